@@ -1,0 +1,63 @@
+/**
+ * In-memory form of an OmniZip feature bundle (shared/docs/feature-bundle.md).
+ * Embeddings are always float32 here: half-precision files are widened on load.
+ */
+
+export type EmbeddingDType = 'F32' | 'F16' | 'BF16';
+
+/** Token kinds as stored in `token_types`. */
+export const TOKEN_OTHER = 0;
+export const TOKEN_AUDIO = 1;
+export const TOKEN_VIDEO = 2;
+
+export interface BundleSource {
+  name?: string;
+  sha256?: string;
+  duration_s?: number | null;
+  [key: string]: unknown;
+}
+
+/** The JSON object stored under `__metadata__.omnizip`. Unknown keys are kept. */
+export interface BundleMetadata {
+  format: 'omnizip-feature-bundle';
+  version: 1;
+  model?: string;
+  grid_thw?: [number, number, number];
+  spatial_merge_size?: number;
+  frames_per_temporal_patch?: number;
+  video_fps?: number;
+  audio_tokens_per_second?: number;
+  seconds_per_chunk?: number;
+  sample_rate?: number;
+  source?: BundleSource;
+  created_by?: string;
+  [key: string]: unknown;
+}
+
+export interface BundleFrames {
+  /** RGB bytes, [count, height, width, 3] row-major. */
+  data: Uint8Array;
+  count: number;
+  height: number;
+  width: number;
+}
+
+export interface FeatureBundle {
+  /** Row-major [numAudio, hiddenSize]. */
+  audioEmbeds: Float32Array;
+  /** Row-major [numVideo, hiddenSize]. */
+  videoEmbeds: Float32Array;
+  numAudio: number;
+  numVideo: number;
+  /** D, shared by both modalities. */
+  hiddenSize: number;
+  /** [numAudio] importance (`attn_logits`); null when absent (allowed only when numAudio is 0 for format v1). */
+  audioScores: Float32Array | null;
+  /** [L] 0 = other, 1 = audio, 2 = video. */
+  tokenTypes: Uint8Array;
+  waveform: Float32Array | null;
+  frames: BundleFrames | null;
+  metadata: BundleMetadata;
+  /** dtype each embedding tensor had in the file (informative). */
+  storedDType: { audio: EmbeddingDType; video: EmbeddingDType };
+}

@@ -1,0 +1,178 @@
+/**
+ * The planner's configuration: official snake_case names so an exported file maps one-to-one onto
+ * the official scripts, plus the constants the official code hard-codes, exposed with the official
+ * values as defaults. Every key is described once here; the CLI, the parameter panel and the
+ * exports all read these descriptors.
+ */
+
+export type Method = 'omnizip' | 'uniform' | 'random';
+export type Variant = 'official-core' | 'official-units';
+
+export interface OmniZipConfig {
+  /** 'omnizip', or a baseline at the same budget: 'uniform' (every group at rho_video), 'random'. */
+  method: Method;
+  variant: Variant;
+  /** Fraction of audio tokens DISCARDED by the top-k stage (official `rho_audio`). */
+  rho_audio: number;
+  /** Target fraction of video tokens DISCARDED (official `rho_video`). */
+  rho_video: number;
+  /** Max audio tokens merged into each anchor; 0 disables merging (and, in official-core, anchors). */
+  g: number;
+  /** Fraction of all audio tokens kept as uniformly strided anchors. */
+  contextual_ratio: number;
+  /** Lower clamp of per-group video discard ratios (official hard-codes 0.35). */
+  ratio_min: number;
+  /** Upper clamp of per-group video discard ratios (official hard-codes 0.75). */
+  ratio_max: number;
+  /** Neighbours in the density-peak (DPC-kNN) density estimate (official hard-codes 5). */
+  dpc_k: number;
+  /** null: the layout's own chunks; a number: consecutive chunks merged into groups of that many seconds. */
+  group_seconds: number | null;
+  /** official-units only: the frame count the caller passes (`thinker.nframes`); null = 2 x grid_t. */
+  num_input_frames: number | null;
+  /** Seed of the 'random' baseline. */
+  seed: number;
+}
+
+export type ConfigKey = keyof OmniZipConfig;
+
+export interface NumberKeySpec {
+  kind: 'number';
+  min: number;
+  max: number;
+  integer?: boolean;
+  nullable?: boolean;
+  step?: number;
+}
+export interface EnumKeySpec {
+  kind: 'enum';
+  values: readonly string[];
+}
+
+export interface ConfigKeyDescriptor {
+  key: ConfigKey;
+  label: string;
+  /** What the key does, in one or two sentences, for the parameter panel and `--help`. */
+  help: string;
+  /** Where the official code takes this value from. */
+  official: string;
+  spec: NumberKeySpec | EnumKeySpec;
+}
+
+export const DEFAULT_CONFIG: Readonly<OmniZipConfig> = Object.freeze({
+  method: 'omnizip',
+  variant: 'official-core',
+  rho_audio: 0.3,
+  rho_video: 0.6,
+  g: 3,
+  contextual_ratio: 0.05,
+  ratio_min: 0.35,
+  ratio_max: 0.75,
+  dpc_k: 5,
+  group_seconds: null,
+  num_input_frames: null,
+  seed: 0,
+});
+
+export const CONFIG_KEYS: readonly ConfigKeyDescriptor[] = [
+  {
+    key: 'method',
+    label: 'Method',
+    help: 'OmniZip, or a baseline at the same video budget: uniform (every group pruned at rho_video, audio as OmniZip) or random (random tokens of each modality at OmniZip\'s counts).',
+    official: 'the official scripts compare against the stock model; baselines are the studio\'s',
+    spec: { kind: 'enum', values: ['omnizip', 'uniform', 'random'] },
+  },
+  {
+    key: 'variant',
+    label: 'Variant',
+    help: 'official-core: the grouping the current Qwen2.5-Omni model file calls (runs detected from the token layout, token-weighted budget). official-units: the initial release (fixed 4-frame / 50-token groups, its own DPC-kNN).',
+    official: 'omnizip_core.omnizip vs omnizip_units.omnizip',
+    spec: { kind: 'enum', values: ['official-core', 'official-units'] },
+  },
+  {
+    key: 'rho_audio',
+    label: 'rho_audio (audio discard ratio)',
+    help: 'Fraction of audio tokens the top-k stage discards. Kept audio is (1 - rho_audio) + contextual_ratio of all audio tokens.',
+    official: 'merging_ratio_audio; thinker fallback 0.3, omnizip() default 0.5',
+    spec: { kind: 'number', min: 0, max: 1, step: 0.01 },
+  },
+  {
+    key: 'rho_video',
+    label: 'rho_video (video discard ratio)',
+    help: 'Target fraction of video tokens discarded over the clip; each group\'s ratio is moved by its audio retention.',
+    official: 'merging_ratio_v; thinker fallback 0.6, omnizip() default 0.5',
+    spec: { kind: 'number', min: 0, max: 1, step: 0.01 },
+  },
+  {
+    key: 'g',
+    label: 'g (merges per anchor)',
+    help: 'At most g discarded audio tokens are merged into each anchor. 0 disables merging; in official-core it also drops the anchors.',
+    official: 'g; 3 (15 for AVUT in the paper)',
+    spec: { kind: 'number', min: 0, max: 1000, integer: true, step: 1 },
+  },
+  {
+    key: 'contextual_ratio',
+    label: 'contextual_ratio (anchors)',
+    help: 'Fraction of all audio tokens kept as anchors, strided uniformly over the tokens the top-k stage discarded.',
+    official: 'contextual_ratio; 0.05',
+    spec: { kind: 'number', min: 0, max: 1, step: 0.01 },
+  },
+  {
+    key: 'ratio_min',
+    label: 'ratio_min (softest group)',
+    help: 'Per-group video discard ratios are clamped to [ratio_min, ratio_max]; a group whose audio is fully kept starts at ratio_min.',
+    official: 'hard-coded 0.35',
+    spec: { kind: 'number', min: 0, max: 1, step: 0.01 },
+  },
+  {
+    key: 'ratio_max',
+    label: 'ratio_max (hardest group)',
+    help: 'Upper clamp of per-group video discard ratios; a group with no kept audio starts at ratio_max.',
+    official: 'hard-coded 0.75',
+    spec: { kind: 'number', min: 0, max: 1, step: 0.01 },
+  },
+  {
+    key: 'dpc_k',
+    label: 'dpc_k (density neighbours)',
+    help: 'Neighbours averaged in the density-peak density estimate of spatially pruned frames.',
+    official: 'hard-coded 5',
+    spec: { kind: 'number', min: 1, max: 64, integer: true, step: 1 },
+  },
+  {
+    key: 'group_seconds',
+    label: 'group_seconds',
+    help: 'Empty: the layout\'s own 2-second chunks. A number: consecutive chunks merged into groups of about that many seconds (a multiple of the chunk length).',
+    official: 'fixed by the processor (seconds_per_chunk = 2)',
+    spec: { kind: 'number', min: 0.5, max: 3600, nullable: true, step: 2 },
+  },
+  {
+    key: 'num_input_frames',
+    label: 'num_input_frames (units variant)',
+    help: 'official-units only: the frame count the caller passes (the eval scripts pass the raw sampled frame count, 2 x grid_t). Empty = 2 x grid_t.',
+    official: 'model.thinker.nframes = videos[0].shape[0]',
+    spec: { kind: 'number', min: 1, max: 100000, integer: true, nullable: true, step: 1 },
+  },
+  {
+    key: 'seed',
+    label: 'seed (random baseline)',
+    help: 'Seed of the random baseline, so a comparison can be reproduced.',
+    official: '—',
+    spec: { kind: 'number', min: 0, max: 2 ** 31 - 1, integer: true, step: 1 },
+  },
+];
+
+export const CONFIG_KEY_NAMES: ReadonlySet<string> = new Set(CONFIG_KEYS.map((d) => d.key));
+
+export interface Preset {
+  id: string;
+  label: string;
+  description: string;
+  values: Partial<OmniZipConfig>;
+}
+
+export const PRESETS: readonly Preset[] = [
+  { id: 'paper-45', label: 'Paper 45% retained', description: 'rho_audio 0.3, rho_video 0.6 (Tables 1-3, the README eval settings)', values: { rho_audio: 0.3, rho_video: 0.6, g: 3, contextual_ratio: 0.05 } },
+  { id: 'paper-35', label: 'Paper 35% retained', description: 'rho_audio 0.4, rho_video 0.7 (the 3.42x prefill setting)', values: { rho_audio: 0.4, rho_video: 0.7, g: 3, contextual_ratio: 0.05 } },
+  { id: 'code-defaults', label: 'omnizip() defaults', description: 'rho_audio 0.5, rho_video 0.5: the function signature\'s defaults', values: { rho_audio: 0.5, rho_video: 0.5, g: 3, contextual_ratio: 0.05 } },
+  { id: 'avut', label: 'AVUT (g = 15)', description: 'the paper\'s AVUT setting: 45% retained with g = 15', values: { rho_audio: 0.3, rho_video: 0.6, g: 15, contextual_ratio: 0.05 } },
+];

@@ -1,0 +1,22 @@
+/** The CLI's commands. Each lives in its own module; add one line here per command. */
+export interface CliCommand {
+  name: string;
+  /** One line for `omnizip-studio help`. */
+  summary: string;
+  usage: string;
+  run(args: string[]): Promise<number>;
+}
+
+const commandLoaders: Record<string, () => Promise<CliCommand>> = {
+  plan: async () => (await import('./plan.js')).planCommand,
+  inspect: async () => (await import('./inspect.js')).inspectCommand,
+};
+
+export function commandNames(): string[] {
+  return Object.keys(commandLoaders);
+}
+
+export async function loadCommand(name: string): Promise<CliCommand | undefined> {
+  const loader = commandLoaders[name];
+  return loader ? loader() : undefined;
+}

@@ -1,0 +1,32 @@
+import { commandNames, loadCommand } from './commands/index.js';
+import { describeError } from './errors.js';
+
+async function printHelp(): Promise<void> {
+  const lines = ['usage: omnizip-studio <command> [options]', '', 'commands:'];
+  for (const name of commandNames()) {
+    const cmd = await loadCommand(name);
+    if (cmd) lines.push(`  ${cmd.usage}`, `      ${cmd.summary}`);
+  }
+  console.log(lines.join('\n'));
+}
+
+/** Entry point of `omnizip-studio`; returns the exit status. */
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    await printHelp();
+    return name ? 0 : 2;
+  }
+  const command = await loadCommand(name);
+  if (!command) {
+    process.stderr.write(`omnizip-studio: unknown command '${name}' (commands: ${commandNames().join(', ')})\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    process.stderr.write(`omnizip-studio: ${describeError(err)}\n`);
+    if (process.env.OMNIZIP_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,96 @@
+import { GraphBuilder, attr } from './graph-builder.js';
+
+/**
+ * The ONNX graphs of the clip analysis (definitions in core/analysis/types.ts). All sizes are
+ * symbolic so one session per graph serves every tile and every clip; every graph reduces inside
+ * onnxruntime so what comes back to JavaScript stays small.
+ */
+
+/** OmniZip's audio/video normalisation: x / (‖x‖₂ + 1e-6). */
+export const AUDIO_VIDEO_EPS = 1e-6;
+/** F.normalize's epsilon: x / max(‖x‖, 1e-12). */
+export const NORMALIZE_EPS = 1e-12;
+/** F.cosine_similarity's epsilon: x·y / max(‖x‖·‖y‖, 1e-8). */
+export const COSINE_EPS = 1e-8;
+
+/** Rows of `x` ([n, d]) divided by (‖row‖₂ + eps). */
+function normalizeRowsPlusEps(g: GraphBuilder, x: string, lastAxis: string, eps: string): string {
+  const sumSq = g.node('ReduceSumSquare', [x, lastAxis], { keepdims: attr.int(1) });
+  const norm = g.node('Sqrt', [sumSq]);
+  return g.node('Div', [x, g.node('Add', [norm, eps])]);
+}
+
+/**
+ * similarity = â·b̂ᵀ for a block of audio rows against another block: [m, d] x [n, d] -> [m, n].
+ * Audio self-similarity is symmetric, so the engine only runs blocks on and above the diagonal.
+ */
+export function buildNormalizedGramGraph(): Uint8Array {
+  const g = new GraphBuilder('normalized_gram');
+  const a = g.input('a', 'float32', ['m', 'd']);
+  const b = g.input('b', 'float32', ['n', 'd']);
+  const axis = g.int64s('axis_last', [1]);
+  const eps = g.scalar('eps', AUDIO_VIDEO_EPS);
+  const sim = g.node('Gemm', [normalizeRowsPlusEps(g, a, axis, eps), normalizeRowsPlusEps(g, b, axis, eps)], { transB: attr.int(1) }, 'similarity');
+  g.output(sim, 'float32', ['m', 'n']);
+  return g.toModelBytes({ docString: 'OmniZip normalised Gram block: a_hat . b_hat^T' });
+}
+
+/**
+ * Cross-modal maxima for one tile of video tokens: [na, d] audio x [n, d] video, cut into groups
+ * of `group_shape[2]` consecutive video tokens -> frame_max [na, n / group]. `group_shape` is the
+ * int64 tensor [0, -1, tpf] (Reshape copies dim 0 and infers the frame count), so the same session
+ * serves whole-frame tiles and the tail of tokens past the last whole frame.
+ */
+export function buildCrossModalMaxGraph(): Uint8Array {
+  const g = new GraphBuilder('audio_video_frame_max');
+  const audio = g.input('audio', 'float32', ['na', 'd']);
+  const video = g.input('video', 'float32', ['nv', 'd']);
+  const groupShape = g.input('group_shape', 'int64', [3]);
+  const axis = g.int64s('axis_last', [1]);
+  const eps = g.scalar('eps', AUDIO_VIDEO_EPS);
+  const sim = g.node('Gemm', [normalizeRowsPlusEps(g, audio, axis, eps), normalizeRowsPlusEps(g, video, axis, eps)], { transB: attr.int(1) });
+  const grouped = g.node('Reshape', [sim, groupShape]);
+  const frameMax = g.node('ReduceMax', [grouped, g.int64s('axis_tokens', [2])], { keepdims: attr.int(0) }, 'frame_max');
+  g.output(frameMax, 'float32', ['na', 'frames']);
+  return g.toModelBytes({ docString: 'OmniZip cross-modal similarity reduced to per-frame maxima' });
+}
+
+/**
+ * Per-frame token statistics for a batch of frames x [f, tpf, d]: cosine [f, tpf, tpf] with rows
+ * normalised by max(‖x‖, 1e-12), and squared distance ‖xi‖² + ‖xj‖² − 2 xi·xj clamped at 0 (the
+ * engine zeroes the diagonal afterwards, as the reference defines it). One batched MatMul feeds both.
+ */
+export function buildFrameGramGraph(): Uint8Array {
+  const g = new GraphBuilder('frame_gram');
+  const x = g.input('x', 'float32', ['f', 't', 'd']);
+  const gram = g.node('MatMul', [x, g.node('Transpose', [x], { perm: attr.ints([0, 2, 1]) })]);
+  const sumSq = g.node('ReduceSumSquare', [x, g.int64s('axis_last', [2])], { keepdims: attr.int(1) }); // [f, t, 1]
+  const sumSqT = g.node('Transpose', [sumSq], { perm: attr.ints([0, 2, 1]) }); // [f, 1, t]
+  const norm = g.node('Max', [g.node('Sqrt', [sumSq]), g.scalar('normalize_eps', NORMALIZE_EPS)]);
+  const normT = g.node('Transpose', [norm], { perm: attr.ints([0, 2, 1]) });
+  const cosine = g.node('Div', [gram, g.node('Mul', [norm, normT])], {}, 'cosine');
+  const twoGram = g.node('Mul', [gram, g.scalar('two', 2)]);
+  const dist = g.node('Sub', [g.node('Add', [sumSq, sumSqT]), twoGram]);
+  const squaredDistance = g.node('Max', [dist, g.scalar('zero', 0)], {}, 'squared_distance');
+  g.output(cosine, 'float32', ['f', 't', 't']);
+  g.output(squaredDistance, 'float32', ['f', 't', 't']);
+  return g.toModelBytes({ docString: 'Per-frame cosine and squared-distance matrices' });
+}
+
+/**
+ * Row-paired cosine x·y / max(‖x‖·‖y‖, 1e-8) of x [n, d] and y [n, d] -> [n]. The temporal score
+ * pairs video row r with row r − tpf (same position, previous frame), both views of one buffer.
+ */
+export function buildPairedCosineGraph(): Uint8Array {
+  const g = new GraphBuilder('paired_cosine');
+  const x = g.input('x', 'float32', ['n', 'd']);
+  const y = g.input('y', 'float32', ['n', 'd']);
+  const axis = g.int64s('axis_last', [1]);
+  const dotXY = g.node('ReduceSum', [g.node('Mul', [x, y]), axis], { keepdims: attr.int(0) });
+  const nx = g.node('Sqrt', [g.node('ReduceSumSquare', [x, axis], { keepdims: attr.int(0) })]);
+  const ny = g.node('Sqrt', [g.node('ReduceSumSquare', [y, axis], { keepdims: attr.int(0) })]);
+  const denom = g.node('Max', [g.node('Mul', [nx, ny]), g.scalar('cosine_eps', COSINE_EPS)]);
+  const cos = g.node('Div', [dotXY, denom], {}, 'cosine');
+  g.output(cos, 'float32', ['n']);
+  return g.toModelBytes({ docString: 'Row-paired cosine similarity (temporal redundancy)' });
+}

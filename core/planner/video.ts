@@ -1,0 +1,185 @@
+import { analyzeFrames } from '../analysis/reference.js';
+import type { ClipAnalysis, FrameAnalysis } from '../analysis/types.js';
+import type { FeatureBundle } from '../bundle/types.js';
+import { argsort, truncate } from './numeric.js';
+import type { FrameMode } from './types.js';
+
+/**
+ * ISTC, the per-group video compressor (omnizip_istm): even frames of a group are pruned
+ * spatially by density-peak clustering, odd frames temporally by their change from the previous
+ * frame. Rankings are derived from the cached analysis and memoised per frame, so a replan only
+ * takes prefixes of sorted lists.
+ */
+
+export type DensityPeakKind = 'core' | 'units';
+
+export interface VideoContext {
+  bundle: FeatureBundle;
+  analysis: ClipAnalysis;
+  dpc: DensityPeakKind;
+  dpcK: number;
+}
+
+interface FrameView {
+  cosine: Float32Array;
+  temporal: Float32Array | null;
+  /** Memo key for orderings; null when the frame was computed on the fly. */
+  memo: { frames: FrameAnalysis; index: number } | null;
+}
+
+const orderMemo = new WeakMap<FrameAnalysis, Map<string, Int32Array>>();
+
+function frameView(ctx: VideoContext, start: number, tpf: number): FrameView {
+  const frames = ctx.analysis.frames.find((f) => f.tokensPerFrame === tpf);
+  const index = start / tpf;
+  if (frames && Number.isInteger(index) && index < frames.frameCount) {
+    const sq = tpf * tpf;
+    return {
+      cosine: frames.cosine.subarray(index * sq, (index + 1) * sq),
+      temporal: index > 0 ? frames.temporal.subarray(index * tpf, (index + 1) * tpf) : null,
+      memo: { frames, index },
+    };
+  }
+  // A frame not aligned with any analysed geometry (odd group sizes in the units variant).
+  const { bundle } = ctx;
+  if (start >= tpf) {
+    const pair = analyzeFrames(bundle.videoEmbeds, bundle.hiddenSize, start - tpf, tpf, 2);
+    return { cosine: pair.cosine.subarray(tpf * tpf), temporal: pair.temporal.subarray(tpf), memo: null };
+  }
+  const single = analyzeFrames(bundle.videoEmbeds, bundle.hiddenSize, start, tpf, 1);
+  return { cosine: single.cosine, temporal: null, memo: null };
+}
+
+function memoised(view: FrameView, key: string, compute: () => Int32Array): Int32Array {
+  if (!view.memo) return compute();
+  let map = orderMemo.get(view.memo.frames);
+  if (!map) {
+    map = new Map();
+    orderMemo.set(view.memo.frames, map);
+  }
+  const fullKey = `${key}:${view.memo.index}`;
+  let order = map.get(fullKey);
+  if (!order) {
+    order = compute();
+    map.set(fullKey, order);
+  }
+  return order;
+}
+
+/** Density-peak score (core variant): δ·ρ over cosine distances, higher is kept first. */
+export function densityPeakScoresCore(cosine: Float32Array, n: number, k: number): Float64Array {
+  const kk = Math.min(k, n - 1);
+  const rho = new Float64Array(n);
+  const nearest = new Float64Array(Math.max(kk, 1));
+  for (let i = 0; i < n; i++) {
+    // Mean of the kk smallest distances to other tokens (insertion into a small sorted buffer).
+    let filled = 0;
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      const d = 1 - cosine[i * n + j];
+      if (filled < kk) {
+        let p = filled++;
+        while (p > 0 && nearest[p - 1] > d) {
+          nearest[p] = nearest[p - 1];
+          p--;
+        }
+        nearest[p] = d;
+      } else if (kk > 0 && d < nearest[kk - 1]) {
+        let p = kk - 1;
+        while (p > 0 && nearest[p - 1] > d) {
+          nearest[p] = nearest[p - 1];
+          p--;
+        }
+        nearest[p] = d;
+      }
+    }
+    let sum = 0;
+    for (let q = 0; q < kk; q++) sum += nearest[q];
+    rho[i] = kk > 0 ? Math.exp(-(sum / kk)) : 1;
+  }
+  const scores = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let delta = Infinity;
+    let farthest = 0; // max over j with the diagonal counted as 0
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      const d = 1 - cosine[i * n + j];
+      if (d > farthest) farthest = d;
+      if (rho[j] > rho[i] && d < delta) delta = d;
+    }
+    if (delta === Infinity) delta = farthest;
+    scores[i] = delta * rho[i];
+  }
+  return scores;
+}
+
+/** Units variant: mean of the k largest similarities to other tokens; the LOWEST are kept. */
+export function knnSimilarityUnits(cosine: Float32Array, n: number, k: number): Float64Array {
+  const out = new Float64Array(n);
+  const row: number[] = [];
+  for (let i = 0; i < n; i++) {
+    row.length = 0;
+    for (let j = 0; j < n; j++) row.push(j === i ? -Infinity : cosine[i * n + j]);
+    row.sort((a, b) => b - a);
+    // No clamp of k to n - 1, as in the official code: the diagonal's -inf can enter the mean.
+    const take = Math.min(k, n);
+    let sum = 0;
+    for (let q = 0; q < take; q++) sum += row[q];
+    out[i] = sum / take;
+  }
+  return out;
+}
+
+function spatialOrder(ctx: VideoContext, view: FrameView, tpf: number): Int32Array {
+  return memoised(view, `${ctx.dpc}:${ctx.dpcK}`, () =>
+    ctx.dpc === 'core'
+      ? argsort(densityPeakScoresCore(view.cosine, tpf, ctx.dpcK), true)
+      : argsort(knnSimilarityUnits(view.cosine, tpf, ctx.dpcK), false),
+  );
+}
+
+function temporalOrder(view: FrameView): Int32Array {
+  // Lowest similarity to the same position in the previous frame = most changed = kept first.
+  return memoised(view, 'temporal', () => argsort(view.temporal as Float32Array, false));
+}
+
+export interface GroupVideoResult {
+  frameKeepCounts: number[];
+  frameModes: FrameMode[];
+  kept: number;
+}
+
+/**
+ * Prunes the video tokens [start, start + length) at discard `ratio` into `keep`. Frames are
+ * `tpf` tokens; tokens past the last whole frame are dropped, as in the official code.
+ */
+export function pruneGroupVideo(ctx: VideoContext, keep: Uint8Array, start: number, length: number, tpf: number, ratio: number): GroupVideoResult {
+  const frameCount = Math.floor(length / tpf);
+  const kKeep = truncate(tpf * (1 - ratio));
+  const result: GroupVideoResult = { frameKeepCounts: [], frameModes: [], kept: 0 };
+  for (let t = 0; t < frameCount; t++) {
+    const frameStart = start + t * tpf;
+    const spatial = t % 2 === 0;
+    result.frameModes.push(spatial ? 'spatial' : 'temporal');
+    let count: number;
+    if (kKeep >= tpf) {
+      for (let i = 0; i < tpf; i++) keep[frameStart + i] = 1;
+      count = tpf;
+    } else if (kKeep <= 0) {
+      count = 0;
+    } else {
+      const view = frameView(ctx, frameStart, tpf);
+      const order = spatial || !view.temporal ? spatialOrder(ctx, view, tpf) : temporalOrder(view);
+      for (let r = 0; r < kKeep; r++) keep[frameStart + order[r]] = 1;
+      count = kKeep;
+    }
+    result.frameKeepCounts.push(count);
+    result.kept += count;
+  }
+  return result;
+}
+
+/** Keeps every token of a range (groups the official code leaves whole). */
+export function keepWhole(keep: Uint8Array, start: number, length: number): void {
+  keep.fill(1, start, start + length);
+}

@@ -1,0 +1,39 @@
+import { analyzeForPlanning } from '../../analysis/service.js';
+import { readBundle } from '../../bundle/reader.js';
+import { loadConfigFile } from '../../config/load.js';
+import { DEFAULT_CONFIG } from '../../config/schema.js';
+import { parseSetting, resolveConfig } from '../../config/validate.js';
+import { toPlanDocument } from '../../planner/document.js';
+import { planClip } from '../../planner/plan.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { parseArgs, single } from '../args.js';
+import { UsageError } from '../errors.js';
+import type { CliCommand } from './index.js';
+
+const usage = 'plan BUNDLE [--config FILE.yaml|json] [--set key=value ...] [--out FILE] [--no-cache] [--provider auto|cpu|webgpu|cuda]';
+
+export const planCommand: CliCommand = {
+  name: 'plan',
+  summary: 'Plan a feature bundle with a config and print (or write) the omnizip-plan JSON.',
+  usage,
+  async run(argv) {
+    const args = parseArgs(argv, { valued: ['config', 'set', 'out', 'provider'], boolean: ['no-cache'] }, usage);
+    if (args.positionals.length !== 1) throw new UsageError(`expected one bundle (usage: ${usage})`);
+    const configFile = single(args, 'config');
+    let config = configFile ? await loadConfigFile(configFile) : { ...DEFAULT_CONFIG };
+    const settings = Object.fromEntries((args.values.get('set') ?? []).map(parseSetting));
+    config = resolveConfig(settings, config);
+    const bundle = await readBundle(args.positionals[0]);
+    const { analysis } = await analyzeForPlanning(bundle, {
+      cache: !args.flags.has('no-cache'),
+      provider: single(args, 'provider') ?? 'auto',
+      config,
+    });
+    const doc = toPlanDocument(bundle, planClip(bundle, analysis, config));
+    const text = `${JSON.stringify(doc, null, 2)}\n`;
+    const out = single(args, 'out');
+    if (out) await writeFileAtomic(out, text);
+    else process.stdout.write(text);
+    return 0;
+  },
+};

@@ -1,7 +1,7 @@
 import ort from 'onnxruntime-node';
 import type { FeatureBundle } from '../bundle/types.js';
 import { argsort } from '../planner/numeric.js';
-import { buildCrossModalMaxGraph, buildFrameGramGraph, buildNormalizedGramGraph, buildPairedCosineGraph } from '../onnx/analysis-graphs.js';
+import { COSINE_EPS, buildCrossModalMaxGraph, buildFrameGramGraph, buildNormalizedGramGraph, buildPairedDotGraph } from '../onnx/analysis-graphs.js';
 import { ProviderSelector, createSession, type ProviderName, type ProviderPreference } from '../onnx/session.js';
 import { ANALYSIS_VERSION, type AnalysisEngine, type AnalyzeOptions, type ClipAnalysis, type FrameAnalysis } from './types.js';
 
@@ -41,6 +41,12 @@ export interface OnnxEngineOptions {
   pairRows?: number;
 }
 
+/** One geometry's results plus each row's ‖x‖², kept for finer geometries and the temporal score. */
+interface ComputedFrames {
+  frames: FrameAnalysis;
+  rowSumSq: Float32Array;
+}
+
 interface SessionSet {
   provider: ProviderName;
   device: string;
@@ -58,7 +64,8 @@ export function defaultProviderSelector(): ProviderSelector {
 }
 
 function tensor(data: Float32Array, dims: number[]): ort.Tensor {
-  return new ort.Tensor('float32', data, dims);
+  // onnxruntime-node rejects SharedArrayBuffer-backed data ("Invalid argument"): copy just this tile.
+  return new ort.Tensor('float32', data.buffer instanceof SharedArrayBuffer ? data.slice() : data, dims);
 }
 
 function outputData(result: ort.InferenceSession.OnnxValueMapType, name: string): Float32Array {
@@ -125,7 +132,7 @@ export class OnnxAnalysisEngine implements AnalysisEngine {
           createSession(buildNormalizedGramGraph(), choice.provider),
           createSession(buildCrossModalMaxGraph(), choice.provider),
           createSession(buildFrameGramGraph(), choice.provider),
-          createSession(buildPairedCosineGraph(), choice.provider),
+          createSession(buildPairedDotGraph(), choice.provider),
         ]);
         return { provider: choice.provider, device: choice.device, gram, cross, frame, pair };
       } catch (err) {
@@ -189,8 +196,14 @@ export class OnnxAnalysisEngine implements AnalysisEngine {
 
     const audioSelfSimilarity = await this.audioSelfSimilarity(s, bundle, progress);
     const { audioVideoMax, audioFrameMax } = await this.crossModal(s, bundle, primaryTpf, primaryFrames, progress);
-    const frames: FrameAnalysis[] = [];
-    for (const tpf of geometries) frames.push(await this.frameStatistics(s, bundle.videoEmbeds, d, tpf, Math.floor(nv / tpf), progress));
+    const computed: ComputedFrames[] = [];
+    for (const tpf of geometries) {
+      // A finer geometry whose frames nest inside an already computed one (the units variant's half
+      // patch inside the patch) reads its matrices off the coarser blocks instead of recomputing.
+      const donor = computed.find((c) => c.frames.tokensPerFrame % tpf === 0 && c.frames.frameCount > 0);
+      computed.push(await this.frameStatistics(s, bundle.videoEmbeds, d, tpf, Math.floor(nv / tpf), donor, progress));
+    }
+    const frames = computed.map((c) => c.frames);
     const audioOrder = bundle.audioScores && na > 0 ? argsort(bundle.audioScores, true) : new Int32Array(0);
     options.onProgress?.({ fraction: 1, stage: 'done' });
 
@@ -289,19 +302,48 @@ export class OnnxAnalysisEngine implements AnalysisEngine {
     return { audioVideoMax, audioFrameMax };
   }
 
-  private async frameStatistics(s: SessionSet, video: Float32Array, d: number, tpf: number, count: number, progress: Progress): Promise<FrameAnalysis> {
+  private async frameStatistics(
+    s: SessionSet,
+    video: Float32Array,
+    d: number,
+    tpf: number,
+    count: number,
+    donor: ComputedFrames | undefined,
+    progress: Progress,
+  ): Promise<ComputedFrames> {
     const square = tpf * tpf;
     const cosine = new Float32Array(count * square);
     const squaredDistance = new Float32Array(count * square);
     const temporal = new Float32Array(count * tpf);
+    const rowSumSq = new Float32Array(count * tpf);
     const stage = `frames of ${tpf} tokens`;
 
+    let firstToCompute = 0;
+    if (donor) {
+      const big = donor.frames.tokensPerFrame;
+      const bigSquare = big * big;
+      firstToCompute = Math.min(count, Math.floor((donor.frames.frameCount * big) / tpf));
+      for (let f = 0; f < firstToCompute; f++) {
+        const token0 = f * tpf;
+        const bigFrame = Math.floor(token0 / big);
+        const offset = token0 - bigFrame * big;
+        for (let i = 0; i < tpf; i++) {
+          const src = bigFrame * bigSquare + (offset + i) * big + offset;
+          const dst = f * square + i * tpf;
+          cosine.set(donor.frames.cosine.subarray(src, src + tpf), dst);
+          squaredDistance.set(donor.frames.squaredDistance.subarray(src, src + tpf), dst);
+        }
+      }
+      rowSumSq.set(donor.rowSumSq.subarray(0, firstToCompute * tpf));
+    }
+
     const framesPerCall = Math.max(1, Math.floor(this.frameTileTokens / tpf));
-    for (let f0 = 0; f0 < count; f0 += framesPerCall) {
+    for (let f0 = firstToCompute; f0 < count; f0 += framesPerCall) {
       const ft = Math.min(framesPerCall, count - f0);
       const result = await s.frame.run({ x: tensor(video.subarray(f0 * tpf * d, (f0 + ft) * tpf * d), [ft, tpf, d]) });
       cosine.set(outputData(result, 'cosine'), f0 * square);
       squaredDistance.set(outputData(result, 'squared_distance'), f0 * square);
+      rowSumSq.set(outputData(result, 'row_sum_sq'), f0 * tpf);
       progress.step(ft * square * d, stage);
     }
     // A token's distance to itself is 0 by definition; the Gram expansion leaves rounding noise.
@@ -316,9 +358,13 @@ export class OnnxAnalysisEngine implements AnalysisEngine {
         x: tensor(video.subarray((tpf + p0) * d, (tpf + p0 + n) * d), [n, d]),
         y: tensor(video.subarray(p0 * d, (p0 + n) * d), [n, d]),
       });
-      temporal.set(outputData(result, 'cosine'), tpf + p0);
+      const dots = outputData(result, 'dot');
+      for (let k = 0; k < n; k++) {
+        const r = tpf + p0 + k;
+        temporal[r] = dots[k] / Math.max(Math.sqrt(rowSumSq[r]) * Math.sqrt(rowSumSq[r - tpf]), COSINE_EPS);
+      }
       progress.step(n * 3 * d, stage);
     }
-    return { tokensPerFrame: tpf, frameCount: count, cosine, squaredDistance, temporal };
+    return { frames: { tokensPerFrame: tpf, frameCount: count, cosine, squaredDistance, temporal }, rowSumSq };
   }
 }

@@ -57,8 +57,9 @@ export function buildCrossModalMaxGraph(): Uint8Array {
 
 /**
  * Per-frame token statistics for a batch of frames x [f, tpf, d]: cosine [f, tpf, tpf] with rows
- * normalised by max(‖x‖, 1e-12), and squared distance ‖xi‖² + ‖xj‖² − 2 xi·xj clamped at 0 (the
- * engine zeroes the diagonal afterwards, as the reference defines it). One batched MatMul feeds both.
+ * normalised by max(‖x‖, 1e-12), squared distance ‖xi‖² + ‖xj‖² − 2 xi·xj clamped at 0 (the engine
+ * zeroes the diagonal afterwards, as the reference defines it), and each row's ‖x‖² [f, tpf], which
+ * the temporal score reuses. One batched MatMul feeds all of it.
  */
 export function buildFrameGramGraph(): Uint8Array {
   const g = new GraphBuilder('frame_gram');
@@ -72,25 +73,27 @@ export function buildFrameGramGraph(): Uint8Array {
   const twoGram = g.node('Mul', [gram, g.scalar('two', 2)]);
   const dist = g.node('Sub', [g.node('Add', [sumSq, sumSqT]), twoGram]);
   const squaredDistance = g.node('Max', [dist, g.scalar('zero', 0)], {}, 'squared_distance');
+  const rowSumSq = g.node('Squeeze', [sumSq, g.int64s('axis_unit', [2])], {}, 'row_sum_sq');
   g.output(cosine, 'float32', ['f', 't', 't']);
   g.output(squaredDistance, 'float32', ['f', 't', 't']);
-  return g.toModelBytes({ docString: 'Per-frame cosine and squared-distance matrices' });
+  g.output(rowSumSq, 'float32', ['f', 't']);
+  return g.toModelBytes({ docString: 'Per-frame cosine and squared-distance matrices, and row norms' });
 }
 
 /**
- * Row-paired cosine x·y / max(‖x‖·‖y‖, 1e-8) of x [n, d] and y [n, d] -> [n]. The temporal score
- * pairs video row r with row r − tpf (same position, previous frame), both views of one buffer.
+ * Row-paired dot products x_r·y_r of x [n, d] and y [n, d] -> [n], as a batch of [1, d] x [d, 1]
+ * products (twice as fast on onnxruntime's CPU provider as Mul + ReduceSum, which materialises
+ * x*y). The temporal score pairs video row r with row r − tpf, both views of one buffer; the
+ * engine divides by the row norms the frame graph already produced.
  */
-export function buildPairedCosineGraph(): Uint8Array {
-  const g = new GraphBuilder('paired_cosine');
+export function buildPairedDotGraph(): Uint8Array {
+  const g = new GraphBuilder('paired_dot');
   const x = g.input('x', 'float32', ['n', 'd']);
   const y = g.input('y', 'float32', ['n', 'd']);
-  const axis = g.int64s('axis_last', [1]);
-  const dotXY = g.node('ReduceSum', [g.node('Mul', [x, y]), axis], { keepdims: attr.int(0) });
-  const nx = g.node('Sqrt', [g.node('ReduceSumSquare', [x, axis], { keepdims: attr.int(0) })]);
-  const ny = g.node('Sqrt', [g.node('ReduceSumSquare', [y, axis], { keepdims: attr.int(0) })]);
-  const denom = g.node('Max', [g.node('Mul', [nx, ny]), g.scalar('cosine_eps', COSINE_EPS)]);
-  const cos = g.node('Div', [dotXY, denom], {}, 'cosine');
-  g.output(cos, 'float32', ['n']);
-  return g.toModelBytes({ docString: 'Row-paired cosine similarity (temporal redundancy)' });
+  const rows = g.node('Reshape', [x, g.int64s('row_shape', [0, 1, -1])]);
+  const cols = g.node('Reshape', [y, g.int64s('col_shape', [0, -1, 1])]);
+  const products = g.node('MatMul', [rows, cols]); // [n, 1, 1]
+  const dot = g.node('Reshape', [products, g.int64s('flat_shape', [-1])], {}, 'dot');
+  g.output(dot, 'float32', ['n']);
+  return g.toModelBytes({ docString: 'Row-paired dot products (temporal redundancy)' });
 }

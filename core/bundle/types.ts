@@ -60,4 +60,8 @@ export interface FeatureBundle {
   metadata: BundleMetadata;
   /** dtype each embedding tensor had in the file (informative). */
   storedDType: { audio: EmbeddingDType; video: EmbeddingDType };
+  /** sha256 (hex) of the bundle file's bytes, set by the reader; identifies the clip in caches. */
+  contentHash?: string;
+  /** `__metadata__` entries other than `omnizip`, kept so a rewrite does not lose them. */
+  extraFileMetadata?: Record<string, string>;
 }

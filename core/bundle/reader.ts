@@ -1,0 +1,141 @@
+/**
+ * Reads feature bundles (shared/docs/feature-bundle.md) into memory, enforcing every rule of the
+ * format. Float32 embeddings stay zero-copy views into the file bytes where alignment allows, so
+ * loading the 130 MB reference clip costs one file read, not two.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { BundleError } from './errors.js';
+import { float32View, parseSafetensors, toFloat32, uint8View, type SafetensorsDType, type SafetensorsTensor } from './safetensors.js';
+import type { BundleFrames, EmbeddingDType, FeatureBundle } from './types.js';
+import { EMBEDDING_DTYPES, METADATA_ENTRY, validateBundleMetadata, validateFeatureBundle } from './validate.js';
+
+export interface ParseBundleOptions {
+  /**
+   * Compute `contentHash` (sha256 of the bytes). Default true; costs ~0.3 s per 100 MB, so a caller
+   * that already knows the hash can skip it.
+   */
+  computeHash?: boolean;
+}
+
+/** sha256 (lowercase hex) of a bundle file's bytes: the clip's identity for caches. */
+export function bundleContentHash(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Parses and validates a bundle held in memory. The returned arrays may be views into `bytes`:
+ * do not modify `bytes` afterwards.
+ */
+export function parseBundle(bytes: Uint8Array, fileName: string, options: ParseBundleOptions = {}): FeatureBundle {
+  const file = parseSafetensors(bytes, fileName, { label: 'bundle' });
+  const tensorError = (tensor: string, reason: string) => new BundleError(fileName, { tensor }, reason);
+
+  const required = (name: string): SafetensorsTensor => {
+    const tensor = file.tensors.get(name);
+    if (tensor === undefined) throw tensorError(name, 'missing (required in every bundle)');
+    return tensor;
+  };
+  const expect = (tensor: SafetensorsTensor, dtypes: readonly SafetensorsDType[], rank: number, shapeText: string) => {
+    if (!dtypes.includes(tensor.dtype)) {
+      throw tensorError(tensor.name, `dtype ${tensor.dtype}, expected ${dtypes.join(' or ')}`);
+    }
+    if (tensor.shape.length !== rank) {
+      throw tensorError(tensor.name, `shape ${JSON.stringify(tensor.shape)} has rank ${tensor.shape.length}, expected ${shapeText}`);
+    }
+  };
+
+  const audio = required('audio_embeds');
+  expect(audio, EMBEDDING_DTYPES, 2, '[Na, D]');
+  const video = required('video_embeds');
+  expect(video, EMBEDDING_DTYPES, 2, '[Nv, D]');
+  const tokenTypes = required('token_types');
+  expect(tokenTypes, ['U8'], 1, '[L]');
+
+  const [numAudio, audioWidth] = audio.shape;
+  const [numVideo, videoWidth] = video.shape;
+  const hiddenSize = sharedHiddenSize(numAudio, audioWidth, numVideo, videoWidth, tensorError);
+
+  const scores = file.tensors.get('audio_scores');
+  if (scores !== undefined) {
+    expect(scores, ['F32'], 1, '[Na]');
+    if (scores.shape[0] !== numAudio) {
+      throw tensorError('audio_scores', `shape [${scores.shape[0]}], expected [${numAudio}] (one score per audio token)`);
+    }
+  } else if (numAudio > 0) {
+    throw tensorError('audio_scores', `missing; required when the bundle has audio tokens (Na = ${numAudio})`);
+  }
+
+  const waveform = file.tensors.get('waveform');
+  if (waveform !== undefined) expect(waveform, ['F32'], 1, '[S]');
+  const frames = file.tensors.get('frames');
+  if (frames !== undefined) {
+    expect(frames, ['U8'], 4, '[F, H, W, 3]');
+    if (frames.shape[3] !== 3) throw tensorError('frames', `shape ${JSON.stringify(frames.shape)}: last dimension must be 3 (RGB)`);
+  }
+
+  const { [METADATA_ENTRY]: metadataText, ...extraFileMetadata } = file.metadata;
+  const metadata = validateBundleMetadata(parseMetadataJson(metadataText, fileName), numVideo, fileName);
+
+  const bundle: FeatureBundle = {
+    audioEmbeds: toFloat32(audio),
+    videoEmbeds: toFloat32(video),
+    numAudio,
+    numVideo,
+    hiddenSize,
+    audioScores: scores === undefined ? null : float32View(scores),
+    tokenTypes: uint8View(tokenTypes),
+    waveform: waveform === undefined ? null : float32View(waveform),
+    frames: frames === undefined ? null : framesOf(frames),
+    metadata,
+    storedDType: { audio: audio.dtype as EmbeddingDType, video: video.dtype as EmbeddingDType },
+  };
+  if (Object.keys(extraFileMetadata).length > 0) bundle.extraFileMetadata = extraFileMetadata;
+  validateFeatureBundle(bundle, fileName);
+  if (options.computeHash ?? true) bundle.contentHash = bundleContentHash(bytes);
+  return bundle;
+}
+
+/** Reads and validates a bundle file. I/O failures are reported as BundleError too. */
+export async function readBundle(file: string, options: ParseBundleOptions = {}): Promise<FeatureBundle> {
+  let contents: Buffer;
+  try {
+    contents = await readFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+    throw new BundleError(file, 'file', `cannot read: ${reason}`);
+  }
+  return parseBundle(new Uint8Array(contents.buffer, contents.byteOffset, contents.byteLength), file, options);
+}
+
+/**
+ * D of the bundle. Both tensors must agree, except that an empty modality's width is not looked
+ * at when it is 0 (dumps sometimes write a [0, 0] placeholder for the missing modality).
+ */
+function sharedHiddenSize(
+  numAudio: number,
+  audioWidth: number,
+  numVideo: number,
+  videoWidth: number,
+  tensorError: (tensor: string, reason: string) => BundleError,
+): number {
+  if (audioWidth === videoWidth) return audioWidth;
+  if (numAudio === 0 && audioWidth === 0) return videoWidth;
+  if (numVideo === 0 && videoWidth === 0) return audioWidth;
+  throw tensorError('video_embeds', `hidden size D = ${videoWidth} differs from audio_embeds' D = ${audioWidth}; both modalities must share D`);
+}
+
+function parseMetadataJson(text: string | undefined, fileName: string): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new BundleError(fileName, { key: METADATA_ENTRY }, `is not valid JSON (${(err as Error).message})`);
+  }
+}
+
+function framesOf(tensor: SafetensorsTensor): BundleFrames {
+  const [count, height, width] = tensor.shape;
+  return { data: uint8View(tensor), count, height, width };
+}

@@ -1,0 +1,108 @@
+/**
+ * IEEE half precision (F16) and bfloat16 (BF16) <-> float32 conversion on raw bit patterns.
+ * Bundles dumped from a bf16/fp16 model keep the model's dtype; the studio computes in float32.
+ * Conversions round to nearest, ties to even, like PyTorch's `.to(torch.float16 / bfloat16)`.
+ */
+
+const scratchF32 = new Float32Array(1);
+const scratchU32 = new Uint32Array(scratchF32.buffer);
+
+/** Exact float value of one F16 bit pattern (subnormals, infinities and NaN included). */
+export function halfBitsToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const mantissa = bits & 0x3ff;
+  if (exponent === 0) return sign * mantissa * 2 ** -24;
+  if (exponent === 0x1f) return mantissa === 0 ? sign * Infinity : NaN;
+  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+}
+
+let halfTable: Float32Array | null = null;
+
+/** All 65536 F16 values as float32; built once (256 KiB) so bulk widening is a table lookup. */
+function halfToFloatTable(): Float32Array {
+  if (halfTable === null) {
+    halfTable = new Float32Array(65536);
+    for (let bits = 0; bits < 65536; bits++) halfTable[bits] = halfBitsToFloat(bits);
+  }
+  return halfTable;
+}
+
+/** Widens F16 bit patterns to float32 (exact: every half value is representable). */
+export function halfBitsToFloat32Array(src: Uint16Array, out: Float32Array = new Float32Array(src.length)): Float32Array {
+  const table = halfToFloatTable();
+  for (let i = 0; i < src.length; i++) out[i] = table[src[i]];
+  return out;
+}
+
+/** Widens BF16 bit patterns to float32 (exact: bf16 is the top half of a float32). */
+export function bf16BitsToFloat32Array(src: Uint16Array, out: Float32Array = new Float32Array(src.length)): Float32Array {
+  const outBits = new Uint32Array(out.buffer, out.byteOffset, out.length);
+  for (let i = 0; i < src.length; i++) outBits[i] = src[i] << 16;
+  return out;
+}
+
+/** F16 bit pattern of a float32 bit pattern, rounding to nearest even; overflow gives infinity. */
+function float32BitsToHalfBits(x: number): number {
+  const sign = (x >>> 16) & 0x8000;
+  const exponent = (x >>> 23) & 0xff;
+  let mantissa = x & 0x7fffff;
+  if (exponent === 0xff) return sign | 0x7c00 | (mantissa !== 0 ? 0x200 : 0);
+  const halfExponent = exponent - 127 + 15;
+  if (halfExponent >= 0x1f) return sign | 0x7c00;
+  if (halfExponent <= 0) {
+    // Result is subnormal (or zero): shift the full significand into the 10-bit field.
+    if (halfExponent < -10) return sign;
+    mantissa |= 0x800000;
+    const shift = 14 - halfExponent;
+    let half = mantissa >>> shift;
+    const remainder = mantissa & ((1 << shift) - 1);
+    const halfway = 1 << (shift - 1);
+    if (remainder > halfway || (remainder === halfway && (half & 1) === 1)) half++;
+    return sign | half;
+  }
+  let half = (halfExponent << 10) | (mantissa >>> 13);
+  const remainder = mantissa & 0x1fff;
+  // A carry out of the mantissa correctly bumps the exponent (up to infinity).
+  if (remainder > 0x1000 || (remainder === 0x1000 && (half & 1) === 1)) half++;
+  return sign | half;
+}
+
+/** F16 bit pattern nearest to `value` (as float32 first, like a float32 tensor cast to half). */
+export function floatToHalfBits(value: number): number {
+  scratchF32[0] = value;
+  return float32BitsToHalfBits(scratchU32[0]);
+}
+
+export function float32ArrayToHalfBits(src: Float32Array, out: Uint16Array = new Uint16Array(src.length)): Uint16Array {
+  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
+  for (let i = 0; i < src.length; i++) out[i] = float32BitsToHalfBits(bits[i]);
+  return out;
+}
+
+function float32BitsToBf16Bits(x: number): number {
+  // NaN must stay NaN: rounding could carry its payload into the exponent's neighbour.
+  if ((x & 0x7fffffff) > 0x7f800000) return ((x >>> 16) & 0xffff) | 0x40;
+  return ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+export function floatToBf16Bits(value: number): number {
+  scratchF32[0] = value;
+  return float32BitsToBf16Bits(scratchU32[0]);
+}
+
+export function float32ArrayToBf16Bits(src: Float32Array, out: Uint16Array = new Uint16Array(src.length)): Uint16Array {
+  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
+  for (let i = 0; i < src.length; i++) out[i] = float32BitsToBf16Bits(bits[i]);
+  return out;
+}
+
+/** True when an F16 bit pattern is +-infinity or NaN. */
+export function isHalfBitsNonFinite(bits: number): boolean {
+  return (bits & 0x7c00) === 0x7c00;
+}
+
+/** True when a BF16 bit pattern is +-infinity or NaN. */
+export function isBf16BitsNonFinite(bits: number): boolean {
+  return (bits & 0x7f80) === 0x7f80;
+}

@@ -215,13 +215,19 @@ export interface CachedAnalysis {
 export async function analyzeWithCache(
   bundle: FeatureBundle,
   engine: AnalysisEngine,
-  options: AnalyzeOptions & { cache: AnalysisCache | null },
+  options: AnalyzeOptions & {
+    cache: AnalysisCache | null;
+    /** A provider the user forced: an entry computed elsewhere does not count, it is recomputed. */
+    requireProvider?: string;
+  },
 ): Promise<CachedAnalysis> {
-  const { cache, ...analyzeOptions } = options;
+  const { cache, requireProvider, ...analyzeOptions } = options;
   if (!cache) return { analysis: await engine.analyze(bundle, analyzeOptions), cache: 'disabled' };
   const hash = analysisContentHash(bundle);
   const lookup = await cache.read(hash, options.frameGeometries);
-  if (lookup.analysis) return { analysis: lookup.analysis, cache: 'hit', cacheFile: lookup.file };
+  if (lookup.analysis && (!requireProvider || lookup.analysis.engine.provider === requireProvider)) {
+    return { analysis: lookup.analysis, cache: 'hit', cacheFile: lookup.file };
+  }
   const analysis = await engine.analyze(bundle, analyzeOptions);
   const file = await cache.write(hash, options.frameGeometries, analysis);
   return { analysis, cache: lookup.status, cacheFile: file, cacheProblem: lookup.reason };

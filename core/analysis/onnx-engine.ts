@@ -1,8 +1,10 @@
+import path from 'node:path';
 import ort from 'onnxruntime-node';
 import type { FeatureBundle } from '../bundle/types.js';
 import { argsort } from '../planner/numeric.js';
 import { COSINE_EPS, buildCrossModalMaxGraph, buildFrameGramGraph, buildNormalizedGramGraph, buildPairedDotGraph } from '../onnx/analysis-graphs.js';
 import { ProviderSelector, createSession, type ProviderName, type ProviderPreference } from '../onnx/session.js';
+import { defaultAnalysisCacheDir } from './cache.js';
 import { ANALYSIS_VERSION, type AnalysisEngine, type AnalyzeOptions, type ClipAnalysis, type FrameAnalysis } from './types.js';
 
 /**
@@ -57,9 +59,12 @@ interface SessionSet {
 }
 
 let sharedSelector: ProviderSelector | null = null;
-/** The process-wide selector, so every engine remembers which providers work. */
+/**
+ * The process-wide selector, so every engine remembers which providers work; probe outcomes are
+ * also remembered next to the analysis cache so a new process skips the GPU probes.
+ */
 export function defaultProviderSelector(): ProviderSelector {
-  sharedSelector ??= new ProviderSelector();
+  sharedSelector ??= new ProviderSelector({ memoFile: path.join(defaultAnalysisCacheDir(), 'providers.json') });
   return sharedSelector;
 }
 
@@ -367,4 +372,15 @@ export class OnnxAnalysisEngine implements AnalysisEngine {
     }
     return { frames: { tokensPerFrame: tpf, frameCount: count, cosine, squaredDistance, temporal }, rowSumSq };
   }
+}
+
+const sharedEngines = new Map<ProviderPreference, OnnxAnalysisEngine>();
+/** One engine per provider preference per process, so sessions are created once and reused. */
+export function sharedOnnxEngine(provider: ProviderPreference = 'auto'): OnnxAnalysisEngine {
+  let engine = sharedEngines.get(provider);
+  if (!engine) {
+    engine = new OnnxAnalysisEngine({ provider });
+    sharedEngines.set(provider, engine);
+  }
+  return engine;
 }

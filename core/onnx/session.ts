@@ -83,8 +83,10 @@ export function probeModelBytes(): Uint8Array {
 
 const probeScript = fileURLToPath(new URL('./probe-provider.mjs', import.meta.url));
 const DEFAULT_PROBE_TIMEOUT_MS = 20_000;
-/** GPU probe outcomes are remembered on disk this long; a new driver or GPU shows up after that. */
-const MEMO_TTL_MS = 24 * 3600 * 1000;
+/** How long GPU probe outcomes are remembered on disk: a working GPU rarely disappears, while a
+ * failure may be fixed by installing a driver, so failures are re-probed sooner. */
+const MEMO_TTL_OK_MS = 24 * 3600 * 1000;
+const MEMO_TTL_FAILED_MS = 3600 * 1000;
 
 /** Runs the probe child for one GPU provider; never throws, never hangs past `timeoutMs`. */
 function probeInChild(provider: ProviderName, timeoutMs: number): Promise<Omit<ProviderProbe, 'probeMs' | 'remembered'>> {
@@ -134,6 +136,8 @@ export interface ProviderSelectorOptions {
   /** JSON file remembering GPU probe outcomes across processes; null = remember in memory only. */
   memoFile?: string | null;
   probeTimeoutMs?: number;
+  /** Replaces the child-process probe of GPU providers (tests of the fallback logic). */
+  probeGpu?: (provider: ProviderName) => Promise<{ ok: boolean; device?: string; error?: string }>;
 }
 
 /** Chooses providers and remembers which work. One per process is enough (see `defaultSelector`). */
@@ -141,10 +145,12 @@ export class ProviderSelector {
   private readonly probes = new Map<ProviderName, Promise<ProviderProbe>>();
   private readonly memoFile: string | null;
   private readonly timeoutMs: number;
+  private readonly probeGpu: NonNullable<ProviderSelectorOptions['probeGpu']>;
 
   constructor(options: ProviderSelectorOptions = {}) {
     this.memoFile = options.memoFile ?? null;
     this.timeoutMs = options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+    this.probeGpu = options.probeGpu ?? ((provider) => probeInChild(provider, this.timeoutMs));
   }
 
   private async readMemo(provider: ProviderName): Promise<ProviderProbe | null> {
@@ -152,7 +158,7 @@ export class ProviderSelector {
     try {
       const memo = JSON.parse(await readFile(this.memoFile, 'utf8')) as MemoFile;
       const entry = memo.fingerprint === machineFingerprint() ? memo.probes?.[provider] : undefined;
-      if (!entry || typeof entry.ok !== 'boolean' || Date.now() - entry.at > MEMO_TTL_MS) return null;
+      if (!entry || typeof entry.ok !== 'boolean' || Date.now() - entry.at > (entry.ok ? MEMO_TTL_OK_MS : MEMO_TTL_FAILED_MS)) return null;
       return { provider, ok: entry.ok, device: entry.device, error: entry.error, probeMs: 0, remembered: true };
     } catch {
       return null; // missing or unreadable memo: probe afresh
@@ -181,8 +187,8 @@ export class ProviderSelector {
     const remembered = await this.readMemo(provider);
     if (remembered) return remembered;
     const started = performance.now();
-    const result = await probeInChild(provider, this.timeoutMs);
-    const probe: ProviderProbe = { ...result, probeMs: performance.now() - started, remembered: false };
+    const result = await this.probeGpu(provider);
+    const probe: ProviderProbe = { provider, ok: result.ok, device: result.device, error: result.error, probeMs: performance.now() - started, remembered: false };
     await this.writeMemo(probe);
     return probe;
   }

@@ -10,6 +10,8 @@ export interface CliCommand {
 const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   plan: async () => (await import('./plan.js')).planCommand,
   inspect: async () => (await import('./inspect.js')).inspectCommand,
+  serve: async () => (await import('./serve.js')).serveCommand,
+  analyze: async () => (await import('./analyze.js')).analyzeCommand,
 };
 
 export function commandNames(): string[] {

@@ -1,0 +1,85 @@
+import ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { buildCrossModalMaxGraph, buildFrameGramGraph, buildNormalizedGramGraph, buildPairedDotGraph } from './analysis-graphs.js';
+import { GraphBuildError, GraphBuilder, attr } from './graph-builder.js';
+
+const cpu = { executionProviders: ['cpu'] };
+
+describe('GraphBuilder', () => {
+  it('serialises a model that onnxruntime loads and runs (initializers, attributes, multi-output nodes)', async () => {
+    const g = new GraphBuilder('topk_demo');
+    const x = g.input('x', 'float32', ['rows', 4]);
+    const bias = g.initializer('bias', 'float32', [4], [0, 10, 0, 0]);
+    const shifted = g.node('Add', [x, bias]);
+    const [values, indices] = g.nodeMulti('TopK', [shifted, g.int64s('k', [2])], 2, { axis: attr.int(1), largest: attr.int(1), sorted: attr.int(1) }, ['values', 'indices']);
+    const scaled = g.node('Mul', [values, g.scalar('half', 0.5)], {}, 'scaled');
+    g.output(scaled, 'float32', ['rows', 2]);
+    g.output(indices, 'int64', ['rows', 2]);
+    const session = await ort.InferenceSession.create(g.toModelBytes(), cpu);
+    expect(session.inputNames).toEqual(['x']);
+    expect(session.outputNames).toEqual(['scaled', 'indices']);
+    const out = await session.run({ x: new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4, 8, 0, 1, 2]), [2, 4]) });
+    expect(Array.from(out.scaled.data as Float32Array)).toEqual([6, 2, 5, 4]);
+    expect(Array.from(out.indices.data as BigInt64Array)).toEqual([1n, 3n, 1n, 0n]);
+  });
+
+  it('rejects undefined inputs, duplicate names, wrong initializer sizes and graphs without outputs', () => {
+    const g = new GraphBuilder('bad');
+    g.input('x', 'float32', [2]);
+    expect(() => g.node('Relu', ['nope'])).toThrow(GraphBuildError);
+    expect(() => g.node('Relu', ['nope'])).toThrow(/undefined value 'nope'/);
+    expect(() => g.input('x', 'float32', [2])).toThrow(/defined twice/);
+    expect(() => g.initializer('w', 'float32', [2, 2], [1, 2, 3])).toThrow(/3 values for dims \[2, 2\]/);
+    expect(() => g.toModelBytes()).toThrow(/no outputs/);
+    expect(() => g.node('Relu', ['x'], { alpha: attr.int(0.5) })).toThrow(/not an integer/);
+  });
+});
+
+describe('analysis graphs', () => {
+  it('normalised Gram block equals a_hat . b_hat^T', async () => {
+    const s = await ort.InferenceSession.create(buildNormalizedGramGraph(), cpu);
+    const a = Float32Array.from([3, 4, 0, 2]);
+    const b = Float32Array.from([1, 0, 0, 1, 5, 0]);
+    const out = (await s.run({ a: new ort.Tensor('float32', a, [2, 2]), b: new ort.Tensor('float32', b, [3, 2]) })).similarity.data as Float32Array;
+    const expected = [0.6, 0.8, 0.6, 0, 1, 0].map((v, i) => (i < 3 ? v * (5 / (5 + 1e-6)) : v * (2 / (2 + 1e-6))));
+    // b rows have norms 1, 1, 5: the eps moves values by ~1e-6 only.
+    out.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+  });
+
+  it('cross-modal graph reduces to per-group maxima with a runtime group size', async () => {
+    const s = await ort.InferenceSession.create(buildCrossModalMaxGraph(), cpu);
+    const audio = Float32Array.from([1, 0, 0, 1]);
+    const video = Float32Array.from([1, 0, 0, 1, -1, 0, 1, 1]);
+    const run = async (group: number) =>
+      Array.from(
+        (
+          await s.run({
+            audio: new ort.Tensor('float32', audio, [2, 2]),
+            video: new ort.Tensor('float32', video, [4, 2]),
+            group_shape: new ort.Tensor('int64', BigInt64Array.from([0n, -1n, BigInt(group)]), [3]),
+          })
+        ).frame_max.data as Float32Array,
+      );
+    const [a0, a1, a2, a3] = await run(2);
+    expect([a0, a1, a2, a3].map((v) => Math.round(v * 1e4) / 1e4)).toEqual([1, 0.7071, 1, 0.7071]);
+    expect((await run(4)).map((v) => Math.round(v * 1e4) / 1e4)).toEqual([1, 1]);
+  });
+
+  it('frame Gram graph gives cosine, squared distance and row norms', async () => {
+    const s = await ort.InferenceSession.create(buildFrameGramGraph(), cpu);
+    const x = Float32Array.from([3, 4, 0, 1]); // one frame of two tokens
+    const out = await s.run({ x: new ort.Tensor('float32', x, [1, 2, 2]) });
+    expect(Array.from(out.cosine.data as Float32Array).map((v) => Math.round(v * 1e6) / 1e6)).toEqual([1, 0.8, 0.8, 1]);
+    expect(Array.from(out.squared_distance.data as Float32Array)).toEqual([0, 18, 18, 0]);
+    expect(Array.from(out.row_sum_sq.data as Float32Array)).toEqual([25, 1]);
+  });
+
+  it('paired dot graph multiplies rows pairwise', async () => {
+    const s = await ort.InferenceSession.create(buildPairedDotGraph(), cpu);
+    const out = await s.run({
+      x: new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4]), [2, 2]),
+      y: new ort.Tensor('float32', Float32Array.from([5, 6, 7, 8]), [2, 2]),
+    });
+    expect(Array.from(out.dot.data as Float32Array)).toEqual([17, 53]);
+  });
+});

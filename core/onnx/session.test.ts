@@ -1,0 +1,105 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ProviderSelector, ProviderUnavailableError, UnknownProviderError, createSession, parseProviderPreference, probeModelBytes, type ProviderName } from './session.js';
+
+const tmp = await mkdtemp(path.join(os.tmpdir(), 'omnizip-session-'));
+afterAll(() => rm(tmp, { recursive: true, force: true }));
+
+function fakeProbe(working: ProviderName[], calls: ProviderName[] = []) {
+  return async (provider: ProviderName) => {
+    calls.push(provider);
+    return working.includes(provider) ? { ok: true, device: `fake ${provider} device` } : { ok: false, error: `no ${provider} here` };
+  };
+}
+
+describe('provider preference', () => {
+  it('parses the four preferences and names the valid ones on a typo', () => {
+    for (const p of ['auto', 'cpu', 'webgpu', 'cuda']) expect(parseProviderPreference(p)).toBe(p);
+    expect(() => parseProviderPreference('gpu')).toThrow(UnknownProviderError);
+    expect(() => parseProviderPreference('gpu')).toThrow("unknown execution provider 'gpu' (expected one of: auto, cpu, webgpu, cuda)");
+  });
+});
+
+describe('ProviderSelector', () => {
+  it('auto falls back WebGPU -> CUDA -> CPU, one provider per attempt, and reports every attempt', async () => {
+    const calls: ProviderName[] = [];
+    const selector = new ProviderSelector({ probeGpu: fakeProbe([], calls) });
+    const choice = await selector.select('auto');
+    expect(choice.provider).toBe('cpu');
+    expect(choice.device).toMatch(/^CPU: .*\(\d+ threads\)$/);
+    expect(choice.attempts.map((a) => [a.provider, a.ok])).toEqual([
+      ['webgpu', false],
+      ['cuda', false],
+      ['cpu', true],
+    ]);
+    expect(calls).toEqual(['webgpu', 'cuda']);
+    // remembered: a second selection probes nothing
+    await selector.select('auto');
+    expect(calls).toEqual(['webgpu', 'cuda']);
+  });
+
+  it('auto takes the first working GPU provider', async () => {
+    const selector = new ProviderSelector({ probeGpu: fakeProbe(['cuda']) });
+    const choice = await selector.select('auto');
+    expect(choice).toMatchObject({ provider: 'cuda', device: 'fake cuda device' });
+  });
+
+  it('a forced provider that does not work is a clear error, not a silent fallback', async () => {
+    const selector = new ProviderSelector({ probeGpu: fakeProbe([]) });
+    await expect(selector.select('webgpu')).rejects.toThrow(ProviderUnavailableError);
+    await expect(selector.select('webgpu')).rejects.toThrow("execution provider 'webgpu' is not available: no webgpu here");
+    await expect(selector.select('cpu')).resolves.toMatchObject({ provider: 'cpu' });
+  });
+
+  it('markFailed makes auto skip a provider that probed fine but failed for real', async () => {
+    const selector = new ProviderSelector({ probeGpu: fakeProbe(['webgpu']) });
+    expect((await selector.select('auto')).provider).toBe('webgpu');
+    selector.markFailed('webgpu', 'device lost');
+    const next = await selector.select('auto');
+    expect(next.attempts[0]).toMatchObject({ provider: 'webgpu', ok: false, error: 'device lost' });
+  });
+
+  it('remembers probe outcomes on disk for the next process', async () => {
+    const memoFile = path.join(tmp, 'providers.json');
+    const calls: ProviderName[] = [];
+    await new ProviderSelector({ memoFile, probeGpu: fakeProbe(['cuda'], calls) }).select('auto');
+    expect(calls).toEqual(['webgpu', 'cuda']);
+    const memo = JSON.parse(await readFile(memoFile, 'utf8'));
+    expect(memo.probes.webgpu.ok).toBe(false);
+    expect(memo.probes.cuda.ok).toBe(true);
+    const later: ProviderName[] = [];
+    const choice = await new ProviderSelector({ memoFile, probeGpu: fakeProbe([], later) }).select('auto');
+    expect(later).toEqual([]);
+    expect(choice.provider).toBe('cuda');
+    expect(choice.attempts.every((a) => a.provider === 'cpu' || a.remembered)).toBe(true);
+  });
+
+  it('probes the real GPU providers in a child process without hanging or crashing this one', async () => {
+    const selector = new ProviderSelector({ probeTimeoutMs: 30_000 });
+    for (const provider of ['webgpu', 'cuda'] as const) {
+      const probe = await selector.probe(provider);
+      expect(probe.provider).toBe(provider);
+      if (probe.ok) expect(probe.device).toBeTruthy();
+      else expect(probe.error).toBeTruthy();
+    }
+    const choice = await selector.select('auto');
+    expect(['webgpu', 'cuda', 'cpu']).toContain(choice.provider);
+  });
+
+  it('a probe that does not answer in time counts as unavailable', async () => {
+    const selector = new ProviderSelector({ probeTimeoutMs: 1 });
+    const probe = await selector.probe('webgpu');
+    expect(probe.ok).toBe(false);
+    expect(probe.error).toMatch(/did not finish within 1 ms|probe process|adapter|backend/);
+  });
+});
+
+describe('createSession', () => {
+  it('creates a CPU session for a built model', async () => {
+    const session = await createSession(probeModelBytes(), 'cpu');
+    expect(session.inputNames).toEqual(['a', 'b']);
+    await session.release();
+  });
+});

@@ -12,6 +12,7 @@ const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   inspect: async () => (await import('./inspect.js')).inspectCommand,
   serve: async () => (await import('./serve.js')).serveCommand,
   analyze: async () => (await import('./analyze.js')).analyzeCommand,
+  prefill: async () => (await import('./prefill.js')).prefillCommand,
 };
 
 export function commandNames(): string[] {

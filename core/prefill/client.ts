@@ -1,0 +1,58 @@
+import { Worker } from 'node:worker_threads';
+import { ManifestError, ModelSignatureError, PrefillCancelledError, PrefillError } from './errors.js';
+import type { PrefillJob } from './job.js';
+import type { PrefillProgress, PrefillReport } from './types.js';
+import type { FromWorker, ToWorker } from './worker-protocol.js';
+
+const ERROR_TYPES: Record<string, new (message: string) => Error> = {
+  ManifestError,
+  ModelSignatureError,
+  PrefillError,
+  PrefillCancelledError,
+};
+
+export interface WorkerRunOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: PrefillProgress) => void;
+  /** Worker entry; defaults to the tsx bootstrap next to this file (a bundled app passes its own). */
+  workerUrl?: URL;
+}
+
+/**
+ * Runs a prefill benchmark in a worker thread so the caller's thread (the studio's host, a UI)
+ * stays responsive. Aborting the signal stops the job between model runs (a run already inside
+ * onnxruntime finishes first) and rejects with PrefillCancelledError; the worker is then ended.
+ * Errors come back with their original class for the known prefill errors.
+ */
+export function runPrefillInWorker(job: PrefillJob, options: WorkerRunOptions = {}): Promise<PrefillReport> {
+  return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) {
+      reject(new PrefillCancelledError());
+      return;
+    }
+    const worker = new Worker(options.workerUrl ?? new URL('./worker-bootstrap.mjs', import.meta.url));
+    let settled = false;
+    const finish = (action: () => void) => {
+      if (settled) return;
+      settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      void worker.terminate();
+      action();
+    };
+    const onAbort = () => worker.postMessage({ type: 'cancel' } satisfies ToWorker);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (message: FromWorker) => {
+      if (message.type === 'progress') options.onProgress?.(message.progress);
+      else if (message.type === 'result') finish(() => resolve(message.report));
+      else {
+        const Type = ERROR_TYPES[message.name];
+        const error = Type ? new Type(message.message) : new Error(message.message);
+        if (!Type) error.name = message.name;
+        finish(() => reject(error));
+      }
+    });
+    worker.on('error', (err) => finish(() => reject(err)));
+    worker.on('exit', (code) => finish(() => reject(new PrefillError(`prefill worker exited (code ${code}) before reporting a result`))));
+    worker.postMessage({ type: 'run', job } satisfies ToWorker);
+  });
+}

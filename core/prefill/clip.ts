@@ -1,0 +1,45 @@
+import { analyzeForPlanning } from '../analysis/service.js';
+import type { ClipAnalysis } from '../analysis/types.js';
+import type { FeatureBundle } from '../bundle/types.js';
+import type { OmniZipConfig } from '../config/schema.js';
+import { planClip, requiredFrameGeometries } from '../planner/plan.js';
+import { compressSequence } from '../planner/sequence.js';
+import { throwIfAborted } from './errors.js';
+import { sequencePositions } from './positions.js';
+import type { PrefillInput } from './runner.js';
+import { TextEmbeddings, compressedSequence, fullSequence } from './sequence.js';
+
+export interface CompressionSetting {
+  /** Shown in the report, e.g. '45%' or 'rho_a=0.3 rho_v=0.6'. */
+  label: string;
+  config: OmniZipConfig;
+}
+
+/**
+ * Turns a bundle and one or more OmniZip settings into the sequences the prefill benchmark
+ * measures: the clip is analysed once per frame geometry, planned per setting, and compressed
+ * with the planner's `compressSequence` (merged anchors, original positions kept).
+ */
+export async function prefillInputFromBundle(
+  bundle: FeatureBundle,
+  settings: CompressionSetting[],
+  options: { signal?: AbortSignal; onProgress?: (stage: string) => void } = {},
+): Promise<PrefillInput> {
+  const text = TextEmbeddings.forBundle(bundle);
+  const analyses = new Map<string, ClipAnalysis>();
+  const compressed = [];
+  for (const setting of settings) {
+    const key = requiredFrameGeometries(bundle, setting.config).join(',');
+    let analysis = analyses.get(key);
+    if (!analysis) {
+      options.onProgress?.('analysing clip');
+      analysis = (await analyzeForPlanning(bundle, { config: setting.config, signal: options.signal })).analysis;
+      analyses.set(key, analysis);
+    }
+    throwIfAborted(options.signal);
+    options.onProgress?.(`planning ${setting.label}`);
+    const plan = planClip(bundle, analysis, setting.config);
+    compressed.push(compressedSequence(bundle, compressSequence(bundle, plan), text, setting.label));
+  }
+  return { positions: sequencePositions(bundle), full: fullSequence(bundle, text), compressed };
+}

@@ -1,0 +1,330 @@
+import ort from 'onnxruntime-node';
+import { defaultProviderSelector } from '../analysis/onnx-engine.js';
+import { sessionOptions, type ProviderName } from '../onnx/session.js';
+import { DEFAULT_DEMO_DECODER, buildDemoDecoder, buildInputProjection, checkDemoDecoderConfig, demoDecoderSpec, type DemoDecoderConfig } from './demo-decoder.js';
+import { ModelSignatureError, PrefillError, throwIfAborted } from './errors.js';
+import { compareNextToken, topK } from './fidelity.js';
+import { PAPER_MODEL_DIMS, compareFlops, type FlopsComparison } from './flops.js';
+import { kvCacheBytes } from './kv-cache.js';
+import { attentionMaskType, positionIdsType, readManifest, validateSignature, type ModelSignature, type PrefillModelSpec } from './manifest.js';
+import { RssSampler, readDeviceMemory } from './memory.js';
+import type { SequencePositions } from './positions.js';
+import type { PrefillSequence } from './sequence.js';
+import { latencyStats } from './stats.js';
+import type { PrefillComparison, PrefillModelInfo, PrefillOptions, PrefillReport, PrefillRunResult } from './types.js';
+
+/** The sequences to measure: the full one and any number of compressed ones of the same clip. */
+export interface PrefillInput {
+  /** Position ids of the full clip (compressed rows look theirs up by original index). */
+  positions: SequencePositions;
+  full: PrefillSequence;
+  compressed: PrefillSequence[];
+}
+
+export const DEMO_CAVEAT =
+  'Demo decoder with random weights: its latency, memory and KV size scale with the token count as a real decoder\'s do, but its fidelity numbers (KL, top-k agreement, cosine) say nothing about answer accuracy.';
+
+interface ResolvedModel {
+  spec: PrefillModelSpec;
+  /** ONNX bytes (demo) or file path (manifest; lets onnxruntime find external weight files). */
+  source: Uint8Array | string;
+  info: PrefillModelInfo;
+}
+
+/** Query-block granularity the demo graph is built in; the max length is rounded up to it. */
+function demoConfigFor(overrides: Partial<DemoDecoderConfig> | undefined, longest: number): DemoDecoderConfig {
+  const config = { ...DEFAULT_DEMO_DECODER, ...overrides };
+  // A narrower or wider decoder keeps the default MLP proportion (Qwen2.5's is about 5.3x; the
+  // demo uses 2.75x, LLaMA-like, to keep CPU runs short) unless the caller sets it.
+  if (overrides?.hiddenSize !== undefined && overrides.intermediateSize === undefined) {
+    config.intermediateSize = Math.ceil((config.hiddenSize * DEFAULT_DEMO_DECODER.intermediateSize) / DEFAULT_DEMO_DECODER.hiddenSize / 8) * 8;
+  }
+  config.maxSequenceLength = Math.max(config.maxSequenceLength, Math.ceil(longest / config.queryBlock) * config.queryBlock);
+  checkDemoDecoderConfig(config);
+  return config;
+}
+
+async function resolveModel(options: PrefillOptions, input: PrefillInput): Promise<ResolvedModel> {
+  const bundleDim = input.full.hiddenSize;
+  if (options.model.kind === 'demo') {
+    const config = demoConfigFor(options.model.config, input.full.tokens);
+    const spec = demoDecoderSpec(config);
+    return {
+      spec,
+      source: buildDemoDecoder(config),
+      info: {
+        ...specInfo(spec),
+        source: 'demo',
+        manifestPath: null,
+        modelPath: null,
+        inputProjection: bundleDim === config.hiddenSize ? null : { from: bundleDim, to: config.hiddenSize },
+        caveat: DEMO_CAVEAT,
+        demoConfig: config,
+      },
+    };
+  }
+  const spec = await readManifest(options.model.path);
+  if (spec.hiddenSize !== bundleDim) {
+    throw new ModelSignatureError(
+      `${options.model.path}: the model's hidden_size is ${spec.hiddenSize} but the bundle's embeddings have D = ${bundleDim}; use a bundle dumped from this model (or the demo decoder, which projects)`,
+    );
+  }
+  return {
+    spec,
+    source: spec.modelPath as string,
+    info: { ...specInfo(spec), source: 'manifest', manifestPath: options.model.path, modelPath: spec.modelPath, inputProjection: null, caveat: null, demoConfig: null },
+  };
+}
+
+function specInfo(spec: PrefillModelSpec): Omit<PrefillModelInfo, 'source' | 'manifestPath' | 'modelPath' | 'inputProjection' | 'caveat' | 'demoConfig'> {
+  return {
+    name: spec.name,
+    hiddenSize: spec.hiddenSize,
+    numLayers: spec.numLayers,
+    numAttentionHeads: spec.numAttentionHeads,
+    numKeyValueHeads: spec.numKeyValueHeads,
+    headDim: spec.headDim,
+    intermediateSize: spec.intermediateSize,
+    positionIdsKind: spec.positionIdsKind,
+  };
+}
+
+export function sessionSignature(session: ort.InferenceSession): ModelSignature {
+  const convert = (meta: readonly ort.InferenceSession.ValueMetadata[]) =>
+    meta.map((m) => (m.isTensor ? { name: m.name, isTensor: true, type: m.type, shape: m.shape } : { name: m.name, isTensor: false }));
+  return { inputs: convert(session.inputMetadata), outputs: convert(session.outputMetadata) };
+}
+
+/** Projects every sequence from the bundle's D to the demo decoder's hidden size (untimed). */
+async function projectSequences(sequences: PrefillSequence[], from: number, to: number, seed: number, provider: ProviderName): Promise<PrefillSequence[]> {
+  const session = await ort.InferenceSession.create(buildInputProjection(from, to, seed), sessionOptions(provider));
+  try {
+    const out: PrefillSequence[] = [];
+    for (const s of sequences) {
+      const result = await session.run({ x: new ort.Tensor('float32', s.embeds, [s.tokens, from]) });
+      out.push({ ...s, embeds: result.y.data as Float32Array, hiddenSize: to });
+    }
+    return out;
+  } finally {
+    await session.release();
+  }
+}
+
+function modelFeeds(spec: PrefillModelSpec, signature: ModelSignature, seq: PrefillSequence, positions: SequencePositions): Record<string, ort.Tensor> {
+  const n = seq.tokens;
+  const fullLength = positions.linear.length;
+  const idType = positionIdsType(spec, signature);
+  const ids = idType === 'int64' ? new BigInt64Array(spec.positionIdsKind === 'mrope' ? 3 * n : n) : new Int32Array(spec.positionIdsKind === 'mrope' ? 3 * n : n);
+  const put = (i: number, value: number) => {
+    if (ids instanceof BigInt64Array) ids[i] = BigInt(value);
+    else ids[i] = value;
+  };
+  for (let i = 0; i < n; i++) {
+    const p = seq.sequencePositions[i];
+    if (p < 0 || p >= fullLength) throw new PrefillError(`sequence '${seq.label}': row ${i} has position ${p}, outside the clip's ${fullLength} positions`);
+    if (spec.positionIdsKind === 'mrope') {
+      for (let axis = 0; axis < 3; axis++) put(axis * n + i, positions.mrope[axis * fullLength + p]);
+    } else {
+      put(i, positions.linear[p]);
+    }
+  }
+  const feeds: Record<string, ort.Tensor> = {
+    [spec.inputs.inputsEmbeds]: new ort.Tensor('float32', seq.embeds, [1, n, spec.hiddenSize]),
+    [spec.inputs.positionIds]: new ort.Tensor(idType, ids, spec.positionIdsKind === 'mrope' ? [3, 1, n] : [1, n]),
+  };
+  if (spec.inputs.attentionMask !== null) {
+    const type = attentionMaskType(spec, signature);
+    const data = type === 'int64' ? new BigInt64Array(n).fill(1n) : type === 'int32' ? new Int32Array(n).fill(1) : type === 'float32' ? new Float32Array(n).fill(1) : new Uint8Array(n).fill(1);
+    feeds[spec.inputs.attentionMask] = type === 'bool' ? new ort.Tensor('bool', data as Uint8Array, [1, n]) : new ort.Tensor(type, data as Float32Array, [1, n]);
+  }
+  return feeds;
+}
+
+/** The last position's row of a [1, V] or [1, seq, V] output. */
+function lastRow(tensor: ort.Tensor | undefined, name: string, label: string): Float32Array {
+  if (!tensor || !(tensor.data instanceof Float32Array)) throw new PrefillError(`model run '${label}' returned no float32 output '${name}'`);
+  const width = tensor.dims[tensor.dims.length - 1];
+  const data = tensor.data;
+  if (!width || data.length < width) throw new PrefillError(`model run '${label}': output '${name}' has an empty last axis (dims [${tensor.dims.join(', ')}])`);
+  return data.slice(data.length - width);
+}
+
+interface MeasuredRun {
+  result: PrefillRunResult;
+  logits: Float32Array;
+  hidden: Float32Array | null;
+}
+
+async function measure(
+  model: ResolvedModel,
+  seq: PrefillSequence,
+  positions: SequencePositions,
+  provider: ProviderName,
+  runs: number,
+  warmupRuns: number,
+  options: PrefillOptions,
+  progress: (stage: string, variant: string) => void,
+): Promise<MeasuredRun> {
+  const { spec } = model;
+  const rssBaseline = process.memoryUsage.rss();
+  const sampler = new RssSampler();
+  sampler.start();
+  progress('creating session', seq.label);
+  const created = performance.now();
+  const session =
+    typeof model.source === 'string'
+      ? await ort.InferenceSession.create(model.source, sessionOptions(provider))
+      : await ort.InferenceSession.create(model.source, sessionOptions(provider));
+  const sessionCreateMs = performance.now() - created;
+  try {
+    const signature = sessionSignature(session);
+    validateSignature(spec, signature, spec.modelPath ?? spec.name);
+    const feeds = modelFeeds(spec, signature, seq, positions);
+    const warmupMs: number[] = [];
+    const samples: number[] = [];
+    let last: ort.InferenceSession.OnnxValueMapType | null = null;
+    for (let i = 0; i < warmupRuns + runs; i++) {
+      throwIfAborted(options.signal);
+      const warm = i < warmupRuns;
+      progress(warm ? `warm-up ${i + 1}/${warmupRuns}` : `run ${i - warmupRuns + 1}/${runs}`, seq.label);
+      const started = performance.now();
+      last = await session.run(feeds);
+      const ms = performance.now() - started;
+      (warm ? warmupMs : samples).push(ms);
+    }
+    const device = await readDeviceMemory(provider);
+    const rssPeak = sampler.stop();
+    const outputs = last as ort.InferenceSession.OnnxValueMapType;
+    const logits = lastRow(outputs[spec.outputs.logits], spec.outputs.logits, seq.label);
+    const hidden = spec.outputs.lastHiddenState ? lastRow(outputs[spec.outputs.lastHiddenState], spec.outputs.lastHiddenState, seq.label) : null;
+    const kvDims = { layers: spec.numLayers, kvHeads: spec.numKeyValueHeads, headDim: spec.headDim, dtype: spec.kvDtype };
+    return {
+      logits,
+      hidden,
+      result: {
+        label: seq.label,
+        tokens: seq.tokens,
+        audioVideoTokens: seq.audioVideoTokens,
+        latency: latencyStats(samples),
+        warmupMs,
+        sessionCreateMs,
+        memory: {
+          rssBaselineBytes: rssBaseline,
+          rssPeakBytes: rssPeak,
+          rssIncreaseBytes: Math.max(0, rssPeak - rssBaseline),
+          deviceBytes: device.bytes,
+          deviceNote: device.note,
+        },
+        kvCache: { ...kvDims, tokens: seq.tokens, bytes: kvCacheBytes(kvDims, seq.tokens) },
+        nextTokenTop5: topK(logits, 5),
+      },
+    };
+  } finally {
+    sampler.stop();
+    await session.release();
+  }
+}
+
+function ratio(a: number, b: number): number {
+  return b > 0 ? a / b : Number.NaN;
+}
+
+function flopsFor(dims: { layers: number; hiddenSize: number; intermediateSize: number }, full: PrefillSequence, compressed: PrefillSequence): FlopsComparison {
+  return compareFlops(dims, {
+    audioVideoFull: full.audioVideoTokens,
+    audioVideoCompressed: compressed.audioVideoTokens,
+    sequenceFull: full.tokens,
+    sequenceCompressed: compressed.tokens,
+  });
+}
+
+/**
+ * Measures prefill latency, memory and KV size of the full sequence and each compressed one, and
+ * compares each compressed run's next-token output with the full run's. Sequences are measured
+ * smallest first, each in a fresh session released afterwards, so a larger run's allocations
+ * never inflate a smaller run's RSS reading.
+ */
+export async function runPrefillBenchmark(input: PrefillInput, options: PrefillOptions): Promise<PrefillReport> {
+  const started = performance.now();
+  const runs = options.runs ?? 5;
+  const warmupRuns = options.warmupRuns ?? 1;
+  if (!Number.isInteger(runs) || runs < 1) throw new PrefillError(`runs must be a positive integer, got ${runs}`);
+  if (!Number.isInteger(warmupRuns) || warmupRuns < 0) throw new PrefillError(`warm-up runs must be a non-negative integer, got ${warmupRuns}`);
+  for (const s of [input.full, ...input.compressed]) {
+    if (s.embeds.length !== s.tokens * s.hiddenSize) throw new PrefillError(`sequence '${s.label}': ${s.embeds.length} values for ${s.tokens} x ${s.hiddenSize}`);
+    if (s.hiddenSize !== input.full.hiddenSize) throw new PrefillError(`sequence '${s.label}' has hidden size ${s.hiddenSize}, the full one ${input.full.hiddenSize}`);
+  }
+  const report = (fraction: number, stage: string, variant?: string) => options.onProgress?.({ fraction: Math.min(1, fraction), stage, variant });
+
+  report(0, options.model.kind === 'demo' ? 'building demo decoder' : 'reading model manifest');
+  const model = await resolveModel(options, input);
+  throwIfAborted(options.signal);
+  report(0.02, 'choosing execution provider');
+  const choice = await defaultProviderSelector().select(options.provider ?? 'auto');
+  const notes: string[] = [];
+  if (choice.provider === 'cpu') notes.push('No GPU provider was usable; every figure is from the CPU provider.');
+
+  let sequences = [input.full, ...input.compressed];
+  if (model.info.inputProjection) {
+    report(0.04, `projecting inputs ${model.info.inputProjection.from} -> ${model.info.inputProjection.to}`);
+    sequences = await projectSequences(sequences, model.info.inputProjection.from, model.info.inputProjection.to, model.info.demoConfig?.seed ?? 0, choice.provider);
+    notes.push(`Inputs were projected from the bundle's D = ${model.info.inputProjection.from} to the demo decoder's ${model.info.inputProjection.to} by a fixed random Gaussian matrix (entries N(0, 1/D)) before timing; the projection is not timed.`);
+  }
+  throwIfAborted(options.signal);
+
+  // Work is dominated by the longest sequences: weight progress by tokens².
+  const weights = sequences.map((s) => s.tokens * s.tokens * (runs + warmupRuns));
+  const totalWork = weights.reduce((a, b) => a + b, 0) || 1;
+  const order = sequences.map((_, i) => i).sort((a, b) => sequences[a].tokens - sequences[b].tokens);
+  const measured: MeasuredRun[] = new Array(sequences.length);
+  let done = 0;
+  for (const index of order) {
+    const seq = sequences[index];
+    const base = done;
+    measured[index] = await measure(model, seq, input.positions, choice.provider, runs, warmupRuns, options, (stage, variant) => {
+      report(0.05 + (0.95 * base) / totalWork, `${variant}: ${stage}`, variant);
+    });
+    done += weights[index];
+    report(0.05 + (0.95 * done) / totalWork, `${seq.label}: done`, seq.label);
+  }
+
+  const full = measured[0];
+  const comparisons: PrefillComparison[] = input.compressed.map((seq, k) => {
+    const run = measured[k + 1];
+    const paperModelFlops: Record<string, FlopsComparison> = {};
+    for (const [name, dims] of Object.entries(PAPER_MODEL_DIMS)) paperModelFlops[name] = flopsFor(dims, input.full, seq);
+    return {
+      label: seq.label,
+      retention: {
+        sequence: ratio(seq.tokens, input.full.tokens),
+        audioVideo: ratio(seq.audioVideoTokens, input.full.audioVideoTokens),
+      },
+      speedup: {
+        median: ratio(full.result.latency.medianMs, run.result.latency.medianMs),
+        p95: ratio(full.result.latency.p95Ms, run.result.latency.p95Ms),
+      },
+      memory: {
+        rssIncreaseRatio: ratio(full.result.memory.rssIncreaseBytes, run.result.memory.rssIncreaseBytes),
+        rssPeakRatio: ratio(full.result.memory.rssPeakBytes, run.result.memory.rssPeakBytes),
+        kvCacheRatio: ratio(full.result.kvCache.bytes, run.result.kvCache.bytes),
+        deviceRatio: full.result.memory.deviceBytes !== null && run.result.memory.deviceBytes !== null ? ratio(full.result.memory.deviceBytes, run.result.memory.deviceBytes) : null,
+      },
+      fidelity: compareNextToken(full, run),
+      flops: flopsFor({ layers: model.spec.numLayers, hiddenSize: model.spec.hiddenSize, intermediateSize: model.spec.intermediateSize }, input.full, seq),
+      paperModelFlops,
+    };
+  });
+  report(1, 'done');
+  return {
+    format: 'omnizip-prefill',
+    version: 1,
+    model: model.info,
+    provider: { name: choice.provider, device: choice.device, attempts: choice.attempts },
+    settings: { runs, warmupRuns },
+    runs: measured.map((m) => m.result),
+    comparisons,
+    processMaxRssBytes: process.resourceUsage().maxRSS * 1024,
+    notes,
+    wallMs: performance.now() - started,
+  };
+}

@@ -1,0 +1,31 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, single } from '../args.js';
+import { UsageError } from '../errors.js';
+import type { CliCommand } from './index.js';
+import { startWebMode } from '../../server/start.js';
+
+const usage = 'serve [--port N] [--open FILE]';
+const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'Serve the studio in web mode on 127.0.0.1 with a per-run secret token (prints the URL).',
+  usage,
+  async run(args) {
+    const parsed = parseArgs(args, { valued: ['port', 'open'], boolean: [] }, usage);
+    if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument '${parsed.positionals[0]}' (usage: ${usage})`);
+    const portText = single(parsed, 'port');
+    const port = portText === undefined ? 0 : Number(portText);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer in [0, 65535] (got '${portText}')`);
+    const server = await startWebMode({ appRoot, port, openFile: single(parsed, 'open') });
+    console.log(`Studio: ${server.url}`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await server.close();
+    return 0;
+  },
+};

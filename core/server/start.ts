@@ -1,0 +1,38 @@
+/**
+ * Starts web mode with the real core behind it: the shared entry of `omnizip-studio serve`,
+ * `npm start`'s fallback and the browser tests.
+ */
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { createDefaultDeps } from '../studio/deps.js';
+import { StudioError } from '../studio/errors.js';
+import { packageVersion, studioStateDir } from '../studio/paths.js';
+import { RecentFiles } from '../studio/recent.js';
+import { StudioSession } from '../studio/session.js';
+import { startStudioServer, type RunningStudioServer } from './server.js';
+
+export interface WebModeOptions {
+  appRoot: string;
+  port?: number;
+  openFile?: string;
+  staticDir?: string;
+}
+
+export async function startWebMode(options: WebModeOptions): Promise<RunningStudioServer> {
+  const staticDir = options.staticDir ?? path.join(options.appRoot, 'dist', 'renderer');
+  try {
+    await access(path.join(staticDir, 'index.html'));
+  } catch {
+    throw new StudioError('unsupported', `the renderer is not built (no ${path.join(staticDir, 'index.html')}); run: npm run build:renderer`);
+  }
+  if (options.openFile) {
+    try {
+      await access(options.openFile);
+    } catch {
+      throw new StudioError('bad-file', `cannot open ${options.openFile}: no such file`);
+    }
+  }
+  const deps = createDefaultDeps({ appRoot: options.appRoot, version: packageVersion(options.appRoot) });
+  const session = new StudioSession(deps, new RecentFiles(path.join(studioStateDir(), 'recent.json')));
+  return startStudioServer({ session, staticDir, port: options.port, openFile: options.openFile });
+}

@@ -1,0 +1,12 @@
+export type StudioErrorKind = 'bad-file' | 'cancelled' | 'unknown-clip' | 'bad-config' | 'unsupported' | 'analysis-failed' | 'bad-request';
+
+/** A user-facing failure (bad file, cancelled job, unknown clip); the message is shown as is. */
+export class StudioError extends Error {
+  constructor(
+    readonly kind: StudioErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StudioError';
+  }
+}

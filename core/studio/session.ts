@@ -1,0 +1,287 @@
+/**
+ * The studio's session service: opens clips (bundles, media, the demo), analyses them once, plans
+ * any config against the cached analysis, and builds exports. Electron's compute host and the
+ * web-mode server both run one of these behind the same contract (./contract.ts); it never
+ * touches the UI and knows nothing of the transport.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { AnalysisEngine, AnalysisEngineInfo, ClipAnalysis } from '../analysis/types.js';
+import type { FeatureBundle } from '../bundle/types.js';
+import { resolveConfig } from '../config/validate.js';
+import type { OmniZipConfig } from '../config/schema.js';
+import type { PlanDocument, PlanResult } from '../planner/types.js';
+import { budgetOf, geometryFor } from './budget.js';
+import { CONTRACT_VERSION, type ClipSummary, type ExportKind, type HostMethod, type Params, type PlanView, type ProgressEvent, type Result } from './contract.js';
+import { buildExport } from './export.js';
+import { StudioError } from './errors.js';
+import { RecentFiles } from './recent.js';
+import { frameImage, thumbnails, waveformEnvelope } from './media-views.js';
+
+/** What the session needs from the rest of the core; injected so tests can stand in for slow parts. */
+export interface StudioDeps {
+  parseBundle(bytes: Uint8Array, name: string): FeatureBundle;
+  engine: AnalysisEngine;
+  planClip(bundle: FeatureBundle, analysis: ClipAnalysis, config: OmniZipConfig): PlanResult;
+  toPlanDocument(bundle: FeatureBundle, plan: PlanResult): PlanDocument;
+  requiredFrameGeometries(bundle: FeatureBundle): number[];
+  /** The demo clip: a bundle file when one ships, else a bundle built in memory. */
+  loadDemo(): Promise<{ name: string; path: string | null; bundle: FeatureBundle }>;
+  /** Media files (video/audio) through the encoders; absent where the encoders are not available. */
+  encodeMedia?: (file: string, options: { signal: AbortSignal; onProgress: (fraction: number, stage: string) => void }) => Promise<FeatureBundle>;
+  version: string;
+}
+
+interface OpenClip {
+  summary: ClipSummary;
+  bundle: FeatureBundle;
+  analysis: ClipAnalysis;
+  lastPlan?: { key: string; plan: PlanResult };
+}
+
+export type EmitEvent = (event: ProgressEvent) => void;
+
+const BUNDLE_EXTENSIONS = new Set(['.safetensors', '.omnizip']);
+/** Clips held in memory at once; the oldest is dropped first (a 60 s 7B clip holds ~150 MB). */
+const MAX_OPEN_CLIPS = 3;
+
+const yieldToLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+export function summarize(clipId: string, name: string, file: string | null, bundle: FeatureBundle, engine: AnalysisEngineInfo, notes: string[]): ClipSummary {
+  const meta = bundle.metadata;
+  const sms = meta.spatial_merge_size ?? 2;
+  const grid = meta.grid_thw ?? null;
+  const gridRows = grid ? Math.floor(grid[1] / sms) : 0;
+  const gridCols = grid ? Math.floor(grid[2] / sms) : 0;
+  const temporalPatches = grid ? grid[0] : 0;
+  const tokensPerFrame = gridRows * gridCols;
+  const audioTokensPerSecond = meta.audio_tokens_per_second ?? 25;
+  const perPatch = meta.frames_per_temporal_patch ?? 2;
+  const fps = meta.video_fps ?? 2;
+  const secondsPerPatch = fps > 0 ? perPatch / fps : 1;
+  const durationS = Math.max(
+    audioTokensPerSecond > 0 ? bundle.numAudio / audioTokensPerSecond : 0,
+    temporalPatches * secondsPerPatch,
+    typeof meta.source?.duration_s === 'number' ? meta.source.duration_s : 0,
+  );
+  const frames = bundle.frames;
+  return {
+    clipId,
+    name,
+    path: file,
+    model: meta.model ?? null,
+    numAudio: bundle.numAudio,
+    numVideo: bundle.numVideo,
+    hiddenSize: bundle.hiddenSize,
+    sequenceLength: bundle.tokenTypes.length,
+    tokensPerFrame,
+    temporalPatches,
+    gridRows,
+    gridCols,
+    audioTokensPerSecond,
+    secondsPerPatch,
+    durationS,
+    hasWaveform: bundle.waveform !== null && bundle.waveform.length > 0,
+    images: frames && frames.count > 0 ? { count: frames.count, width: frames.width, height: frames.height, perPatch: temporalPatches > 0 ? Math.max(1, Math.round(frames.count / temporalPatches)) : perPatch } : null,
+    engine,
+    notes,
+  };
+}
+
+export class StudioSession {
+  private readonly clips = new Map<string, OpenClip>();
+  private readonly jobs = new Map<string, AbortController>();
+  private lastEngine: AnalysisEngineInfo | null = null;
+
+  constructor(
+    private readonly deps: StudioDeps,
+    private readonly recent: RecentFiles,
+  ) {}
+
+  /** Answers one already-validated request. */
+  async handle<M extends HostMethod>(method: M, params: Params<M>, emit: EmitEvent): Promise<Result<M>> {
+    const handlers: { [K in HostMethod]: (p: Params<K>) => Promise<Result<K>> } = {
+      'app.info': async () => ({
+        version: this.deps.version,
+        contractVersion: CONTRACT_VERSION,
+        engine: this.lastEngine,
+        demoName: 'demo',
+        recent: await this.recent.list(),
+        mediaSupported: this.deps.encodeMedia !== undefined,
+      }),
+      'clip.openDemo': (p) => this.runJob(p.jobId, emit, async (signal, progress) => {
+        progress(0.02, 'loading the demo clip');
+        const demo = await this.deps.loadDemo();
+        return this.analyse(demo.name, demo.path, demo.bundle, signal, progress);
+      }),
+      'clip.openPath': (p) => this.runJob(p.jobId, emit, async (signal, progress) => {
+        const summary = await this.openFile(p.path, signal, progress);
+        await this.recent.add(p.path, summary.name);
+        return summary;
+      }),
+      'clip.openBytes': (p) => this.runJob(p.jobId, emit, async (signal, progress) => {
+        const ext = path.extname(p.name).toLowerCase();
+        if (!BUNDLE_EXTENSIONS.has(ext)) {
+          throw new StudioError('unsupported', `cannot open ${p.name}: only feature bundles (.safetensors) can be uploaded; open media files by path so the encoders can read them`);
+        }
+        progress(0.05, 'reading the bundle');
+        return this.analyse(p.name, null, this.parse(p.bytes, p.name), signal, progress);
+      }),
+      'job.cancel': async (p) => {
+        const job = this.jobs.get(p.jobId);
+        job?.abort();
+        return { cancelled: job !== undefined };
+      },
+      'clip.data': async (p) => {
+        const clip = this.clip(p.clipId);
+        const env = waveformEnvelope(clip.bundle, 2000);
+        return {
+          audioScores: clip.bundle.audioScores ?? new Float32Array(clip.bundle.numAudio),
+          waveformMin: env.min,
+          waveformMax: env.max,
+          waveformSeconds: env.seconds,
+        };
+      },
+      'clip.frame': async (p) => frameImage(this.clip(p.clipId).bundle, p.index),
+      'clip.thumbnails': async (p) => thumbnails(this.clip(p.clipId).bundle, p.maxWidth),
+      'plan.run': async (p) => this.planView(p.clipId, p.config),
+      'export.build': async (p) => {
+        const clip = this.clip(p.clipId);
+        const plan = this.plan(clip, p.config);
+        return buildExport(p.kind as ExportKind, clip.summary.name, plan, () => this.deps.toPlanDocument(clip.bundle, plan));
+      },
+    };
+    return (handlers[method] as (p: Params<M>) => Promise<Result<M>>)(params);
+  }
+
+  private clip(clipId: string): OpenClip {
+    const clip = this.clips.get(clipId);
+    if (!clip) throw new StudioError('unknown-clip', `clip ${clipId} is not open (it may have been closed to free memory); open it again`);
+    return clip;
+  }
+
+  private parse(bytes: Uint8Array, name: string): FeatureBundle {
+    try {
+      return this.deps.parseBundle(bytes, name);
+    } catch (err) {
+      throw new StudioError('bad-file', `cannot open ${name}: ${(err as Error).message}`);
+    }
+  }
+
+  private async openFile(file: string, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<ClipSummary> {
+    const name = path.basename(file);
+    const ext = path.extname(file).toLowerCase();
+    if (BUNDLE_EXTENSIONS.has(ext)) {
+      progress(0.02, 'reading the bundle');
+      let bytes: Uint8Array;
+      try {
+        bytes = await readFile(file);
+      } catch (err) {
+        throw new StudioError('bad-file', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      return this.analyse(name, file, this.parse(bytes, name), signal, progress);
+    }
+    if (!this.deps.encodeMedia) {
+      throw new StudioError('unsupported', `cannot open ${name}: media files need the ONNX encoders, which are not available in this build; open a feature bundle (.safetensors) instead`);
+    }
+    progress(0.02, 'encoding the media file');
+    let bundle: FeatureBundle;
+    try {
+      bundle = await this.deps.encodeMedia(file, { signal, onProgress: (f, s) => progress(0.02 + 0.48 * f, s) });
+    } catch (err) {
+      if (signal.aborted) throw new StudioError('cancelled', `opening ${name} was cancelled`);
+      throw new StudioError('bad-file', `cannot open ${name}: ${(err as Error).message}`);
+    }
+    return this.analyse(name, file, bundle, signal, (f, s) => progress(0.5 + 0.5 * f, s));
+  }
+
+  private async analyse(name: string, file: string | null, bundle: FeatureBundle, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<ClipSummary> {
+    progress(0.1, 'analysing');
+    await yieldToLoop();
+    if (signal.aborted) throw new StudioError('cancelled', `opening ${name} was cancelled`);
+    let analysis: ClipAnalysis;
+    try {
+      analysis = await this.deps.engine.analyze(bundle, {
+        frameGeometries: this.deps.requiredFrameGeometries(bundle),
+        signal,
+        onProgress: (p) => progress(0.1 + 0.85 * p.fraction, p.stage),
+      });
+    } catch (err) {
+      if (signal.aborted) throw new StudioError('cancelled', `opening ${name} was cancelled`);
+      throw new StudioError('analysis-failed', `analysis of ${name} failed: ${(err as Error).message}`);
+    }
+    if (signal.aborted) throw new StudioError('cancelled', `opening ${name} was cancelled`);
+    this.lastEngine = analysis.engine;
+    const notes: string[] = [];
+    if (bundle.numAudio === 0) notes.push('No audio tokens: audio selection and audio guidance cannot run; every video group uses rho_video.');
+    if (bundle.numVideo === 0) notes.push('No video tokens: only the audio stage runs.');
+    const clipId = randomUUID().replace(/-/g, '').slice(0, 16);
+    const summary = summarize(clipId, name, file, bundle, analysis.engine, notes);
+    this.clips.set(clipId, { summary, bundle, analysis });
+    while (this.clips.size > MAX_OPEN_CLIPS) {
+      const oldest = this.clips.keys().next().value as string;
+      this.clips.delete(oldest);
+    }
+    progress(1, 'ready');
+    return summary;
+  }
+
+  private async runJob<T>(jobId: string, emit: EmitEvent, work: (signal: AbortSignal, progress: (fraction: number, stage: string) => void) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    this.jobs.set(jobId, controller);
+    const progress = (fraction: number, stage: string) => emit({ type: 'job.progress', jobId, fraction: Math.min(1, Math.max(0, fraction)), stage });
+    try {
+      return await work(controller.signal, progress);
+    } finally {
+      this.jobs.delete(jobId);
+    }
+  }
+
+  private plan(clip: OpenClip, overrides: Record<string, unknown>): PlanResult {
+    let config: OmniZipConfig;
+    try {
+      config = resolveConfig(overrides);
+    } catch (err) {
+      throw new StudioError('bad-config', (err as Error).message);
+    }
+    const key = JSON.stringify(config);
+    if (clip.lastPlan?.key === key) return clip.lastPlan.plan;
+    const plan = this.deps.planClip(clip.bundle, clip.analysis, config);
+    clip.lastPlan = { key, plan };
+    return plan;
+  }
+
+  private planView(clipId: string, overrides: Record<string, unknown>): PlanView {
+    const clip = this.clip(clipId);
+    const plan = this.plan(clip, overrides);
+    return {
+      planKey: `${clipId}:${clip.lastPlan?.key ?? ''}`,
+      clipId,
+      config: { ...plan.config },
+      counts: plan.counts,
+      groups: plan.groups.map((g) => ({
+        audio_range: g.audio_range,
+        video_range: g.video_range,
+        guided: g.guided,
+        audio_retention: g.audio_retention,
+        ratio_initial: g.ratio_initial,
+        ratio_final: g.ratio_final,
+        frame_keep_counts: g.frame_keep_counts,
+        frame_modes: g.frame_modes,
+        pinned: g.pinned,
+        video_kept: g.video_kept,
+        kept_whole: g.kept_whole,
+      })),
+      normalization: { ...plan.normalization },
+      notes: plan.notes,
+      planMs: plan.planMs,
+      dominantCount: plan.audio.dominantCount,
+      anchors: plan.audio.anchors,
+      audioFate: plan.audio.fate,
+      audioMergedInto: plan.audio.mergedInto,
+      videoKeep: plan.videoKeep,
+      budget: budgetOf(plan.counts, geometryFor(clip.summary.model, clip.bundle.hiddenSize)),
+    };
+  }
+}

@@ -1,0 +1,59 @@
+import { useEffect } from 'react';
+import { openFileObject } from './actions.js';
+import { Compare } from './views/Compare.js';
+import { Export } from './views/Export.js';
+import { Frames } from './views/Frames.js';
+import { GroupRatios } from './views/GroupRatios.js';
+import { Parameters, redo, undo } from './views/Parameters.js';
+import { Errors, OpenBar, StatusBar } from './views/Shell.js';
+import { Timeline } from './views/Timeline.js';
+
+export function App() {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || (e.target as HTMLElement).tagName === 'INPUT') return;
+      if (e.key === 'z' && !e.shiftKey) {
+        e.preventDefault();
+        undo();
+      } else if (e.key === 'y' || (e.key === 'z' && e.shiftKey) || e.key === 'Z') {
+        e.preventDefault();
+        redo();
+      }
+    };
+    const onDragOver = (e: DragEvent) => e.preventDefault();
+    const onDrop = (e: DragEvent) => {
+      e.preventDefault();
+      const file = e.dataTransfer?.files?.[0];
+      if (file) void openFileObject(file);
+    };
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('dragover', onDragOver);
+    window.addEventListener('drop', onDrop);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('dragover', onDragOver);
+      window.removeEventListener('drop', onDrop);
+    };
+  }, []);
+  return (
+    <div className="app">
+      <OpenBar />
+      <Errors />
+      <div className="layout">
+        <aside><Parameters /></aside>
+        <main>
+          <Timeline />
+          <div className="row">
+            <GroupRatios />
+            <Frames />
+          </div>
+          <div className="row">
+            <Compare />
+            <Export />
+          </div>
+        </main>
+      </div>
+      <StatusBar />
+    </div>
+  );
+}

@@ -1,0 +1,199 @@
+/**
+ * What the UI does, in one place: open clips, replan on every config change (latest wins, one
+ * request in flight), keep comparison plans current, export. Components call these; the store
+ * and the data cache hold the outcome.
+ */
+import type { OmniZipConfig } from '../../core/config/schema.js';
+import type { ExportKind, StudioEvent } from '../../core/studio/contract.js';
+import { dataCache } from './data-cache.js';
+import { currentConfigVersion, notePlanCommitted } from './perf.js';
+import { useStudio } from './store/index.js';
+import type { StudioClient } from './transport/client.js';
+
+let client: StudioClient | null = null;
+let planSeq = 0;
+let inFlight = false;
+let dirty = false;
+
+function studio(): StudioClient {
+  if (!client) throw new Error('the studio is not connected');
+  return client;
+}
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+export async function init(c: StudioClient): Promise<void> {
+  client = c;
+  useStudio.setState({ mode: c.mode });
+  c.onEvent((event: StudioEvent) => {
+    const job = useStudio.getState().job;
+    if (event.type === 'job.progress' && job && job.jobId === event.jobId) useStudio.getState().setJob({ ...job, fraction: event.fraction, stage: event.stage });
+  });
+  try {
+    useStudio.getState().setInfo(await c.call('app.info', {}));
+  } catch (err) {
+    useStudio.getState().pushError(`cannot reach the studio host: ${message(err)}`);
+    return;
+  }
+  useStudio.subscribe((s, prev) => {
+    if (s.config !== prev.config) void replan();
+    if (s.compareMode !== prev.compareMode || s.pinnedConfig !== prev.pinnedConfig || (s.compareMode === 'baselines' && s.config !== prev.config)) void refreshCompare();
+  });
+  const open = c.mode === 'web' ? new URLSearchParams(window.location.search).get('open') : null;
+  if (open) await openPath(open);
+  else await openDemo();
+}
+
+type OpenRequest = { kind: 'demo' } | { kind: 'path'; path: string } | { kind: 'bytes'; name: string; bytes: Uint8Array };
+
+async function openWith(label: string, request: OpenRequest): Promise<void> {
+  const c = studio();
+  const jobId = `job${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  useStudio.getState().setJob({ jobId, label, fraction: 0, stage: 'starting' });
+  try {
+    const summary =
+      request.kind === 'demo'
+        ? await c.call('clip.openDemo', { jobId })
+        : request.kind === 'path'
+          ? await c.call('clip.openPath', { jobId, path: request.path })
+          : await c.call('clip.openBytes', { jobId, name: request.name, bytes: request.bytes });
+    const [data, thumbs] = await Promise.all([
+      c.call('clip.data', { clipId: summary.clipId }),
+      summary.images ? c.call('clip.thumbnails', { clipId: summary.clipId, maxWidth: 96 }) : Promise.resolve(null),
+    ]);
+    dataCache.setClipData(summary.clipId, data);
+    if (thumbs) dataCache.setThumbnails(summary.clipId, thumbs);
+    const previous = useStudio.getState().clip;
+    useStudio.getState().setClip(summary);
+    if (previous) dataCache.dropClip(previous.clipId);
+    await replan();
+    await refreshCompare();
+    useStudio.getState().setInfo(await c.call('app.info', {}));
+  } catch (err) {
+    // The current clip (if any) stays open and usable.
+    useStudio.getState().pushError(message(err));
+  } finally {
+    if (useStudio.getState().job?.jobId === jobId) useStudio.getState().setJob(null);
+  }
+}
+
+export const openDemo = () => openWith('demo clip', { kind: 'demo' });
+export const openPath = (path: string) => openWith(path.split(/[\\/]/).pop() ?? path, { kind: 'path', path });
+export async function openFileObject(file: File): Promise<void> {
+  await openWith(file.name, { kind: 'bytes', name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
+}
+
+export async function openDialog(): Promise<void> {
+  try {
+    const picked = await studio().call('shell.openDialog', {});
+    if (picked.path) await openPath(picked.path);
+  } catch (err) {
+    useStudio.getState().pushError(message(err));
+  }
+}
+
+export async function cancelJob(): Promise<void> {
+  const job = useStudio.getState().job;
+  if (!job) return;
+  try {
+    await studio().call('job.cancel', { jobId: job.jobId });
+  } catch (err) {
+    useStudio.getState().pushError(message(err));
+  }
+}
+
+/** Plans the current config; while one plan is in flight, later changes collapse into one more. */
+export async function replan(): Promise<void> {
+  if (inFlight) {
+    dirty = true;
+    return;
+  }
+  inFlight = true;
+  try {
+    do {
+      dirty = false;
+      const { clip, config } = useStudio.getState();
+      if (!clip) return;
+      const version = currentConfigVersion();
+      try {
+        const plan = await studio().call('plan.run', { clipId: clip.clipId, config: { ...config } });
+        if (useStudio.getState().clip?.clipId !== clip.clipId) return;
+        dataCache.setPlan(plan);
+        const seq = ++planSeq;
+        notePlanCommitted(seq, version, plan.planMs);
+        useStudio.getState().setPlan(plan.planKey, seq);
+      } catch (err) {
+        useStudio.getState().setPlanError(message(err));
+      }
+    } while (dirty);
+  } finally {
+    inFlight = false;
+  }
+}
+
+export async function refreshCompare(): Promise<void> {
+  const { clip, compareMode, pinnedConfig, config } = useStudio.getState();
+  if (!clip || compareMode === 'off') return;
+  try {
+    if (compareMode === 'pinned' && pinnedConfig) {
+      const plan = await studio().call('plan.run', { clipId: clip.clipId, config: { ...pinnedConfig } });
+      dataCache.setPlan(plan);
+      useStudio.getState().setComparePlans({ compare: plan.planKey });
+    } else if (compareMode === 'baselines') {
+      const base: OmniZipConfig = { ...config, method: 'omnizip' };
+      const [uniform, random] = await Promise.all([
+        studio().call('plan.run', { clipId: clip.clipId, config: { ...base, method: 'uniform' } }),
+        studio().call('plan.run', { clipId: clip.clipId, config: { ...base, method: 'random' } }),
+      ]);
+      dataCache.setPlan(uniform);
+      dataCache.setPlan(random);
+      useStudio.getState().setComparePlans({ baselines: { uniform: uniform.planKey, random: random.planKey } });
+    }
+  } catch (err) {
+    useStudio.getState().pushError(`comparison failed: ${message(err)}`);
+  }
+}
+
+export async function frameImage(clipId: string, index: number) {
+  const cached = dataCache.getFrame(clipId, index);
+  if (cached) return cached;
+  const frame = await studio().call('clip.frame', { clipId, index });
+  dataCache.setFrame(clipId, frame);
+  return frame;
+}
+
+/** Saves bytes: Electron's save dialog (atomic write in the main process) or a browser download. */
+export async function saveBytes(fileName: string, mime: string, bytes: Uint8Array): Promise<string | null> {
+  const c = studio();
+  if (c.mode === 'electron') {
+    const saved = await c.call('shell.saveFile', { suggestedName: fileName, bytes });
+    return saved.path;
+  }
+  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mime }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return fileName;
+}
+
+export async function exportKind(kind: ExportKind): Promise<void> {
+  const { clip, config } = useStudio.getState();
+  if (!clip) return;
+  try {
+    const file = await studio().call('export.build', { clipId: clip.clipId, config: { ...config }, kind });
+    await saveBytes(file.fileName, file.mime, file.bytes);
+  } catch (err) {
+    useStudio.getState().pushError(`export failed: ${message(err)}`);
+  }
+}
+
+export async function buildExportText(kind: ExportKind): Promise<string> {
+  const { clip, config } = useStudio.getState();
+  if (!clip) return '';
+  const file = await studio().call('export.build', { clipId: clip.clipId, config: { ...config }, kind });
+  return new TextDecoder().decode(file.bytes);
+}

@@ -1,0 +1,111 @@
+/**
+ * Plotly figure of the per-group ratios: audio retention, the video discard ratio at each step of
+ * budget normalisation (initial r0, scaled before clamping, clamped, final), the budget target and
+ * the tokens kept; pinned min/max groups are labelled, since pinning is where the official
+ * heuristic's quirks show.
+ */
+import type { ClipSummary, PlanView } from '../../../core/studio/contract.js';
+import type { Layout, PlotData } from '../plot/plotly.js';
+import { groupSpan } from './time.js';
+
+export interface GroupSeries {
+  labels: string[];
+  retention: (number | null)[];
+  initial: (number | null)[];
+  scaled: (number | null)[];
+  clamped: (number | null)[];
+  final: (number | null)[];
+  videoKept: number[];
+  pinned: ('min' | 'max' | null)[];
+}
+
+/** The ratio series; `scaled` and `clamped` equal the initial ratio where normalisation did not touch a group. */
+export function groupSeries(clip: ClipSummary, plan: PlanView): GroupSeries {
+  const norm = plan.normalization as { ran?: boolean; scaling?: number; after_scaling?: number[] };
+  const ran = norm.ran === true && typeof norm.scaling === 'number';
+  let guidedIndex = 0;
+  const out: GroupSeries = { labels: [], retention: [], initial: [], scaled: [], clamped: [], final: [], videoKept: [], pinned: [] };
+  plan.groups.forEach((g, i) => {
+    const span = groupSpan(clip, g);
+    out.labels.push(span ? `g${i} ${span[0].toFixed(0)}–${span[1].toFixed(0)}s${g.guided ? '' : ' (tail)'}` : `g${i}`);
+    out.retention.push(g.audio_retention);
+    out.initial.push(g.ratio_initial);
+    let scaled = g.ratio_initial;
+    let clamped = g.ratio_initial;
+    if (g.guided && g.ratio_initial !== null) {
+      if (ran && g.pinned === null) {
+        scaled = g.ratio_initial * (norm.scaling as number);
+        clamped = norm.after_scaling?.[guidedIndex] ?? scaled;
+      }
+      guidedIndex++;
+    }
+    out.scaled.push(scaled);
+    out.clamped.push(clamped);
+    out.final.push(g.ratio_final);
+    out.videoKept.push(g.video_kept);
+    out.pinned.push(g.pinned);
+  });
+  return out;
+}
+
+export function groupTraces(clip: ClipSummary, plan: PlanView, compareFinal: (number | null)[] | null, compareLabel: string): PlotData[] {
+  const s = groupSeries(clip, plan);
+  const x = s.labels;
+  const line = (y: (number | null)[], name: string, color: string, dash: string, symbol: string): PlotData => ({
+    type: 'scatter', mode: 'lines+markers', x, y, name, line: { color, dash, width: 1.5 }, marker: { symbol, size: 8, color },
+    hovertemplate: `%{x}<br>${name}: %{y:.3f}<extra></extra>`,
+  });
+  const traces: PlotData[] = [
+    { type: 'bar', x, y: s.retention, name: 'audio retention S', marker: { color: 'rgba(91,125,177,0.45)' }, offsetgroup: 'a', hovertemplate: '%{x}<br>audio retention %{y:.3f}<extra></extra>' },
+    { type: 'bar', x, y: s.videoKept, name: 'video tokens kept', yaxis: 'y2', marker: { color: 'rgba(42,157,58,0.35)' }, offsetgroup: 'b', hovertemplate: '%{x}<br>%{y} video tokens kept<extra></extra>' },
+    line(s.initial, 'r0 (from audio, clamped)', '#7f7f7f', 'dot', 'circle-open'),
+    line(s.scaled, 'scaled, before clamping', '#e07b00', 'dash', 'x'),
+    line(s.clamped, 'after clamping', '#d62728', 'dashdot', 'square-open'),
+    line(s.final, 'final (after budget normalisation)', '#111', 'solid', 'circle'),
+  ];
+  if (compareFinal) traces.push(line(compareFinal, `final (${compareLabel})`, '#1f77b4', 'solid', 'diamond'));
+  const px: string[] = [];
+  const py: number[] = [];
+  const pt: string[] = [];
+  s.pinned.forEach((p, i) => {
+    if (p && s.final[i] !== null) {
+      px.push(x[i]);
+      py.push(s.final[i] as number);
+      pt.push(`pinned ${p}`);
+    }
+  });
+  traces.push({ type: 'scatter', mode: 'text+markers', x: px, y: py, text: pt, textposition: 'top center', name: 'pinned (not rescaled)', marker: { symbol: 'star', size: 13, color: '#bcbd22', line: { width: 1, color: '#555' } }, hoverinfo: 'text' });
+  return traces;
+}
+
+export function groupLayout(plan: PlanView, highlighted: number, selected: number): Layout {
+  const cfg = plan.config as { rho_video: number; ratio_min: number; ratio_max: number };
+  const videoTotal = plan.counts.video.total;
+  const realised = videoTotal > 0 ? 1 - plan.counts.video.kept / videoTotal : 0;
+  const norm = plan.normalization as { ran?: boolean; reason?: string; scaling?: number };
+  const title = norm.ran ? `budget normalisation ran: scale ×${(norm.scaling ?? 1).toFixed(3)}` : `budget normalisation skipped: ${norm.reason ?? 'not applicable'}`;
+  const n = plan.groups.length;
+  const shapes: Record<string, unknown>[] = [
+    { type: 'line', xref: 'paper', yref: 'y', x0: 0, x1: 1, y0: cfg.rho_video, y1: cfg.rho_video, line: { color: '#9467bd', width: 2, dash: 'dash' } },
+    { type: 'line', xref: 'paper', yref: 'y', x0: 0, x1: 1, y0: realised, y1: realised, line: { color: '#8c564b', width: 1, dash: 'dot' } },
+    { type: 'rect', xref: 'paper', yref: 'y', x0: 0, x1: 1, y0: cfg.ratio_min, y1: cfg.ratio_max, fillcolor: 'rgba(148,103,189,0.06)', line: { width: 0 }, layer: 'below' },
+  ];
+  for (const [index, color] of [[selected, 'rgba(31,119,180,0.12)'], [highlighted, 'rgba(255,127,14,0.18)']] as const) {
+    if (index >= 0 && index < n) shapes.push({ type: 'rect', xref: 'x', yref: 'paper', x0: index - 0.5, x1: index + 0.5, y0: 0, y1: 1, fillcolor: color, line: { width: 0 }, layer: 'below' });
+  }
+  return {
+    uirevision: plan.clipId,
+    title: { text: title, font: { size: 12 } },
+    barmode: 'group',
+    hovermode: 'closest',
+    legend: { orientation: 'h', y: -0.25, font: { size: 10 } },
+    xaxis: { type: 'category', tickangle: n > 12 ? -45 : 0 },
+    yaxis: { title: { text: 'ratio / retention' }, range: [0, 1.05] },
+    yaxis2: { title: { text: 'video kept' }, overlaying: 'y', side: 'right', rangemode: 'tozero', showgrid: false },
+    shapes,
+    annotations: [
+      { xref: 'paper', yref: 'y', x: 1, y: cfg.rho_video, xanchor: 'right', yanchor: 'bottom', text: `budget target rho_video ${cfg.rho_video}`, showarrow: false, font: { size: 10, color: '#9467bd' } },
+      { xref: 'paper', yref: 'y', x: 0, y: realised, xanchor: 'left', yanchor: 'top', text: `realised ${realised.toFixed(3)}`, showarrow: false, font: { size: 10, color: '#8c564b' } },
+    ],
+  };
+}

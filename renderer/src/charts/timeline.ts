@@ -1,0 +1,124 @@
+/** Plotly figure of the timeline: waveform, audio importance, each audio token's fate, video kept per patch. */
+import { AUDIO_ANCHOR, AUDIO_DOMINANT, AUDIO_DROPPED, AUDIO_MERGED } from '../../../core/planner/types.js';
+import type { ClipSummary, PlanView } from '../../../core/studio/contract.js';
+import type { ClipData } from '../data-cache.js';
+import type { Layout, PlotData } from '../plot/plotly.js';
+import { audioTime, groupSpan, patchStart } from './time.js';
+
+export const FATE_STYLE = {
+  [AUDIO_DOMINANT]: { name: 'kept: dominant', color: '#2a9d3a', symbol: 'circle', size: 6 },
+  [AUDIO_ANCHOR]: { name: 'kept: anchor', color: '#e07b00', symbol: 'diamond', size: 9 },
+  [AUDIO_MERGED]: { name: 'merged into anchor', color: '#7b3fb5', symbol: 'triangle-down', size: 6 },
+  [AUDIO_DROPPED]: { name: 'dropped', color: '#9aa0a6', symbol: 'x-thin-open', size: 5 },
+} as const;
+
+export interface TimelineCompare {
+  /** Per audio token: -1 kept only in A, +1 kept only in B. */
+  audioDiff: Int8Array;
+  labelA: string;
+  labelB: string;
+}
+
+export function timelineTraces(clip: ClipSummary, data: ClipData | undefined, plan: PlanView, compare: TimelineCompare | null): PlotData[] {
+  const traces: PlotData[] = [];
+  const scores = data?.audioScores;
+  const n = clip.numAudio;
+  const t = new Float64Array(n);
+  for (let i = 0; i < n; i++) t[i] = audioTime(clip, i);
+
+  if (data && data.waveformMin.length > 0) {
+    const bins = data.waveformMin.length;
+    const x = Array.from({ length: bins }, (_, b) => ((b + 0.5) * data.waveformSeconds) / bins);
+    traces.push({ type: 'scatter', mode: 'lines', x, y: Array.from(data.waveformMin), yaxis: 'y2', line: { width: 0.5, color: '#5b7db1' }, name: 'waveform', showlegend: false, hoverinfo: 'skip' });
+    traces.push({ type: 'scatter', mode: 'lines', x, y: Array.from(data.waveformMax), yaxis: 'y2', fill: 'tonexty', fillcolor: 'rgba(91,125,177,0.45)', line: { width: 0.5, color: '#5b7db1' }, name: 'waveform', hoverinfo: 'skip' });
+  }
+
+  if (scores && n > 0) {
+    traces.push({ type: 'scatter', mode: 'lines', x: Array.from(t), y: Array.from(scores), name: 'audio importance', line: { color: '#444', width: 1 }, hovertemplate: 't=%{x:.2f}s<br>importance %{y:.4g}<extra></extra>' });
+    // Merge links: each merged token to its anchor, one trace with gaps.
+    const lx: (number | null)[] = [];
+    const ly: (number | null)[] = [];
+    for (let i = 0; i < n; i++) {
+      const a = plan.audioMergedInto[i];
+      if (plan.audioFate[i] === AUDIO_MERGED && a >= 0) {
+        lx.push(t[i], t[a], null);
+        ly.push(scores[i], scores[a], null);
+      }
+    }
+    traces.push({ type: 'scatter', mode: 'lines', x: lx, y: ly, name: 'merge → anchor', line: { color: 'rgba(123,63,181,0.45)', width: 1 }, hoverinfo: 'skip', connectgaps: false });
+    for (const fate of [AUDIO_DOMINANT, AUDIO_ANCHOR, AUDIO_MERGED, AUDIO_DROPPED] as const) {
+      const xs: number[] = [];
+      const ys: number[] = [];
+      const ids: number[] = [];
+      for (let i = 0; i < n; i++) {
+        if (plan.audioFate[i] === fate) {
+          xs.push(t[i]);
+          ys.push(scores[i]);
+          ids.push(fate === AUDIO_MERGED ? plan.audioMergedInto[i] : i);
+        }
+      }
+      const style = FATE_STYLE[fate];
+      traces.push({
+        type: 'scatter',
+        mode: 'markers',
+        x: xs,
+        y: ys,
+        customdata: ids,
+        name: `${style.name} (${xs.length})`,
+        meta: { fate },
+        marker: { color: style.color, symbol: style.symbol, size: style.size, line: { width: fate === AUDIO_DROPPED ? 1 : 0, color: style.color } },
+        hovertemplate: fate === AUDIO_MERGED ? `t=%{x:.2f}s · ${style.name} #%{customdata}<extra></extra>` : `t=%{x:.2f}s · ${style.name}<extra></extra>`,
+      });
+    }
+    if (compare) {
+      for (const [sign, label, color, symbol] of [[-1, `only in ${compare.labelA}`, '#d62728', 'triangle-down-open'], [1, `only in ${compare.labelB}`, '#1f77b4', 'triangle-up-open']] as const) {
+        const xs: number[] = [];
+        const ys: number[] = [];
+        for (let i = 0; i < n; i++) if (compare.audioDiff[i] === sign) {
+          xs.push(t[i]);
+          ys.push(scores[i]);
+        }
+        traces.push({ type: 'scatter', mode: 'markers', x: xs, y: ys, name: `${label} (${xs.length})`, marker: { color, symbol, size: 12, line: { width: 2, color } }, hoverinfo: 'skip' });
+      }
+    }
+  }
+
+  if (clip.temporalPatches > 0 && clip.tokensPerFrame > 0) {
+    const x: number[] = [];
+    const y: number[] = [];
+    for (let p = 0; p < clip.temporalPatches; p++) {
+      let kept = 0;
+      const base = p * clip.tokensPerFrame;
+      for (let i = 0; i < clip.tokensPerFrame; i++) kept += plan.videoKeep[base + i];
+      x.push(patchStart(clip, p) + clip.secondsPerPatch / 2);
+      y.push(kept / clip.tokensPerFrame);
+    }
+    traces.push({ type: 'bar', x, y, yaxis: 'y3', width: clip.secondsPerPatch * 0.85, marker: { color: '#2a9d3a' }, name: 'video kept per patch', hovertemplate: 't=%{x:.1f}s · %{y:.0%} video kept<extra></extra>' });
+  }
+  return traces;
+}
+
+export function timelineLayout(clip: ClipSummary, plan: PlanView, hoverTime: number | null, selectedTime: number): Layout {
+  const shapes: Record<string, unknown>[] = [];
+  plan.groups.forEach((g) => {
+    const span = groupSpan(clip, g);
+    if (!span) return;
+    shapes.push({ type: 'line', xref: 'x', yref: 'paper', x0: span[0], x1: span[0], y0: 0, y1: 1, line: { color: '#b0b4ba', width: 1, dash: 'dot' } });
+  });
+  shapes.push({ type: 'line', xref: 'x', yref: 'paper', x0: selectedTime, x1: selectedTime, y0: 0, y1: 1, line: { color: '#1f77b4', width: 2 } });
+  if (hoverTime !== null) shapes.push({ type: 'line', xref: 'x', yref: 'paper', x0: hoverTime, x1: hoverTime, y0: 0, y1: 1, line: { color: '#ff7f0e', width: 1.5 } });
+  const hasWave = clip.hasWaveform;
+  return {
+    uirevision: clip.clipId,
+    hovermode: 'closest',
+    dragmode: 'zoom',
+    showlegend: true,
+    legend: { orientation: 'h', y: 1.12, x: 0, font: { size: 10 } },
+    xaxis: { title: { text: 'time (s)' }, range: [0, Math.max(clip.durationS, 0.1)], zeroline: false },
+    yaxis: { domain: hasWave ? [0.28, 0.78] : [0.28, 1], title: { text: 'importance' }, zeroline: false },
+    yaxis2: { domain: [0.82, 1], title: { text: 'wave' }, showticklabels: false, zeroline: false, visible: hasWave },
+    yaxis3: { domain: [0, 0.2], range: [0, 1], title: { text: 'video kept' }, tickformat: '.0%' },
+    shapes,
+    bargap: 0,
+  };
+}

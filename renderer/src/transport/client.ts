@@ -1,0 +1,107 @@
+/**
+ * The renderer's side of the studio contract. Two transports, one interface: Electron IPC through
+ * the preload bridge, or HTTP to the web-mode server. Both check every result against the
+ * contract before the UI sees it.
+ */
+import { ContractError } from '../../../core/studio/check.js';
+import {
+  studioEventCheck,
+  studioMethods,
+  StudioRemoteError,
+  type Params,
+  type Result,
+  type StudioErrorPayload,
+  type StudioEvent,
+  type StudioMethod,
+} from '../../../core/studio/contract.js';
+import { decodeFrame, encodeFrame } from '../../../core/studio/wire.js';
+
+export type TransportMode = 'electron' | 'web';
+
+export interface StudioClient {
+  readonly mode: TransportMode;
+  call<M extends StudioMethod>(method: M, params: Params<M>): Promise<Result<M>>;
+  onEvent(listener: (event: StudioEvent) => void): () => void;
+}
+
+/** What Electron's preload exposes on `window.omnizipBridge` (see electron/preload.ts). */
+export interface PreloadBridge {
+  invoke(method: string, params: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: StudioErrorPayload }>;
+  onEvent(listener: (event: unknown) => void): () => void;
+}
+
+function checked<M extends StudioMethod>(method: M, outcome: unknown): Result<M> {
+  if (!outcome || typeof outcome !== 'object' || !('ok' in outcome)) throw new ContractError('malformed reply', method);
+  const o = outcome as { ok: boolean; result?: unknown; error?: StudioErrorPayload };
+  if (!o.ok) throw new StudioRemoteError(o.error?.kind ?? 'internal', o.error?.message ?? 'unknown error');
+  return studioMethods[method].result.parse(o.result, `${method} result`) as Result<M>;
+}
+
+export function createIpcClient(bridge: PreloadBridge): StudioClient {
+  return {
+    mode: 'electron',
+    async call(method, params) {
+      return checked(method, await bridge.invoke(method, params));
+    },
+    onEvent(listener) {
+      return bridge.onEvent((raw) => {
+        try {
+          listener(studioEventCheck.parse(raw, 'event'));
+        } catch (err) {
+          console.warn('ignored a malformed event', err);
+        }
+      });
+    },
+  };
+}
+
+export function createWebClient(token: string, base = ''): StudioClient {
+  const listeners = new Set<(event: StudioEvent) => void>();
+  let source: EventSource | null = null;
+  const ensureEvents = () => {
+    if (source) return;
+    source = new EventSource(`${base}/api/events?token=${encodeURIComponent(token)}`);
+    source.onmessage = (msg) => {
+      try {
+        const event = studioEventCheck.parse(JSON.parse(msg.data as string), 'event');
+        for (const l of listeners) l(event);
+      } catch (err) {
+        console.warn('ignored a malformed event', err);
+      }
+    };
+  };
+  return {
+    mode: 'web',
+    async call(method, params) {
+      if (method.startsWith('shell.')) throw new StudioRemoteError('unsupported', `${method} exists only in the desktop app`);
+      const response = await fetch(`${base}/api/call/${encodeURIComponent(method)}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/octet-stream', 'x-omnizip-token': token },
+        body: encodeFrame(params) as Uint8Array<ArrayBuffer>,
+      });
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      if (response.headers.get('content-type') !== 'application/octet-stream') {
+        throw new StudioRemoteError('transport', `the server answered ${response.status}: ${new TextDecoder().decode(bytes).trim()}`);
+      }
+      return checked(method, decodeFrame(bytes));
+    },
+    onEvent(listener) {
+      ensureEvents();
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+declare global {
+  interface Window {
+    omnizipBridge?: PreloadBridge;
+  }
+}
+
+/** Electron when the preload bridge is present, else web mode with the page URL's token. */
+export function connect(): StudioClient {
+  if (window.omnizipBridge) return createIpcClient(window.omnizipBridge);
+  const token = new URLSearchParams(window.location.search).get('token') ?? '';
+  return createWebClient(token);
+}

@@ -1,0 +1,73 @@
+import { useRef } from 'react';
+import { cancelJob, openDemo, openDialog, openFileObject, openPath } from '../actions.js';
+import { usePlan } from '../hooks.js';
+import { useStudio } from '../store/index.js';
+
+export function OpenBar() {
+  const mode = useStudio((s) => s.mode);
+  const recent = useStudio((s) => s.recent);
+  const clip = useStudio((s) => s.clip);
+  const fileInput = useRef<HTMLInputElement>(null);
+  return (
+    <header className="openbar">
+      <strong>OmniZip Studio</strong>
+      <button data-testid="open-file" onClick={() => (mode === 'electron' ? void openDialog() : fileInput.current?.click())}>Open…</button>
+      <input
+        ref={fileInput}
+        type="file"
+        accept=".safetensors"
+        hidden
+        data-testid="file-input"
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          if (file) void openFileObject(file);
+          e.target.value = '';
+        }}
+      />
+      <button data-testid="open-demo" onClick={() => void openDemo()}>Demo clip</button>
+      <select data-testid="recent" value="" onChange={(e) => e.target.value && void openPath(e.target.value)} disabled={recent.length === 0}>
+        <option value="">Recent files…</option>
+        {recent.map((r) => <option key={r.path} value={r.path}>{r.name} — {r.path}</option>)}
+      </select>
+      <span className="clipname" data-testid="clip-name">{clip ? `${clip.name}${clip.model ? ` · ${clip.model}` : ''} · ${clip.durationS.toFixed(1)} s` : 'no clip'}</span>
+      <span className="hint">drop a .safetensors bundle anywhere</span>
+    </header>
+  );
+}
+
+export function Errors() {
+  const errors = useStudio((s) => s.errors);
+  if (errors.length === 0) return null;
+  return (
+    <div className="errors" role="alert" data-testid="errors">
+      {errors.map((e) => (
+        <div key={e.id} className="error-item" data-testid="error-message">
+          <span>{e.text}</span>
+          <button aria-label="dismiss" onClick={() => useStudio.getState().dismissError(e.id)}>×</button>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function StatusBar() {
+  const mode = useStudio((s) => s.mode);
+  const clip = useStudio((s) => s.clip);
+  const job = useStudio((s) => s.job);
+  const info = useStudio((s) => s.info);
+  const plan = usePlan();
+  const engine = clip?.engine ?? info?.engine ?? null;
+  return (
+    <footer className="statusbar" data-testid="statusbar">
+      <span>{mode === 'electron' ? 'desktop' : 'web mode'}</span>
+      <span data-testid="provider">engine: {engine ? `${engine.engine} · provider ${engine.provider} · ${engine.device} · ${engine.wallMs.toFixed(0)} ms` : '—'}</span>
+      {clip && <span>{clip.numAudio} audio · {clip.numVideo} video · D {clip.hiddenSize}</span>}
+      {plan && <span data-testid="plan-ms">plan {plan.planMs.toFixed(1)} ms</span>}
+      {job && (
+        <span className="job" data-testid="job">
+          {job.label}: {job.stage} <progress max={1} value={job.fraction} /> <button data-testid="cancel-job" onClick={() => void cancelJob()}>Cancel</button>
+        </span>
+      )}
+    </footer>
+  );
+}

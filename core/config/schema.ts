@@ -7,6 +7,11 @@
 
 export type Method = 'omnizip' | 'uniform' | 'random';
 export type Variant = 'official-core' | 'official-units';
+export type AudioScoreSource = 'attention' | 'token_energy' | 'waveform_rms';
+export type BudgetMode = 'official' | 'exact';
+export type AudioSelectionScope = 'global' | 'per_group';
+export type CrossModalScope = 'clip' | 'group';
+export type DensityPeakFormula = 'official' | 'paper';
 
 export interface OmniZipConfig {
   /** 'omnizip', or a baseline at the same budget: 'uniform' (every group at rho_video), 'random'. */
@@ -32,6 +37,14 @@ export interface OmniZipConfig {
   num_input_frames: number | null;
   /** Seed of the 'random' baseline. */
   seed: number;
+  /** What the audio top-k ranks by: the encoder's attention (official), token L2 norm, or waveform RMS. */
+  audio_score: AudioScoreSource;
+  /** Studio repairs of official quirks (omnizip-algorithm.md §6); each defaults to the official behaviour. */
+  budget: BudgetMode;
+  audio_selection: AudioSelectionScope;
+  anchors_count_in_retention: boolean;
+  cross_modal_scope: CrossModalScope;
+  dpc: DensityPeakFormula;
 }
 
 export type ConfigKey = keyof OmniZipConfig;
@@ -48,6 +61,9 @@ export interface EnumKeySpec {
   kind: 'enum';
   values: readonly string[];
 }
+export interface BooleanKeySpec {
+  kind: 'boolean';
+}
 
 export interface ConfigKeyDescriptor {
   key: ConfigKey;
@@ -56,7 +72,9 @@ export interface ConfigKeyDescriptor {
   help: string;
   /** Where the official code takes this value from. */
   official: string;
-  spec: NumberKeySpec | EnumKeySpec;
+  spec: NumberKeySpec | EnumKeySpec | BooleanKeySpec;
+  /** Keys that switch off an official quirk: shown as such in the parameter panel. */
+  repair?: boolean;
 }
 
 export const DEFAULT_CONFIG: Readonly<OmniZipConfig> = Object.freeze({
@@ -72,6 +90,12 @@ export const DEFAULT_CONFIG: Readonly<OmniZipConfig> = Object.freeze({
   group_seconds: null,
   num_input_frames: null,
   seed: 0,
+  audio_score: 'attention',
+  budget: 'official',
+  audio_selection: 'global',
+  anchors_count_in_retention: true,
+  cross_modal_scope: 'clip',
+  dpc: 'official',
 });
 
 export const CONFIG_KEYS: readonly ConfigKeyDescriptor[] = [
@@ -159,6 +183,53 @@ export const CONFIG_KEYS: readonly ConfigKeyDescriptor[] = [
     official: '—',
     spec: { kind: 'number', min: 0, max: 2 ** 31 - 1, integer: true, step: 1 },
   },
+  {
+    key: 'audio_score',
+    label: 'audio_score (what audio top-k ranks by)',
+    help: 'attention: the audio encoder\'s last-layer received attention (official). token_energy: L2 norm of each audio token. waveform_rms: RMS of the waveform under each token. Bundles without audio_scores fall back to token_energy.',
+    official: 'attn_logits from the audio encoder',
+    spec: { kind: 'enum', values: ['attention', 'token_energy', 'waveform_rms'] },
+  },
+  {
+    key: 'budget',
+    label: 'budget: exact (repair)',
+    help: 'official: pin the min- and max-ratio groups, one multiplicative and one additive pass (can miss the budget and invert the audio order). exact: one shift of every group\'s ratio, solved so the video discard meets rho_video exactly within [ratio_min, ratio_max], keeping the order audio retention implies.',
+    official: 'pinned min/max, one scale pass + one additive pass',
+    spec: { kind: 'enum', values: ['official', 'exact'] },
+    repair: true,
+  },
+  {
+    key: 'audio_selection',
+    label: 'audio_selection: per_group (repair)',
+    help: 'global: top-k and anchors over the whole clip (official). per_group: top-k and anchors chosen within each time group, as the paper describes.',
+    official: 'global over the clip',
+    spec: { kind: 'enum', values: ['global', 'per_group'] },
+    repair: true,
+  },
+  {
+    key: 'anchors_count_in_retention',
+    label: 'anchors count in retention',
+    help: 'true: a group\'s audio retention counts dominant tokens and anchors (official). false (repair): dominant tokens only.',
+    official: 'anchors counted',
+    spec: { kind: 'boolean' },
+    repair: true,
+  },
+  {
+    key: 'cross_modal_scope',
+    label: 'cross_modal_scope: group (repair)',
+    help: 'clip: an audio token\'s cross-modal score is its best cosine to any video token of the clip (official). group: only its own group\'s video, the "paired video segment" of the paper.',
+    official: 'any video token in the clip',
+    spec: { kind: 'enum', values: ['clip', 'group'] },
+    repair: true,
+  },
+  {
+    key: 'dpc',
+    label: 'dpc: paper (repair)',
+    help: 'official: the variant\'s own density-peak code (cosine distance in core, kNN similarity in units). paper: the paper\'s Eq. 7-8, rho = exp(-mean squared Euclidean kNN distance), delta to the nearest denser token.',
+    official: 'cosine-distance DPC (core) / kNN similarity (units)',
+    spec: { kind: 'enum', values: ['official', 'paper'] },
+    repair: true,
+  },
 ];
 
 export const CONFIG_KEY_NAMES: ReadonlySet<string> = new Set(CONFIG_KEYS.map((d) => d.key));
@@ -175,4 +246,16 @@ export const PRESETS: readonly Preset[] = [
   { id: 'paper-35', label: 'Paper 35% retained', description: 'rho_audio 0.4, rho_video 0.7 (the 3.42x prefill setting)', values: { rho_audio: 0.4, rho_video: 0.7, g: 3, contextual_ratio: 0.05 } },
   { id: 'code-defaults', label: 'omnizip() defaults', description: 'rho_audio 0.5, rho_video 0.5: the function signature\'s defaults', values: { rho_audio: 0.5, rho_video: 0.5, g: 3, contextual_ratio: 0.05 } },
   { id: 'avut', label: 'AVUT (g = 15)', description: 'the paper\'s AVUT setting: 45% retained with g = 15', values: { rho_audio: 0.3, rho_video: 0.6, g: 15, contextual_ratio: 0.05 } },
+  {
+    id: 'official',
+    label: 'Official behaviour',
+    description: 'every repair switch off: the planner reproduces the official code',
+    values: { budget: 'official', audio_selection: 'global', anchors_count_in_retention: true, cross_modal_scope: 'clip', dpc: 'official' },
+  },
+  {
+    id: 'paper',
+    label: 'As the paper describes',
+    description: 'the repairs that match the paper\'s text: exact budget, per-group audio selection, retention from salient tokens, paired-segment cross-modal score, the paper\'s DPC formula',
+    values: { budget: 'exact', audio_selection: 'per_group', anchors_count_in_retention: false, cross_modal_scope: 'group', dpc: 'paper' },
+  },
 ];

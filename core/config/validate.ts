@@ -18,6 +18,10 @@ const IGNORED_KEYS = new Set(['format', 'version']);
 
 function checkValue(desc: ConfigKeyDescriptor, value: unknown): unknown {
   const { key, spec } = desc;
+  if (spec.kind === 'boolean') {
+    if (typeof value !== 'boolean') throw new ConfigError(`config key '${key}' must be true or false (got ${JSON.stringify(value)})`, key);
+    return value;
+  }
   if (spec.kind === 'enum') {
     if (typeof value !== 'string' || !spec.values.includes(value)) {
       throw new ConfigError(`config key '${key}' must be one of ${spec.values.join(', ')} (got ${JSON.stringify(value)})`, key);

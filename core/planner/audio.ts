@@ -1,6 +1,7 @@
 import type { ClipAnalysis } from '../analysis/types.js';
 import type { OmniZipConfig } from '../config/schema.js';
-import { argsort, roundHalfEven, truncate } from './numeric.js';
+import type { Range } from './layout.js';
+import { roundHalfEven, truncate } from './numeric.js';
 import { AUDIO_ANCHOR, AUDIO_DOMINANT, AUDIO_MERGED, type AudioPlan } from './types.js';
 
 /**
@@ -10,6 +11,15 @@ import { AUDIO_ANCHOR, AUDIO_DOMINANT, AUDIO_MERGED, type AudioPlan } from './ty
 export interface AudioSelectionOptions {
   /** official-core skips anchors when g = 0; official-units keeps them. */
   anchorsNeedMerging: boolean;
+  /** Tokens by descending ranking score, ties by the lower index. */
+  order: Int32Array;
+  /**
+   * Ranges the top-k and the anchors are chosen within: one range over the whole clip (official),
+   * or one per time group (`audio_selection: per_group`).
+   */
+  segments: Range[];
+  /** Per-token cross-modal score; null without video (then: best similarity to an anchor). */
+  crossModal: Float32Array | null;
 }
 
 function emptyAudioPlan(numAudio: number): AudioPlan {
@@ -38,101 +48,110 @@ export function selectAudio(analysis: ClipAnalysis, scores: Float32Array | null,
   const plan = emptyAudioPlan(na);
   if (na === 0) return plan;
   if (scores) plan.score.set(scores);
-  const order = scores === null ? new Int32Array(0) : analysis.audioOrder.length === na ? analysis.audioOrder : argsort(scores, true);
+  const segmentOf = new Int32Array(na).fill(-1);
+  options.segments.forEach(([s, e], k) => segmentOf.fill(k, s, e));
+  const ordered: number[][] = options.segments.map(() => []);
+  if (scores) for (const i of options.order) if (segmentOf[i] >= 0) ordered[segmentOf[i]].push(i);
 
-  // 1. Dominant tokens: the top n_dom by score.
-  const counts = audioKeepCounts(na, config);
-  const nDom = scores === null ? 0 : counts.dominant;
-  for (let r = 0; r < nDom; r++) {
-    const i = order[r];
-    plan.keep[i] = 1;
-    plan.fate[i] = AUDIO_DOMINANT;
-  }
-  plan.dominantCount = nDom;
+  const segmentAnchors: number[][] = [];
+  const pools: number[][] = [];
+  options.segments.forEach(([s, e], k) => {
+    // 1. Dominant tokens: the top n_dom by score.
+    const counts = audioKeepCounts(e - s, config);
+    const nDom = scores === null ? 0 : counts.dominant;
+    for (let r = 0; r < nDom; r++) {
+      const i = ordered[k][r];
+      plan.keep[i] = 1;
+      plan.fate[i] = AUDIO_DOMINANT;
+    }
+    plan.dominantCount += nDom;
 
-  // 2. Anchors: a uniform stride over the remaining tokens, across the whole clip.
-  const remaining: number[] = [];
-  for (let i = 0; i < na; i++) if (!plan.keep[i]) remaining.push(i);
-  let nCtx = counts.contextual;
-  const gate = remaining.length > 0 && nCtx > 0 && (config.g > 0 || !options.anchorsNeedMerging);
-  if (!gate) return finishScores(plan, analysis);
-  nCtx = Math.min(nCtx, remaining.length);
-  const step = Math.max(1, Math.floor(remaining.length / nCtx));
-  const anchors: number[] = [];
-  for (let k = 0; k < nCtx; k++) anchors.push(remaining[k * step]);
-  for (const a of anchors) {
-    plan.keep[a] = 1;
-    plan.fate[a] = AUDIO_ANCHOR;
-  }
-  plan.anchors = anchors;
-  plan.merges = anchors.map(() => []);
-  plan.mergeWeights = anchors.map(() => []);
-
-  // 3. Merge pool: what is left after anchors. Nothing merges when g = 0.
-  const pool = remaining.filter((i) => !plan.keep[i]);
-  computeCrossModalScores(plan, analysis, anchors);
-  if (pool.length === 0 || config.g === 0) return plan;
-
-  // 4. Each pool token goes to its most similar anchor (first anchor on ties).
-  const sim = analysis.audioSelfSimilarity;
-  const candidates: number[][] = anchors.map(() => []);
-  for (const j of pool) {
-    let best = -Infinity;
-    let bestK = 0;
-    const row = j * na;
-    for (let k = 0; k < anchors.length; k++) {
-      const s = sim[row + anchors[k]];
-      if (s > best) {
-        best = s;
-        bestK = k;
+    // 2. Anchors: a uniform stride over the tokens the top-k left.
+    const remaining: number[] = [];
+    for (let i = s; i < e; i++) if (!plan.keep[i]) remaining.push(i);
+    let nCtx = counts.contextual;
+    const anchors: number[] = [];
+    if (remaining.length > 0 && nCtx > 0 && (config.g > 0 || !options.anchorsNeedMerging)) {
+      nCtx = Math.min(nCtx, remaining.length);
+      const step = Math.max(1, Math.floor(remaining.length / nCtx));
+      for (let q = 0; q < nCtx; q++) anchors.push(remaining[q * step]);
+      for (const a of anchors) {
+        plan.keep[a] = 1;
+        plan.fate[a] = AUDIO_ANCHOR;
       }
     }
-    candidates[bestK].push(j);
-  }
+    segmentAnchors.push(anchors);
+    // 3. Merge pool: what is left after the anchors.
+    pools.push(remaining.filter((i) => !plan.keep[i]));
+  });
+  plan.anchors = segmentAnchors.flat().sort((x, y) => x - y);
+  plan.merges = plan.anchors.map(() => []);
+  plan.mergeWeights = plan.anchors.map(() => []);
+  const anchorSlot = new Map<number, number>();
+  plan.anchors.forEach((a, k) => anchorSlot.set(a, k));
+  computeCrossModalScores(plan, analysis, options.crossModal, segmentAnchors, segmentOf);
+  if (config.g === 0) return plan;
 
-  // 5-6. Each anchor takes its top-g candidates by cross-modal score (lower index on ties).
+  const sim = analysis.audioSelfSimilarity;
   const score = plan.crossModalScore;
-  for (let k = 0; k < anchors.length; k++) {
-    const cand = candidates[k];
-    if (cand.length === 0) continue;
-    const ranked = cand
-      .map((j) => ({ j, s: score[j] }))
-      .sort((x, y) => (x.s !== y.s ? y.s - x.s : x.j - y.j))
-      .slice(0, Math.min(config.g, cand.length));
-    const chosen = ranked.map((c) => c.j);
-    plan.merges[k] = chosen;
-    // Softmax over the chosen tokens' scores (max-subtracted for stability; same value).
-    const m = ranked[0].s;
-    const exps = ranked.map((c) => Math.exp(c.s - m));
-    const total = exps.reduce((a, b) => a + b, 0);
-    plan.mergeWeights[k] = exps.map((e) => e / total);
-    for (const j of chosen) {
-      plan.fate[j] = AUDIO_MERGED;
-      plan.mergedInto[j] = anchors[k];
+  segmentAnchors.forEach((anchors, k) => {
+    const pool = pools[k];
+    if (pool.length === 0 || anchors.length === 0) return;
+    // 4. Each pool token goes to its most similar anchor (first anchor on ties).
+    const candidates: number[][] = anchors.map(() => []);
+    for (const j of pool) {
+      let best = -Infinity;
+      let bestK = 0;
+      const row = j * na;
+      for (let q = 0; q < anchors.length; q++) {
+        const s = sim[row + anchors[q]];
+        if (s > best) {
+          best = s;
+          bestK = q;
+        }
+      }
+      candidates[bestK].push(j);
     }
-  }
+    // 5-6. Each anchor takes its top-g candidates by cross-modal score (lower index on ties).
+    anchors.forEach((anchor, q) => {
+      const cand = candidates[q];
+      if (cand.length === 0) return;
+      const ranked = cand
+        .map((j) => ({ j, s: score[j] }))
+        .sort((x, y) => (x.s !== y.s ? y.s - x.s : x.j - y.j))
+        .slice(0, Math.min(config.g, cand.length));
+      const slot = anchorSlot.get(anchor) as number;
+      plan.merges[slot] = ranked.map((c) => c.j);
+      // Softmax over the chosen tokens' scores (max-subtracted for stability; same value).
+      const m = ranked[0].s;
+      const exps = ranked.map((c) => Math.exp(c.s - m));
+      const total = exps.reduce((a, b) => a + b, 0);
+      plan.mergeWeights[slot] = exps.map((x) => x / total);
+      for (const c of ranked) {
+        plan.fate[c.j] = AUDIO_MERGED;
+        plan.mergedInto[c.j] = anchor;
+      }
+    });
+  });
   return plan;
 }
 
 /**
- * The cross-modal score of every audio token: its best cosine to any video token; without video,
- * its best cosine to any anchor (the official fallback).
+ * The cross-modal score of every audio token: its best cosine to the video (clip- or group-scoped,
+ * given by the caller); without video, its best cosine to an anchor of its segment (the official
+ * fallback).
  */
-function computeCrossModalScores(plan: AudioPlan, analysis: ClipAnalysis, anchors: number[]): void {
+function computeCrossModalScores(plan: AudioPlan, analysis: ClipAnalysis, crossModal: Float32Array | null, segmentAnchors: number[][], segmentOf: Int32Array): void {
   const na = analysis.numAudio;
-  if (analysis.numVideo > 0 && analysis.audioVideoMax.length === na) {
-    plan.crossModalScore.set(analysis.audioVideoMax);
+  if (crossModal) {
+    plan.crossModalScore.set(crossModal);
     return;
   }
   const sim = analysis.audioSelfSimilarity;
   for (let j = 0; j < na; j++) {
+    const anchors = segmentOf[j] >= 0 ? segmentAnchors[segmentOf[j]] : [];
     let best = -Infinity;
     for (const a of anchors) best = Math.max(best, sim[j * na + a]);
     plan.crossModalScore[j] = anchors.length > 0 ? best : 0;
   }
-}
-
-function finishScores(plan: AudioPlan, analysis: ClipAnalysis): AudioPlan {
-  computeCrossModalScores(plan, analysis, plan.anchors);
-  return plan;
 }

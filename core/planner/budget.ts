@@ -80,3 +80,28 @@ export function normalizeBudget(input: BudgetInput): BudgetResult {
   }
   return { ratios, pinned, trace };
 }
+
+/**
+ * Studio repair (`budget: exact`): every group's ratio moves by one shared shift λ,
+ * r_i = clip(r₀_i + λ, ratio_min, ratio_max), with λ solved by bisection so that Σ r_i·w_i meets the
+ * target. A common shift keeps the order audio retention implies (no pinned groups, no inversion);
+ * when the target lies outside [ratio_min·Σw, ratio_max·Σw] every group sits at the bound.
+ */
+export function exactBudget(input: BudgetInput): BudgetResult {
+  const { initial, weights, target, ratioMin, ratioMax } = input;
+  const pinned: ('min' | 'max' | null)[] = initial.map(() => null);
+  const achieved = (shift: number) => initial.reduce((acc, r, i) => acc + clamp(r + shift, ratioMin, ratioMax) * weights[i], 0);
+  let base = 0;
+  for (let i = 0; i < initial.length; i++) base += initial[i] * weights[i];
+  if (initial.length === 0) return { ratios: [], pinned, trace: { ran: false, reason: 'no guided groups', target, base } };
+  let lo = ratioMin - Math.max(...initial);
+  let hi = ratioMax - Math.min(...initial);
+  for (let iter = 0; iter < 200 && hi - lo > 1e-15; iter++) {
+    const mid = (lo + hi) / 2;
+    if (achieved(mid) < target) lo = mid;
+    else hi = mid;
+  }
+  const shift = Math.abs(achieved(lo) - target) <= Math.abs(achieved(hi) - target) ? lo : hi;
+  const ratios = initial.map((r) => clamp(r + shift, ratioMin, ratioMax));
+  return { ratios, pinned, trace: { ran: true, reason: 'exact budget: one shared shift of every ratio', target, base, shift, achieved: achieved(shift) } };
+}

@@ -19,6 +19,7 @@ export function toPlanDocument(_bundle: FeatureBundle, plan: PlanResult): PlanDo
       dominant_count: plan.audio.dominantCount,
       anchors: plan.audio.anchors,
       merges: plan.audio.anchors.map((a, k) => [a, plan.audio.merges[k] ?? []] as [number, number[]]),
+      score_source: plan.audioScoreSource,
     },
     video: { kept: indicesOf(plan.videoKeep) },
     groups: plan.groups.map((g) => ({ ...g })),

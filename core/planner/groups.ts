@@ -1,5 +1,5 @@
 import type { OmniZipConfig } from '../config/schema.js';
-import { normalizeBudget } from './budget.js';
+import { exactBudget, normalizeBudget, type BudgetInput, type BudgetResult } from './budget.js';
 import type { ClipLayout, Range } from './layout.js';
 import { clamp, float32MaskMean } from './numeric.js';
 import type { NormalizationTrace } from './types.js';
@@ -7,7 +7,8 @@ import type { NormalizationTrace } from './types.js';
 /**
  * Time groups and the video discard ratio of each, before any token is pruned.
  * official-core groups by the layout's runs (token-weighted budget); official-units slices fixed
- * 4-frame / 50-token groups (unweighted budget).
+ * 4-frame / 50-token groups (unweighted budget). Ranges come first (they do not depend on which
+ * audio survives), ratios second.
  */
 export interface GroupDraft {
   audioRange: Range | null;
@@ -25,6 +26,23 @@ export interface GroupDraft {
 export interface GroupPlan {
   groups: GroupDraft[];
   normalization: NormalizationTrace;
+}
+
+export interface GroupRange {
+  audio: Range | null;
+  video: Range | null;
+  /** Whether audio guides this group's ratio (core: the first min(#video runs, #audio runs)). */
+  guided: boolean;
+  /** Retention assumed when the group has no audio (units branch B: 1.0; otherwise 0). */
+  emptyAudioRetention: number;
+  /** Units variant: the official code keeps this group's video whole. */
+  keptWhole: boolean;
+}
+
+export interface TimeGroups {
+  variant: 'core' | 'units';
+  tokensPerFrame: number;
+  ranges: GroupRange[];
 }
 
 /** r₀ = clip(ρmax + (ρmin − ρmax)·S), computed in float64 from the float32 retention as the official code does. */
@@ -45,77 +63,36 @@ function blocks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-export function planCoreGroups(layout: ClipLayout, audioKeep: Uint8Array, config: OmniZipConfig, guidance: 'audio' | 'uniform'): GroupPlan {
-  const { audioRuns, videoRuns, tokensPerFrame: tpf } = layout;
+/** Core variant: the i-th video run pairs with the i-th audio run; group_seconds merges runs. */
+export function coreTimeGroups(layout: ClipLayout, config: Pick<OmniZipConfig, 'group_seconds'>): TimeGroups {
+  const { audioRuns, videoRuns } = layout;
   const numGuided = Math.min(videoRuns.length, audioRuns.length);
   const chunkBlock = config.group_seconds === null ? 1 : Math.max(1, Math.round(config.group_seconds / layout.secondsPerChunk));
-
   type Pair = { audio: Range | null; video: Range | null };
-  const guidedPairs: Pair[] = [];
-  for (let i = 0; i < numGuided; i++) guidedPairs.push({ audio: audioRuns[i], video: videoRuns[i] });
-  const tailPairs: Pair[] = [];
-  for (let i = numGuided; i < Math.max(videoRuns.length, audioRuns.length); i++) {
-    tailPairs.push({ audio: audioRuns[i] ?? null, video: videoRuns[i] ?? null });
-  }
-  const toGroup = (pairs: Pair[], guided: boolean): GroupDraft => ({
-    audioRange: mergeRanges(pairs.map((p) => p.audio)),
-    videoRange: mergeRanges(pairs.map((p) => p.video)),
-    guided,
-    audioRetention: null,
-    ratioInitial: null,
-    ratio: null,
-    pinned: null,
-    tokensPerFrame: tpf,
+  const guided: Pair[] = [];
+  for (let i = 0; i < numGuided; i++) guided.push({ audio: audioRuns[i], video: videoRuns[i] });
+  const tail: Pair[] = [];
+  for (let i = numGuided; i < Math.max(videoRuns.length, audioRuns.length); i++) tail.push({ audio: audioRuns[i] ?? null, video: videoRuns[i] ?? null });
+  const toRange = (pairs: Pair[], isGuided: boolean): GroupRange => ({
+    audio: mergeRanges(pairs.map((p) => p.audio)),
+    video: mergeRanges(pairs.map((p) => p.video)),
+    guided: isGuided,
+    emptyAudioRetention: 0,
+    keptWhole: false,
   });
-  const guidedGroups = blocks(guidedPairs, chunkBlock).map((b) => toGroup(b, true));
-  const tailGroups = blocks(tailPairs, chunkBlock).map((b) => toGroup(b, false));
-
-  // Audio retention and the initial ratio of each guided group.
-  const initial: number[] = [];
-  const weights: number[] = [];
-  for (const g of guidedGroups) {
-    const [s, e] = g.audioRange as Range;
-    g.audioRetention = float32MaskMean(audioKeep, s, e);
-    g.ratioInitial = initialRatio(g.audioRetention, config);
-    initial.push(g.ratioInitial);
-    const [vs, ve] = g.videoRange as Range;
-    weights.push(ve - vs);
-  }
-
-  let ratios = initial.slice();
-  let normalization: NormalizationTrace = { ran: false, reason: 'needs more than 2 guided groups' };
-  const guidedTokens = weights.reduce((a, b) => a + b, 0);
-  if (guidance === 'uniform') {
-    ratios = initial.map(() => config.rho_video);
-    normalization = { ran: false, reason: 'uniform baseline: every group at rho_video' };
-  } else if (guidedGroups.length > 2 && guidedTokens > 0) {
-    const numVideoTokens = layout.temporalPatches * tpf;
-    let unguidedTokens = 0;
-    for (const g of tailGroups) if (g.videoRange) unguidedTokens += g.videoRange[1] - g.videoRange[0];
-    const target = config.rho_video * numVideoTokens - config.rho_video * unguidedTokens;
-    const result = normalizeBudget({ initial, weights, target, ratioMin: config.ratio_min, ratioMax: config.ratio_max });
-    ratios = result.ratios;
-    normalization = result.trace;
-    result.pinned.forEach((p, i) => (guidedGroups[i].pinned = p));
-  } else if (guidedTokens === 0 && guidedGroups.length > 0) {
-    normalization = { ran: false, reason: 'guided groups hold no video tokens' };
-  }
-
-  guidedGroups.forEach((g, i) => (g.ratio = ratios[i]));
-  for (const g of tailGroups) g.ratio = g.videoRange ? config.rho_video : null;
-  const groups = [...guidedGroups, ...tailGroups];
-  // A run shorter than one frame is kept whole.
-  for (const g of groups) {
-    if (g.videoRange && Math.floor((g.videoRange[1] - g.videoRange[0]) / Math.max(tpf, 1)) === 0) g.ratio = null;
-  }
-  return { groups, normalization };
+  return {
+    variant: 'core',
+    tokensPerFrame: layout.tokensPerFrame,
+    ranges: [...blocks(guided, chunkBlock).map((b) => toRange(b, true)), ...blocks(tail, chunkBlock).map((b) => toRange(b, false))],
+  };
 }
 
 /** Units variant, branch A (num_input_frames % 4 == 0) and branch B (otherwise). */
-export function planUnitsGroups(numAudio: number, numVideo: number, audioKeep: Uint8Array, config: OmniZipConfig, numInputFrames: number, guidance: 'audio' | 'uniform'): GroupPlan {
+export function unitsTimeGroups(numAudio: number, numVideo: number, numInputFrames: number): TimeGroups {
   const tpf = Math.floor(numVideo / numInputFrames);
-  const pairs: { audio: Range; video: Range; emptyAudioRetention: number }[] = [];
-  let wholeRule: (video: Range) => boolean;
+  const ranges: GroupRange[] = [];
+  const add = (video: Range, audio: Range, emptyAudioRetention: number, keptWhole: boolean) =>
+    ranges.push({ video: video[1] > video[0] ? video : null, audio: audio[1] > audio[0] ? audio : null, guided: true, emptyAudioRetention, keptWhole });
   if (numInputFrames % 4 === 0) {
     const groupCount = numInputFrames / 4;
     const videoSize = Math.max(1, Math.floor(numVideo / groupCount));
@@ -124,55 +101,99 @@ export function planUnitsGroups(numAudio: number, numVideo: number, audioKeep: U
       const last = i === groupCount - 1;
       const vs = Math.min(i * videoSize, numVideo);
       const as = Math.min(i * audioSize, numAudio);
-      pairs.push({
-        video: [vs, last ? numVideo : Math.min(vs + videoSize, numVideo)],
-        audio: [as, last ? numAudio : Math.min(as + audioSize, numAudio)],
-        emptyAudioRetention: 0,
-      });
+      const video: Range = [vs, last ? numVideo : Math.min(vs + videoSize, numVideo)];
+      add(video, [as, last ? numAudio : Math.min(as + audioSize, numAudio)], 0, (video[1] - video[0]) % 4 !== 0);
     }
-    wholeRule = ([s, e]) => (e - s) % 4 !== 0;
   } else {
     const videoGroup = 4 * tpf;
     const audioGroup = 50;
     let v = 0;
     let a = 0;
     while (videoGroup > 0 && v + videoGroup <= numVideo && a + audioGroup <= numAudio) {
-      pairs.push({ video: [v, v + videoGroup], audio: [a, a + audioGroup], emptyAudioRetention: 1 });
+      add([v, v + videoGroup], [a, a + audioGroup], 1, false);
       v += videoGroup;
       a += audioGroup;
     }
-    if (v < numVideo || a < numAudio) pairs.push({ video: [v, numVideo], audio: [a, numAudio], emptyAudioRetention: 1 });
-    wholeRule = ([s, e]) => e - s !== videoGroup;
+    // Tails: one pair of whatever is left; a tail shorter than a full group is kept whole.
+    if (v < numVideo || a < numAudio) add([v, numVideo], [a, numAudio], 1, numVideo - v !== videoGroup);
   }
+  return { variant: 'units', tokensPerFrame: tpf, ranges };
+}
 
-  const groups: GroupDraft[] = pairs.map((p) => {
-    const retention = p.audio[1] > p.audio[0] ? float32MaskMean(audioKeep, p.audio[0], p.audio[1]) : p.emptyAudioRetention;
+function balance(input: BudgetInput, mode: OmniZipConfig['budget']): BudgetResult {
+  return mode === 'exact' ? exactBudget(input) : normalizeBudget(input);
+}
+
+/**
+ * Ratios per group from audio retention. `retentionMask` is the audio keep-mask (official: dominant
+ * plus anchors; with `anchors_count_in_retention: false`, dominant only).
+ */
+export function planGroupRatios(time: TimeGroups, retentionMask: Uint8Array, numVideo: number, config: OmniZipConfig, guidance: 'audio' | 'uniform'): GroupPlan {
+  const tpf = time.tokensPerFrame;
+  const groups: GroupDraft[] = time.ranges.map((r) => {
+    const guided = r.guided && guidance === 'audio';
+    const retention = !r.guided ? null : r.audio ? float32MaskMean(retentionMask, r.audio[0], r.audio[1]) : r.emptyAudioRetention;
     return {
-      audioRange: p.audio[1] > p.audio[0] ? p.audio : null,
-      videoRange: p.video[1] > p.video[0] ? p.video : null,
-      guided: guidance === 'audio',
+      audioRange: r.audio,
+      videoRange: r.video,
+      guided: time.variant === 'units' ? guided : r.guided,
       audioRetention: retention,
-      ratioInitial: initialRatio(retention, config),
+      ratioInitial: retention === null ? null : initialRatio(retention, config),
       ratio: null,
       pinned: null,
       tokensPerFrame: tpf,
     };
   });
-
-  const initial = groups.map((g) => g.ratioInitial as number);
+  const guidedIdx = groups.map((g, i) => (time.ranges[i].guided ? i : -1)).filter((i) => i >= 0);
+  const initial = guidedIdx.map((i) => groups[i].ratioInitial as number);
+  const videoLength = (i: number) => (groups[i].videoRange ? (groups[i].videoRange as Range)[1] - (groups[i].videoRange as Range)[0] : 0);
   let ratios = initial.slice();
-  let normalization: NormalizationTrace = { ran: false, reason: 'needs more than 2 groups' };
+  let normalization: NormalizationTrace = { ran: false, reason: `needs more than 2 ${time.variant === 'core' ? 'guided ' : ''}groups` };
+
   if (guidance === 'uniform') {
     ratios = initial.map(() => config.rho_video);
-    normalization = { ran: false, reason: 'uniform baseline: every group at rho_video' };
+    normalization = { ran: false, reason: 'no audio guidance: every group at rho_video' };
+  } else if (config.budget === 'exact') {
+    // Token-weighted over the groups that are actually pruned, against the whole clip's budget.
+    const pruned = guidedIdx.map((i) => (time.ranges[i].keptWhole ? 0 : videoLength(i)));
+    let unguided = 0;
+    groups.forEach((g, i) => {
+      if (!time.ranges[i].guided) unguided += videoLength(i);
+    });
+    const target = config.rho_video * numVideo - config.rho_video * unguided;
+    const result = exactBudget({ initial, weights: pruned, target, ratioMin: config.ratio_min, ratioMax: config.ratio_max });
+    ratios = result.ratios;
+    normalization = result.trace;
+  } else if (time.variant === 'core') {
+    const weights = guidedIdx.map(videoLength);
+    const guidedTokens = weights.reduce((a, b) => a + b, 0);
+    if (guidedIdx.length > 2 && guidedTokens > 0) {
+      let unguided = 0;
+      groups.forEach((g, i) => {
+        if (!time.ranges[i].guided) unguided += videoLength(i);
+      });
+      // The official budget counts video tokens as grid_t * tpf.
+      const target = config.rho_video * numVideo - config.rho_video * unguided;
+      const result = balance({ initial, weights, target, ratioMin: config.ratio_min, ratioMax: config.ratio_max }, config.budget);
+      ratios = result.ratios;
+      normalization = result.trace;
+      result.pinned.forEach((p, k) => (groups[guidedIdx[k]].pinned = p));
+    } else if (guidedIdx.length > 0 && guidedTokens === 0) {
+      normalization = { ran: false, reason: 'guided groups hold no video tokens' };
+    }
   } else if (groups.length > 2) {
     const result = normalizeBudget({ initial, weights: initial.map(() => 1), target: config.rho_video * groups.length, ratioMin: config.ratio_min, ratioMax: config.ratio_max });
     ratios = result.ratios;
     normalization = result.trace;
-    result.pinned.forEach((p, i) => (groups[i].pinned = p));
+    result.pinned.forEach((p, k) => (groups[guidedIdx[k]].pinned = p));
   }
+
+  guidedIdx.forEach((i, k) => (groups[i].ratio = ratios[k]));
   groups.forEach((g, i) => {
-    g.ratio = g.videoRange && !wholeRule(g.videoRange) ? ratios[i] : null;
+    if (!time.ranges[i].guided) g.ratio = g.videoRange ? config.rho_video : null;
+    if (time.ranges[i].keptWhole || !g.videoRange) g.ratio = null;
+    // A run shorter than one frame is kept whole.
+    else if (Math.floor(videoLength(i) / Math.max(tpf, 1)) === 0) g.ratio = null;
   });
   return { groups, normalization };
 }

@@ -2,8 +2,9 @@ import type { ClipAnalysis } from '../analysis/types.js';
 import { TOKEN_AUDIO, TOKEN_VIDEO, type FeatureBundle } from '../bundle/types.js';
 import type { OmniZipConfig } from '../config/schema.js';
 import { selectAudio } from './audio.js';
-import { planCoreGroups, planUnitsGroups, type GroupPlan } from './groups.js';
-import { detectLayout, type ClipLayout } from './layout.js';
+import { resolveAudioScore } from './audio-energy.js';
+import { coreTimeGroups, planGroupRatios, unitsTimeGroups, type GroupPlan, type TimeGroups } from './groups.js';
+import { detectLayout, type ClipLayout, type Range } from './layout.js';
 import { mulberry32 } from './numeric.js';
 import { AUDIO_DOMINANT, AUDIO_DROPPED, type AudioPlan, type PlanGroup, type PlanResult } from './types.js';
 import { keepWhole, pruneGroupVideo, type VideoContext } from './video.js';
@@ -91,14 +92,62 @@ function randomize(audio: AudioPlan, videoKeep: Uint8Array, seed: number): { aud
   };
 }
 
+/**
+ * Each audio token's cross-modal score: its best cosine to any video token of the clip (official),
+ * or only to its own group's video (`cross_modal_scope: group`, from the per-frame maxima; a group
+ * whose video does not cover whole frames counts every frame it touches).
+ */
+function crossModalScores(analysis: ClipAnalysis, time: TimeGroups, scope: OmniZipConfig['cross_modal_scope']): Float32Array | null {
+  if (analysis.numVideo === 0 || analysis.audioVideoMax.length !== analysis.numAudio) return null;
+  if (scope === 'clip') return analysis.audioVideoMax;
+  const tpf = analysis.primaryTokensPerFrame;
+  const frames = tpf > 0 ? Math.floor(analysis.numVideo / tpf) : 0;
+  const out = Float32Array.from(analysis.audioVideoMax);
+  for (const g of time.ranges) {
+    if (!g.audio || !g.video || frames === 0) continue;
+    const f0 = Math.min(frames - 1, Math.floor(g.video[0] / tpf));
+    const f1 = Math.min(frames, Math.max(f0 + 1, Math.ceil(g.video[1] / tpf)));
+    for (let i = g.audio[0]; i < g.audio[1]; i++) {
+      let best = -Infinity;
+      for (let f = f0; f < f1; f++) best = Math.max(best, analysis.audioFrameMax[i * frames + f]);
+      out[i] = best;
+    }
+  }
+  return out;
+}
+
 export function planClip(bundle: FeatureBundle, analysis: ClipAnalysis, config: OmniZipConfig): PlanResult {
   const started = performance.now();
   checkAnalysisMatches(bundle, analysis);
   const layout = detectLayout(bundle);
   const notes: string[] = [];
-  const units = config.variant === 'official-units';
+  const units = config.variant === 'official-units' && bundle.numVideo > 0;
 
-  let audio = selectAudio(analysis, bundle.audioScores, config, { anchorsNeedMerging: !units });
+  let time: TimeGroups;
+  if (units) {
+    const frames = config.num_input_frames ?? defaultUnitsFrames(bundle, layout);
+    if (Math.floor(bundle.numVideo / frames) === 0) {
+      throw new Error(`num_input_frames (${frames}) exceeds the number of video tokens (${bundle.numVideo}): the units variant would have empty frames`);
+    }
+    time = unitsTimeGroups(bundle.numAudio, bundle.numVideo, frames);
+  } else {
+    time = coreTimeGroups(layout, config);
+  }
+
+  const ranking = resolveAudioScore(bundle, config.audio_score, analysis.audioOrder);
+  if (ranking.note) notes.push(ranking.note);
+  const segments: Range[] =
+    config.audio_selection === 'per_group'
+      ? time.ranges.map((g) => g.audio).filter((r): r is Range => r !== null)
+      : bundle.numAudio > 0
+        ? [[0, bundle.numAudio]]
+        : [];
+  let audio = selectAudio(analysis, ranking.scores, config, {
+    anchorsNeedMerging: config.variant !== 'official-units',
+    order: ranking.order,
+    segments,
+    crossModal: crossModalScores(analysis, time, config.cross_modal_scope),
+  });
   if (bundle.numAudio === 0 && bundle.numVideo > 0) {
     notes.push('No audio tokens: audio guidance is unavailable, so every video group is pruned at the uniform rho_video.');
   }
@@ -107,18 +156,12 @@ export function planClip(bundle: FeatureBundle, analysis: ClipAnalysis, config: 
   }
 
   const guidance = config.method === 'uniform' || bundle.numAudio === 0 ? 'uniform' : 'audio';
-  let groupPlan: GroupPlan;
-  let dpc: VideoContext['dpc'] = 'core';
-  if (units && bundle.numVideo > 0) {
-    const frames = config.num_input_frames ?? defaultUnitsFrames(bundle, layout);
-    if (Math.floor(bundle.numVideo / frames) === 0) {
-      throw new Error(`num_input_frames (${frames}) exceeds the number of video tokens (${bundle.numVideo}): the units variant would have empty frames`);
-    }
-    groupPlan = planUnitsGroups(bundle.numAudio, bundle.numVideo, audio.keep, config, frames, guidance);
-    dpc = 'units';
-  } else {
-    groupPlan = planCoreGroups(layout, audio.keep, config, guidance);
+  let retentionMask = audio.keep;
+  if (!config.anchors_count_in_retention) {
+    retentionMask = audio.fate.map((f) => (f === AUDIO_DOMINANT ? 1 : 0));
   }
+  const groupPlan: GroupPlan = planGroupRatios(time, retentionMask, units ? bundle.numVideo : layout.temporalPatches * layout.tokensPerFrame, config, guidance);
+  const dpc: VideoContext['dpc'] = config.dpc === 'paper' ? 'paper' : units ? 'units' : 'core';
   const ctx: VideoContext = { bundle, analysis, dpc, dpcK: config.dpc_k };
   const video = planVideo(ctx, groupPlan, bundle.numVideo);
   let videoKeep = video.keep;
@@ -143,6 +186,7 @@ export function planClip(bundle: FeatureBundle, analysis: ClipAnalysis, config: 
   const sum = (m: Uint8Array) => m.reduce((x, y) => x + y, 0);
   return {
     config,
+    audioScoreSource: ranking.source,
     audio,
     videoKeep,
     sequenceKeep,

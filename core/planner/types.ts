@@ -1,4 +1,4 @@
-import type { OmniZipConfig } from '../config/schema.js';
+import type { AudioScoreSource, OmniZipConfig } from '../config/schema.js';
 
 /** How one audio token ends up. Codes are stored in a Uint8Array (`AudioPlan.fate`). */
 export const AUDIO_DROPPED = 0;
@@ -65,6 +65,9 @@ export interface NormalizationTrace {
   after_scaling?: number[];
   diff_after_scaling?: number;
   adj_per_token?: number;
+  /** budget: exact — the shared shift applied to every initial ratio, and the discard it achieves. */
+  shift?: number;
+  achieved?: number;
 }
 
 export interface PlanCounts {
@@ -76,6 +79,8 @@ export interface PlanCounts {
 /** Everything the planner decides, with masks as typed arrays for the UI and exports. */
 export interface PlanResult {
   config: OmniZipConfig;
+  /** What the audio top-k actually ranked by (differs from config.audio_score after a fallback). */
+  audioScoreSource: AudioScoreSource;
   audio: AudioPlan;
   /** 1 = kept, [numVideo]. */
   videoKeep: Uint8Array;
@@ -96,7 +101,7 @@ export interface PlanDocument {
   version: 1;
   config: OmniZipConfig;
   counts: PlanCounts;
-  audio: { kept: number[]; dominant_count: number; anchors: number[]; merges: [number, number[]][] };
+  audio: { kept: number[]; dominant_count: number; anchors: number[]; merges: [number, number[]][]; score_source: AudioScoreSource };
   video: { kept: number[] };
   groups: Omit<PlanGroup, 'frame_modes' | 'pinned' | 'video_kept' | 'kept_whole'>[] & Partial<PlanGroup>[];
   sequence_kept: number[];

@@ -11,7 +11,7 @@ import type { FrameMode } from './types.js';
  * takes prefixes of sorted lists.
  */
 
-export type DensityPeakKind = 'core' | 'units';
+export type DensityPeakKind = 'core' | 'units' | 'paper';
 
 export interface VideoContext {
   bundle: FeatureBundle;
@@ -22,6 +22,7 @@ export interface VideoContext {
 
 interface FrameView {
   cosine: Float32Array;
+  squaredDistance: Float32Array;
   temporal: Float32Array | null;
   /** Memo key for orderings; null when the frame was computed on the fly. */
   memo: { frames: FrameAnalysis; index: number } | null;
@@ -36,6 +37,7 @@ function frameView(ctx: VideoContext, start: number, tpf: number): FrameView {
     const sq = tpf * tpf;
     return {
       cosine: frames.cosine.subarray(index * sq, (index + 1) * sq),
+      squaredDistance: frames.squaredDistance.subarray(index * sq, (index + 1) * sq),
       temporal: index > 0 ? frames.temporal.subarray(index * tpf, (index + 1) * tpf) : null,
       memo: { frames, index },
     };
@@ -44,10 +46,10 @@ function frameView(ctx: VideoContext, start: number, tpf: number): FrameView {
   const { bundle } = ctx;
   if (start >= tpf) {
     const pair = analyzeFrames(bundle.videoEmbeds, bundle.hiddenSize, start - tpf, tpf, 2);
-    return { cosine: pair.cosine.subarray(tpf * tpf), temporal: pair.temporal.subarray(tpf), memo: null };
+    return { cosine: pair.cosine.subarray(tpf * tpf), squaredDistance: pair.squaredDistance.subarray(tpf * tpf), temporal: pair.temporal.subarray(tpf), memo: null };
   }
   const single = analyzeFrames(bundle.videoEmbeds, bundle.hiddenSize, start, tpf, 1);
-  return { cosine: single.cosine, temporal: null, memo: null };
+  return { cosine: single.cosine, squaredDistance: single.squaredDistance, temporal: null, memo: null };
 }
 
 function memoised(view: FrameView, key: string, compute: () => Int32Array): Int32Array {
@@ -113,6 +115,40 @@ export function densityPeakScoresCore(cosine: Float32Array, n: number, k: number
   return scores;
 }
 
+/**
+ * The paper's density peaks (Eq. 7-8): ρ_i = exp(-(1/k) Σ_kNN d²_ij) over squared Euclidean
+ * distances, δ_i the Euclidean distance to the nearest denser token (the farthest token for the
+ * densest). Scores are returned as log ρ + log δ: the same order as ρ·δ without exp underflowing
+ * for large raw embeddings.
+ */
+export function densityPeakScoresPaper(squaredDistance: Float32Array, n: number, k: number): Float64Array {
+  const kk = Math.min(k, n - 1);
+  const logRho = new Float64Array(n);
+  const row: number[] = [];
+  for (let i = 0; i < n; i++) {
+    row.length = 0;
+    for (let j = 0; j < n; j++) if (j !== i) row.push(squaredDistance[i * n + j]);
+    row.sort((a, b) => a - b);
+    let sum = 0;
+    for (let q = 0; q < kk; q++) sum += row[q];
+    logRho[i] = kk > 0 ? -(sum / kk) : 0;
+  }
+  const scores = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let delta = Infinity;
+    let farthest = 0;
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      const d = Math.sqrt(squaredDistance[i * n + j]);
+      if (d > farthest) farthest = d;
+      if (logRho[j] > logRho[i] && d < delta) delta = d;
+    }
+    if (delta === Infinity) delta = farthest;
+    scores[i] = logRho[i] + Math.log(delta);
+  }
+  return scores;
+}
+
 /** Units variant: mean of the k largest similarities to other tokens; the LOWEST are kept. */
 export function knnSimilarityUnits(cosine: Float32Array, n: number, k: number): Float64Array {
   const out = new Float64Array(n);
@@ -134,7 +170,9 @@ function spatialOrder(ctx: VideoContext, view: FrameView, tpf: number): Int32Arr
   return memoised(view, `${ctx.dpc}:${ctx.dpcK}`, () =>
     ctx.dpc === 'core'
       ? argsort(densityPeakScoresCore(view.cosine, tpf, ctx.dpcK), true)
-      : argsort(knnSimilarityUnits(view.cosine, tpf, ctx.dpcK), false),
+      : ctx.dpc === 'paper'
+        ? argsort(densityPeakScoresPaper(view.squaredDistance, tpf, ctx.dpcK), true)
+        : argsort(knnSimilarityUnits(view.cosine, tpf, ctx.dpcK), false),
   );
 }
 

@@ -538,6 +538,21 @@ function fillAudio(
       scores[i] = 0.004 + 0.01 * level + 0.003 * scoreRng.next() + (track.onset[i] ? 0.008 : 0);
     }
   }
+  separateTiedScores(scores);
+}
+
+/**
+ * Nudges float32-equal scores apart by one ulp. Exact ties make the top-k selection depend on
+ * the sort routine (the official code keeps a different tied item on CPU and GPU); a clip meant
+ * for comparisons should not hit that by accident.
+ */
+function separateTiedScores(scores: Float32Array): void {
+  const order = Array.from(scores.keys()).sort((a, b) => scores[a] - scores[b] || a - b);
+  const bits = new Uint32Array(scores.buffer, scores.byteOffset, scores.length);
+  for (let k = 1; k < order.length; k++) {
+    // Scores are positive, so incrementing the bit pattern moves to the next larger float32.
+    while (scores[order[k]] <= scores[order[k - 1]]) bits[order[k]]++;
+  }
 }
 
 function fillVideo(

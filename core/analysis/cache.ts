@@ -116,8 +116,9 @@ export function decodeAnalysis(bytes: Uint8Array): ClipAnalysis {
     const start = payloadStart + entry.offset;
     const end = start + entry.length * 4;
     if (entry.offset % 8 !== 0 || end > body.length) throw new CacheFormatError(`array '${entry.name}' lies outside the file`);
-    // Copy into a fresh buffer: the file buffer's alignment is not guaranteed.
-    const copy = bytes.slice(start, end).buffer;
+    // Copy into a fresh buffer: the file buffer's alignment is not guaranteed. (Not `.slice`:
+    // on a Node Buffer it returns a view of the whole pooled buffer.)
+    const copy = new Uint8Array(bytes.subarray(start, end)).buffer;
     arrays.set(entry.name, entry.kind === 'i32' ? new Int32Array(copy) : new Float32Array(copy));
   }
   const get = <T extends Float32Array | Int32Array>(name: string, kind: new (...args: never[]) => T): T => {
@@ -230,5 +231,6 @@ export async function analyzeWithCache(
   }
   const analysis = await engine.analyze(bundle, analyzeOptions);
   const file = await cache.write(hash, options.frameGeometries, analysis);
-  return { analysis, cache: lookup.status, cacheFile: file, cacheProblem: lookup.reason };
+  // An entry from another provider is a miss for this request (and is replaced by this one).
+  return { analysis, cache: lookup.status === 'hit' ? 'miss' : lookup.status, cacheFile: file, cacheProblem: lookup.reason };
 }

@@ -45,6 +45,11 @@ function transferables(a: ClipAnalysis): ArrayBuffer[] {
 }
 
 port.on('message', (message: HostMessage) => {
+  if (message.type === 'shutdown') {
+    for (const c of running.values()) c.abort();
+    void Promise.all([...engines.values()].map((e) => e.dispose())).finally(() => port.close());
+    return;
+  }
   if (message.type === 'cancel') {
     running.get(message.id)?.abort();
     return;

@@ -16,7 +16,9 @@ export interface WorkerBundle {
 
 export type HostMessage =
   | { type: 'analyze'; id: number; bundle: WorkerBundle; frameGeometries: number[]; provider: ProviderPreference }
-  | { type: 'cancel'; id: number };
+  | { type: 'cancel'; id: number }
+  /** Release the onnxruntime sessions and end the thread (terminating it mid-run can abort the process). */
+  | { type: 'shutdown' };
 
 export type WorkerMessage =
   | { type: 'progress'; id: number; progress: AnalyzeProgress }

@@ -7,8 +7,12 @@ import type { HostMessage, WorkerBundle, WorkerMessage } from './protocol.js';
 
 /**
  * The onnxruntime analysis in a worker thread, so a UI event loop stays responsive while
- * onnxruntime (whose `run` is synchronous native work) crunches. Cancelling terminates the worker
- * at once (its native run returns within one tile); the next analysis starts a fresh one.
+ * onnxruntime (whose `run` is synchronous native work) crunches.
+ *
+ * Cancelling is cooperative: the promise rejects at once, and the worker stops at the next tile
+ * boundary (well under a second) and stays alive for the next job. The worker is never terminated
+ * while onnxruntime may be running: Worker.terminate() during a native run can abort the whole
+ * process ("terminate called after throwing an instance of 'Napi::Error'"), observed under load.
  */
 
 export class AnalysisWorkerError extends Error {
@@ -120,13 +124,10 @@ export class WorkerAnalysisEngine implements AnalysisEngine {
       const onAbort = () => {
         if (!this.jobs.has(id)) return;
         this.jobs.delete(id);
-        // Terminate rather than wait: a cancelled analysis must stop using the CPU now.
-        const pending = [...this.jobs.values()];
-        this.jobs.clear();
-        if (this.worker === worker) this.worker = null;
-        void worker.terminate();
+        if (this.jobs.size === 0) worker.unref();
+        const cancel: HostMessage = { type: 'cancel', id };
+        worker.postMessage(cancel);
         reject(new AnalysisAbortError());
-        for (const job of pending) job.reject(new AnalysisWorkerError('analysis worker was restarted because another analysis was cancelled'));
       };
       this.jobs.set(id, {
         resolve: (a) => {
@@ -147,13 +148,20 @@ export class WorkerAnalysisEngine implements AnalysisEngine {
     });
   }
 
-  /** Stops the worker; pending analyses fail. */
-  async dispose(): Promise<void> {
+  /**
+   * Stops the worker; pending analyses fail. The worker releases its sessions and exits by itself;
+   * it is terminated only if it has not exited after `graceMs` (a hung native call).
+   */
+  async dispose(graceMs = 10_000): Promise<void> {
     const worker = this.worker;
     this.worker = null;
-    if (worker) {
-      this.failAll(new AnalysisWorkerError('analysis worker disposed'));
-      await worker.terminate();
-    }
+    if (!worker) return;
+    this.failAll(new AnalysisWorkerError('analysis worker disposed'));
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    const shutdown: HostMessage = { type: 'shutdown' };
+    worker.postMessage(shutdown);
+    const timer = setTimeout(() => void worker.terminate(), graceMs);
+    await exited;
+    clearTimeout(timer);
   }
 }

@@ -1,6 +1,7 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeAudio, decodeVideoFrames, AUDIO_SAMPLE_RATE } from './decode.js';
-import { throwIfAborted } from './errors.js';
+import { MediaProbeError, throwIfAborted } from './errors.js';
 import { locateFfmpeg, type FfmpegLocation, type FfmpegTools } from './ffmpeg.js';
 import { probeMedia, type MediaInfo } from './probe.js';
 import { DEFAULT_MAX_PIXELS, DEFAULT_MIN_PIXELS, FPS_MAX_FRAMES, sampledFrameCount, smartResize } from './smart-resize.js';
@@ -44,6 +45,10 @@ export interface LoadedMedia {
 export async function loadMedia(file: string, options: LoadMediaOptions = {}): Promise<LoadedMedia> {
   const { signal, onProgress } = options;
   const tools = await locateFfmpeg(options);
+  const entry = await stat(file).catch(() => null);
+  if (!entry) throw new MediaProbeError(file, 'no such file');
+  if (!entry.isFile()) throw new MediaProbeError(file, 'is not a regular file');
+  if (entry.size === 0) throw new MediaProbeError(file, 'is empty');
   onProgress?.('probe', 0);
   const info = await probeMedia(file, tools, signal);
   onProgress?.('probe', 1);

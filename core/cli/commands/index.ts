@@ -13,6 +13,7 @@ const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   serve: async () => (await import('./serve.js')).serveCommand,
   analyze: async () => (await import('./analyze.js')).analyzeCommand,
   prefill: async () => (await import('./prefill.js')).prefillCommand,
+  encode: async () => (await import('./encode.js')).encodeCommand,
 };
 
 export function commandNames(): string[] {

@@ -1,0 +1,78 @@
+import type { EmbeddingDType } from '../../bundle/types.js';
+import { runEncodeJob } from '../../encoders/encode-job.js';
+import { parseProviderPreference } from '../../onnx/session.js';
+import { parseArgs, single } from '../args.js';
+import { UsageError } from '../errors.js';
+import type { CliCommand } from './index.js';
+
+const usage =
+  'encode MEDIA [--encoders demo|MANIFEST.json] [--ffmpeg PATH] [--ffprobe PATH] [--provider auto|cpu|webgpu|cuda] ' +
+  '[--dtype F32|F16|BF16] [--max-frames N] [--display-size PX] [--waveform-rate HZ] [--quiet] --out BUNDLE';
+
+function positiveInt(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${option} must be a positive integer, got '${value}'`);
+  return n;
+}
+
+/** Media file -> feature bundle through the demo or user-supplied ONNX encoders. */
+export const encodeCommand: CliCommand = {
+  name: 'encode',
+  summary: 'Encode a video/audio file into a feature bundle with the built-in demo encoders or ONNX encoders from a manifest (needs ffmpeg).',
+  usage,
+  async run(argv) {
+    const args = parseArgs(
+      argv,
+      { valued: ['encoders', 'ffmpeg', 'ffprobe', 'provider', 'dtype', 'max-frames', 'display-size', 'waveform-rate', 'out'], boolean: ['quiet'] },
+      usage,
+    );
+    if (args.positionals.length !== 1) throw new UsageError(`expected one media file (usage: ${usage})`);
+    const out = single(args, 'out');
+    if (!out) throw new UsageError(`--out BUNDLE is required (usage: ${usage})`);
+    const dtype = (single(args, 'dtype') ?? 'F32').toUpperCase();
+    if (!['F32', 'F16', 'BF16'].includes(dtype)) throw new UsageError(`--dtype must be F32, F16 or BF16, got '${dtype}'`);
+    const provider = single(args, 'provider');
+    const quiet = args.flags.has('quiet') || !process.stderr.isTTY;
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    process.once('SIGINT', onSigint);
+    let lastShown = -1;
+    try {
+      const summary = await runEncodeJob(
+        {
+          media: args.positionals[0],
+          out,
+          encoders: single(args, 'encoders') ?? 'demo',
+          ffmpeg: single(args, 'ffmpeg'),
+          ffprobe: single(args, 'ffprobe'),
+          provider: provider === undefined ? undefined : parseProviderPreference(provider),
+          dtype: dtype as EmbeddingDType,
+          maxFrames: positiveInt(single(args, 'max-frames'), 'max-frames'),
+          displayMaxSide: positiveInt(single(args, 'display-size'), 'display-size'),
+          waveformRate: positiveInt(single(args, 'waveform-rate'), 'waveform-rate'),
+        },
+        {
+          signal: controller.signal,
+          onProgress: (p) => {
+            const percent = Math.floor(p.overall * 100);
+            if (quiet || percent === lastShown) return;
+            lastShown = percent;
+            process.stderr.write(`\r${p.stage.padEnd(12)} ${String(percent).padStart(3)}%`);
+          },
+        },
+      );
+      if (!quiet) process.stderr.write('\r\x1b[K');
+      for (const warning of summary.warnings) process.stderr.write(`omnizip-studio: warning: ${warning}\n`);
+      const t = summary.timings;
+      process.stdout.write(
+        `${summary.out}: ${summary.numAudio} audio + ${summary.numVideo} video tokens` +
+          `${summary.gridThw ? ` (grid_thw ${summary.gridThw.join('x')})` : ''}, D=${summary.hiddenSize}, ${(summary.bytes / 1e6).toFixed(2)} MB; ` +
+          `decode ${t.decodeMs.toFixed(0)} ms, log-mel ${t.logMelMs.toFixed(0)} ms, video ${t.videoEncodeMs.toFixed(0)} ms, audio ${t.audioEncodeMs.toFixed(0)} ms, total ${(t.totalMs + t.writeMs).toFixed(0)} ms\n`,
+      );
+      return 0;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+  },
+};

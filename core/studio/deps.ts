@@ -8,6 +8,9 @@ import path from 'node:path';
 import { analyzeForPlanning } from '../analysis/service.js';
 import type { AnalysisEngine } from '../analysis/types.js';
 import { parseBundle } from '../bundle/reader.js';
+import { makeSyntheticBundle } from '../bundle/synthetic.js';
+import { createDemoEncoders } from '../encoders/demo-encoders.js';
+import { encodeMedia } from '../encoders/encode-media.js';
 import { planClip, requiredFrameGeometries } from '../planner/plan.js';
 import { toPlanDocument } from '../planner/document.js';
 import type { StudioDeps } from './session.js';
@@ -16,8 +19,6 @@ export interface DefaultDepsOptions {
   /** The repository (or packaged app) root: the demo lives at assets/demo/demo.safetensors under it. */
   appRoot: string;
   version: string;
-  /** Shared material (golden cases), used for the demo only when no demo bundle ships. */
-  sharedDir?: string;
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -38,10 +39,12 @@ export const serviceEngine: AnalysisEngine = {
   },
 };
 
-export function demoCandidates(options: DefaultDepsOptions): string[] {
-  const shared = options.sharedDir ?? process.env.OMNIZIP_SHARED ?? path.resolve(options.appRoot, '../shared');
-  return [path.join(options.appRoot, 'assets', 'demo', 'demo.safetensors'), path.join(shared, 'golden', 'readme_eval.safetensors')];
+export function demoBundlePath(options: DefaultDepsOptions): string {
+  return path.join(options.appRoot, 'assets', 'demo', 'demo.safetensors');
 }
+
+/** Stand-in demo while no demo bundle ships: a structured synthetic clip with waveform and frames. */
+export const SYNTHETIC_DEMO = { seconds: 20, hiddenSize: 256, tokensPerFrame: 64, seed: 5, withWaveform: true, withFrames: true, name: 'synthetic demo' } as const;
 
 export function createDefaultDeps(options: DefaultDepsOptions): StudioDeps {
   return {
@@ -52,13 +55,13 @@ export function createDefaultDeps(options: DefaultDepsOptions): StudioDeps {
     requiredFrameGeometries: (bundle) => requiredFrameGeometries(bundle),
     version: options.version,
     async loadDemo() {
-      const candidates = demoCandidates(options);
-      for (const file of candidates) {
-        if (await exists(file)) {
-          return { name: path.basename(file), path: file, bundle: parseBundle(await readFile(file), path.basename(file)) };
-        }
-      }
-      throw new Error(`no demo clip found (looked for ${candidates.join(', ')})`);
+      const file = demoBundlePath(options);
+      if (await exists(file)) return { name: path.basename(file), path: file, bundle: parseBundle(await readFile(file), path.basename(file)) };
+      return { name: 'synthetic-demo', path: null, bundle: makeSyntheticBundle({ ...SYNTHETIC_DEMO }) };
+    },
+    async encodeMedia(file, { signal, onProgress }) {
+      const result = await encodeMedia(file, { encoders: createDemoEncoders(), signal, onProgress: (p) => onProgress(p.overall, p.stage) });
+      return result.bundle;
     },
   };
 }

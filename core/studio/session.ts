@@ -5,7 +5,8 @@
  * touches the UI and knows nothing of the transport.
  */
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { AnalysisEngine, AnalysisEngineInfo, ClipAnalysis } from '../analysis/types.js';
 import type { FeatureBundle } from '../bundle/types.js';
@@ -122,11 +123,19 @@ export class StudioSession {
       }),
       'clip.openBytes': (p) => this.runJob(p.jobId, emit, async (signal, progress) => {
         const ext = path.extname(p.name).toLowerCase();
-        if (!BUNDLE_EXTENSIONS.has(ext)) {
-          throw new StudioError('unsupported', `cannot open ${p.name}: only feature bundles (.safetensors) can be uploaded; open media files by path so the encoders can read them`);
+        if (BUNDLE_EXTENSIONS.has(ext)) {
+          progress(0.05, 'reading the bundle');
+          return this.analyse(p.name, null, this.parse(p.bytes, p.name), signal, progress);
         }
-        progress(0.05, 'reading the bundle');
-        return this.analyse(p.name, null, this.parse(p.bytes, p.name), signal, progress);
+        // Media goes through ffmpeg, which reads files: park the upload in a private temp dir.
+        const dir = await mkdtemp(path.join(os.tmpdir(), 'omnizip-upload-'));
+        try {
+          const file = path.join(dir, path.basename(p.name).replace(/[^A-Za-z0-9._-]+/g, '_') || 'upload');
+          await writeFile(file, p.bytes);
+          return await this.openFile(file, signal, progress, { name: p.name, path: null });
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
       }),
       'job.cancel': async (p) => {
         const job = this.jobs.get(p.jobId);
@@ -169,8 +178,8 @@ export class StudioSession {
     }
   }
 
-  private async openFile(file: string, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<ClipSummary> {
-    const name = path.basename(file);
+  private async openFile(file: string, signal: AbortSignal, progress: (f: number, s: string) => void, shown: { name: string; path: string | null } = { name: path.basename(file), path: file }): Promise<ClipSummary> {
+    const name = shown.name;
     const ext = path.extname(file).toLowerCase();
     if (BUNDLE_EXTENSIONS.has(ext)) {
       progress(0.02, 'reading the bundle');
@@ -180,7 +189,7 @@ export class StudioSession {
       } catch (err) {
         throw new StudioError('bad-file', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       }
-      return this.analyse(name, file, this.parse(bytes, name), signal, progress);
+      return this.analyse(name, shown.path, this.parse(bytes, name), signal, progress);
     }
     if (!this.deps.encodeMedia) {
       throw new StudioError('unsupported', `cannot open ${name}: media files need the ONNX encoders, which are not available in this build; open a feature bundle (.safetensors) instead`);
@@ -193,7 +202,7 @@ export class StudioSession {
       if (signal.aborted) throw new StudioError('cancelled', `opening ${name} was cancelled`);
       throw new StudioError('bad-file', `cannot open ${name}: ${(err as Error).message}`);
     }
-    return this.analyse(name, file, bundle, signal, (f, s) => progress(0.5 + 0.5 * f, s));
+    return this.analyse(name, shown.path, bundle, signal, (f, s) => progress(0.5 + 0.5 * f, s));
   }
 
   private async analyse(name: string, file: string | null, bundle: FeatureBundle, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<ClipSummary> {

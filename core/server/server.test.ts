@@ -1,0 +1,78 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDefaultDeps } from '../studio/deps.js';
+import { RecentFiles } from '../studio/recent.js';
+import { StudioSession } from '../studio/session.js';
+import { decodeFrame, encodeFrame } from '../studio/wire.js';
+import { startStudioServer, type RunningStudioServer } from './server.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+let server: RunningStudioServer;
+
+function raw(pathname: string, options: { method?: string; headers?: Record<string, string>; body?: Uint8Array } = {}): Promise<{ status: number; body: Buffer; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path: pathname, method: options.method ?? 'GET', headers: options.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+beforeAll(async () => {
+  const staticDir = await mkdtemp(path.join(os.tmpdir(), 'omz-static-'));
+  await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>studio</title>');
+  const session = new StudioSession(createDefaultDeps({ appRoot: repoRoot, version: 'test' }), new RecentFiles(null));
+  server = await startStudioServer({ session, staticDir });
+});
+afterAll(async () => server.close());
+
+describe('web-mode server', () => {
+  it('listens on loopback and prints a URL carrying the token', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{20,}$/);
+  });
+
+  it('refuses every request without the token with 403', async () => {
+    expect((await raw('/')).status).toBe(403);
+    expect((await raw('/assets/x.js')).status).toBe(403);
+    expect((await raw('/api/call/app.info', { method: 'POST', body: encodeFrame({}) })).status).toBe(403);
+    expect((await raw('/api/call/app.info', { method: 'POST', headers: { 'x-omnizip-token': 'wrong' }, body: encodeFrame({}) })).status).toBe(403);
+    expect((await raw(`/?token=${server.token}x`)).status).toBe(403);
+  });
+
+  it('refuses a foreign Host header even with the token (DNS rebinding)', async () => {
+    const res = await raw(`/?token=${server.token}`, { headers: { Host: 'evil.example:80' } });
+    expect(res.status).toBe(403);
+  });
+
+  it('serves the page with a strict CSP and sets the token cookie', async () => {
+    const res = await raw(`/?token=${server.token}`);
+    expect(res.status).toBe(200);
+    expect(String(res.headers['content-security-policy'])).toContain("script-src 'self'");
+    expect(String(res.headers['content-security-policy'])).not.toContain('unsafe-eval');
+    expect(String(res.headers['set-cookie'])).toContain('HttpOnly');
+    const cookie = String(res.headers['set-cookie']).split(';')[0];
+    expect((await raw('/index.html', { headers: { Cookie: cookie } })).status).toBe(200);
+    expect((await raw('/..%2f..%2fpackage.json', { headers: { Cookie: cookie } })).status).toBe(404);
+  });
+
+  it('answers contract calls as binary frames and refuses malformed ones', async () => {
+    const headers = { 'x-omnizip-token': server.token };
+    const ok = await raw('/api/call/app.info', { method: 'POST', headers, body: encodeFrame({}) });
+    expect(ok.status).toBe(200);
+    expect(decodeFrame(new Uint8Array(ok.body))).toMatchObject({ ok: true, result: { contractVersion: 1 } });
+    const extra = await raw('/api/call/app.info', { method: 'POST', headers, body: encodeFrame({ sneaky: true }) });
+    expect(extra.status).toBe(400);
+    expect(decodeFrame(new Uint8Array(extra.body))).toMatchObject({ ok: false, error: { kind: 'bad-request' } });
+    const garbage = await raw('/api/call/app.info', { method: 'POST', headers, body: new TextEncoder().encode('{}') });
+    expect(garbage.status).toBe(400);
+    const unknown = await raw('/api/call/fs.read', { method: 'POST', headers, body: encodeFrame({}) });
+    expect(unknown.status).toBe(400);
+  });
+});

@@ -1,0 +1,105 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseSafetensors } from '../bundle/safetensors.js';
+import { createDefaultDeps } from './deps.js';
+import { dispatch } from './dispatch.js';
+import { RecentFiles } from './recent.js';
+import { StudioSession } from './session.js';
+import type { ClipSummary, PlanView, ProgressEvent } from './contract.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const shared = process.env.OMNIZIP_SHARED ?? path.resolve(repoRoot, '../shared');
+const golden = (name: string) => path.join(shared, 'golden', name);
+
+function newSession(recentFile: string | null = null) {
+  return new StudioSession(createDefaultDeps({ appRoot: repoRoot, version: 'test' }), new RecentFiles(recentFile));
+}
+
+async function call<T>(session: StudioSession, method: string, params: unknown, events: ProgressEvent[] = []): Promise<T> {
+  const outcome = await dispatch(session, method, params, (e) => events.push(e));
+  if (!outcome.ok) throw new Error(`${outcome.error.kind}: ${outcome.error.message}`);
+  return outcome.result as T;
+}
+
+describe('studio session', () => {
+  it('opens a golden bundle, plans its config and matches the official counts and ratios', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'omz-session-'));
+    const session = newSession(path.join(dir, 'recent.json'));
+    const events: ProgressEvent[] = [];
+    const clip = await call<ClipSummary>(session, 'clip.openPath', { jobId: 'j1', path: golden('default_params.safetensors') }, events);
+    expect(clip.numAudio).toBeGreaterThan(0);
+    expect(events.at(-1)).toMatchObject({ type: 'job.progress', jobId: 'j1', fraction: 1 });
+    const expected = JSON.parse(await readFile(golden('default_params.expected.json'), 'utf8'));
+    const plan = await call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config: expected.config });
+    expect(plan.counts).toEqual(expected.counts);
+    expect(plan.groups.map((g) => g.ratio_final)).toEqual(expected.groups.map((g: { ratio_final: number | null }) => g.ratio_final));
+    expect(plan.audioFate.length).toBe(clip.numAudio);
+    expect(plan.budget.kept).toBe(expected.counts.audio.kept + expected.counts.video.kept);
+    const recent = JSON.parse(await readFile(path.join(dir, 'recent.json'), 'utf8'));
+    expect(recent[0].path).toBe(golden('default_params.safetensors'));
+  });
+
+  it('builds every export from the same plan', async () => {
+    const session = newSession();
+    const clip = await call<ClipSummary>(session, 'clip.openPath', { jobId: 'j2', path: golden('readme_eval.safetensors') });
+    const config = { rho_audio: 0.4, rho_video: 0.7 };
+    const plan = await call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config });
+    const build = (kind: string) => call<{ fileName: string; bytes: Uint8Array }>(session, 'export.build', { clipId: clip.clipId, config, kind });
+    const text = async (kind: string) => new TextDecoder().decode((await build(kind)).bytes);
+    expect(await text('config-yaml')).toMatch(/^rho_audio: 0\.4$/m);
+    expect(JSON.parse(await text('config-json'))).toMatchObject({ rho_audio: 0.4, rho_video: 0.7, g: 3 });
+    const flags = await text('flags');
+    expect(flags).toContain('--rho_audio 0.4 --rho_video 0.7 --g 3 --contextual_ratio 0.05');
+    expect(flags).toContain('OMNIZIP_RHO_VIDEO=0.7');
+    const doc = JSON.parse(await text('plan-json'));
+    expect(doc.counts).toEqual(plan.counts);
+    const masks = parseSafetensors((await build('masks')).bytes, 'masks');
+    const videoKeep = masks.tensors.get('video_keep');
+    expect(videoKeep?.shape).toEqual([clip.numVideo]);
+    expect(videoKeep?.bytes.reduce((a, b) => a + b, 0)).toBe(plan.counts.video.kept);
+    expect(masks.tensors.get('sequence_keep')?.bytes.reduce((a, b) => a + b, 0)).toBe(plan.counts.sequence.kept);
+    expect(JSON.parse(masks.metadata.omnizip)).toMatchObject({ format: 'omnizip-masks', config: { rho_video: 0.7 } });
+  });
+
+  it('reports a corrupt file clearly and keeps the open clip usable', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'omz-bad-'));
+    const bad = path.join(dir, 'corrupt.safetensors');
+    await writeFile(bad, 'this is not a safetensors file at all');
+    const session = newSession();
+    const clip = await call<ClipSummary>(session, 'clip.openPath', { jobId: 'j3', path: golden('short_2groups.safetensors') });
+    const outcome = await dispatch(session, 'clip.openPath', { jobId: 'j4', path: bad }, () => {});
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) {
+      expect(outcome.error.kind).toBe('bad-file');
+      expect(outcome.error.message).toContain('corrupt.safetensors');
+    }
+    const bytes = await dispatch(session, 'clip.openBytes', { jobId: 'j5', name: 'upload.safetensors', bytes: new Uint8Array([1, 2, 3]) }, () => {});
+    expect(bytes.ok).toBe(false);
+    const plan = await call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config: {} });
+    expect(plan.counts.audio.total).toBe(clip.numAudio);
+  });
+
+  it('refuses bad configs, unknown clips and unknown methods with their own kinds', async () => {
+    const session = newSession();
+    const clip = await call<ClipSummary>(session, 'clip.openPath', { jobId: 'j6', path: golden('short_1group.safetensors') });
+    const badConfig = await dispatch(session, 'plan.run', { clipId: clip.clipId, config: { rho_audio: 2 } }, () => {});
+    expect(badConfig).toMatchObject({ ok: false, error: { kind: 'bad-config' } });
+    const unknownClip = await dispatch(session, 'plan.run', { clipId: 'nope', config: {} }, () => {});
+    expect(unknownClip).toMatchObject({ ok: false, error: { kind: 'unknown-clip' } });
+    const unknownMethod = await dispatch(session, 'fs.readFile', {}, () => {});
+    expect(unknownMethod).toMatchObject({ ok: false, error: { kind: 'bad-request' } });
+  });
+
+  it('opens the demo (a shipped bundle or the synthetic stand-in) with waveform data', async () => {
+    const session = newSession();
+    const clip = await call<ClipSummary>(session, 'clip.openDemo', { jobId: 'j7' });
+    expect(clip.numAudio).toBeGreaterThan(0);
+    expect(clip.numVideo).toBeGreaterThan(0);
+    const data = await call<{ audioScores: Float32Array; waveformMin: Float32Array }>(session, 'clip.data', { clipId: clip.clipId });
+    expect(data.audioScores.length).toBe(clip.numAudio);
+    if (clip.hasWaveform) expect(data.waveformMin.length).toBeGreaterThan(0);
+  });
+});

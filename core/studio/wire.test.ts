@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { decodeFrame, encodeFrame, WireError } from './wire.js';
+
+describe('wire frames', () => {
+  it('round-trips typed arrays as binary, with NaN and infinities intact', () => {
+    const value = {
+      a: new Uint8Array([1, 2, 3]),
+      nested: { f: new Float32Array([0.5, NaN, -Infinity]), i: new Int32Array([-1, 7]) },
+      list: [new Int8Array([-1, 0, 1]), 'text', null, 4.25],
+      n: Infinity,
+    };
+    const bytes = encodeFrame(value);
+    const back = decodeFrame(bytes) as typeof value;
+    expect(back.a).toBeInstanceOf(Uint8Array);
+    expect([...back.a]).toEqual([1, 2, 3]);
+    expect(back.nested.f).toBeInstanceOf(Float32Array);
+    expect(back.nested.f[0]).toBe(0.5);
+    expect(Number.isNaN(back.nested.f[1])).toBe(true);
+    expect(back.nested.f[2]).toBe(-Infinity);
+    expect([...back.nested.i]).toEqual([-1, 7]);
+    expect([...(back.list[0] as Int8Array)]).toEqual([-1, 0, 1]);
+    expect(back.list.slice(1)).toEqual(['text', null, 4.25]);
+    expect(back.n).toBe(Infinity);
+  });
+
+  it('keeps binary payloads out of the JSON (a 1 MB mask costs ~1 MB, not ~2 MB of digits)', () => {
+    const bytes = encodeFrame({ mask: new Uint8Array(1 << 20).fill(1) });
+    expect(bytes.byteLength).toBeLessThan((1 << 20) + 256);
+  });
+
+  it('decodes from an unaligned view (as Node hands request bodies over)', () => {
+    const frame = encodeFrame({ f: new Float32Array([1, 2, 3]) });
+    const shifted = new Uint8Array(frame.byteLength + 3);
+    shifted.set(frame, 3);
+    const back = decodeFrame(shifted.subarray(3)) as { f: Float32Array };
+    expect([...back.f]).toEqual([1, 2, 3]);
+  });
+
+  it('rejects garbage, truncated frames and blobs past the end', () => {
+    expect(() => decodeFrame(new TextEncoder().encode('{"a":1}'))).toThrow(WireError);
+    const frame = encodeFrame({ f: new Float32Array(64) });
+    expect(() => decodeFrame(frame.subarray(0, frame.byteLength - 16))).toThrow(/runs past the end/);
+    const header = encodeFrame({ x: 1 });
+    new DataView(header.buffer).setUint32(4, 1e6, true);
+    expect(() => decodeFrame(header)).toThrow(/JSON length/);
+  });
+});

@@ -190,6 +190,37 @@ describe('synthetic content is structured, not noise', () => {
   });
 });
 
+describe('synthetic frames and waveform', () => {
+  const bundle = makeSyntheticBundle({ seconds: 30, hiddenSize: 16, tokensPerFrame: 32, seed: 11, withFrames: true, withWaveform: true, framePixelsPerToken: 6, sampleRate: 4000 });
+  const frames = bundle.frames!;
+  const frameBytes = frames.height * frames.width * 3;
+  const changedFraction = (a: number, b: number) => {
+    let changed = 0;
+    for (let i = 0; i < frameBytes; i++) if (Math.abs(frames.data[a * frameBytes + i] - frames.data[b * frameBytes + i]) > 24) changed++;
+    return changed / frameBytes;
+  };
+
+  it('changes a little between frames of a scene and a lot at a cut', () => {
+    const changes = Array.from({ length: frames.count - 1 }, (_, f) => changedFraction(f + 1, f));
+    const cuts = changes.filter((c) => c > 0.4).length;
+    expect(cuts).toBeGreaterThanOrEqual(1);
+    expect(cuts).toBeLessThan(changes.length / 4);
+    expect(changes.filter((c) => c < 0.2).length).toBeGreaterThan(changes.length / 2);
+  });
+
+  it('has a louder waveform in speech than in silence', () => {
+    const waveform = bundle.waveform!;
+    expect(waveform.length).toBe(30 * 4000);
+    const samplesPerToken = 4000 / 25;
+    const rms = (token: number) => Math.sqrt(waveform.subarray(token * samplesPerToken, (token + 1) * samplesPerToken).reduce((s, v) => s + v * v, 0) / samplesPerToken);
+    const scores = bundle.audioScores!;
+    const order = Array.from(scores.keys()).sort((a, b) => scores[a] - scores[b]);
+    const quiet = order.slice(0, 50).map(rms);
+    const loud = order.slice(-50).map(rms);
+    expect(mean(loud)).toBeGreaterThan(10 * mean(quiet));
+  });
+});
+
 describe('mergedGridFor', () => {
   it('factors tokens per frame into a landscape grid', () => {
     expect(mergedGridFor(128)).toEqual([8, 16]);

@@ -7,12 +7,7 @@ import { serializeSafetensors, type SafetensorsTensorInput } from './safetensors
 import type { EmbeddingDType, FeatureBundle } from './types.js';
 import { METADATA_ENTRY, validateFeatureBundle } from './validate.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import {
-  float32ArrayToBf16Bits,
-  float32ArrayToHalfBits,
-  isBf16BitsNonFinite,
-  isHalfBitsNonFinite,
-} from '../util/float16.js';
+import { BF16_EXPONENT_MASK, float32ArrayToBf16Bits, float32ArrayToHalfBits, HALF_EXPONENT_MASK } from '../util/float16.js';
 
 export interface SerializeBundleOptions {
   /** dtype of the embedding tensors in the file; default F32. Scores and waveform stay F32. */
@@ -60,9 +55,10 @@ export async function writeBundle(file: string, bundle: FeatureBundle, opts: Omi
 function encodeEmbeddings(values: Float32Array, dtype: EmbeddingDType, hiddenSize: number, name: string, fileName: string): ArrayBufferView {
   if (dtype === 'F32') return values;
   const bits = dtype === 'F16' ? float32ArrayToHalfBits(values) : float32ArrayToBf16Bits(values);
-  const nonFinite = dtype === 'F16' ? isHalfBitsNonFinite : isBf16BitsNonFinite;
+  // All-ones exponent = infinity or NaN in either format.
+  const exponentMask = dtype === 'F16' ? HALF_EXPONENT_MASK : BF16_EXPONENT_MASK;
   for (let i = 0; i < bits.length; i++) {
-    if (nonFinite(bits[i])) {
+    if ((bits[i] & exponentMask) === exponentMask) {
       const row = Math.floor(i / Math.max(1, hiddenSize));
       throw new BundleError(fileName, { tensor: name }, `value ${values[i]} at row ${row} (column ${i % Math.max(1, hiddenSize)}) does not fit in ${dtype}`);
     }

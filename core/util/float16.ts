@@ -97,12 +97,15 @@ export function float32ArrayToBf16Bits(src: Float32Array, out: Uint16Array = new
   return out;
 }
 
+export const HALF_EXPONENT_MASK = 0x7c00;
+export const BF16_EXPONENT_MASK = 0x7f80;
+
 /** True when an F16 bit pattern is +-infinity or NaN. */
 export function isHalfBitsNonFinite(bits: number): boolean {
-  return (bits & 0x7c00) === 0x7c00;
+  return (bits & HALF_EXPONENT_MASK) === HALF_EXPONENT_MASK;
 }
 
 /** True when a BF16 bit pattern is +-infinity or NaN. */
 export function isBf16BitsNonFinite(bits: number): boolean {
-  return (bits & 0x7f80) === 0x7f80;
+  return (bits & BF16_EXPONENT_MASK) === BF16_EXPONENT_MASK;
 }

@@ -23,8 +23,14 @@ export interface CompressionSetting {
 export async function prefillInputFromBundle(
   bundle: FeatureBundle,
   settings: CompressionSetting[],
-  options: { signal?: AbortSignal; onProgress?: (stage: string) => void } = {},
+  options: {
+    signal?: AbortSignal;
+    onProgress?: (stage: string) => void;
+    /** Analysis engine; default `analyzeForPlanning` (the CLI's and the studio's choice). */
+    analyze?: (bundle: FeatureBundle, config: OmniZipConfig, signal?: AbortSignal) => Promise<ClipAnalysis>;
+  } = {},
 ): Promise<PrefillInput> {
+  const analyze = options.analyze ?? (async (b: FeatureBundle, config: OmniZipConfig, signal?: AbortSignal) => (await analyzeForPlanning(b, { config, signal })).analysis);
   const text = TextEmbeddings.forBundle(bundle);
   const analyses = new Map<string, ClipAnalysis>();
   const compressed = [];
@@ -33,7 +39,7 @@ export async function prefillInputFromBundle(
     let analysis = analyses.get(key);
     if (!analysis) {
       options.onProgress?.('analysing clip');
-      analysis = (await analyzeForPlanning(bundle, { config: setting.config, signal: options.signal })).analysis;
+      analysis = await analyze(bundle, setting.config, options.signal);
       analyses.set(key, analysis);
     }
     throwIfAborted(options.signal);

@@ -42,6 +42,22 @@ function editedFile(bundle: FeatureBundle, edit: (e: Edit) => void): Uint8Array 
   return serializeSafetensors([...e.tensors.values()], fileMetadata);
 }
 
+type HeaderEntries = Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+
+/** Re-encodes a file with an edited header and the same data section. */
+function rewriteHeader(bytes: Uint8Array, edit: (header: HeaderEntries) => void): Uint8Array {
+  const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as HeaderEntries;
+  edit(header);
+  const text = new TextEncoder().encode(JSON.stringify(header));
+  const data = bytes.subarray(8 + headerLength);
+  const out = new Uint8Array(8 + text.length + data.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(text.length), true);
+  out.set(text, 8);
+  out.set(data, 8 + text.length);
+  return out;
+}
+
 function readError(bytes: Uint8Array): BundleError {
   try {
     parseBundle(bytes, 'clip.safetensors');
@@ -234,6 +250,18 @@ describe('parseBundle enforces every rule of feature-bundle.md', () => {
     const err = readError(bytes);
     expect(err.subject).toBe('header');
     expect(err.message).toMatch(/header is not valid JSON/);
+  });
+
+  it('overlapping ranges and byte counts that disagree with dtype x shape', () => {
+    const overlapping = rewriteHeader(serializeBundle(bundle), (header) => {
+      const audio = header.audio_embeds.data_offsets;
+      header.video_embeds.data_offsets = [audio[0] + 4, audio[0] + 4 + 16 * 8 * 4];
+    });
+    expect(readError(overlapping).message).toMatch(/^bundle clip\.safetensors: tensor '\w+_embeds': byte range .* overlaps tensor/);
+    const mismatch = rewriteHeader(serializeBundle(bundle), (header) => {
+      header.audio_scores.shape = [50];
+    });
+    expect(readError(mismatch).message).toBe("bundle clip.safetensors: tensor 'audio_scores': holds 400 bytes but F32 [50] needs 200");
   });
 
   it('missing required tensor', () => {

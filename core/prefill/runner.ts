@@ -149,6 +149,15 @@ function lastRow(tensor: ort.Tensor | undefined, name: string, label: string): F
   return data.slice(data.length - width);
 }
 
+/**
+ * The CPU arena grows in doubling chunks and keeps them, so with it the RSS reading reflects the
+ * arena's chunk sizes (two different sequence lengths read the same) rather than what the
+ * prefill needs; measured sessions allocate directly instead.
+ */
+function measuredSessionOptions(provider: ProviderName): ort.InferenceSession.SessionOptions {
+  return provider === 'cpu' ? { ...sessionOptions(provider), enableCpuMemArena: false } : sessionOptions(provider);
+}
+
 interface MeasuredRun {
   result: PrefillRunResult;
   logits: Float32Array;
@@ -173,8 +182,8 @@ async function measure(
   const created = performance.now();
   const session =
     typeof model.source === 'string'
-      ? await ort.InferenceSession.create(model.source, sessionOptions(provider))
-      : await ort.InferenceSession.create(model.source, sessionOptions(provider));
+      ? await ort.InferenceSession.create(model.source, measuredSessionOptions(provider))
+      : await ort.InferenceSession.create(model.source, measuredSessionOptions(provider));
   const sessionCreateMs = performance.now() - created;
   try {
     const signature = sessionSignature(session);

@@ -62,9 +62,9 @@ export function parseBundle(bytes: Uint8Array, fileName: string, options: ParseB
     if (scores.shape[0] !== numAudio) {
       throw tensorError('audio_scores', `shape [${scores.shape[0]}], expected [${numAudio}] (one score per audio token)`);
     }
-  } else if (numAudio > 0) {
-    throw tensorError('audio_scores', `missing; required when the bundle has audio tokens (Na = ${numAudio})`);
   }
+  // A bundle without audio_scores is accepted: the planner then ranks audio by token energy and
+  // says so (config key audio_score), rather than refusing features dumped without the hook.
 
   const waveform = file.tensors.get('waveform');
   if (waveform !== undefined) expect(waveform, ['F32'], 1, '[S]');

@@ -180,9 +180,7 @@ export function validateFeatureBundle(bundle: FeatureBundle, file: string): Bund
   if (bundle.videoEmbeds.length !== numVideo * hiddenSize) {
     throw tensorError('video_embeds', `holds ${bundle.videoEmbeds.length} values, expected Nv x D = ${numVideo} x ${hiddenSize}`);
   }
-  if (bundle.audioScores === null) {
-    if (numAudio > 0) throw tensorError('audio_scores', `missing; required when the bundle has audio tokens (Na = ${numAudio})`);
-  } else if (bundle.audioScores.length !== numAudio) {
+  if (bundle.audioScores !== null && bundle.audioScores.length !== numAudio) {
     throw tensorError('audio_scores', `has ${bundle.audioScores.length} entries, expected one per audio token (Na = ${numAudio})`);
   }
 

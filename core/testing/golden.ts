@@ -1,22 +1,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseSafetensors, toFloat32 } from '../bundle/safetensors.js';
+import { goldenDir } from '../util/shared-paths.js';
+
+export { goldenDir, sharedDir } from '../util/shared-paths.js';
 
 /**
  * Access to the golden cases produced by the official implementation (shared/golden). Tests and
  * benchmarks locate them beside the repository (../shared/golden) or through OMNIZIP_SHARED.
  */
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-export function sharedDir(): string {
-  return process.env.OMNIZIP_SHARED ? path.resolve(process.env.OMNIZIP_SHARED) : path.resolve(repoRoot, '../shared');
-}
-
-export function goldenDir(): string {
-  return path.join(sharedDir(), 'golden');
-}
 
 export function goldenAvailable(): boolean {
   return existsSync(goldenDir());

@@ -23,6 +23,12 @@ describe('wire frames', () => {
     expect(back.n).toBe(Infinity);
   });
 
+  it('sends Node Buffers as bytes, not as their toJSON number lists', () => {
+    const back = decodeFrame(encodeFrame({ rgb: Buffer.from([9, 8, 7]) })) as { rgb: Uint8Array };
+    expect(back.rgb).toBeInstanceOf(Uint8Array);
+    expect([...back.rgb]).toEqual([9, 8, 7]);
+  });
+
   it('keeps binary payloads out of the JSON (a 1 MB mask costs ~1 MB, not ~2 MB of digits)', () => {
     const bytes = encodeFrame({ mask: new Uint8Array(1 << 20).fill(1) });
     expect(bytes.byteLength).toBeLessThan((1 << 20) + 256);

@@ -48,18 +48,25 @@ const pad8 = (n: number) => (n + 7) & ~7;
 
 export function encodeFrame(value: unknown): Uint8Array {
   const blobs: Uint8Array[] = [];
-  const json = JSON.stringify(value, (_key, v: unknown) => {
-    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+  // Typed arrays are swapped out before JSON.stringify: a replacer would see Node Buffers only
+  // after their toJSON() turned them into {type, data: [...]}.
+  const extract = (v: unknown): unknown => {
+    if (ArrayBuffer.isView(v)) {
+      if (v instanceof DataView) throw new WireError('cannot send a DataView over the wire');
       const kind = kindOf(v);
       blobs.push(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
       return { $typed: kind, blob: blobs.length - 1, length: (v as AnyTyped).length };
     }
-    if (typeof v === 'number' && !Number.isFinite(v)) {
-      // JSON has no NaN/Infinity; keep them distinguishable from null.
-      return { $number: String(v) };
+    if (typeof v === 'number' && !Number.isFinite(v)) return { $number: String(v) }; // JSON has no NaN/Infinity
+    if (Array.isArray(v)) return v.map(extract);
+    if (v && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = extract(x);
+      return out;
     }
     return v;
-  });
+  };
+  const json = JSON.stringify(extract(value));
   const jsonBytes = new TextEncoder().encode(json);
   let total = pad8(8 + jsonBytes.length);
   const offsets = blobs.map((b) => {

@@ -10,6 +10,8 @@ import { groupSpan } from './time.js';
 
 export interface GroupSeries {
   labels: string[];
+  /** Time span of each group, for hover text. */
+  spans: string[];
   retention: (number | null)[];
   initial: (number | null)[];
   scaled: (number | null)[];
@@ -24,10 +26,11 @@ export function groupSeries(clip: ClipSummary, plan: PlanView): GroupSeries {
   const norm = plan.normalization as { ran?: boolean; scaling?: number; after_scaling?: number[] };
   const ran = norm.ran === true && typeof norm.scaling === 'number';
   let guidedIndex = 0;
-  const out: GroupSeries = { labels: [], retention: [], initial: [], scaled: [], clamped: [], final: [], videoKept: [], pinned: [] };
+  const out: GroupSeries = { labels: [], spans: [], retention: [], initial: [], scaled: [], clamped: [], final: [], videoKept: [], pinned: [] };
   plan.groups.forEach((g, i) => {
     const span = groupSpan(clip, g);
-    out.labels.push(span ? `g${i} ${span[0].toFixed(0)}–${span[1].toFixed(0)}s${g.guided ? '' : ' (tail)'}` : `g${i}`);
+    out.labels.push(`g${i}${g.guided ? '' : '*'}`);
+    out.spans.push(span ? `${span[0].toFixed(1)}–${span[1].toFixed(1)} s${g.guided ? '' : ' (unguided tail)'}` : '');
     out.retention.push(g.audio_retention);
     out.initial.push(g.ratio_initial);
     let scaled = g.ratio_initial;
@@ -52,8 +55,8 @@ export function groupTraces(clip: ClipSummary, plan: PlanView, compareFinal: (nu
   const s = groupSeries(clip, plan);
   const x = s.labels;
   const line = (y: (number | null)[], name: string, color: string, dash: string, symbol: string): PlotData => ({
-    type: 'scatter', mode: 'lines+markers', x, y, name, line: { color, dash, width: 1.5 }, marker: { symbol, size: 8, color },
-    hovertemplate: `%{x}<br>${name}: %{y:.3f}<extra></extra>`,
+    type: 'scatter', mode: 'lines+markers', x, y, name, line: { color, dash, width: 1.5 }, marker: { symbol, size: 8, color }, customdata: s.spans,
+    hovertemplate: `%{x} · %{customdata}<br>${name}: %{y:.3f}<extra></extra>`,
   });
   const traces: PlotData[] = [
     { type: 'bar', x, y: s.retention, name: 'audio retention S', marker: { color: 'rgba(91,125,177,0.45)' }, offsetgroup: 'a', hovertemplate: '%{x}<br>audio retention %{y:.3f}<extra></extra>' },

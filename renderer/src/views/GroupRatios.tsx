@@ -23,8 +23,8 @@ export function GroupRatios() {
   const layout = useMemo(() => (plan ? groupLayout(plan, hovered, selected) : {}), [plan, hovered, selected]);
   if (!clip || !plan) return <section className="view" data-testid="view-groups"><h2>Group ratios</h2><p className="empty">No clip open.</p></section>;
   const pickGroup = (label: unknown) => {
-    const index = plan.groups.findIndex((_, i) => typeof label === 'string' && label.startsWith(`g${i} `));
-    const span = index >= 0 ? groupSpan(clip, plan.groups[index]) : null;
+    const index = typeof label === 'string' ? Number(label.replace(/^g(\d+)\*?$/, '$1')) : -1;
+    const span = Number.isInteger(index) && index >= 0 && index < plan.groups.length ? groupSpan(clip, plan.groups[index]) : null;
     return { index, span };
   };
   return (

@@ -29,7 +29,7 @@ export function OpenBar() {
         <option value="">Recent files…</option>
         {recent.map((r) => <option key={r.path} value={r.path}>{r.name} — {r.path}</option>)}
       </select>
-      <span className="clipname" data-testid="clip-name">{clip ? `${clip.name}${clip.model ? ` · ${clip.model}` : ''} · ${clip.durationS.toFixed(1)} s` : 'no clip'}</span>
+      <span className="clipname" data-testid="clip-name" data-path={clip?.path ?? ""} data-clip-id={clip?.clipId ?? ""}>{clip ? `${clip.name}${clip.model ? ` · ${clip.model}` : ''} · ${clip.durationS.toFixed(1)} s` : 'no clip'}</span>
       <span className="hint">drop a .safetensors bundle anywhere</span>
     </header>
   );

@@ -100,7 +100,7 @@ export class DemoAudioEncoder implements AudioEncoder {
 
   async encode(mel: LogMel, control: RunControl = {}): Promise<AudioTokens> {
     const numTokens = audioTokenCount(mel.numFrames);
-    if (numTokens === 0) throw new EncoderError(`audio of ${mel.numFrames} mel frames is too short for one audio token (needs at least 3)`);
+    if (numTokens === 0) throw new EncoderError(`audio of ${mel.numFrames} mel frames (${mel.numFrames * 10} ms) is too short for one audio token (needs at least 3 frames)`);
     const [frontend, attention] = await this.load(mel.numMels);
     const front = await frontend.run({ input_features: new Tensor('float32', mel.data, [1, mel.numMels, mel.numFrames]) });
     const D = this.hiddenSize;

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { BundleMetadata, FeatureBundle } from '../bundle/types.js';
-import { throwIfAborted } from '../media/errors.js';
+import { MediaDecodeError, throwIfAborted } from '../media/errors.js';
 import type { FfmpegLocation } from '../media/ffmpeg.js';
 import { loadMedia } from '../media/load-media.js';
-import { whisperLogMel } from '../media/log-mel.js';
+import { LogMelError, whisperLogMel, type LogMel } from '../media/log-mel.js';
 import { decimateWaveform, shrinkFrames } from './display.js';
 import { qwenOmniTokenTypes } from './token-layout.js';
 import type { EncoderSet } from './types.js';
@@ -95,7 +95,13 @@ export async function encodeMedia(file: string, options: EncodeMediaOptions): Pr
   let melFrames = 0;
   if (media.audio) {
     const t0 = performance.now();
-    const mel = whisperLogMel(media.audio, (f) => report('log-mel', f));
+    let mel: LogMel;
+    try {
+      mel = whisperLogMel(media.audio, (f) => report('log-mel', f));
+    } catch (err) {
+      if (err instanceof LogMelError) throw new MediaDecodeError(file, err.message);
+      throw err;
+    }
     melFrames = mel.numFrames;
     logMelMs = performance.now() - t0;
     throwIfAborted(signal, 'encoding');

@@ -51,9 +51,15 @@ export class FftPlan {
     }
     const p = this.factors[depth];
     const m = n / p;
-    // Sub-transforms of the p interleaved subsequences land in consecutive blocks of length m.
+    // Sub-transforms of the p interleaved subsequences land in consecutive blocks of length m
+    // (length-1 transforms are plain copies: no call per sample).
     for (let q = 0; q < p; q++) {
-      this.recurse(inRe, inIm, inOffset + q * stride, stride * p, m, depth + 1, outRe, outIm, outOffset + q * m);
+      if (m === 1) {
+        outRe[outOffset + q] = inRe[inOffset + q * stride];
+        outIm[outOffset + q] = inIm[inOffset + q * stride];
+      } else {
+        this.recurse(inRe, inIm, inOffset + q * stride, stride * p, m, depth + 1, outRe, outIm, outOffset + q * m);
+      }
     }
     const twiddleStep = this.size / n;
     const sRe = this.scratchRe;
@@ -68,7 +74,7 @@ export class FftPlan {
         let accRe = 0;
         let accIm = 0;
         for (let q = 0; q < p; q++) {
-          const t = ((q * index) % n) * twiddleStep;
+          const t = ((q * index) % n) * twiddleStep; // exp(-2 pi i q index / n), from the size-N table
           const c = this.cos[t];
           const d = this.sin[t];
           accRe += sRe[q] * c - sIm[q] * d;

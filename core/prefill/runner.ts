@@ -152,9 +152,11 @@ function lastRow(tensor: ort.Tensor | undefined, name: string, label: string): F
 /**
  * The CPU arena grows in doubling chunks and keeps them, so with it the RSS reading reflects the
  * arena's chunk sizes (two different sequence lengths read the same) rather than what the
- * prefill needs; measured sessions allocate directly instead.
+ * prefill needs. Without it, every large temporary is a fresh mmap (page faults, zeroing), which
+ * slows long sequences far more than short ones. So memory is read in a separate arena-free run
+ * and latency is timed in a normal session.
  */
-function measuredSessionOptions(provider: ProviderName): ort.InferenceSession.SessionOptions {
+function memorySessionOptions(provider: ProviderName): ort.InferenceSession.SessionOptions {
   return provider === 'cpu' ? { ...sessionOptions(provider), enableCpuMemArena: false } : sessionOptions(provider);
 }
 
@@ -175,15 +177,30 @@ async function measure(
   progress: (stage: string, variant: string) => void,
 ): Promise<MeasuredRun> {
   const { spec } = model;
+  const create = (options: ort.InferenceSession.SessionOptions) =>
+    typeof model.source === 'string' ? ort.InferenceSession.create(model.source, options) : ort.InferenceSession.create(model.source, options);
+
+  // Memory pass: one run in an arena-free session (see memorySessionOptions), RSS sampled.
+  progress('memory pass', seq.label);
   const rssBaseline = process.memoryUsage.rss();
   const sampler = new RssSampler();
   sampler.start();
+  let rssPeak: number;
+  const memorySession = await create(memorySessionOptions(provider));
+  try {
+    const signature = sessionSignature(memorySession);
+    validateSignature(spec, signature, spec.modelPath ?? spec.name);
+    await memorySession.run(modelFeeds(spec, signature, seq, positions));
+  } finally {
+    rssPeak = sampler.stop();
+    await memorySession.release();
+  }
+  throwIfAborted(options.signal);
+
+  // Timing pass: the provider's normal session (arena on), warm-up then timed runs.
   progress('creating session', seq.label);
   const created = performance.now();
-  const session =
-    typeof model.source === 'string'
-      ? await ort.InferenceSession.create(model.source, measuredSessionOptions(provider))
-      : await ort.InferenceSession.create(model.source, measuredSessionOptions(provider));
+  const session = await create(sessionOptions(provider));
   const sessionCreateMs = performance.now() - created;
   try {
     const signature = sessionSignature(session);
@@ -202,7 +219,6 @@ async function measure(
       (warm ? warmupMs : samples).push(ms);
     }
     const device = await readDeviceMemory(provider);
-    const rssPeak = sampler.stop();
     const outputs = last as ort.InferenceSession.OnnxValueMapType;
     const logits = lastRow(outputs[spec.outputs.logits], spec.outputs.logits, seq.label);
     const hidden = spec.outputs.lastHiddenState ? lastRow(outputs[spec.outputs.lastHiddenState], spec.outputs.lastHiddenState, seq.label) : null;
@@ -229,7 +245,6 @@ async function measure(
       },
     };
   } finally {
-    sampler.stop();
     await session.release();
   }
 }

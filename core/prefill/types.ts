@@ -32,7 +32,7 @@ export interface PrefillOptions {
 export interface MemoryFigures {
   /** Process RSS just before this sequence's model session was created. */
   rssBaselineBytes: number;
-  /** Highest process RSS sampled (every 5 ms) from session creation to the last timed run. */
+  /** Highest process RSS sampled (every 5 ms) during the memory pass: session creation and one run, CPU arena off. */
   rssPeakBytes: number;
   /** rssPeakBytes - rssBaselineBytes: what this session and its runs added. */
   rssIncreaseBytes: number;

@@ -1,15 +1,20 @@
 import type { FeatureBundle } from '../bundle/types.js';
 import type { OmniZipConfig } from '../config/schema.js';
+import { parseProviderPreference } from '../onnx/session.js';
 import { requiredFrameGeometries } from '../planner/plan.js';
-import { analyzeReference } from './reference.js';
+import { AnalysisCache, analyzeWithCache, type CacheStatus } from './cache.js';
+import { sharedOnnxEngine } from './onnx-engine.js';
 import type { AnalyzeProgress, ClipAnalysis } from './types.js';
 
 /**
  * The one place that decides how a bundle gets analysed for planning (engine, provider, cache),
- * so the CLI, the studio host and the benchmarks all behave the same.
+ * so the CLI, the studio host and the benchmarks behave the same: onnxruntime on the best
+ * provider, results cached on disk by content hash.
  */
 export interface AnalyzeForPlanningOptions {
+  /** Use the on-disk cache (default true). */
   cache?: boolean;
+  /** 'auto' | 'cpu' | 'webgpu' | 'cuda'; a forced provider that cannot start is an error. */
   provider?: string;
   config?: Pick<OmniZipConfig, 'num_input_frames'>;
   signal?: AbortSignal;
@@ -18,10 +23,19 @@ export interface AnalyzeForPlanningOptions {
 
 export interface AnalysisOutcome {
   analysis: ClipAnalysis;
-  cacheHit: boolean;
+  cache: CacheStatus;
+  /** Set when a corrupt cache entry was found and recomputed. */
+  cacheProblem?: string;
 }
 
 export async function analyzeForPlanning(bundle: FeatureBundle, options: AnalyzeForPlanningOptions = {}): Promise<AnalysisOutcome> {
-  const geometries = requiredFrameGeometries(bundle, options.config);
-  return { analysis: analyzeReference(bundle, geometries, options), cacheHit: false };
+  const provider = parseProviderPreference(options.provider ?? 'auto');
+  const outcome = await analyzeWithCache(bundle, sharedOnnxEngine(provider), {
+    frameGeometries: requiredFrameGeometries(bundle, options.config),
+    cache: options.cache === false ? null : new AnalysisCache(),
+    requireProvider: provider === 'auto' ? undefined : provider,
+    signal: options.signal,
+    onProgress: options.onProgress,
+  });
+  return { analysis: outcome.analysis, cache: outcome.cache, cacheProblem: outcome.cacheProblem };
 }

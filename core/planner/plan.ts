@@ -7,7 +7,7 @@ import { coreTimeGroups, planGroupRatios, unitsTimeGroups, type GroupPlan, type 
 import { detectLayout, type ClipLayout, type Range } from './layout.js';
 import { mulberry32 } from './numeric.js';
 import { AUDIO_DOMINANT, AUDIO_DROPPED, type AudioPlan, type PlanGroup, type PlanResult } from './types.js';
-import { keepWhole, pruneGroupVideo, type VideoContext } from './video.js';
+import { keepWhole, pruneGroupVideo, warmFrameOrders, type VideoContext } from './video.js';
 
 /** The planner: (bundle, analysis, config) -> which tokens survive. Pure and synchronous. */
 
@@ -114,6 +114,16 @@ function crossModalScores(analysis: ClipAnalysis, time: TimeGroups, scope: OmniZ
     }
   }
   return out;
+}
+
+/**
+ * Precomputes the per-frame orderings both official variants use at the default dpc_k, so the
+ * first plan of a clip is as fast as the rest. Cheap next to the analysis; call it once per clip.
+ */
+export function warmPlanner(bundle: FeatureBundle, analysis: ClipAnalysis, dpcK = 5): void {
+  const [primary, half] = requiredFrameGeometries(bundle);
+  if (primary) warmFrameOrders({ bundle, analysis, dpc: 'core', dpcK }, primary);
+  if (half) warmFrameOrders({ bundle, analysis, dpc: 'units', dpcK }, half);
 }
 
 export function planClip(bundle: FeatureBundle, analysis: ClipAnalysis, config: OmniZipConfig): PlanResult {

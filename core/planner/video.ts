@@ -221,3 +221,18 @@ export function pruneGroupVideo(ctx: VideoContext, keep: Uint8Array, start: numb
 export function keepWhole(keep: Uint8Array, start: number, length: number): void {
   keep.fill(1, start, start + length);
 }
+
+/**
+ * Computes and memoises every frame's spatial and temporal ordering for one frame geometry, so the
+ * first replan after opening a clip costs what every later one does (the studio calls this right
+ * after the analysis arrives, off the slider path).
+ */
+export function warmFrameOrders(ctx: VideoContext, tpf: number): void {
+  const frames = ctx.analysis.frames.find((f) => f.tokensPerFrame === tpf);
+  if (!frames) return;
+  for (let f = 0; f < frames.frameCount; f++) {
+    const view = frameView(ctx, f * tpf, tpf);
+    spatialOrder(ctx, view, tpf);
+    if (view.temporal) temporalOrder(view);
+  }
+}

@@ -14,26 +14,14 @@ import { dispatch } from '../studio/dispatch.js';
 import type { StudioSession } from '../studio/session.js';
 import type { StudioEvent } from '../studio/contract.js';
 import { decodeFrame, encodeFrame } from '../studio/wire.js';
+import { CONTENT_SECURITY_POLICY } from './csp.js';
+
+export { CONTENT_SECURITY_POLICY };
 
 export const TOKEN_HEADER = 'x-omnizip-token';
 const COOKIE = 'omz_token';
 /** Uploaded bundles of a 60 s 7B clip are ~130 MB; leave room for longer clips. */
 const MAX_BODY_BYTES = 1536 * 1024 * 1024;
-
-/** The renderer's policy: scripts only from us (plotly's strict bundle needs no eval). */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  // plotly positions its elements with inline styles and injects its stylesheet rules.
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

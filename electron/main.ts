@@ -1,0 +1,148 @@
+/**
+ * Electron main process: one sandboxed window showing the renderer, a compute host (utility
+ * process) running the core, and IPC that accepts only contract calls from our own window.
+ */
+import { app, BrowserWindow, dialog, ipcMain, session, utilityProcess, type UtilityProcess } from 'electron';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ContractError } from '../core/studio/check.js';
+import { hostMethods, isHostMethod, isShellMethod, shellMethods, type StudioErrorPayload } from '../core/studio/contract.js';
+import type { DispatchOutcome } from '../core/studio/dispatch.js';
+import { writeFileAtomic } from '../core/util/atomic-write.js';
+import { CONTENT_SECURITY_POLICY } from '../core/server/csp.js';
+import type { HostMessage } from './host-protocol.js';
+import { isAllowedNavigation, isTrustedSender, type TrustedWindow } from './ipc-guard.js';
+
+const appRoot = app.getAppPath();
+const rendererFile = path.join(appRoot, 'dist', 'renderer', 'index.html');
+const rendererUrl = pathToFileURL(rendererFile).toString();
+
+let mainWindow: BrowserWindow | null = null;
+let trusted: TrustedWindow | null = null;
+let host: UtilityProcess | null = null;
+let nextId = 1;
+const pending = new Map<number, (outcome: DispatchOutcome) => void>();
+
+function fail(kind: string, message: string): { ok: false; error: StudioErrorPayload } {
+  return { ok: false, error: { kind, message } };
+}
+
+function startHost(): UtilityProcess {
+  const child = utilityProcess.fork(path.join(appRoot, 'electron', 'compute-host-entry.mjs'), [], {
+    serviceName: 'OmniZip compute host',
+    env: { ...process.env, OMNIZIP_APP_ROOT: appRoot, OMNIZIP_STATE_DIR: app.getPath('userData'), OMNIZIP_APP_VERSION: app.getVersion() },
+  });
+  child.on('message', (message: HostMessage) => {
+    if (message.kind === 'reply') {
+      pending.get(message.id)?.(message.outcome);
+      pending.delete(message.id);
+    } else if (message.kind === 'event') {
+      mainWindow?.webContents.send('omnizip:event', message.event);
+    }
+  });
+  child.on('exit', (code) => {
+    for (const resolve of pending.values()) resolve(fail('internal', `the compute host stopped (exit ${code}); the next request restarts it`));
+    pending.clear();
+    host = null;
+  });
+  return child;
+}
+
+function callHost(method: string, params: unknown): Promise<DispatchOutcome> {
+  host ??= startHost();
+  const id = nextId++;
+  return new Promise((resolve) => {
+    pending.set(id, resolve);
+    host?.postMessage({ id, method, params });
+  });
+}
+
+async function handleShell(method: string, params: unknown): Promise<DispatchOutcome> {
+  if (method === 'shell.openDialog') {
+    shellMethods['shell.openDialog'].params.parse(params, 'params');
+    const picked = await dialog.showOpenDialog(mainWindow as BrowserWindow, {
+      properties: ['openFile'],
+      filters: [
+        { name: 'Feature bundles and media', extensions: ['safetensors', 'mp4', 'mkv', 'mov', 'webm', 'wav', 'mp3', 'flac'] },
+        { name: 'All files', extensions: ['*'] },
+      ],
+    });
+    return { ok: true, result: { path: picked.canceled ? null : (picked.filePaths[0] ?? null) } };
+  }
+  const p = shellMethods['shell.saveFile'].params.parse(params, 'params');
+  const saved = await dialog.showSaveDialog(mainWindow as BrowserWindow, { defaultPath: path.basename(p.suggestedName) });
+  if (saved.canceled || !saved.filePath) return { ok: true, result: { path: null } };
+  await writeFileAtomic(saved.filePath, p.bytes);
+  return { ok: true, result: { path: saved.filePath } };
+}
+
+ipcMain.handle('omnizip:call', async (event, method: unknown, params: unknown): Promise<DispatchOutcome> => {
+  const frame = event.senderFrame;
+  if (!isTrustedSender({ senderId: event.sender.id, frameUrl: frame?.url ?? null, isMainFrame: frame !== null && frame === event.sender.mainFrame }, trusted)) {
+    return fail('forbidden', 'request refused: it did not come from the studio window');
+  }
+  try {
+    if (isShellMethod(method)) return await handleShell(method, params);
+    if (isHostMethod(method)) {
+      // Checked here too, so a malformed message never even reaches the compute host.
+      hostMethods[method].params.parse(params, 'params');
+      return await callHost(method, params);
+    }
+    return fail('bad-request', `request refused: unknown method ${JSON.stringify(method)}`);
+  } catch (err) {
+    if (err instanceof ContractError) return fail('bad-request', `request refused: ${err.message}`);
+    return fail('internal', err instanceof Error ? err.message : String(err));
+  }
+});
+
+app.enableSandbox();
+
+app.on('web-contents-created', (_e, contents) => {
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-navigate', (e, url) => {
+    if (!isAllowedNavigation(url, rendererUrl)) e.preventDefault();
+  });
+  contents.on('will-redirect', (e) => e.preventDefault());
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+});
+
+async function createWindow(): Promise<void> {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  });
+  mainWindow = new BrowserWindow({
+    width: 1600,
+    height: 1000,
+    title: 'OmniZip Studio',
+    show: false,
+    webPreferences: {
+      preload: path.join(__dirname, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  trusted = { webContentsId: mainWindow.webContents.id, rendererUrl };
+  mainWindow.once('ready-to-show', () => mainWindow?.show());
+  mainWindow.on('closed', () => {
+    mainWindow = null;
+    trusted = null;
+  });
+  host ??= startHost();
+  await mainWindow.loadFile(rendererFile);
+}
+
+app.whenReady().then(createWindow, (err: unknown) => {
+  console.error(`omnizip-studio: Electron failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  app.exit(1);
+});
+app.on('window-all-closed', () => {
+  host?.kill();
+  app.quit();
+});

@@ -166,20 +166,16 @@ interface MeasuredRun {
   hidden: Float32Array | null;
 }
 
-async function measure(
+async function memoryPass(
   model: ResolvedModel,
   seq: PrefillSequence,
   positions: SequencePositions,
   provider: ProviderName,
-  runs: number,
-  warmupRuns: number,
-  options: PrefillOptions,
   progress: (stage: string, variant: string) => void,
-): Promise<MeasuredRun> {
+): Promise<{ rssBaseline: number; rssPeak: number }> {
   const { spec } = model;
   const create = (options: ort.InferenceSession.SessionOptions) =>
     typeof model.source === 'string' ? ort.InferenceSession.create(model.source, options) : ort.InferenceSession.create(model.source, options);
-
   // Memory pass: one run in an arena-free session (see memorySessionOptions), RSS sampled.
   progress('memory pass', seq.label);
   const rssBaseline = process.memoryUsage.rss();
@@ -195,7 +191,25 @@ async function measure(
     rssPeak = sampler.stop();
     await memorySession.release();
   }
-  throwIfAborted(options.signal);
+
+  return { rssBaseline, rssPeak };
+}
+
+async function measure(
+  model: ResolvedModel,
+  seq: PrefillSequence,
+  positions: SequencePositions,
+  provider: ProviderName,
+  runs: number,
+  warmupRuns: number,
+  options: PrefillOptions,
+  progress: (stage: string, variant: string) => void,
+  memory: { rssBaseline: number; rssPeak: number },
+): Promise<MeasuredRun> {
+  const { spec } = model;
+  const create = (options: ort.InferenceSession.SessionOptions) =>
+    typeof model.source === 'string' ? ort.InferenceSession.create(model.source, options) : ort.InferenceSession.create(model.source, options);
+  const { rssBaseline, rssPeak } = memory;
 
   // Timing pass: the provider's normal session (arena on), warm-up then timed runs.
   progress('creating session', seq.label);
@@ -301,13 +315,28 @@ export async function runPrefillBenchmark(input: PrefillInput, options: PrefillO
   const totalWork = weights.reduce((a, b) => a + b, 0) || 1;
   const order = sequences.map((_, i) => i).sort((a, b) => sequences[a].tokens - sequences[b].tokens);
   const measured: MeasuredRun[] = new Array(sequences.length);
+  // All memory passes first, smallest first: a released session's heap is not always returned to
+  // the OS, so a pass after a larger run would read too low.
+  const memory: Array<{ rssBaseline: number; rssPeak: number }> = new Array(sequences.length);
+  for (const index of order) {
+    throwIfAborted(options.signal);
+    memory[index] = await memoryPass(model, sequences[index], input.positions, choice.provider, (stage, variant) => report(0.05, `${variant}: ${stage}`, variant));
+  }
   let done = 0;
   for (const index of order) {
     const seq = sequences[index];
     const base = done;
-    measured[index] = await measure(model, seq, input.positions, choice.provider, runs, warmupRuns, options, (stage, variant) => {
-      report(0.05 + (0.95 * base) / totalWork, `${variant}: ${stage}`, variant);
-    });
+    measured[index] = await measure(
+      model,
+      seq,
+      input.positions,
+      choice.provider,
+      runs,
+      warmupRuns,
+      options,
+      (stage, variant) => report(0.05 + (0.95 * base) / totalWork, `${variant}: ${stage}`, variant),
+      memory[index],
+    );
     done += weights[index];
     report(0.05 + (0.95 * done) / totalWork, `${seq.label}: done`, seq.label);
   }

@@ -100,6 +100,7 @@ export function groupLayout(plan: PlanView, highlighted: number, selected: numbe
     uirevision: plan.clipId,
     title: { text: title, font: { size: 12 } },
     barmode: 'group',
+    margin: { l: 56, r: 56, t: 28, b: 36 },
     hovermode: 'closest',
     legend: { orientation: 'h', y: -0.25, font: { size: 10 } },
     xaxis: { type: 'category', tickangle: n > 12 ? -45 : 0 },

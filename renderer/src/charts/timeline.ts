@@ -9,8 +9,14 @@ export const FATE_STYLE = {
   [AUDIO_DOMINANT]: { name: 'kept: dominant', color: '#2a9d3a', symbol: 'circle', size: 6 },
   [AUDIO_ANCHOR]: { name: 'kept: anchor', color: '#e07b00', symbol: 'diamond', size: 9 },
   [AUDIO_MERGED]: { name: 'merged into anchor', color: '#7b3fb5', symbol: 'triangle-down', size: 6 },
-  [AUDIO_DROPPED]: { name: 'dropped', color: '#9aa0a6', symbol: 'x-thin-open', size: 5 },
+  [AUDIO_DROPPED]: { name: 'dropped', color: '#9aa0a6', symbol: 'x', size: 5 },
 } as const;
+
+/**
+ * Per-token traces are WebGL (one draw call for a thousand markers; SVG would build a path per
+ * marker and dominate the redraw after every slider move).
+ */
+const MARKER_TRACE = 'scattergl';
 
 export interface TimelineCompare {
   /** Per audio token: -1 kept only in A, +1 kept only in B. */
@@ -19,22 +25,31 @@ export interface TimelineCompare {
   labelB: string;
 }
 
-export function timelineTraces(clip: ClipSummary, data: ClipData | undefined, plan: PlanView, compare: TimelineCompare | null): PlotData[] {
+/** Traces that depend only on the clip (waveform, importance curve): built once, reused on every replan. */
+export function timelineStaticTraces(clip: ClipSummary, data: ClipData | undefined): PlotData[] {
   const traces: PlotData[] = [];
-  const scores = data?.audioScores;
-  const n = clip.numAudio;
-  const t = new Float64Array(n);
-  for (let i = 0; i < n; i++) t[i] = audioTime(clip, i);
-
   if (data && data.waveformMin.length > 0) {
     const bins = data.waveformMin.length;
     const x = Array.from({ length: bins }, (_, b) => ((b + 0.5) * data.waveformSeconds) / bins);
     traces.push({ type: 'scatter', mode: 'lines', x, y: Array.from(data.waveformMin), yaxis: 'y2', line: { width: 0.5, color: '#5b7db1' }, name: 'waveform', showlegend: false, hoverinfo: 'skip' });
     traces.push({ type: 'scatter', mode: 'lines', x, y: Array.from(data.waveformMax), yaxis: 'y2', fill: 'tonexty', fillcolor: 'rgba(91,125,177,0.45)', line: { width: 0.5, color: '#5b7db1' }, name: 'waveform', hoverinfo: 'skip' });
   }
+  if (data && clip.numAudio > 0) {
+    const t = Array.from({ length: clip.numAudio }, (_, i) => audioTime(clip, i));
+    traces.push({ type: 'scatter', mode: 'lines', x: t, y: Array.from(data.audioScores), name: 'audio importance', line: { color: '#444', width: 1 }, hovertemplate: 't=%{x:.2f}s<br>importance %{y:.4g}<extra></extra>' });
+  }
+  return traces;
+}
+
+/** Traces that change with the plan: token fates, merge links, video kept per patch, compare diffs. */
+export function timelinePlanTraces(clip: ClipSummary, data: ClipData | undefined, plan: PlanView, compare: TimelineCompare | null): PlotData[] {
+  const traces: PlotData[] = [];
+  const scores = data?.audioScores;
+  const n = clip.numAudio;
+  const t = new Float64Array(n);
+  for (let i = 0; i < n; i++) t[i] = audioTime(clip, i);
 
   if (scores && n > 0) {
-    traces.push({ type: 'scatter', mode: 'lines', x: Array.from(t), y: Array.from(scores), name: 'audio importance', line: { color: '#444', width: 1 }, hovertemplate: 't=%{x:.2f}s<br>importance %{y:.4g}<extra></extra>' });
     // Merge links: each merged token to its anchor, one trace with gaps.
     const lx: (number | null)[] = [];
     const ly: (number | null)[] = [];
@@ -45,7 +60,7 @@ export function timelineTraces(clip: ClipSummary, data: ClipData | undefined, pl
         ly.push(scores[i], scores[a], null);
       }
     }
-    traces.push({ type: 'scatter', mode: 'lines', x: lx, y: ly, name: 'merge → anchor', line: { color: 'rgba(123,63,181,0.45)', width: 1 }, hoverinfo: 'skip', connectgaps: false });
+    traces.push({ type: MARKER_TRACE, mode: 'lines', x: lx, y: ly, name: 'merge → anchor', line: { color: 'rgba(123,63,181,0.45)', width: 1 }, hoverinfo: 'skip', connectgaps: false });
     for (const fate of [AUDIO_DOMINANT, AUDIO_ANCHOR, AUDIO_MERGED, AUDIO_DROPPED] as const) {
       const xs: number[] = [];
       const ys: number[] = [];
@@ -59,7 +74,7 @@ export function timelineTraces(clip: ClipSummary, data: ClipData | undefined, pl
       }
       const style = FATE_STYLE[fate];
       traces.push({
-        type: 'scatter',
+        type: MARKER_TRACE,
         mode: 'markers',
         x: xs,
         y: ys,
@@ -71,14 +86,14 @@ export function timelineTraces(clip: ClipSummary, data: ClipData | undefined, pl
       });
     }
     if (compare) {
-      for (const [sign, label, color, symbol] of [[-1, `only in ${compare.labelA}`, '#d62728', 'triangle-down-open'], [1, `only in ${compare.labelB}`, '#1f77b4', 'triangle-up-open']] as const) {
+      for (const [sign, label, color, symbol] of [[-1, `only in ${compare.labelA}`, '#d62728', 'triangle-down'], [1, `only in ${compare.labelB}`, '#1f77b4', 'triangle-up']] as const) {
         const xs: number[] = [];
         const ys: number[] = [];
         for (let i = 0; i < n; i++) if (compare.audioDiff[i] === sign) {
           xs.push(t[i]);
           ys.push(scores[i]);
         }
-        traces.push({ type: 'scatter', mode: 'markers', x: xs, y: ys, name: `${label} (${xs.length})`, marker: { color, symbol, size: 12, line: { width: 2, color } }, hoverinfo: 'skip' });
+        traces.push({ type: MARKER_TRACE, mode: 'markers', x: xs, y: ys, name: `${label} (${xs.length})`, marker: { color, symbol, size: 12, line: { width: 2, color } }, hoverinfo: 'skip' });
       }
     }
   }
@@ -115,11 +130,15 @@ export function timelineLayout(clip: ClipSummary, plan: PlanView, hoverTime: num
     showlegend: true,
     legend: { orientation: 'h', y: 1.02, yanchor: 'bottom', x: 0, font: { size: 10 } },
     margin: { l: 56, r: 16, t: 56, b: 36 },
-    xaxis: { title: { text: 'time (s)' }, range: [0, Math.max(clip.durationS, 0.1)], zeroline: false },
-    yaxis: { domain: hasWave ? [0.28, 0.78] : [0.28, 1], title: { text: 'importance' }, zeroline: false },
+    xaxis: { title: { text: 'time (s)' }, range: [0, Math.max(clip.durationS, 0.1)], zeroline: false, anchor: 'y3' },
+    yaxis: { domain: hasWave ? [0.28, 0.78] : [0.28, 1], title: { text: 'importance' }, zeroline: false, anchor: 'x' },
     yaxis2: { domain: [0.82, 1], title: { text: 'wave' }, showticklabels: false, zeroline: false, visible: hasWave },
     yaxis3: { domain: [0, 0.2], range: [0, 1], title: { text: 'video kept' }, tickformat: '.0%' },
     shapes,
     bargap: 0,
   };
+}
+
+export function timelineTraces(clip: ClipSummary, data: ClipData | undefined, plan: PlanView, compare: TimelineCompare | null): PlotData[] {
+  return [...timelineStaticTraces(clip, data), ...timelinePlanTraces(clip, data, plan, compare)];
 }

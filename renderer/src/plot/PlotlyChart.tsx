@@ -38,7 +38,9 @@ export function PlotlyChart({ id, title, data, layout, seq, height, onHover, onU
   useEffect(() => {
     const el = ref.current as HTMLDivElement;
     let cancelled = false;
+    const started = performance.now();
     void Plotly.react(el, data, { height, margin: { l: 56, r: 16, t: 28, b: 36 }, font: { size: 11 }, paper_bgcolor: '#fff', plot_bgcolor: '#fbfbfd', ...layout }, CONFIG).then((gd: PlotlyHTMLElement) => {
+      performance.measure(`omz:chart:${id}`, { start: started, end: performance.now() });
       if (cancelled) return;
       if (!(gd as unknown as { __omzBound?: boolean }).__omzBound) {
         (gd as unknown as { __omzBound?: boolean }).__omzBound = true;

@@ -45,9 +45,13 @@ export function Export() {
   const [flags, setFlags] = useState('');
   useEffect(() => {
     let live = true;
-    if (clip) void buildExportText('flags').then((t) => live && setFlags(t), () => live && setFlags(''));
+    // Debounced: the preview must not compete with the charts while a slider is moving.
+    const timer = setTimeout(() => {
+      if (clip) void buildExportText('flags').then((t) => live && setFlags(t), () => live && setFlags(''));
+    }, 250);
     return () => {
       live = false;
+      clearTimeout(timer);
     };
   }, [clip, config]);
   const charts = [['timeline', 'Timeline'], ['groups', 'Group ratios'], ['frames', 'Frames']];

@@ -29,13 +29,15 @@ function rgbToDataUrl(rgb: Uint8Array, width: number, height: number): string {
 /** One thumbnail: the frame image when the bundle has one, else the patch's token grid. */
 function Thumb({ clip, plan, patch, active, hovered }: { clip: ClipSummary; plan: PlanView; patch: number; active: boolean; hovered: boolean }) {
   const ref = useRef<HTMLCanvasElement>(null);
+  const thumbs = dataCache.getThumbnails(clip.clipId);
+  const index = patch * (clip.images?.perPatch ?? 1);
+  const hasImage = thumbs !== undefined && index < thumbs.count;
+  // An image thumbnail does not change with the plan: only token-grid thumbnails redraw on replans.
+  const planDep = hasImage ? null : plan;
   useEffect(() => {
     const canvas = ref.current as HTMLCanvasElement;
     const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
-    const thumbs = dataCache.getThumbnails(clip.clipId);
-    const perPatch = clip.images?.perPatch ?? 1;
-    const index = patch * perPatch;
-    if (thumbs && index < thumbs.count) {
+    if (thumbs && hasImage) {
       canvas.width = thumbs.width;
       canvas.height = thumbs.height;
       const img = ctx.createImageData(thumbs.width, thumbs.height);
@@ -48,18 +50,19 @@ function Thumb({ clip, plan, patch, active, hovered }: { clip: ClipSummary; plan
       }
       ctx.putImageData(img, 0, 0);
     } else {
+      if (!planDep) return;
       const cell = 4;
       canvas.width = Math.max(1, clip.gridCols * cell);
       canvas.height = Math.max(1, clip.gridRows * cell);
       const basePos = patch * clip.tokensPerFrame;
       for (let r = 0; r < clip.gridRows; r++) {
         for (let c = 0; c < clip.gridCols; c++) {
-          ctx.fillStyle = plan.videoKeep[basePos + r * clip.gridCols + c] ? '#2a9d3a' : '#d9d9de';
+          ctx.fillStyle = planDep.videoKeep[basePos + r * clip.gridCols + c] ? '#2a9d3a' : '#d9d9de';
           ctx.fillRect(c * cell, r * cell, cell, cell);
         }
       }
     }
-  }, [clip, plan, patch]);
+  }, [clip, planDep, patch, thumbs, hasImage, index]);
   const { kept, total } = patchModes(clip, plan, patch);
   return (
     <button

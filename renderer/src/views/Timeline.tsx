@@ -3,7 +3,7 @@ import { dataCache } from '../data-cache.js';
 import { useComparison, usePlan } from '../hooks.js';
 import { PlotlyChart } from '../plot/PlotlyChart.js';
 import { useStudio } from '../store/index.js';
-import { timelineLayout, timelineTraces } from '../charts/timeline.js';
+import { timelineLayout, timelinePlanTraces, timelineStaticTraces } from '../charts/timeline.js';
 
 export function Timeline() {
   const clip = useStudio((s) => s.clip);
@@ -12,9 +12,10 @@ export function Timeline() {
   const selectedTime = useStudio((s) => s.selectedTime);
   const plan = usePlan();
   const comparison = useComparison();
+  const fixed = useMemo(() => (clip ? timelineStaticTraces(clip, dataCache.getClipData(clip.clipId)) : []), [clip]);
   const data = useMemo(
-    () => (clip && plan ? timelineTraces(clip, dataCache.getClipData(clip.clipId), plan, comparison ? { audioDiff: comparison.result.audio.diff, labelA: comparison.labelA, labelB: comparison.labelB } : null) : []),
-    [clip, plan, comparison],
+    () => (clip && plan ? [...fixed, ...timelinePlanTraces(clip, dataCache.getClipData(clip.clipId), plan, comparison ? { audioDiff: comparison.result.audio.diff, labelA: comparison.labelA, labelB: comparison.labelB } : null)] : []),
+    [clip, plan, comparison, fixed],
   );
   const layout = useMemo(() => (clip && plan ? timelineLayout(clip, plan, hoverTime, selectedTime) : {}), [clip, plan, hoverTime, selectedTime]);
   if (!clip || !plan) return <section className="view" data-testid="view-timeline"><h2>Timeline</h2><p className="empty">No clip open.</p></section>;

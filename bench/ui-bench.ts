@@ -1,0 +1,102 @@
+/**
+ * `npm run bench:ui`: slider move to every chart redrawn, in Chromium against web mode, on the
+ * demo clip and on the 60 s reference clip (design.md targets: p95 <= 50 ms). The page itself
+ * measures (performance marks from the input event to the frame after the last chart's redraw,
+ * renderer/src/perf.ts); this script only drives the slider and prints the numbers. Measured and
+ * reported, not asserted.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Page } from '@playwright/test';
+import { makeSyntheticBundle, REFERENCE_CLIP } from '../core/bundle/synthetic.js';
+import { writeBundle } from '../core/bundle/writer.js';
+import { startWebMode } from '../core/server/start.js';
+import { CHROMIUM_ARGS } from '../playwright.config.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const MOVES = Number(process.env.OMNIZIP_UI_BENCH_MOVES ?? 60);
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function drawnSeq(page: Page): Promise<number> {
+  return page.evaluate(() => Math.min(...[...document.querySelectorAll<HTMLElement>('[data-chart]')].map((el) => Number(el.dataset.seq ?? 0))));
+}
+
+async function waitDrawn(page: Page, after: number, timeoutMs: number): Promise<void> {
+  await page.waitForFunction((n) => {
+    const charts = [...document.querySelectorAll<HTMLElement>('[data-chart]')];
+    return charts.length >= 3 && Math.min(...charts.map((el) => Number(el.dataset.seq ?? 0))) > n;
+  }, after, { timeout: timeoutMs, polling: 5 });
+}
+
+async function measure(page: Page, url: string, label: string) {
+  const opened = performance.now();
+  await page.goto(url);
+  await waitDrawn(page, 0, 600_000);
+  const openMs = performance.now() - opened;
+  await page.evaluate(() => {
+    if (window.__omzPerf) {
+      window.__omzPerf.samples.length = 0;
+      window.__omzPerf.planMs.length = 0;
+    }
+  });
+  for (let i = 0; i < MOVES; i++) {
+    const key = i % 3 === 2 ? 'rho_audio' : 'rho_video';
+    const value = key === 'rho_video' ? (0.5 + 0.02 * (i % 12)).toFixed(2) : (0.2 + 0.05 * (i % 6)).toFixed(2);
+    const before = await drawnSeq(page);
+    const current = await page.getByTestId(`slider-${key}`).inputValue();
+    if (Number(current) === Number(value)) continue;
+    await page.getByTestId(`slider-${key}`).fill(value);
+    await waitDrawn(page, before, 30_000);
+    await page.waitForTimeout(20); // let the measuring rAF run
+  }
+  const perf = await page.evaluate(() => window.__omzPerf ?? { samples: [], planMs: [] });
+  const charts = await page.evaluate(() => {
+    const out: Record<string, number[]> = {};
+    for (const e of performance.getEntriesByType('measure')) if (e.name.startsWith('omz:chart:')) (out[e.name.slice(10)] ??= []).push(e.duration);
+    return out;
+  });
+  const chartP50 = Object.fromEntries(Object.entries(charts).map(([k, v]) => [k, Math.round(percentile(v.slice(-MOVES), 50) * 10) / 10]));
+  const clip = await page.getByTestId('clip-name').innerText();
+  return {
+    label,
+    clip,
+    openMs: Math.round(openMs),
+    moves: perf.samples.length,
+    p50: percentile(perf.samples, 50),
+    p95: percentile(perf.samples, 95),
+    max: Math.max(...perf.samples),
+    planMsMedian: percentile(perf.planMs, 50),
+    chartP50,
+  };
+}
+
+const referenceFile = path.join(repoRoot, '.cache', 'bench', 'reference-60s.safetensors');
+if (!existsSync(referenceFile)) {
+  console.log('writing the 60 s reference clip (1500 audio + 7680 video tokens, D 3584) ...');
+  await mkdir(path.dirname(referenceFile), { recursive: true });
+  await writeBundle(referenceFile, makeSyntheticBundle({ ...REFERENCE_CLIP, withWaveform: true }));
+}
+
+const server = await startWebMode({ appRoot: repoRoot });
+const browser = await chromium.launch({ executablePath: process.env.OMNIZIP_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+try {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1300 } });
+  const results = [await measure(page, server.url, 'demo'), await measure(page, `${server.url}&open=${encodeURIComponent(referenceFile)}`, 'reference 60 s')];
+  console.log('\nslider move -> every chart redrawn (Chromium, web mode; target p95 <= 50 ms)');
+  for (const r of results) {
+    console.log(
+      `  ${r.label.padEnd(15)} ${String(r.moves).padStart(3)} moves  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  max ${r.max.toFixed(1)} ms  (replan median ${r.planMsMedian.toFixed(2)} ms; open+analyse+first draw ${r.openMs} ms)  [${r.clip}]\n${' '.repeat(18)}Plotly.react p50 per chart: ${JSON.stringify(r.chartP50)}`,
+    );
+  }
+  await mkdir(path.join(repoRoot, 'bench-results'), { recursive: true });
+  await writeFile(path.join(repoRoot, 'bench-results', 'ui.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), results }, null, 1)}\n`);
+} finally {
+  await browser.close();
+  await server.close();
+}

@@ -46,6 +46,21 @@ test('the demo opens with real data in every chart', async ({ page }) => {
   expect(cells.filter((v) => v === 1).length).toBeGreaterThan(0);
   await expect(page.getByTestId('frame-mode')).toContainText(/spatial|temporal/);
   await expect(page.getByTestId('provider')).toContainText('provider');
+
+  // Linked views: hovering patch 3 in the thumbnail strip highlights that time everywhere.
+  await page.getByTestId('thumb-strip').locator('button').nth(3).hover();
+  await expect(page.getByTestId('group-table').locator('tr.hovered')).toHaveCount(1);
+  await expect
+    .poll(() => page.evaluate(() => ((document.querySelector('[data-chart=timeline]') as unknown as { layout: { shapes: { line: { color: string }; x0: number }[] } }).layout.shapes ?? []).filter((sh) => sh.line.color === '#ff7f0e').map((sh) => sh.x0)))
+    .toHaveLength(1);
+  const hoverX = await page.evaluate(() => ((document.querySelector('[data-chart=timeline]') as unknown as { layout: { shapes: { line: { color: string }; x0: number }[] } }).layout.shapes ?? []).find((sh) => sh.line.color === '#ff7f0e')?.x0 ?? -1);
+  const secondsPerPatch = 1; // the demo's layout: 2 frames per temporal patch at 2 fps
+  expect(hoverX).toBeGreaterThanOrEqual(3 * secondsPerPatch);
+  expect(hoverX).toBeLessThan(4 * secondsPerPatch);
+  // Clicking selects: the frames view jumps to that patch.
+  await page.getByTestId('thumb-strip').locator('button').nth(3).click();
+  await expect(page.getByTestId('view-frames')).toContainText('patch 4/');
+  await page.mouse.move(5, 600);
   await shootViews(page, 'demo');
 });
 

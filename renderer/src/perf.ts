@@ -18,6 +18,8 @@ let configVersion = 0;
 export interface PerfSink {
   samples: number[];
   planMs: number[];
+  /** Synchronous part of each chart's Plotly.react, ms, by chart id. */
+  chartSync: Record<string, number[]>;
 }
 
 declare global {
@@ -27,7 +29,7 @@ declare global {
 }
 
 function sink(): PerfSink {
-  window.__omzPerf ??= { samples: [], planMs: [] };
+  window.__omzPerf ??= { samples: [], planMs: [], chartSync: {} };
   return window.__omzPerf;
 }
 
@@ -73,4 +75,8 @@ export function noteChartDrawn(id: string, seq: number): void {
       sink().samples.push(end - input.at);
     }
   });
+}
+
+export function noteChartSync(id: string, ms: number): void {
+  (sink().chartSync[id] ??= []).push(ms);
 }

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import Plotly, { type Layout, type PlotData, type PlotlyHTMLElement, type PlotMouseEvent } from './plotly.js';
-import { noteChartDrawn, registerChart } from '../perf.js';
+import { noteChartDrawn, noteChartSync, registerChart } from '../perf.js';
 import { registerChartElement } from './chart-registry.js';
 
 export interface PlotlyChartProps {
@@ -39,7 +39,9 @@ export function PlotlyChart({ id, title, data, layout, seq, height, onHover, onU
     const el = ref.current as HTMLDivElement;
     let cancelled = false;
     const started = performance.now();
-    void Plotly.react(el, data, { height, margin: { l: 56, r: 16, t: 28, b: 36 }, font: { size: 11 }, paper_bgcolor: '#fff', plot_bgcolor: '#fbfbfd', ...layout }, CONFIG).then((gd: PlotlyHTMLElement) => {
+    const drawing = Plotly.react(el, data, { height, margin: { l: 56, r: 16, t: 28, b: 36 }, font: { size: 11 }, paper_bgcolor: '#fff', plot_bgcolor: '#fbfbfd', ...layout }, CONFIG);
+    noteChartSync(id, performance.now() - started);
+    void drawing.then((gd: PlotlyHTMLElement) => {
       performance.measure(`omz:chart:${id}`, { start: started, end: performance.now() });
       if (cancelled) return;
       if (!(gd as unknown as { __omzBound?: boolean }).__omzBound) {

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { AUDIO_ANCHOR, AUDIO_DOMINANT, AUDIO_DROPPED, AUDIO_MERGED } from '../../../core/planner/types.js';
+import type { ClipSummary, PlanView } from '../../../core/studio/contract.js';
+import { frameTraces, patchGrid, patchModes } from './frames.js';
+import { groupSeries } from './groups.js';
+import { groupAt, patchAt } from './time.js';
+import { timelinePlanTraces, timelineStaticTraces } from './timeline.js';
+
+const clip: ClipSummary = {
+  clipId: 'c1', name: 'x', path: null, model: null, numAudio: 6, numVideo: 16, hiddenSize: 4, sequenceLength: 24,
+  tokensPerFrame: 4, temporalPatches: 4, gridRows: 2, gridCols: 2, audioTokensPerSecond: 3, secondsPerPatch: 0.5, durationS: 2,
+  hasWaveform: false, images: null, engine: { engine: 't', provider: 'js', device: 'test', wallMs: 1 }, notes: [],
+};
+
+function plan(): PlanView {
+  return {
+    planKey: 'k', clipId: 'c1', config: { rho_video: 0.6, ratio_min: 0.35, ratio_max: 0.75 },
+    counts: { audio: { total: 6, kept: 3 }, video: { total: 16, kept: 7 }, sequence: { total: 24, kept: 12 } },
+    groups: [
+      { audio_range: [0, 3], video_range: [0, 8], guided: true, audio_retention: 2 / 3, ratio_initial: 0.48, ratio_final: 0.5, frame_keep_counts: [2, 2], frame_modes: ['spatial', 'temporal'], pinned: null, video_kept: 4, kept_whole: false },
+      { audio_range: [3, 6], video_range: [8, 16], guided: true, audio_retention: 1 / 3, ratio_initial: 0.62, ratio_final: 0.62, frame_keep_counts: [2, 1], frame_modes: ['spatial', 'temporal'], pinned: 'max', video_kept: 3, kept_whole: false },
+    ],
+    normalization: { ran: true, scaling: 1.1, after_scaling: [0.528, 0.62] },
+    notes: [], planMs: 0.1, dominantCount: 2, anchors: [1],
+    audioFate: new Uint8Array([AUDIO_DOMINANT, AUDIO_ANCHOR, AUDIO_MERGED, AUDIO_DOMINANT, AUDIO_DROPPED, AUDIO_MERGED]),
+    audioMergedInto: new Int32Array([-1, -1, 1, -1, -1, 1]),
+    videoKeep: new Uint8Array([1, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 0, 1, 0, 0, 0]),
+    budget: { audioKept: 3, audioTotal: 6, videoKept: 7, videoTotal: 16, kept: 10, total: 22, retained: 10 / 22, flopsSaved: 0.5, flopsModel: 'm' },
+  };
+}
+
+const data = { audioScores: new Float32Array([5, 1, 0.5, 4, 0.1, 0.2]), waveformMin: new Float32Array(0), waveformMax: new Float32Array(0), waveformSeconds: 0 };
+
+describe('timeline figure', () => {
+  it('puts every audio token in exactly one fate trace and links merged tokens to their anchor', () => {
+    const traces = timelinePlanTraces(clip, data, plan(), null);
+    const byName = (p: string) => traces.find((t) => String(t.name).startsWith(p)) as { x: number[]; y: number[]; customdata: number[] };
+    expect(byName('kept: dominant').x.length).toBe(2);
+    expect(byName('kept: anchor').x.length).toBe(1);
+    expect(byName('merged').customdata).toEqual([1, 1]);
+    expect(byName('dropped').x.length).toBe(1);
+    const links = byName('merge → anchor');
+    // token 2 -> anchor 1, token 5 -> anchor 1, separated by null
+    expect(links.y).toEqual([0.5, 1, null, 0.20000000298023224, 1, null]);
+    const video = byName('video kept per patch');
+    expect(video.y).toEqual([0.5, 0.5, 0.5, 0.25]);
+  });
+
+  it('draws the importance curve once from the clip data', () => {
+    const traces = timelineStaticTraces(clip, data);
+    expect(traces).toHaveLength(1);
+    expect((traces[0] as { x: number[] }).x[0]).toBeCloseTo(0.5 / 3);
+  });
+
+  it('adds compare markers for tokens kept by only one side', () => {
+    const traces = timelinePlanTraces(clip, data, plan(), { audioDiff: new Int8Array([0, -1, 0, 1, 1, 0]), labelA: 'A', labelB: 'B' });
+    expect((traces.find((t) => String(t.name).startsWith('only in A')) as { x: number[] }).x.length).toBe(1);
+    expect((traces.find((t) => String(t.name).startsWith('only in B')) as { x: number[] }).x.length).toBe(2);
+  });
+});
+
+describe('group ratio series', () => {
+  it('shows each step of normalisation, leaving pinned groups unscaled', () => {
+    const s = groupSeries(clip, plan());
+    expect(s.initial).toEqual([0.48, 0.62]);
+    expect(s.scaled[0]).toBeCloseTo(0.528);
+    expect(s.scaled[1]).toBe(0.62); // pinned max: not rescaled
+    expect(s.clamped).toEqual([0.528, 0.62]);
+    expect(s.final).toEqual([0.5, 0.62]);
+    expect(s.pinned).toEqual([null, 'max']);
+    expect(s.videoKept).toEqual([4, 3]);
+  });
+});
+
+describe('frames figure and time links', () => {
+  it('lays the patch out as its token grid, marks diffs, and names the frame mode', () => {
+    expect(patchGrid(clip, plan().videoKeep, 1, null)).toEqual([[1, 1], [0, 0]]);
+    expect(patchGrid(clip, plan().videoKeep, 1, new Int8Array([0, 0, 0, 0, -1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]))).toEqual([[2, 1], [3, 0]]);
+    expect(patchModes(clip, plan(), 1)).toEqual({ modes: ['temporal'], kept: 2, total: 4 });
+    expect(patchModes(clip, plan(), 2)).toEqual({ modes: ['spatial'], kept: 2, total: 4 });
+    expect(frameTraces(clip, plan(), 0, null, false)[0].type).toBe('heatmap');
+  });
+
+  it('maps a time to its patch and group', () => {
+    expect(patchAt(clip, 0.74)).toBe(1);
+    expect(patchAt(clip, 99)).toBe(3);
+    expect(groupAt(clip, plan().groups, 0.5)).toBe(0);
+    expect(groupAt(clip, plan().groups, 1.5)).toBe(1);
+    expect(groupAt(clip, plan().groups, 5)).toBe(-1);
+  });
+});

@@ -103,3 +103,30 @@ describe('studio session', () => {
     if (clip.hasWaveform) expect(data.waveformMin.length).toBeGreaterThan(0);
   });
 });
+
+describe('studio session jobs', () => {
+  it('cancels a running analysis and reports it as cancelled', async () => {
+    const real = createDefaultDeps({ appRoot: repoRoot, version: 'test' });
+    let started!: () => void;
+    const analysing = new Promise<void>((resolve) => (started = resolve));
+    const session = new StudioSession(
+      {
+        ...real,
+        engine: {
+          name: 'waits-for-abort',
+          analyze: (_bundle, options) =>
+            new Promise((_resolve, reject) => {
+              started();
+              options.signal?.addEventListener('abort', () => reject(new Error('aborted')));
+            }),
+        },
+      },
+      new RecentFiles(null),
+    );
+    const opening = dispatch(session, 'clip.openPath', { jobId: 'slow', path: golden('short_1group.safetensors') }, () => {});
+    await analysing;
+    expect(await call(session, 'job.cancel', { jobId: 'slow' })).toEqual({ cancelled: true });
+    expect(await opening).toMatchObject({ ok: false, error: { kind: 'cancelled' } });
+    expect(await call(session, 'job.cancel', { jobId: 'slow' })).toEqual({ cancelled: false });
+  });
+});

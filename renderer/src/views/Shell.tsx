@@ -7,6 +7,7 @@ export function OpenBar() {
   const mode = useStudio((s) => s.mode);
   const recent = useStudio((s) => s.recent);
   const clip = useStudio((s) => s.clip);
+  const mediaSupported = useStudio((s) => s.info?.mediaSupported ?? false);
   const fileInput = useRef<HTMLInputElement>(null);
   return (
     <header className="openbar">
@@ -15,7 +16,7 @@ export function OpenBar() {
       <input
         ref={fileInput}
         type="file"
-        accept=".safetensors"
+        accept={mediaSupported ? ".safetensors,video/*,audio/*" : ".safetensors"}
         hidden
         data-testid="file-input"
         onChange={(e) => {

@@ -42,7 +42,6 @@ export function PlotlyChart({ id, title, data, layout, seq, height, onHover, onU
     const drawing = Plotly.react(el, data, { height, margin: { l: 56, r: 16, t: 28, b: 36 }, font: { size: 11 }, paper_bgcolor: '#fff', plot_bgcolor: '#fbfbfd', ...layout }, CONFIG);
     noteChartSync(id, performance.now() - started);
     void drawing.then((gd: PlotlyHTMLElement) => {
-      performance.measure(`omz:chart:${id}`, { start: started, end: performance.now() });
       if (cancelled) return;
       if (!(gd as unknown as { __omzBound?: boolean }).__omzBound) {
         (gd as unknown as { __omzBound?: boolean }).__omzBound = true;

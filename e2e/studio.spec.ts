@@ -92,6 +92,12 @@ test('moving a slider replans at once and every chart shows the planner values',
   await page.getByTestId('undo').click();
   await waitForRedraw(page, s3);
   expect(await counts(page)).toEqual(after);
+  // Redo from the keyboard (the slider has focus: sliders use the studio's undo/redo).
+  const s4 = await planSeq(page);
+  await page.getByTestId('slider-rho_audio').focus();
+  await page.keyboard.press('Control+y');
+  await waitForRedraw(page, s4);
+  expect((await counts(page)).audio).toBe(planned2.counts.audio.kept);
 });
 
 test('a golden bundle opened from disk shows the official counts', async ({ page }) => {

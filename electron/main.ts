@@ -78,7 +78,9 @@ async function handleShell(method: string, params: unknown): Promise<DispatchOut
 
 ipcMain.handle('omnizip:call', async (event, method: unknown, params: unknown): Promise<DispatchOutcome> => {
   const frame = event.senderFrame;
-  if (!isTrustedSender({ senderId: event.sender.id, frameUrl: frame?.url ?? null, isMainFrame: frame !== null && frame === event.sender.mainFrame }, trusted)) {
+  const main = event.sender.mainFrame;
+  const isMainFrame = frame !== null && frame.processId === main.processId && frame.routingId === main.routingId;
+  if (!isTrustedSender({ senderId: event.sender.id, frameUrl: frame?.url ?? null, isMainFrame }, trusted)) {
     return fail('forbidden', 'request refused: it did not come from the studio window');
   }
   try {

@@ -11,7 +11,10 @@ import { Timeline } from './views/Timeline.js';
 export function App() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (!(e.ctrlKey || e.metaKey) || (e.target as HTMLElement).tagName === 'INPUT') return;
+      const target = e.target as HTMLInputElement;
+      // Text fields keep their own undo; sliders, buttons and the page use the studio's.
+      const editsText = target.tagName === 'TEXTAREA' || (target.tagName === 'INPUT' && target.type !== 'range' && target.type !== 'checkbox' && target.type !== 'radio');
+      if (!(e.ctrlKey || e.metaKey) || editsText) return;
       if (e.key === 'z' && !e.shiftKey) {
         e.preventDefault();
         undo();

@@ -120,6 +120,8 @@ export const planViewCheck = object({
   audioMergedInto: i32(),
   videoKeep: u8(),
   budget: budgetCheck,
+  /** What the audio top-k actually ranked by (config.audio_score, or token_energy after a fallback). */
+  audioScoreSource: oneOf(['attention', 'token_energy', 'waveform_rms'] as const),
 });
 export type PlanView = Infer<typeof planViewCheck>;
 
@@ -151,6 +153,14 @@ export const hostMethods = {
       waveformMin: f32(),
       waveformMax: f32(),
       waveformSeconds: number({ min: 0 }),
+      /** Per-audio-token loudness curves the timeline draws beside attention, and how they correlate. */
+      curves: object({
+        attention: nullable(f32()),
+        tokenEnergy: f32(),
+        waveformRms: nullable(f32()),
+        /** Pearson r of each pair that exists; NaN when a series is constant. */
+        correlations: array(object({ a: string(), b: string(), r: anyNumber() })),
+      }),
     }),
   },
   'clip.frame': {

@@ -19,6 +19,13 @@ import { buildExport } from './export.js';
 import { StudioError } from './errors.js';
 import { RecentFiles } from './recent.js';
 import { frameImage, thumbnails, waveformEnvelope } from './media-views.js';
+import { audioCurves } from '../planner/audio-energy.js';
+
+/** The timeline's audio curves in contract form (pairs flattened to a, b). */
+function curvesView(bundle: FeatureBundle): Result<'clip.data'>['curves'] {
+  const c = audioCurves(bundle);
+  return { attention: c.attention, tokenEnergy: c.tokenEnergy, waveformRms: c.waveformRms, correlations: c.correlations.map(({ pair, r }) => ({ a: pair[0], b: pair[1], r })) };
+}
 
 /** What the session needs from the rest of the core; injected so tests can stand in for slow parts. */
 export interface StudioDeps {
@@ -150,6 +157,7 @@ export class StudioSession {
           waveformMin: env.min,
           waveformMax: env.max,
           waveformSeconds: env.seconds,
+          curves: curvesView(clip.bundle),
         };
       },
       'clip.frame': async (p) => frameImage(this.clip(p.clipId).bundle, p.index),
@@ -291,6 +299,7 @@ export class StudioSession {
       audioMergedInto: plan.audio.mergedInto,
       videoKeep: plan.videoKeep,
       budget: budgetOf(plan.counts, geometryFor(clip.summary.model, clip.bundle.hiddenSize)),
+      audioScoreSource: plan.audioScoreSource,
     };
   }
 }

@@ -26,10 +26,17 @@ function plan(): PlanView {
     audioMergedInto: new Int32Array([-1, -1, 1, -1, -1, 1]),
     videoKeep: new Uint8Array([1, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 0, 1, 0, 0, 0]),
     budget: { audioKept: 3, audioTotal: 6, videoKept: 7, videoTotal: 16, kept: 10, total: 22, retained: 10 / 22, flopsSaved: 0.5, flopsModel: 'm' },
+    audioScoreSource: 'attention',
   };
 }
 
-const data = { audioScores: new Float32Array([5, 1, 0.5, 4, 0.1, 0.2]), waveformMin: new Float32Array(0), waveformMax: new Float32Array(0), waveformSeconds: 0 };
+const data = {
+  audioScores: new Float32Array([5, 1, 0.5, 4, 0.1, 0.2]),
+  waveformMin: new Float32Array(0),
+  waveformMax: new Float32Array(0),
+  waveformSeconds: 0,
+  curves: { attention: new Float32Array([5, 1, 0.5, 4, 0.1, 0.2]), tokenEnergy: new Float32Array([2, 2, 1, 4, 1, 1]), waveformRms: null, correlations: [{ a: 'attention', b: 'token_energy', r: 0.7 }] },
+};
 
 describe('timeline figure', () => {
   it('puts every audio token in exactly one fate trace and links merged tokens to their anchor', () => {

@@ -17,6 +17,7 @@ import type { FeatureBundle } from '../core/bundle/types.js';
 import { resolveConfig } from '../core/config/validate.js';
 import type { ProviderName } from '../core/onnx/session.js';
 import { planClip, warmPlanner, requiredFrameGeometries } from '../core/planner/plan.js';
+import { mulberry32 } from '../core/util/numeric.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -38,18 +39,6 @@ function percentile(xs: number[], p: number): number {
 }
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const round2 = (x: number) => Math.round(x * 100) / 100;
-
-/** Deterministic pseudo-random numbers, so every run replans the same 50 configs. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function timeAnalyses(engine: OnnxAnalysisEngine, bundle: FeatureBundle, runs: number): Promise<{ ms: number[]; analysis: ClipAnalysis }> {
   const frameGeometries = requiredFrameGeometries(bundle);

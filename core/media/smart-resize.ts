@@ -3,6 +3,10 @@
  * (qwen_omni_utils: smart_resize and smart_nframes).
  */
 
+import { roundHalfEven } from '../util/numeric.js';
+
+export { roundHalfEven };
+
 /** One LLM video token covers a 28x28 pixel cell (14-px ViT patch, 2x2 spatial merge). */
 export const IMAGE_FACTOR = 28;
 export const VIDEO_FPS = 2;
@@ -21,15 +25,6 @@ export class ResizeError extends Error {
     super(message);
     this.name = 'ResizeError';
   }
-}
-
-/** Python's round(): halves go to the even neighbour. */
-export function roundHalfEven(x: number): number {
-  const floor = Math.floor(x);
-  const diff = x - floor;
-  if (diff > 0.5) return floor + 1;
-  if (diff < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
 }
 
 const roundByFactor = (n: number, f: number): number => roundHalfEven(n / f) * f;

@@ -2,14 +2,7 @@
  * Numeric rules the official Python code follows and JavaScript does not by default.
  */
 
-/** Python's round() on a float: ties go to the even integer (round(62.5) = 62, round(63.5) = 64). */
-export function roundHalfEven(x: number): number {
-  const floor = Math.floor(x);
-  const diff = x - floor;
-  if (diff > 0.5) return floor + 1;
-  if (diff < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
-}
+export { mulberry32, roundHalfEven } from '../util/numeric.js';
 
 /** Python's int() on a float: truncation toward zero. */
 export function truncate(x: number): number {
@@ -48,16 +41,4 @@ export function argsort(values: ArrayLike<number>, descending: boolean, offset =
     return a - b;
   });
   return idx;
-}
-
-/** Deterministic PRNG (mulberry32) for the random baseline. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

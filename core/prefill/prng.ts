@@ -3,17 +3,9 @@
  * the same seed gives bit-identical weights on every machine, so results are reproducible.
  */
 
-/** mulberry32: tiny, fast, good enough for weights; returns uniforms in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../util/numeric.js';
+
+export { mulberry32 };
 
 /** Mixes two integers into one seed so sub-streams (per layer, per tensor) are independent. */
 export function deriveSeed(seed: number, stream: number): number {

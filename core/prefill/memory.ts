@@ -1,44 +1,15 @@
 import { execFile } from 'node:child_process';
 
-/**
- * Peak resident memory while a prefill runs. onnxruntime-node runs inferences off the JS thread,
- * so a timer on this thread can sample RSS while the native code works. RSS is process-wide:
- * the runner measures one model session at a time and reports the increase over the RSS just
- * before that session was created.
- */
-export class RssSampler {
-  private peak = 0;
-  private timer: ReturnType<typeof setInterval> | null = null;
-
-  constructor(private readonly intervalMs = 5) {}
-
-  start(): void {
-    this.peak = process.memoryUsage.rss();
-    this.timer = setInterval(() => this.sample(), this.intervalMs);
-  }
-
-  sample(): void {
-    const rss = process.memoryUsage.rss();
-    if (rss > this.peak) this.peak = rss;
-  }
-
-  stop(): number {
-    this.sample();
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    return this.peak;
-  }
-}
-
 export interface DeviceMemoryReading {
   bytes: number | null;
   note: string;
 }
 
 /**
- * Device memory held by this process. onnxruntime-node exposes no allocator statistics, so for
- * CUDA the driver is asked (nvidia-smi per-process usage; the CUDA arena keeps its high-water
- * mark, so a reading after the runs approximates the peak). WebGPU offers no such query.
+ * Device memory held by this process (the memory child, see memory-child.ts). onnxruntime-node
+ * exposes no allocator statistics, so for CUDA the driver is asked (nvidia-smi per-process usage;
+ * the CUDA arena keeps its high-water mark, so a reading after the run approximates the peak).
+ * WebGPU offers no such query.
  */
 export function readDeviceMemory(provider: string): Promise<DeviceMemoryReading> {
   if (provider === 'cpu') return Promise.resolve({ bytes: null, note: 'CPU provider: all memory is in the process RSS' });
@@ -54,7 +25,7 @@ export function readDeviceMemory(provider: string): Promise<DeviceMemoryReading>
       for (const line of stdout.split('\n')) {
         const [pid, mib] = line.split(',').map((s) => s.trim());
         if (Number(pid) === process.pid && Number.isFinite(Number(mib))) {
-          resolve({ bytes: Number(mib) * 1024 * 1024, note: 'nvidia-smi per-process usage after the timed runs (CUDA arena high-water mark)' });
+          resolve({ bytes: Number(mib) * 1024 * 1024, note: 'nvidia-smi per-process usage of the memory child after its run (CUDA arena high-water mark)' });
           return;
         }
       }

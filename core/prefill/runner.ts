@@ -6,12 +6,13 @@ import { ModelSignatureError, PrefillError, throwIfAborted } from './errors.js';
 import { compareNextToken, topK } from './fidelity.js';
 import { PAPER_MODEL_DIMS, compareFlops, type FlopsComparison } from './flops.js';
 import { kvCacheBytes } from './kv-cache.js';
-import { attentionMaskType, positionIdsType, readManifest, validateSignature, type ModelSignature, type PrefillModelSpec } from './manifest.js';
-import { RssSampler, readDeviceMemory } from './memory.js';
+import { modelFeeds, sessionSignature } from './feeds.js';
+import { readManifest, validateSignature, type PrefillModelSpec } from './manifest.js';
+import { MemoryProbe } from './memory-probe.js';
 import type { SequencePositions } from './positions.js';
 import type { PrefillSequence } from './sequence.js';
 import { latencyStats } from './stats.js';
-import type { PrefillComparison, PrefillModelInfo, PrefillOptions, PrefillReport, PrefillRunResult } from './types.js';
+import type { MemoryFigures, PrefillComparison, PrefillModelInfo, PrefillOptions, PrefillReport, PrefillRunResult } from './types.js';
 
 /** The sequences to measure: the full one and any number of compressed ones of the same clip. */
 export interface PrefillInput {
@@ -89,12 +90,6 @@ function specInfo(spec: PrefillModelSpec): Omit<PrefillModelInfo, 'source' | 'ma
   };
 }
 
-export function sessionSignature(session: ort.InferenceSession): ModelSignature {
-  const convert = (meta: readonly ort.InferenceSession.ValueMetadata[]) =>
-    meta.map((m) => (m.isTensor ? { name: m.name, isTensor: true, type: m.type, shape: m.shape } : { name: m.name, isTensor: false }));
-  return { inputs: convert(session.inputMetadata), outputs: convert(session.outputMetadata) };
-}
-
 /** Projects every sequence from the bundle's D to the demo decoder's hidden size (untimed). */
 async function projectSequences(sequences: PrefillSequence[], from: number, to: number, seed: number, provider: ProviderName): Promise<PrefillSequence[]> {
   const session = await ort.InferenceSession.create(buildInputProjection(from, to, seed), sessionOptions(provider));
@@ -110,36 +105,6 @@ async function projectSequences(sequences: PrefillSequence[], from: number, to: 
   }
 }
 
-function modelFeeds(spec: PrefillModelSpec, signature: ModelSignature, seq: PrefillSequence, positions: SequencePositions): Record<string, ort.Tensor> {
-  const n = seq.tokens;
-  const fullLength = positions.linear.length;
-  const idType = positionIdsType(spec, signature);
-  const ids = idType === 'int64' ? new BigInt64Array(spec.positionIdsKind === 'mrope' ? 3 * n : n) : new Int32Array(spec.positionIdsKind === 'mrope' ? 3 * n : n);
-  const put = (i: number, value: number) => {
-    if (ids instanceof BigInt64Array) ids[i] = BigInt(value);
-    else ids[i] = value;
-  };
-  for (let i = 0; i < n; i++) {
-    const p = seq.sequencePositions[i];
-    if (p < 0 || p >= fullLength) throw new PrefillError(`sequence '${seq.label}': row ${i} has position ${p}, outside the clip's ${fullLength} positions`);
-    if (spec.positionIdsKind === 'mrope') {
-      for (let axis = 0; axis < 3; axis++) put(axis * n + i, positions.mrope[axis * fullLength + p]);
-    } else {
-      put(i, positions.linear[p]);
-    }
-  }
-  const feeds: Record<string, ort.Tensor> = {
-    [spec.inputs.inputsEmbeds]: new ort.Tensor('float32', seq.embeds, [1, n, spec.hiddenSize]),
-    [spec.inputs.positionIds]: new ort.Tensor(idType, ids, spec.positionIdsKind === 'mrope' ? [3, 1, n] : [1, n]),
-  };
-  if (spec.inputs.attentionMask !== null) {
-    const type = attentionMaskType(spec, signature);
-    const data = type === 'int64' ? new BigInt64Array(n).fill(1n) : type === 'int32' ? new Int32Array(n).fill(1) : type === 'float32' ? new Float32Array(n).fill(1) : new Uint8Array(n).fill(1);
-    feeds[spec.inputs.attentionMask] = type === 'bool' ? new ort.Tensor('bool', data as Uint8Array, [1, n]) : new ort.Tensor(type, data as Float32Array, [1, n]);
-  }
-  return feeds;
-}
-
 /** The last position's row of a [1, V] or [1, seq, V] output. */
 function lastRow(tensor: ort.Tensor | undefined, name: string, label: string): Float32Array {
   if (!tensor || !(tensor.data instanceof Float32Array)) throw new PrefillError(`model run '${label}' returned no float32 output '${name}'`);
@@ -149,50 +114,10 @@ function lastRow(tensor: ort.Tensor | undefined, name: string, label: string): F
   return data.slice(data.length - width);
 }
 
-/**
- * The CPU arena grows in doubling chunks and keeps them, so with it the RSS reading reflects the
- * arena's chunk sizes (two different sequence lengths read the same) rather than what the
- * prefill needs. Without it, every large temporary is a fresh mmap (page faults, zeroing), which
- * slows long sequences far more than short ones. So memory is read in a separate arena-free run
- * and latency is timed in a normal session.
- */
-function memorySessionOptions(provider: ProviderName): ort.InferenceSession.SessionOptions {
-  return provider === 'cpu' ? { ...sessionOptions(provider), enableCpuMemArena: false } : sessionOptions(provider);
-}
-
 interface MeasuredRun {
   result: PrefillRunResult;
   logits: Float32Array;
   hidden: Float32Array | null;
-}
-
-async function memoryPass(
-  model: ResolvedModel,
-  seq: PrefillSequence,
-  positions: SequencePositions,
-  provider: ProviderName,
-  progress: (stage: string, variant: string) => void,
-): Promise<{ rssBaseline: number; rssPeak: number }> {
-  const { spec } = model;
-  const create = (options: ort.InferenceSession.SessionOptions) =>
-    typeof model.source === 'string' ? ort.InferenceSession.create(model.source, options) : ort.InferenceSession.create(model.source, options);
-  // Memory pass: one run in an arena-free session (see memorySessionOptions), RSS sampled.
-  progress('memory pass', seq.label);
-  const rssBaseline = process.memoryUsage.rss();
-  const sampler = new RssSampler();
-  sampler.start();
-  let rssPeak: number;
-  const memorySession = await create(memorySessionOptions(provider));
-  try {
-    const signature = sessionSignature(memorySession);
-    validateSignature(spec, signature, spec.modelPath ?? spec.name);
-    await memorySession.run(modelFeeds(spec, signature, seq, positions));
-  } finally {
-    rssPeak = sampler.stop();
-    await memorySession.release();
-  }
-
-  return { rssBaseline, rssPeak };
 }
 
 async function measure(
@@ -203,16 +128,15 @@ async function measure(
   runs: number,
   warmupRuns: number,
   options: PrefillOptions,
-  progress: (stage: string, variant: string) => void,
-  memory: { rssBaseline: number; rssPeak: number },
+  progress: (stage: string, variant: string, runsDone: number) => void,
+  memory: MemoryFigures,
 ): Promise<MeasuredRun> {
   const { spec } = model;
   const create = (options: ort.InferenceSession.SessionOptions) =>
     typeof model.source === 'string' ? ort.InferenceSession.create(model.source, options) : ort.InferenceSession.create(model.source, options);
-  const { rssBaseline, rssPeak } = memory;
 
   // Timing pass: the provider's normal session (arena on), warm-up then timed runs.
-  progress('creating session', seq.label);
+  progress('creating session', seq.label, 0);
   const created = performance.now();
   const session = await create(sessionOptions(provider));
   const sessionCreateMs = performance.now() - created;
@@ -226,13 +150,12 @@ async function measure(
     for (let i = 0; i < warmupRuns + runs; i++) {
       throwIfAborted(options.signal);
       const warm = i < warmupRuns;
-      progress(warm ? `warm-up ${i + 1}/${warmupRuns}` : `run ${i - warmupRuns + 1}/${runs}`, seq.label);
+      progress(warm ? `warm-up ${i + 1}/${warmupRuns}` : `run ${i - warmupRuns + 1}/${runs}`, seq.label, i);
       const started = performance.now();
       last = await session.run(feeds);
       const ms = performance.now() - started;
       (warm ? warmupMs : samples).push(ms);
     }
-    const device = await readDeviceMemory(provider);
     const outputs = last as ort.InferenceSession.OnnxValueMapType;
     const logits = lastRow(outputs[spec.outputs.logits], spec.outputs.logits, seq.label);
     const hidden = spec.outputs.lastHiddenState ? lastRow(outputs[spec.outputs.lastHiddenState], spec.outputs.lastHiddenState, seq.label) : null;
@@ -247,13 +170,7 @@ async function measure(
         latency: latencyStats(samples),
         warmupMs,
         sessionCreateMs,
-        memory: {
-          rssBaselineBytes: rssBaseline,
-          rssPeakBytes: rssPeak,
-          rssIncreaseBytes: Math.max(0, rssPeak - rssBaseline),
-          deviceBytes: device.bytes,
-          deviceNote: device.note,
-        },
+        memory,
         kvCache: { ...kvDims, tokens: seq.tokens, bytes: kvCacheBytes(kvDims, seq.tokens) },
         nextTokenTop5: topK(logits, 5),
       },
@@ -310,35 +227,55 @@ export async function runPrefillBenchmark(input: PrefillInput, options: PrefillO
   }
   throwIfAborted(options.signal);
 
-  // Work is dominated by the longest sequences: weight progress by tokens².
-  const weights = sequences.map((s) => s.tokens * s.tokens * (runs + warmupRuns));
-  const totalWork = weights.reduce((a, b) => a + b, 0) || 1;
+  // Work is dominated by the longest sequences: one run weighs tokens². A memory pass is one run
+  // plus a child process start (node, onnxruntime, the model load), counted as a fixed share.
+  const runWeight = sequences.map((s) => s.tokens * s.tokens);
+  const childStart = 0.2 * Math.max(...runWeight);
+  const totalWork = runWeight.reduce((sum, w) => sum + w * (runs + warmupRuns + 1) + childStart, 0) || 1;
   const order = sequences.map((_, i) => i).sort((a, b) => sequences[a].tokens - sequences[b].tokens);
   const measured: MeasuredRun[] = new Array(sequences.length);
-  // All memory passes first, smallest first: a released session's heap is not always returned to
-  // the OS, so a pass after a larger run would read too low.
-  const memory: Array<{ rssBaseline: number; rssPeak: number }> = new Array(sequences.length);
-  for (const index of order) {
-    throwIfAborted(options.signal);
-    memory[index] = await memoryPass(model, sequences[index], input.positions, choice.provider, (stage, variant) => report(0.05, `${variant}: ${stage}`, variant));
-  }
+  // Memory is read in a fresh child process per sequence (memory-probe.ts): onnxruntime's arena
+  // and the allocator keep what a session grew, so in this process every reading after the first
+  // would depend on what ran before. Latency is timed here, in the normal session.
+  const probe = await MemoryProbe.prepare({ model: model.source, spec: model.spec, positions: input.positions, provider: choice.provider });
   let done = 0;
-  for (const index of order) {
-    const seq = sequences[index];
-    const base = done;
-    measured[index] = await measure(
-      model,
-      seq,
-      input.positions,
-      choice.provider,
-      runs,
-      warmupRuns,
-      options,
-      (stage, variant) => report(0.05 + (0.95 * base) / totalWork, `${variant}: ${stage}`, variant),
-      memory[index],
-    );
-    done += weights[index];
-    report(0.05 + (0.95 * done) / totalWork, `${seq.label}: done`, seq.label);
+  try {
+    for (const index of order) {
+      const seq = sequences[index];
+      throwIfAborted(options.signal);
+      report(0.05 + (0.95 * done) / totalWork, `${seq.label}: memory pass (child process)`, seq.label);
+      const child = await probe.measure(seq, options.signal);
+      done += runWeight[index] + childStart;
+      const memory: MemoryFigures = {
+        method: 'child-process',
+        peakCounter: child.counter,
+        peakResetAfterLoad: child.peakReset,
+        cpuArena: probe.cpuArena,
+        rssBaselineBytes: child.rssBaselineBytes,
+        loadPeakBytes: child.loadPeakBytes,
+        rssPeakBytes: child.rssPeakBytes,
+        rssIncreaseBytes: Math.max(0, child.rssPeakBytes - child.rssBaselineBytes),
+        childMaxRssBytes: child.maxRssBytes,
+        deviceBytes: child.deviceBytes,
+        deviceNote: child.deviceNote,
+      };
+      const base = done;
+      measured[index] = await measure(
+        model,
+        seq,
+        input.positions,
+        choice.provider,
+        runs,
+        warmupRuns,
+        options,
+        (stage, variant, runsDone) => report(0.05 + (0.95 * (base + runsDone * runWeight[index])) / totalWork, `${variant}: ${stage}`, variant),
+        memory,
+      );
+      done += runWeight[index] * (runs + warmupRuns);
+      report(0.05 + (0.95 * done) / totalWork, `${seq.label}: done`, seq.label);
+    }
+  } finally {
+    await probe.dispose();
   }
 
   const full = measured[0];

@@ -4,6 +4,7 @@ import type { FidelityMetrics } from './fidelity.js';
 import type { FlopsComparison } from './flops.js';
 import type { KvDType } from './kv-cache.js';
 import type { PositionIdsKind } from './manifest.js';
+import type { PeakCounter } from './peak-rss.js';
 import type { LatencyStats } from './stats.js';
 
 /** Which decoder to run: the built-in demo decoder, or a user model described by a manifest. */
@@ -30,13 +31,25 @@ export interface PrefillOptions {
 }
 
 export interface MemoryFigures {
-  /** Process RSS just before this sequence's model session was created. */
+  /** Read in a fresh child process per sequence (core/prefill/memory-child.ts), one run after the model load. */
+  method: 'child-process';
+  /** The OS peak counter read: Linux VmHWM (the child's own high-water mark) or getrusage maxRSS elsewhere. */
+  peakCounter: PeakCounter;
+  /** True when the peak counter was reset after the model load, so the peak covers the run alone. */
+  peakResetAfterLoad: boolean;
+  /** The measured session used onnxruntime's CPU memory arena (the provider's normal session). */
+  cpuArena: boolean;
+  /** Child RSS with the model loaded and the inputs built, just before the run. */
   rssBaselineBytes: number;
-  /** Highest process RSS sampled (every 5 ms) during the memory pass: session creation and one run, CPU arena off. */
+  /** The child's peak counter before the run (process start and model load). */
+  loadPeakBytes: number;
+  /** The child's peak RSS during the run (the whole child's life when the counter could not be reset). */
   rssPeakBytes: number;
-  /** rssPeakBytes - rssBaselineBytes: what this session and its runs added. */
+  /** rssPeakBytes - rssBaselineBytes: what the prefill run itself added. */
   rssIncreaseBytes: number;
-  /** Device memory where the provider exposes it; null otherwise (see deviceNote). */
+  /** getrusage maxRSS of the child; on Linux it includes the spawning process's RSS (kept for reference). */
+  childMaxRssBytes: number;
+  /** Device memory where the provider exposes it (CUDA: nvidia-smi for the child); null otherwise (see deviceNote). */
   deviceBytes: number | null;
   deviceNote: string;
 }

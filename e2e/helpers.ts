@@ -43,11 +43,15 @@ export interface TraceSummary {
   z?: number[][];
 }
 
-/** The data plotly is actually drawing in one chart (from the graph div, not the DOM). */
+/**
+ * The data one chart is actually drawing: plotly's own traces (from the graph div) followed by the
+ * per-plan traces its canvas overlay painted (kept on the div as __omzOverlay by PlotlyChart).
+ */
 export async function chartData(page: Page, id: string): Promise<TraceSummary[]> {
   return page.evaluate((chartId) => {
-    const el = document.querySelector(`[data-chart=${chartId}]`) as unknown as { data?: { name?: string; type?: string; x?: unknown[]; y?: unknown[]; z?: number[][] }[] };
-    return (el.data ?? []).map((t) => ({ name: t.name ?? '', type: t.type ?? 'scatter', n: t.x?.length ?? t.z?.length ?? 0, x: Array.from(t.x ?? []), y: Array.from(t.y ?? []), z: t.z }));
+    type Trace = { name?: string; type?: string; x?: unknown[]; y?: unknown[]; z?: number[][] };
+    const el = document.querySelector(`[data-chart=${chartId}]`) as unknown as { data?: Trace[]; __omzOverlay?: Trace[] };
+    return [...(el.data ?? []), ...(el.__omzOverlay ?? [])].map((t) => ({ name: t.name ?? '', type: t.type ?? 'scatter', n: t.x?.length ?? t.z?.length ?? 0, x: Array.from(t.x ?? []), y: Array.from(t.y ?? []), z: t.z }));
   }, id);
 }
 
@@ -57,7 +61,7 @@ export async function counts(page: Page): Promise<{ audio: number; video: number
 }
 
 /** The planner's own answer, from the CLI (`omnizip-studio plan`), independent of the studio. */
-export function cliPlan(bundle: string, settings: Record<string, unknown>): { counts: { audio: { kept: number }; video: { kept: number }; sequence: { kept: number } }; groups: { ratio_final: number | null }[]; audio: { kept: number[]; anchors: number[] } } {
+export function cliPlan(bundle: string, settings: Record<string, unknown>): { counts: { audio: { kept: number }; video: { kept: number }; sequence: { kept: number } }; groups: { ratio_final: number | null }[]; audio: { kept: number[]; anchors: number[] }; video: { kept: number[] } } {
   const args = [path.join(repoRoot, 'bin', 'omnizip-studio.mjs'), 'plan', bundle, '--no-cache'];
   for (const [k, v] of Object.entries(settings)) args.push('--set', `${k}=${v}`);
   const run = spawnSync(process.execPath, args, { cwd: repoRoot, encoding: 'utf8' });

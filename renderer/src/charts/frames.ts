@@ -62,13 +62,15 @@ export function frameTraces(clip: ClipSummary, plan: PlanView, patch: number, di
       ygap: 1,
       hovertemplate: diff ? 'row %{y}, col %{x}<extra></extra>' : 'row %{y}, col %{x}: %{z}<extra>1 = kept</extra>',
       name: `patch ${patch}`,
+      showlegend: false,
     },
   ];
 }
 
 export function frameLayout(clip: ClipSummary, patch: number, title: string, imageUrl: string | null): Layout {
   return {
-    title: { text: title, font: { size: 12 } },
+    title: title ? { text: title, font: { size: 12 } } : undefined,
+    margin: { l: 56, r: 16, t: title ? 28 : 8, b: 36 },
     xaxis: { range: [-0.5, clip.gridCols - 0.5], showgrid: false, zeroline: false, constrain: 'domain', title: { text: 'token column' } },
     yaxis: { range: [clip.gridRows - 0.5, -0.5], showgrid: false, zeroline: false, scaleanchor: 'x', title: { text: 'token row' } },
     images: imageUrl

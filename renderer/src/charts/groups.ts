@@ -59,8 +59,9 @@ export function groupTraces(clip: ClipSummary, plan: PlanView, compareFinal: (nu
     hovertemplate: `%{x} · %{customdata}<br>${name}: %{y:.3f}<extra></extra>`,
   });
   const traces: PlotData[] = [
-    { type: 'bar', x, y: s.retention, name: 'audio retention S', marker: { color: 'rgba(91,125,177,0.45)' }, offsetgroup: 'a', hovertemplate: '%{x}<br>audio retention %{y:.3f}<extra></extra>' },
-    { type: 'bar', x, y: s.videoKept, name: 'video tokens kept', yaxis: 'y2', marker: { color: 'rgba(42,157,58,0.35)' }, offsetgroup: 'b', hovertemplate: '%{x}<br>%{y} video tokens kept<extra></extra>' },
+    // Explicit width/offset: the canvas overlay and an exported figure place the bars alike.
+    { type: 'bar', x, y: s.retention, name: 'audio retention S', marker: { color: 'rgba(91,125,177,0.45)' }, width: 0.4, offset: -0.4, hovertemplate: '%{x}<br>audio retention %{y:.3f}<extra></extra>' },
+    { type: 'bar', x, y: s.videoKept, name: 'video tokens kept', yaxis: 'y2', marker: { color: 'rgba(42,157,58,0.35)' }, width: 0.4, offset: 0, hovertemplate: '%{x}<br>%{y} video tokens kept<extra></extra>' },
     line(s.initial, 'r0 (from audio, clamped)', '#7f7f7f', 'dot', 'circle-open'),
     line(s.scaled, 'scaled, before clamping', '#e07b00', 'dash', 'x'),
     line(s.clamped, 'after clamping', '#d62728', 'dashdot', 'square-open'),
@@ -79,6 +80,26 @@ export function groupTraces(clip: ClipSummary, plan: PlanView, compareFinal: (nu
   });
   traces.push({ type: 'scatter', mode: 'text+markers', x: px, y: py, text: pt, textposition: 'top center', name: 'pinned (not rescaled)', marker: { symbol: 'star', size: 13, color: '#bcbd22', line: { width: 1, color: '#555' } }, hoverinfo: 'text' });
   return traces;
+}
+
+/**
+ * What plotly itself draws: one invisible full-height bar per group, so hovering or clicking
+ * anywhere in a group's column reports that group (the ratios are painted on the canvas overlay).
+ */
+export function groupStaticTraces(labels: string[]): PlotData[] {
+  return [{ type: 'bar', x: labels, y: labels.map(() => 1.05), width: 0.9, marker: { color: 'rgba(0,0,0,0)' }, hoverinfo: 'none', showlegend: false, name: 'group hover target' }];
+}
+
+/** Group labels ("g3", "g7*" for an unguided tail): they change only with the grouping. */
+export function groupLabels(plan: PlanView): string[] {
+  return plan.groups.map((g, i) => `g${i}${g.guided ? '' : '*'}`);
+}
+
+/** Upper end of the video-kept axis: the largest group, so the axis does not move with the ratios. */
+export function groupVideoMax(plan: PlanView): number {
+  let max = 1;
+  for (const g of plan.groups) if (g.video_range) max = Math.max(max, g.video_range[1] - g.video_range[0]);
+  return max;
 }
 
 export function groupLayout(plan: PlanView, highlighted: number, selected: number): Layout {
@@ -102,10 +123,11 @@ export function groupLayout(plan: PlanView, highlighted: number, selected: numbe
     barmode: 'group',
     margin: { l: 56, r: 56, t: 28, b: 36 },
     hovermode: 'closest',
-    legend: { orientation: 'h', y: -0.25, font: { size: 10 } },
-    xaxis: { type: 'category', tickangle: n > 12 ? -45 : 0 },
+    showlegend: false,
+    // Fixed ranges: the canvas overlay shares these axes, and plotly never re-ranges on a replan.
+    xaxis: { type: 'category', categoryorder: 'array', categoryarray: groupLabels(plan), range: [-0.5, n - 0.5], tickangle: n > 12 ? -45 : 0 },
     yaxis: { title: { text: 'ratio / retention' }, range: [0, 1.05] },
-    yaxis2: { title: { text: 'video kept' }, overlaying: 'y', side: 'right', rangemode: 'tozero', showgrid: false },
+    yaxis2: { title: { text: 'video kept' }, overlaying: 'y', side: 'right', range: [0, groupVideoMax(plan) * 1.05], showgrid: false },
     shapes,
     annotations: [
       { xref: 'paper', yref: 'y', x: 1, y: cfg.rho_video, xanchor: 'right', yanchor: 'bottom', text: `budget target rho_video ${cfg.rho_video}`, showarrow: false, font: { size: 10, color: '#9467bd' } },

@@ -1,4 +1,7 @@
-/** Plotly figure of the timeline: waveform, audio importance, each audio token's fate, video kept per patch. */
+/**
+ * Figure of the timeline: waveform, the audio curves (attention importance, token energy, waveform
+ * RMS, each normalised to its max), each audio token's fate, video kept per patch.
+ */
 import { AUDIO_ANCHOR, AUDIO_DOMINANT, AUDIO_DROPPED, AUDIO_MERGED } from '../../../core/planner/types.js';
 import type { ClipSummary, PlanView } from '../../../core/studio/contract.js';
 import type { ClipData } from '../data-cache.js';
@@ -13,10 +16,10 @@ export const FATE_STYLE = {
 } as const;
 
 /**
- * Per-token traces are WebGL (one draw call for a thousand markers; SVG would build a path per
- * marker and dominate the redraw after every slider move).
+ * Per-token traces are painted on the chart's canvas overlay (plot/overlay.ts), not by plotly; as
+ * plain scatter they export as vector marks in SVG.
  */
-const MARKER_TRACE = 'scattergl';
+const MARKER_TRACE = 'scatter';
 
 export interface TimelineCompare {
   /** Per audio token: -1 kept only in A, +1 kept only in B. */
@@ -25,8 +28,54 @@ export interface TimelineCompare {
   labelB: string;
 }
 
-/** Traces that depend only on the clip (waveform, importance curve): built once, reused on every replan. */
-export function timelineStaticTraces(clip: ClipSummary, data: ClipData | undefined): PlotData[] {
+export type AudioCurveKey = 'attention' | 'token_energy' | 'waveform_rms';
+
+export const CURVE_STYLE: Record<AudioCurveKey, { name: string; short: string; color: string }> = {
+  attention: { name: 'audio importance (attention)', short: 'attention', color: '#333' },
+  token_energy: { name: 'token energy (L2 norm)', short: 'token energy', color: '#17a2b8' },
+  waveform_rms: { name: 'waveform RMS', short: 'waveform RMS', color: '#c9a400' },
+};
+
+const normalisedMemo = new WeakMap<object, Partial<Record<AudioCurveKey, Float64Array | null>>>();
+
+/** One audio curve divided by its own maximum, so curves of different units share one axis. */
+export function normalisedCurve(data: ClipData | undefined, key: AudioCurveKey): Float64Array | null {
+  if (!data) return null;
+  let memo = normalisedMemo.get(data);
+  if (!memo) {
+    memo = {};
+    normalisedMemo.set(data, memo);
+  }
+  const cached = memo[key];
+  if (cached !== undefined) return cached;
+  const raw = key === 'attention' ? data.curves.attention : key === 'token_energy' ? data.curves.tokenEnergy : data.curves.waveformRms;
+  let out: Float64Array | null = null;
+  if (raw && raw.length > 0) {
+    let max = 0;
+    for (let i = 0; i < raw.length; i++) if (raw[i] > max) max = raw[i];
+    out = new Float64Array(raw.length);
+    for (let i = 0; i < raw.length; i++) out[i] = max > 0 ? raw[i] / max : 0;
+  }
+  memo[key] = out;
+  return out;
+}
+
+/** Pearson r of each curve pair, labelled for display ("r(attention, token energy) = 0.42"). */
+export function correlationLabels(data: ClipData | undefined): { key: string; text: string; r: number }[] {
+  if (!data) return [];
+  const short = (k: string) => (k in CURVE_STYLE ? CURVE_STYLE[k as AudioCurveKey].short : k);
+  return data.curves.correlations.map(({ a, b, r }) => ({
+    key: `${a}-${b}`,
+    r,
+    text: `r(${short(a)}, ${short(b)}) = ${Number.isFinite(r) ? r.toFixed(2) : 'n/a (constant series)'}`,
+  }));
+}
+
+/**
+ * Traces that depend only on the clip (waveform envelope, the three audio curves): built once and
+ * drawn by plotly; `rankedBy` (what the audio top-k ranked by) is drawn heavier and says so.
+ */
+export function timelineStaticTraces(clip: ClipSummary, data: ClipData | undefined, rankedBy: AudioCurveKey = 'attention'): PlotData[] {
   const traces: PlotData[] = [];
   if (data && data.waveformMin.length > 0) {
     const bins = data.waveformMin.length;
@@ -36,7 +85,31 @@ export function timelineStaticTraces(clip: ClipSummary, data: ClipData | undefin
   }
   if (data && clip.numAudio > 0) {
     const t = Array.from({ length: clip.numAudio }, (_, i) => audioTime(clip, i));
-    traces.push({ type: 'scatter', mode: 'lines', x: t, y: Array.from(data.audioScores), name: 'audio importance', line: { color: '#444', width: 1 }, hovertemplate: 't=%{x:.2f}s<br>importance %{y:.4g}<extra></extra>' });
+    // The ranked curve goes last so it is drawn on top of the other two.
+    const order = (['attention', 'token_energy', 'waveform_rms'] as const).filter((k) => k !== rankedBy).concat([rankedBy]);
+    for (const key of order) {
+      const y = normalisedCurve(data, key);
+      if (!y) continue;
+      const style = CURVE_STYLE[key];
+      const ranked = key === rankedBy;
+      traces.push({
+        type: 'scatter',
+        mode: 'lines',
+        x: t,
+        y: Array.from(y),
+        name: ranked ? `${style.name} ◀ top-k ranks by this` : style.name,
+        meta: { curve: key, ranked },
+        line: { color: style.color, width: ranked ? 1.6 : 1, dash: ranked ? 'solid' : 'dot' },
+        opacity: ranked ? 1 : 0.8,
+        hovertemplate: `t=%{x:.2f}s · ${style.short} %{y:.3f} of max<extra></extra>`,
+      });
+    }
+  }
+  if (clip.temporalPatches > 0 && clip.tokensPerFrame > 0) {
+    // Invisible full-height bars on the video row: they make plotly lay out that subplot (the
+    // kept fractions are painted over it) and report the patch under the pointer.
+    const x = Array.from({ length: clip.temporalPatches }, (_, p) => patchStart(clip, p) + clip.secondsPerPatch / 2);
+    traces.push({ type: 'bar', x, y: x.map(() => 1), yaxis: 'y3', width: clip.secondsPerPatch, marker: { color: 'rgba(0,0,0,0)' }, hoverinfo: 'none', showlegend: false, name: 'patch hover target' });
   }
   return traces;
 }
@@ -44,7 +117,8 @@ export function timelineStaticTraces(clip: ClipSummary, data: ClipData | undefin
 /** Traces that change with the plan: token fates, merge links, video kept per patch, compare diffs. */
 export function timelinePlanTraces(clip: ClipSummary, data: ClipData | undefined, plan: PlanView, compare: TimelineCompare | null): PlotData[] {
   const traces: PlotData[] = [];
-  const scores = data?.audioScores;
+  // Fates sit on the curve the top-k actually ranked by, so the selection reads off that curve.
+  const scores = normalisedCurve(data, plan.audioScoreSource) ?? undefined;
   const n = clip.numAudio;
   const t = new Float64Array(n);
   for (let i = 0; i < n; i++) t[i] = audioTime(clip, i);
@@ -80,6 +154,7 @@ export function timelinePlanTraces(clip: ClipSummary, data: ClipData | undefined
         y: ys,
         customdata: ids,
         name: `${style.name} (${xs.length})`,
+        legendgroup: style.name,
         meta: { fate },
         marker: { color: style.color, symbol: style.symbol, size: style.size, line: { width: fate === AUDIO_DROPPED ? 1 : 0, color: style.color } },
         hovertemplate: fate === AUDIO_MERGED ? `t=%{x:.2f}s · ${style.name} #%{customdata}<extra></extra>` : `t=%{x:.2f}s · ${style.name}<extra></extra>`,
@@ -93,7 +168,7 @@ export function timelinePlanTraces(clip: ClipSummary, data: ClipData | undefined
           xs.push(t[i]);
           ys.push(scores[i]);
         }
-        traces.push({ type: MARKER_TRACE, mode: 'markers', x: xs, y: ys, name: `${label} (${xs.length})`, marker: { color, symbol, size: 12, line: { width: 2, color } }, hoverinfo: 'skip' });
+        traces.push({ type: MARKER_TRACE, mode: 'markers', x: xs, y: ys, name: `${label} (${xs.length})`, legendgroup: `diff ${sign}`, marker: { color, symbol, size: 12, line: { width: 2, color } }, hoverinfo: 'skip' });
       }
     }
   }
@@ -131,7 +206,8 @@ export function timelineLayout(clip: ClipSummary, plan: PlanView, hoverTime: num
     legend: { orientation: 'h', y: 1.02, yanchor: 'bottom', x: 0, font: { size: 10 } },
     margin: { l: 56, r: 16, t: 56, b: 36 },
     xaxis: { title: { text: 'time (s)' }, range: [0, Math.max(clip.durationS, 0.1)], zeroline: false, anchor: 'y3' },
-    yaxis: { domain: hasWave ? [0.28, 0.78] : [0.28, 1], title: { text: 'importance' }, zeroline: false, anchor: 'x' },
+    // Fixed ranges: the canvas overlay shares these axes, and plotly never re-ranges on a replan.
+    yaxis: { domain: hasWave ? [0.28, 0.78] : [0.28, 1], range: [0, 1.08], title: { text: 'score ÷ its max' }, zeroline: false, anchor: 'x' },
     yaxis2: { domain: [0.82, 1], title: { text: 'wave' }, showticklabels: false, zeroline: false, visible: hasWave },
     yaxis3: { domain: [0, 0.2], range: [0, 1], title: { text: 'video kept' }, tickformat: '.0%' },
     shapes,
@@ -140,5 +216,5 @@ export function timelineLayout(clip: ClipSummary, plan: PlanView, hoverTime: num
 }
 
 export function timelineTraces(clip: ClipSummary, data: ClipData | undefined, plan: PlanView, compare: TimelineCompare | null): PlotData[] {
-  return [...timelineStaticTraces(clip, data), ...timelinePlanTraces(clip, data, plan, compare)];
+  return [...timelineStaticTraces(clip, data, plan.audioScoreSource), ...timelinePlanTraces(clip, data, plan, compare)];
 }

@@ -1,13 +1,18 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import Plotly, { type Layout, type PlotData, type PlotlyHTMLElement, type PlotMouseEvent } from './plotly.js';
 import { noteChartDrawn, noteChartSync, registerChart } from '../perf.js';
 import { registerChartElement } from './chart-registry.js';
+import { paintOverlay, plotAxes } from './overlay.js';
 
 export interface PlotlyChartProps {
   id: string;
   title: string;
+  /** Traces plotly draws: the ones that do not change on a replan (curves, hover targets). */
   data: PlotData[];
+  /** Layout; keep it stable across replans where possible (fixed axis ranges, uirevision). */
   layout: Layout;
+  /** Per-plan traces, painted on a canvas over the plot with plotly's axes (see overlay.ts). */
+  overlay?: PlotData[];
   /** Plan sequence number the data belongs to (for the redraw measurements). */
   seq: number;
   height: number;
@@ -17,45 +22,136 @@ export interface PlotlyChartProps {
 }
 
 const CONFIG = { displaylogo: false, responsive: true, scrollZoom: true, modeBarButtonsToRemove: ['toImage', 'sendDataToCloud', 'lasso2d', 'select2d'] };
+const NO_OVERLAY: PlotData[] = [];
 
-/** One plotly chart, redrawn with Plotly.react whenever its data or layout changes. */
-export function PlotlyChart({ id, title, data, layout, seq, height, onHover, onUnhover, onClick }: PlotlyChartProps) {
+/** What tests and exports read from a chart element: the canvas-painted traces. */
+export interface OverlayHost {
+  __omzOverlay?: PlotData[];
+}
+
+const legendKey = (t: PlotData) => String(t.legendgroup ?? t.name ?? '');
+
+/** Legend of the canvas-painted traces (plotly's legend only knows its own traces); click hides one. */
+function OverlayLegend({ traces, hidden, toggle, id }: { traces: PlotData[]; hidden: Set<string>; toggle: (key: string) => void; id: string }) {
+  const shown = traces.filter((t) => t.showlegend !== false && t.name);
+  if (shown.length === 0) return null;
+  return (
+    <div className="overlay-legend" data-testid={`legend-${id}`}>
+      {shown.map((t) => {
+        const key = legendKey(t);
+        const mode = String(t.mode ?? '');
+        const marker = (t.marker ?? {}) as { color?: string; symbol?: string };
+        const line = (t.line ?? {}) as { color?: string; dash?: string };
+        const color = t.type === 'heatmap' ? '#2a9d3a' : marker.color ?? line.color ?? '#444';
+        const glyph = t.type === 'bar' ? '■' : mode.includes('markers') ? SYMBOL_GLYPH[marker.symbol ?? 'circle'] ?? '●' : '';
+        return (
+          <button key={key} className={`legend-item${hidden.has(key) ? ' off' : ''}`} onClick={() => toggle(key)} title="show / hide">
+            {mode.includes('lines') && <span className="legend-line" style={{ borderTopColor: line.color ?? color, borderTopStyle: line.dash && line.dash !== 'solid' ? 'dashed' : 'solid' }} />}
+            {glyph && <span style={{ color }}>{glyph}</span>} {String(t.name)}
+          </button>
+        );
+      })}
+    </div>
+  );
+}
+
+const SYMBOL_GLYPH: Record<string, string> = { circle: '●', diamond: '◆', 'triangle-down': '▼', 'triangle-up': '▲', x: '✕', star: '★', 'square-open': '□', 'circle-open': '○', square: '■' };
+
+/**
+ * One chart: plotly draws `data` with `layout` (Plotly.react only when those change), and the
+ * per-plan `overlay` traces are painted on a canvas on top, so a replan costs a canvas repaint
+ * instead of a plotly redraw. Both update inside the same commit (layout effects), so every chart
+ * of one replan lands in one animation frame.
+ */
+export function PlotlyChart({ id, title, data, layout, overlay = NO_OVERLAY, seq, height, onHover, onUnhover, onClick }: PlotlyChartProps) {
   const ref = useRef<HTMLDivElement>(null);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
   const handlers = useRef({ onHover, onUnhover, onClick });
   handlers.current = { onHover, onUnhover, onClick };
+  const [hidden, setHidden] = useState<Set<string>>(() => new Set());
+  const visibleOverlay = hidden.size === 0 ? overlay : overlay.filter((t) => !hidden.has(legendKey(t)));
+  const fullLayout = (l: Layout): Layout => ({ height, margin: { l: 56, r: 16, t: 28, b: 36 }, font: { size: 11 }, paper_bgcolor: '#fff', plot_bgcolor: '#fbfbfd', ...l });
+  const latest = useRef({ data, layout, overlay: visibleOverlay, allOverlay: overlay, seq });
+  latest.current = { data, layout, overlay: visibleOverlay, allOverlay: overlay, seq };
+  /** Plotly.react calls not yet finished: the overlay waits for the axes they produce. */
+  const pending = useRef(0);
+  const alive = useRef(true);
+
+  const paint = () => {
+    const el = ref.current;
+    const canvas = canvasRef.current;
+    if (!alive.current || !el || !canvas || pending.current > 0) return;
+    const axes = plotAxes(el);
+    if (!axes) return;
+    const { overlay: traces, allOverlay, seq: drawnSeq } = latest.current;
+    const started = performance.now();
+    paintOverlay(canvas, el.clientWidth, height, axes, traces);
+    if (traces.length > 0) noteChartSync(`${id} (canvas)`, performance.now() - started);
+    (el as unknown as OverlayHost).__omzOverlay = allOverlay;
+    el.dataset.seq = String(drawnSeq);
+    noteChartDrawn(id, drawnSeq);
+  };
+  const paintRef = useRef(paint);
+  paintRef.current = paint;
 
   useEffect(() => {
     const el = ref.current as HTMLDivElement;
+    alive.current = true;
     const unregister = registerChart(id);
-    const unregisterElement = registerChartElement(id, title, el);
+    // Exports hand plotly the whole figure, canvas traces included, so the file holds every mark.
+    const unregisterElement = registerChartElement(id, title, el, () => ({ data: [...latest.current.data, ...latest.current.overlay], layout: fullLayout(latest.current.layout) }));
     return () => {
+      alive.current = false;
       unregister();
       unregisterElement();
       Plotly.purge(el);
     };
   }, [id, title]);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const el = ref.current as HTMLDivElement;
-    let cancelled = false;
+    pending.current++;
     const started = performance.now();
-    const drawing = Plotly.react(el, data, { height, margin: { l: 56, r: 16, t: 28, b: 36 }, font: { size: 11 }, paper_bgcolor: '#fff', plot_bgcolor: '#fbfbfd', ...layout }, CONFIG);
+    const drawing = Plotly.react(el, data, fullLayout(layout), CONFIG);
     noteChartSync(id, performance.now() - started);
-    void drawing.then((gd: PlotlyHTMLElement) => {
-      if (cancelled) return;
-      if (!(gd as unknown as { __omzBound?: boolean }).__omzBound) {
-        (gd as unknown as { __omzBound?: boolean }).__omzBound = true;
-        gd.on('plotly_hover', (e) => handlers.current.onHover?.(e));
-        gd.on('plotly_unhover', () => handlers.current.onUnhover?.());
-        gd.on('plotly_click', (e) => handlers.current.onClick?.(e));
-      }
-      el.dataset.seq = String(seq);
-      noteChartDrawn(id, seq);
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, [id, data, layout, seq, height]);
+    void drawing.then(
+      (gd: PlotlyHTMLElement) => {
+        pending.current--;
+        if (!(gd as unknown as { __omzBound?: boolean }).__omzBound) {
+          (gd as unknown as { __omzBound?: boolean }).__omzBound = true;
+          gd.on('plotly_hover', (e) => handlers.current.onHover?.(e));
+          gd.on('plotly_unhover', () => handlers.current.onUnhover?.());
+          gd.on('plotly_click', (e) => handlers.current.onClick?.(e));
+          // Zoom, pan and resize re-plot the axes: repaint the overlay on the new geometry.
+          gd.on('plotly_afterplot', () => paintRef.current());
+        }
+        paintRef.current();
+      },
+      () => {
+        pending.current--;
+      },
+    );
+  }, [id, data, layout, height]);
 
-  return <div ref={ref} className="chart" data-testid={`chart-${id}`} data-chart={id} />;
+  useLayoutEffect(() => {
+    paintRef.current();
+  }, [visibleOverlay, seq]);
+
+  const toggle = (key: string) =>
+    setHidden((h) => {
+      const next = new Set(h);
+      if (next.has(key)) next.delete(key);
+      else next.add(key);
+      return next;
+    });
+
+  return (
+    <div className="chart-box">
+      <OverlayLegend traces={overlay} hidden={hidden} toggle={toggle} id={id} />
+      <div className="chart-stack">
+        <div ref={ref} className="chart" data-testid={`chart-${id}`} data-chart={id} />
+        <canvas ref={canvasRef} className="chart-overlay" />
+      </div>
+    </div>
+  );
 }

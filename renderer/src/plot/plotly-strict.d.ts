@@ -23,7 +23,7 @@ declare module 'plotly.js/dist/plotly-strict.min.js' {
     react(root: HTMLElement, data: PlotData[], layout?: Layout, config?: Config): Promise<PlotlyHTMLElement>;
     purge(root: HTMLElement): void;
     relayout(root: HTMLElement, update: Layout): Promise<PlotlyHTMLElement>;
-    toImage(root: HTMLElement, options: { format: 'png' | 'svg'; width?: number; height?: number; scale?: number }): Promise<string>;
+    toImage(root: HTMLElement | { data: PlotData[]; layout: Layout }, options: { format: 'png' | 'svg'; width?: number; height?: number; scale?: number }): Promise<string>;
     Plots: { resize(root: HTMLElement): void };
   };
   export default Plotly;

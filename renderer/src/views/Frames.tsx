@@ -9,6 +9,7 @@ import { useStudio } from '../store/index.js';
 import type { ClipSummary, PlanView } from '../../../core/studio/contract.js';
 
 const imageUrls = new Map<string, string>();
+const NO_TRACES: never[] = [];
 
 function rgbToDataUrl(rgb: Uint8Array, width: number, height: number): string {
   const canvas = document.createElement('canvas');
@@ -119,7 +120,8 @@ export function Frames() {
   const diff = comparison ? comparison.result.video.diff : null;
   const data = useMemo(() => (clip && plan && clip.tokensPerFrame > 0 ? frameTraces(clip, plan, patch, diff, imageUrl !== null) : []), [clip, plan, patch, diff, imageUrl]);
   const title = info ? `patch ${patch} · ${info.modes.length ? info.modes.join(' / ') : 'no pruning'} · ${info.kept}/${info.total} kept${comparison ? ` · red: only ${comparison.labelA}, blue: only ${comparison.labelB}` : ''}` : '';
-  const layout = useMemo(() => (clip ? frameLayout(clip, patch, title, imageUrl) : {}), [clip, patch, title, imageUrl]);
+  // The layout (axes, the frame image) changes only with the patch; the token grid is the overlay.
+  const layout = useMemo(() => (clip ? frameLayout(clip, patch, '', imageUrl) : {}), [clip, patch, imageUrl]);
 
   if (!clip || !plan) return <section className="view" data-testid="view-frames"><h2>Frames</h2><p className="empty">No clip open.</p></section>;
   if (clip.tokensPerFrame === 0) return <section className="view" data-testid="view-frames"><h2>Frames</h2><p className="empty">This clip has no video tokens.</p></section>;
@@ -128,7 +130,8 @@ export function Frames() {
       <h2>
         Frames <small data-testid="frame-mode">{info?.modes.includes('spatial') ? 'spatial (density peaks)' : ''}{info?.modes.includes('spatial') && info.modes.includes('temporal') ? ' + ' : ''}{info?.modes.includes('temporal') ? 'temporal (change vs previous frame)' : ''}{info && info.modes.length === 0 ? 'not pruned' : ''}</small>
       </h2>
-      <PlotlyChart id="frames" title="Frames" data={data} layout={layout} seq={seq} height={330} />
+      <div className="readout" data-testid="frame-title">{title}</div>
+      <PlotlyChart id="frames" title="Frames" data={NO_TRACES} overlay={data} layout={layout} seq={seq} height={310} />
       <div className="scrubber">
         <input
           type="range"

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { groupLayout, groupTraces } from '../charts/groups.js';
+import { groupLabels, groupLayout, groupStaticTraces, groupTraces } from '../charts/groups.js';
 import { groupAt, groupSpan } from '../charts/time.js';
 import { useComparison, usePlan } from '../hooks.js';
 import { PlotlyChart } from '../plot/PlotlyChart.js';
@@ -18,6 +18,8 @@ export function GroupRatios() {
     const label = comparison ? (comparison.a === plan ? comparison.labelB : comparison.labelA) : '';
     return groupTraces(clip, plan, other ? plan.groups.map((_, i) => other.groups[i]?.ratio_final ?? null) : null, label);
   }, [clip, plan, comparison]);
+  const labelKey = plan ? groupLabels(plan).join(',') : '';
+  const hoverTargets = useMemo(() => groupStaticTraces(labelKey ? labelKey.split(',') : []), [labelKey]);
   const hovered = clip && plan && hoverTime !== null ? groupAt(clip, plan.groups, hoverTime) : -1;
   const selected = clip && plan ? groupAt(clip, plan.groups, selectedTime) : -1;
   const layout = useMemo(() => (plan ? groupLayout(plan, hovered, selected) : {}), [plan, hovered, selected]);
@@ -33,7 +35,8 @@ export function GroupRatios() {
       <PlotlyChart
         id="groups"
         title="Group ratios"
-        data={data}
+        data={hoverTargets}
+        overlay={data}
         layout={layout}
         seq={seq}
         height={330}

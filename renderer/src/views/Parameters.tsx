@@ -80,6 +80,35 @@ function NumberControl({ d, value }: { d: ConfigKeyDescriptor; value: number | n
   );
 }
 
+/** One config key: its control (slider/number, select or checkbox), help and official default. */
+function Param({ d, config }: { d: ConfigKeyDescriptor; config: OmniZipConfig }) {
+  const value = config[d.key];
+  const departs = d.repair === true && value !== DEFAULT_CONFIG[d.key];
+  return (
+    <div className={`param${departs ? ' repaired' : ''}`} data-testid={`param-${d.key}`}>
+      <div className="param-head">
+        {d.spec.kind === 'boolean' ? (
+          <label className="param-check">
+            <input type="checkbox" data-testid={`check-${d.key}`} checked={value === true} onChange={(e) => change({ [d.key]: e.target.checked } as Partial<OmniZipConfig>)} />
+            {d.label}
+          </label>
+        ) : (
+          <label>{d.label}</label>
+        )}
+        {d.spec.kind === 'enum' ? (
+          <select data-testid={`select-${d.key}`} value={String(value)} onChange={(e) => change({ [d.key]: e.target.value } as Partial<OmniZipConfig>)}>
+            {d.spec.values.map((v) => <option key={v} value={v}>{v}</option>)}
+          </select>
+        ) : null}
+        {d.repair && <span className={`repair-state${departs ? ' on' : ''}`} data-testid={`repair-state-${d.key}`}>{departs ? 'repaired' : 'official'}</span>}
+      </div>
+      {d.spec.kind === 'number' && <NumberControl d={d} value={value as number | null} />}
+      <p className="help">{d.help}</p>
+      <p className="official">default {JSON.stringify(DEFAULT_CONFIG[d.key])} · official: {d.official}</p>
+    </div>
+  );
+}
+
 function Budget() {
   const plan = usePlan();
   if (!plan) return null;
@@ -93,7 +122,7 @@ function Budget() {
       <div><span>audio+video retained</span><b data-testid="retained">{pct(b.retained)}</b> ({b.kept}/{b.total})</div>
       <div><span>est. FLOPs saved</span><b data-testid="flops-saved">{pct(b.flopsSaved)}</b> <small>paper formula, {b.flopsModel}</small></div>
       <div><span>anchors · dominant</span><b>{plan.anchors.length}</b> · {plan.dominantCount}</div>
-      {plan.notes.length > 0 && <ul className="notes">{plan.notes.map((n) => <li key={n}>{n}</li>)}</ul>}
+      {plan.notes.length > 0 && <ul className="notes notice" data-testid="plan-notes">{plan.notes.map((n) => <li key={n}>{n}</li>)}</ul>}
     </div>
   );
 }
@@ -127,21 +156,12 @@ export function Parameters() {
       </div>
       <Budget />
       {planError && <p className="error" data-testid="plan-error">{planError}</p>}
-      {CONFIG_KEYS.map((d) => (
-        <div className="param" key={d.key} data-testid={`param-${d.key}`}>
-          <div className="param-head">
-            <label>{d.label}</label>
-            {d.spec.kind === 'enum' ? (
-              <select data-testid={`select-${d.key}`} value={String(config[d.key])} onChange={(e) => change({ [d.key]: e.target.value } as Partial<OmniZipConfig>)}>
-                {d.spec.values.map((v) => <option key={v} value={v}>{v}</option>)}
-              </select>
-            ) : null}
-          </div>
-          {d.spec.kind === 'number' && <NumberControl d={d} value={config[d.key] as number | null} />}
-          <p className="help">{d.help}</p>
-          <p className="official">default {JSON.stringify(DEFAULT_CONFIG[d.key])} · official: {d.official}</p>
-        </div>
-      ))}
+      {CONFIG_KEYS.filter((d) => !d.repair).map((d) => <Param key={d.key} d={d} config={config} />)}
+      <div className="repairs" data-testid="repairs">
+        <h3>Repairs of official quirks (off = official behaviour)</h3>
+        <p className="help">Each switch departs from the official code in one place (see the algorithm notes, section 6); the presets above set all of them to the official behaviour or to what the paper describes.</p>
+        {CONFIG_KEYS.filter((d) => d.repair).map((d) => <Param key={d.key} d={d} config={config} />)}
+      </div>
     </section>
   );
 }

@@ -1,0 +1,284 @@
+/**
+ * A canvas painter for the per-plan part of a chart. Plotly keeps drawing axes, static curves and
+ * the legend; the traces that change on every replan (token fates, group ratios, a frame's token
+ * grid) are painted here with plotly's own axis geometry, because a plotly redraw of a figure
+ * costs 15-35 ms and a canvas repaint of the same marks under 2 ms. The traces keep plotly's
+ * PlotData shape, so a chart export hands exactly these traces to plotly (the image then holds
+ * every mark) and tests read the values that are drawn.
+ *
+ * Only the trace features the studio's charts use are supported: scatter lines (null gaps, dash),
+ * markers (the symbols below), text labels, bars with explicit width/offset, and heatmaps with a
+ * stepwise colorscale.
+ */
+import type { PlotData } from './plotly.js';
+
+/** The slice of plotly's full axis object the painter reads (set by plotly after each plot). */
+export interface FullAxis {
+  _offset: number;
+  _length: number;
+  range: [number, number];
+  type?: string;
+  _categories?: string[];
+}
+
+export interface AxisScale {
+  offset: number;
+  length: number;
+  r0: number;
+  r1: number;
+  categories: Map<string, number> | null;
+}
+
+export function axisScale(axis: FullAxis): AxisScale {
+  const categories = axis.type === 'category' && axis._categories ? new Map(axis._categories.map((c, i) => [c, i] as const)) : null;
+  return { offset: axis._offset, length: axis._length, r0: Number(axis.range[0]), r1: Number(axis.range[1]), categories };
+}
+
+function value(scale: AxisScale, v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && scale.categories) return scale.categories.get(v) ?? Number.NaN;
+  return Number.NaN;
+}
+
+/** Data value to pixel along x (left to right). */
+export function xPixel(scale: AxisScale, v: unknown): number {
+  return scale.offset + (scale.length * (value(scale, v) - scale.r0)) / (scale.r1 - scale.r0);
+}
+
+/** Data value to pixel along y (plotly's _offset is the top edge; a reversed range works too). */
+export function yPixel(scale: AxisScale, v: unknown): number {
+  return scale.offset + (scale.length * (scale.r1 - value(scale, v))) / (scale.r1 - scale.r0);
+}
+
+/** The colour of z in a stepwise plotly colorscale: the last stop at or below z's position. */
+export function colorAt(colorscale: [number, string][], z: number, zmin: number, zmax: number): string {
+  const t = zmax > zmin ? (z - zmin) / (zmax - zmin) : 0;
+  let color = colorscale[0][1];
+  for (const [stop, c] of colorscale) if (stop <= t + 1e-9) color = c;
+  return color;
+}
+
+const DASHES: Record<string, number[]> = { solid: [], dot: [2, 3], dash: [6, 4], dashdot: [6, 3, 2, 3], longdash: [10, 4] };
+
+interface Style {
+  color?: string;
+  width?: number;
+  dash?: string;
+  symbol?: string;
+  size?: number;
+  line?: { width?: number; color?: string };
+}
+
+/** Adds one marker's outline to the current path; returns whether the symbol is drawn by stroking. */
+function markerPath(ctx: CanvasRenderingContext2D, symbol: string, x: number, y: number, size: number): boolean {
+  const r = size / 2;
+  switch (symbol) {
+    case 'diamond':
+      ctx.moveTo(x, y - r * 1.2);
+      ctx.lineTo(x + r, y);
+      ctx.lineTo(x, y + r * 1.2);
+      ctx.lineTo(x - r, y);
+      ctx.closePath();
+      return false;
+    case 'triangle-down':
+      ctx.moveTo(x - r, y - r * 0.8);
+      ctx.lineTo(x + r, y - r * 0.8);
+      ctx.lineTo(x, y + r);
+      ctx.closePath();
+      return false;
+    case 'triangle-up':
+      ctx.moveTo(x - r, y + r * 0.8);
+      ctx.lineTo(x + r, y + r * 0.8);
+      ctx.lineTo(x, y - r);
+      ctx.closePath();
+      return false;
+    case 'x':
+      ctx.moveTo(x - r, y - r);
+      ctx.lineTo(x + r, y + r);
+      ctx.moveTo(x - r, y + r);
+      ctx.lineTo(x + r, y - r);
+      return true;
+    case 'square':
+    case 'square-open':
+      ctx.rect(x - r, y - r, size, size);
+      return symbol === 'square-open';
+    case 'star': {
+      for (let k = 0; k < 10; k++) {
+        const rad = k % 2 === 0 ? r * 1.2 : r * 0.5;
+        const a = -Math.PI / 2 + (k * Math.PI) / 5;
+        if (k === 0) ctx.moveTo(x + rad * Math.cos(a), y + rad * Math.sin(a));
+        else ctx.lineTo(x + rad * Math.cos(a), y + rad * Math.sin(a));
+      }
+      ctx.closePath();
+      return false;
+    }
+    default:
+      ctx.moveTo(x + r, y);
+      ctx.arc(x, y, r, 0, 2 * Math.PI);
+      return symbol.endsWith('-open');
+  }
+}
+
+type Axes = (name: string) => AxisScale | null;
+
+function axisNames(trace: PlotData): [string, string] {
+  const xa = typeof trace.xaxis === 'string' ? trace.xaxis : 'x';
+  const ya = typeof trace.yaxis === 'string' ? trace.yaxis : 'y';
+  return [xa.replace(/^x/, 'xaxis'), ya.replace(/^y/, 'yaxis')];
+}
+
+function paintScatter(ctx: CanvasRenderingContext2D, trace: PlotData, xs: AxisScale, ys: AxisScale): void {
+  const x = (trace.x ?? []) as unknown[];
+  const y = (trace.y ?? []) as unknown[];
+  const mode = String(trace.mode ?? 'markers');
+  if (mode.includes('lines')) {
+    const line = (trace.line ?? {}) as Style;
+    ctx.beginPath();
+    let pen = false;
+    for (let i = 0; i < x.length; i++) {
+      if (x[i] === null || y[i] === null || x[i] === undefined || y[i] === undefined) {
+        pen = false;
+        continue;
+      }
+      const px = xPixel(xs, x[i]);
+      const py = yPixel(ys, y[i]);
+      if (!Number.isFinite(px) || !Number.isFinite(py)) {
+        pen = false;
+        continue;
+      }
+      if (pen) ctx.lineTo(px, py);
+      else ctx.moveTo(px, py);
+      pen = true;
+    }
+    ctx.strokeStyle = line.color ?? '#444';
+    ctx.lineWidth = line.width ?? 1.5;
+    ctx.setLineDash(DASHES[line.dash ?? 'solid'] ?? []);
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+  if (mode.includes('markers')) {
+    const marker = (trace.marker ?? {}) as Style;
+    const symbol = marker.symbol ?? 'circle';
+    const size = marker.size ?? 6;
+    ctx.beginPath();
+    let stroked = false;
+    for (let i = 0; i < x.length; i++) {
+      if (x[i] === null || y[i] === null) continue;
+      const px = xPixel(xs, x[i]);
+      const py = yPixel(ys, y[i]);
+      if (Number.isFinite(px) && Number.isFinite(py)) stroked = markerPath(ctx, symbol, px, py, size);
+    }
+    const color = marker.color ?? '#444';
+    if (stroked) {
+      ctx.strokeStyle = color;
+      ctx.lineWidth = Math.max(1, marker.line?.width ?? 1.5);
+      ctx.stroke();
+    } else {
+      ctx.fillStyle = color;
+      ctx.fill();
+      if (marker.line?.width) {
+        ctx.strokeStyle = marker.line.color ?? color;
+        ctx.lineWidth = marker.line.width;
+        ctx.stroke();
+      }
+    }
+  }
+  if (mode.includes('text') && Array.isArray(trace.text)) {
+    const text = trace.text as string[];
+    ctx.fillStyle = '#333';
+    ctx.font = '10px system-ui, sans-serif';
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'bottom';
+    for (let i = 0; i < x.length; i++) ctx.fillText(text[i] ?? '', xPixel(xs, x[i]), yPixel(ys, y[i]) - 8);
+  }
+}
+
+function paintBars(ctx: CanvasRenderingContext2D, trace: PlotData, xs: AxisScale, ys: AxisScale): void {
+  const x = (trace.x ?? []) as unknown[];
+  const y = (trace.y ?? []) as (number | null)[];
+  const width = typeof trace.width === 'number' ? trace.width : 0.8;
+  const offset = typeof trace.offset === 'number' ? trace.offset : -width / 2;
+  ctx.fillStyle = ((trace.marker ?? {}) as Style).color ?? '#888';
+  const base = yPixel(ys, 0);
+  for (let i = 0; i < x.length; i++) {
+    const v = y[i];
+    if (v === null || v === undefined) continue;
+    const c = value(xs, x[i]);
+    const x0 = xPixel(xs, c + offset);
+    const x1 = xPixel(xs, c + offset + width);
+    const top = yPixel(ys, v);
+    ctx.fillRect(x0, Math.min(top, base), Math.max(0.5, x1 - x0), Math.abs(base - top));
+  }
+}
+
+function paintHeatmap(ctx: CanvasRenderingContext2D, trace: PlotData, xs: AxisScale, ys: AxisScale): void {
+  const z = (trace.z ?? []) as number[][];
+  const scale = trace.colorscale as [number, string][];
+  const zmin = typeof trace.zmin === 'number' ? trace.zmin : 0;
+  const zmax = typeof trace.zmax === 'number' ? trace.zmax : 1;
+  const xgap = typeof trace.xgap === 'number' ? trace.xgap : 0;
+  const ygap = typeof trace.ygap === 'number' ? trace.ygap : 0;
+  const colors = new Map<number, string>();
+  for (let r = 0; r < z.length; r++) {
+    const ya = yPixel(ys, r - 0.5);
+    const yb = yPixel(ys, r + 0.5);
+    for (let c = 0; c < z[r].length; c++) {
+      const v = z[r][c];
+      let color = colors.get(v);
+      if (color === undefined) {
+        color = colorAt(scale, v, zmin, zmax);
+        colors.set(v, color);
+      }
+      const xa = xPixel(xs, c - 0.5);
+      const xb = xPixel(xs, c + 0.5);
+      ctx.fillStyle = color;
+      ctx.fillRect(Math.min(xa, xb) + xgap / 2, Math.min(ya, yb) + ygap / 2, Math.abs(xb - xa) - xgap, Math.abs(yb - ya) - ygap);
+    }
+  }
+}
+
+/** Paints `traces` onto a canvas laid exactly over the plotly graph div, using its axes. */
+export function paintOverlay(canvas: HTMLCanvasElement, width: number, height: number, axes: Axes, traces: PlotData[]): void {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.round(width * dpr);
+  const h = Math.round(height * dpr);
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${height}px`;
+  }
+  const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  for (const trace of traces) {
+    if (trace.visible === false || trace.visible === 'legendonly') continue;
+    const [xn, yn] = axisNames(trace);
+    const xs = axes(xn);
+    const ys = axes(yn);
+    if (!xs || !ys) continue;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(xs.offset, ys.offset, xs.length, ys.length);
+    ctx.clip();
+    ctx.globalAlpha = typeof trace.opacity === 'number' ? trace.opacity : 1;
+    if (trace.type === 'bar') paintBars(ctx, trace, xs, ys);
+    else if (trace.type === 'heatmap') paintHeatmap(ctx, trace, xs, ys);
+    else paintScatter(ctx, trace, xs, ys);
+    ctx.restore();
+  }
+}
+
+/** Axis lookup on a plotted graph div (null before plotly's first plot). */
+export function plotAxes(gd: HTMLElement): Axes | null {
+  const full = (gd as unknown as { _fullLayout?: Record<string, FullAxis | undefined> })._fullLayout;
+  if (!full) return null;
+  const cache = new Map<string, AxisScale | null>();
+  return (name) => {
+    if (!cache.has(name)) {
+      const axis = full[name];
+      cache.set(name, axis && typeof axis._offset === 'number' && Array.isArray(axis.range) ? axisScale(axis) : null);
+    }
+    return cache.get(name) ?? null;
+  };
+}

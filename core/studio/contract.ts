@@ -24,6 +24,7 @@ import {
   type Check,
   type Infer,
 } from './check.js';
+import { prefillMethods } from './prefill-contract.js';
 
 export const CONTRACT_VERSION = 1;
 
@@ -176,6 +177,8 @@ export const hostMethods = {
     params: object({ clipId, config: record(), kind: oneOf(EXPORT_KINDS) }),
     result: object({ fileName: string(), mime: string(), bytes: u8() }),
   },
+  /** Prefill latency, memory and fidelity of a decoder LLM, full vs compressed (prefill-contract.ts). */
+  ...prefillMethods,
 } as const;
 
 /** Methods only Electron's main process answers (native dialogs, atomic saves). */

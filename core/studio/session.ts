@@ -20,6 +20,7 @@ import { StudioError } from './errors.js';
 import { RecentFiles } from './recent.js';
 import { frameImage, thumbnails, waveformEnvelope } from './media-views.js';
 import { audioCurves } from '../planner/audio-energy.js';
+import { runStudioPrefill, type RunPrefill } from './prefill-session.js';
 
 /** The timeline's audio curves in contract form (pairs flattened to a, b). */
 function curvesView(bundle: FeatureBundle): Result<'clip.data'>['curves'] {
@@ -39,6 +40,8 @@ export interface StudioDeps {
   /** Media files (video/audio) through the encoders; absent where the encoders are not available. */
   encodeMedia?: (file: string, options: { signal: AbortSignal; onProgress: (fraction: number, stage: string) => void }) => Promise<FeatureBundle>;
   version: string;
+  /** Prefill benchmark runner; default `runPrefillInWorker` (tests stand in for it). */
+  runPrefill?: RunPrefill;
 }
 
 interface OpenClip {
@@ -167,6 +170,11 @@ export class StudioSession {
         const clip = this.clip(p.clipId);
         const plan = this.plan(clip, p.config);
         return buildExport(p.kind as ExportKind, clip.summary.name, plan, () => this.deps.toPlanDocument(clip.bundle, plan));
+      },
+      'prefill.run': async (p) => {
+        const clip = this.clip(p.clipId);
+        const target = { clipId: p.clipId, name: clip.summary.name, bundle: clip.bundle, plan: (config: Record<string, unknown>) => this.plan(clip, config) };
+        return this.runJob(p.jobId, emit, (signal, progress) => runStudioPrefill(this, target, p, this.deps.runPrefill, signal, progress));
       },
     };
     return (handlers[method] as (p: Params<M>) => Promise<Result<M>>)(params);

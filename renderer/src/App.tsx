@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { openFileObject } from './actions.js';
+import { PrefillPanel } from './panels/PrefillPanel.js';
 import { Compare } from './views/Compare.js';
 import { Export } from './views/Export.js';
 import { Frames } from './views/Frames.js';
@@ -54,6 +55,7 @@ export function App() {
             <Compare />
             <Export />
           </div>
+          <PrefillPanel />
         </main>
       </div>
       <StatusBar />

@@ -20,6 +20,9 @@ function studio(): StudioClient {
   return client;
 }
 
+/** The connected client, for panels with their own jobs (the inference panel). */
+export const connectedClient = (): StudioClient => studio();
+
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export async function init(c: StudioClient): Promise<void> {

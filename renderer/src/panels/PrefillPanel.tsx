@@ -123,8 +123,8 @@ function FragmentRows({ entry }: { entry: PrefillEntry }) {
         <Row key={row.label} entry={entry} row={row} config={configs.get(row.label)} />
       ))}
       {entry.result.notes.length > 0 && (
-        <tr className="caveat">
-          <td colSpan={15} className="hint">{entry.result.notes.join(' ')}</td>
+        <tr className="notes">
+          <td colSpan={15}>{entry.result.notes.join(' ')}</td>
         </tr>
       )}
     </>

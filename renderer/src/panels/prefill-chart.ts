@@ -1,7 +1,7 @@
 /**
  * The inference panel's chart: median prefill latency per measured sequence of every kept run,
- * whiskers from the fastest run to p95, each compressed bar labelled with its measured speed-up
- * and the FLOPs-predicted one. Pure: returns plotly data and layout.
+ * whiskers from the fastest run to p95, each compressed bar labelled (above its whisker) with its
+ * measured speed-up and the FLOPs-predicted one. Pure: returns plotly data and layout.
  */
 import type { PrefillEntry } from './prefill-store.js';
 
@@ -22,7 +22,7 @@ export function prefillLatencyChart(entries: readonly PrefillEntry[]): PrefillCh
   const plus: number[] = [];
   const minus: number[] = [];
   const colors: string[] = [];
-  const text: string[] = [];
+  const annotations: Record<string, unknown>[] = [];
   const hover: string[] = [];
   for (const entry of entries) {
     entry.result.rows.forEach((row, k) => {
@@ -31,7 +31,8 @@ export function prefillLatencyChart(entries: readonly PrefillEntry[]): PrefillCh
       plus.push(Math.max(0, row.p95Ms - row.medianMs));
       minus.push(Math.max(0, row.medianMs - row.minMs));
       colors.push(row.isFull ? FULL_COLOR : SETTING_COLORS[(k - 1) % SETTING_COLORS.length]);
-      text.push(speedupText(row.speedupMedian, row.flopsSpeedup));
+      // Above the whisker, not the bar, so the label never sits under the p95 line.
+      if (!row.isFull) annotations.push({ x: `#${entry.id} ${row.label}`, y: Math.max(row.p95Ms, row.medianMs), text: speedupText(row.speedupMedian, row.flopsSpeedup), showarrow: false, yanchor: 'bottom', yshift: 2, font: { size: 10 } });
       hover.push(`${row.tokens} tokens in<br>median ${row.medianMs.toFixed(1)} ms, p95 ${row.p95Ms.toFixed(1)} ms`);
     });
   }
@@ -44,9 +45,6 @@ export function prefillLatencyChart(entries: readonly PrefillEntry[]): PrefillCh
         y,
         marker: { color: colors },
         error_y: { type: 'data', symmetric: false, array: plus, arrayminus: minus, color: '#444', thickness: 1 },
-        text,
-        textposition: 'outside',
-        cliponaxis: false,
         hovertext: hover,
         hoverinfo: 'x+text',
       },
@@ -58,6 +56,7 @@ export function prefillLatencyChart(entries: readonly PrefillEntry[]): PrefillCh
       paper_bgcolor: '#fff',
       plot_bgcolor: '#fbfbfd',
       showlegend: false,
+      annotations,
       title: { text: 'median prefill latency (whiskers: fastest run to p95); label: measured speed-up (FLOPs-predicted)', font: { size: 11 } },
       yaxis: { title: { text: 'ms' }, rangemode: 'tozero', automargin: true },
       xaxis: { type: 'category', automargin: true },

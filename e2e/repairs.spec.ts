@@ -74,7 +74,7 @@ test('repair switches and audio_score replan at once to the CLI planner\'s count
   await select(page, 'cross_modal_scope', 'group');
   await select(page, 'dpc', 'paper');
   await expectCountsOf(page, bundle, PAPER);
-  await page.getByTestId('view-parameters').screenshot({ path: path.join(screenshotDir, 'repairs-parameters.png') });
+  await page.getByTestId('repairs').screenshot({ path: path.join(screenshotDir, 'repairs-parameters.png') });
 
   // audio_score: ranking by token energy changes which audio tokens are kept, and the timeline says so.
   await select(page, 'audio_score', 'token_energy');

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { AUDIO_ANCHOR, AUDIO_DOMINANT, AUDIO_DROPPED, AUDIO_MERGED } from '../../../core/planner/types.js';
 import type { ClipSummary, PlanView } from '../../../core/studio/contract.js';
 import { frameTraces, patchGrid, patchModes } from './frames.js';
-import { groupSeries } from './groups.js';
+import { budgetLines, groupFrame, groupLayout, groupSeries, groupStaticTraces } from './groups.js';
 import { groupAt, patchAt } from './time.js';
-import { timelinePlanTraces, timelineStaticTraces } from './timeline.js';
+import { correlationLabels, timelinePlanTraces, timelineStaticTraces } from './timeline.js';
 
 const clip: ClipSummary = {
   clipId: 'c1', name: 'x', path: null, model: null, numAudio: 6, numVideo: 16, hiddenSize: 4, sequenceLength: 24,
@@ -47,16 +47,35 @@ describe('timeline figure', () => {
     expect(byName('merged').customdata).toEqual([1, 1]);
     expect(byName('dropped').x.length).toBe(1);
     const links = byName('merge → anchor');
-    // token 2 -> anchor 1, token 5 -> anchor 1, separated by null
-    expect(links.y).toEqual([0.5, 1, null, 0.20000000298023224, 1, null]);
+    // token 2 -> anchor 1, token 5 -> anchor 1, separated by null; on the ranked (attention) curve ÷ its max
+    expect(links.y.map((v) => (v === null ? null : Number((v as number).toFixed(6))))).toEqual([0.1, 0.2, null, 0.04, 0.2, null]);
     const video = byName('video kept per patch');
     expect(video.y).toEqual([0.5, 0.5, 0.5, 0.25]);
   });
 
-  it('draws the importance curve once from the clip data', () => {
-    const traces = timelineStaticTraces(clip, data);
-    expect(traces).toHaveLength(1);
-    expect((traces[0] as { x: number[] }).x[0]).toBeCloseTo(0.5 / 3);
+  it('draws each audio curve once from the clip data, normalised to its max, the ranked one last and marked', () => {
+    const traces = timelineStaticTraces(clip, data, 'token_energy');
+    const curves = traces.filter((t) => (t.meta as { curve?: string } | undefined)?.curve);
+    expect(curves.map((t) => (t.meta as { curve: string }).curve)).toEqual(['attention', 'token_energy']); // no waveform in this clip
+    expect((curves[0] as { x: number[] }).x[0]).toBeCloseTo(0.5 / 3);
+    expect((curves[0] as { y: number[] }).y.map((v) => Number(v.toFixed(6)))).toEqual([1, 0.2, 0.1, 0.8, 0.02, 0.04]);
+    expect((curves[1] as { y: number[] }).y).toEqual([0.5, 0.5, 0.25, 1, 0.25, 0.25]);
+    expect(String(curves[1].name)).toContain('top-k ranks by this');
+    expect(String(curves[0].name)).not.toContain('top-k');
+    // The video row gets one invisible hover bar per patch so plotly lays that subplot out.
+    expect(traces.find((t) => t.name === 'patch hover target')?.x).toHaveLength(clip.temporalPatches);
+  });
+
+  it('puts fate markers on the curve the top-k actually ranked by', () => {
+    const traces = timelinePlanTraces(clip, data, { ...plan(), audioScoreSource: 'token_energy' }, null);
+    const dominant = traces.find((t) => String(t.name).startsWith('kept: dominant')) as { y: number[] };
+    expect(dominant.y).toEqual([0.5, 1]); // tokens 0 and 3 on token energy ÷ max
+  });
+
+  it('labels the correlations of each curve pair', () => {
+    expect(correlationLabels(data).map((c) => c.text)).toEqual(['r(attention, token energy) = 0.70']);
+    const constant = { ...data, curves: { ...data.curves, correlations: [{ a: 'token_energy', b: 'waveform_rms', r: Number.NaN }] } };
+    expect(correlationLabels(constant)[0].text).toBe('r(token energy, waveform RMS) = n/a (constant series)');
   });
 
   it('adds compare markers for tokens kept by only one side', () => {
@@ -76,6 +95,23 @@ describe('group ratio series', () => {
     expect(s.final).toEqual([0.5, 0.62]);
     expect(s.pinned).toEqual([null, 'max']);
     expect(s.videoKept).toEqual([4, 3]);
+  });
+});
+
+describe('group chart frame', () => {
+  it('keeps the axes fixed while only the ratios move, and draws budget target and realised discard as lines', () => {
+    const a = plan();
+    const b = { ...plan(), config: { ...a.config, rho_video: 0.7 }, counts: { ...a.counts, video: { total: 16, kept: 5 } } };
+    expect(groupFrame(a)).toEqual(groupFrame(b));
+    expect(groupFrame(a)).toEqual({ clipId: 'c1', labels: ['g0', 'g1'], videoMax: 8, ratioMin: 0.35, ratioMax: 0.75 });
+    const layout = groupLayout(groupFrame(a), -1, 0) as { xaxis: { categoryarray: string[]; range: number[] }; yaxis2: { range: number[] } };
+    expect(layout.xaxis.categoryarray).toEqual(['g0', 'g1']);
+    expect(layout.xaxis.range).toEqual([-0.5, 1.5]);
+    expect(layout.yaxis2.range[1]).toBeCloseTo(8.4);
+    const [target, realised] = budgetLines(b);
+    expect(target.y).toEqual([0.7, 0.7]);
+    expect(realised.y).toEqual([1 - 5 / 16, 1 - 5 / 16]);
+    expect(groupStaticTraces(['g0', 'g1'])[0].x).toEqual(['g0', 'g1']);
   });
 });
 

@@ -67,7 +67,7 @@ export function groupTraces(clip: ClipSummary, plan: PlanView, compareFinal: (nu
     line(s.clamped, 'after clamping', '#d62728', 'dashdot', 'square-open'),
     line(s.final, 'final (after budget normalisation)', '#111', 'solid', 'circle'),
   ];
-  if (compareFinal) traces.push(line(compareFinal, `final (${compareLabel})`, '#1f77b4', 'solid', 'diamond'));
+  if (compareFinal) traces.push(line(compareFinal, `final · ${compareLabel}`, '#1f77b4', 'solid', 'diamond'));
   const px: string[] = [];
   const py: number[] = [];
   const pt: string[] = [];
@@ -78,6 +78,7 @@ export function groupTraces(clip: ClipSummary, plan: PlanView, compareFinal: (nu
       pt.push(`pinned ${p}`);
     }
   });
+  traces.push(...budgetLines(plan));
   traces.push({ type: 'scatter', mode: 'text+markers', x: px, y: py, text: pt, textposition: 'top center', name: 'pinned (not rescaled)', marker: { symbol: 'star', size: 13, color: '#bcbd22', line: { width: 1, color: '#555' } }, hoverinfo: 'text' });
   return traces;
 }
@@ -87,7 +88,12 @@ export function groupTraces(clip: ClipSummary, plan: PlanView, compareFinal: (nu
  * anywhere in a group's column reports that group (the ratios are painted on the canvas overlay).
  */
 export function groupStaticTraces(labels: string[]): PlotData[] {
-  return [{ type: 'bar', x: labels, y: labels.map(() => 1.05), width: 0.9, marker: { color: 'rgba(0,0,0,0)' }, hoverinfo: 'none', showlegend: false, name: 'group hover target' }];
+  return [
+    { type: 'bar', x: labels, y: labels.map(() => 1.05), width: 0.9, offset: -0.45, marker: { color: 'rgba(0,0,0,0)' }, hoverinfo: 'none', showlegend: false, name: 'group hover target' },
+    // Plotly lays out an overlaying axis only for a trace on it: this empty one keeps the
+    // video-kept axis (painted bars) on the right.
+    { type: 'scatter', mode: 'markers', x: [], y: [], yaxis: 'y2', hoverinfo: 'skip', showlegend: false, name: 'video kept axis' },
+  ];
 }
 
 /** Group labels ("g3", "g7*" for an unguided tail): they change only with the grouping. */
@@ -102,36 +108,59 @@ export function groupVideoMax(plan: PlanView): number {
   return max;
 }
 
-export function groupLayout(plan: PlanView, highlighted: number, selected: number): Layout {
-  const cfg = plan.config as { rho_video: number; ratio_min: number; ratio_max: number };
+/** What the group chart's axes depend on: fixed while only the ratios move, so plotly need not redraw. */
+export interface GroupFrame {
+  clipId: string;
+  labels: string[];
+  videoMax: number;
+  ratioMin: number;
+  ratioMax: number;
+}
+
+export function groupFrame(plan: PlanView): GroupFrame {
+  const cfg = plan.config as { ratio_min: number; ratio_max: number };
+  return { clipId: plan.clipId, labels: groupLabels(plan), videoMax: groupVideoMax(plan), ratioMin: cfg.ratio_min, ratioMax: cfg.ratio_max };
+}
+
+/** What budget normalisation did, in one line (shown above the chart). */
+export function normalisationSummary(plan: PlanView): string {
+  const norm = plan.normalization as { ran?: boolean; reason?: string; scaling?: number; shift?: number };
+  if (!norm.ran) return `budget normalisation skipped: ${norm.reason ?? 'not applicable'}`;
+  if (typeof norm.shift === 'number') return `budget normalisation ran (exact): shift ${norm.shift >= 0 ? '+' : ''}${norm.shift.toFixed(3)}`;
+  return `budget normalisation ran: scale ×${(norm.scaling ?? 1).toFixed(3)}`;
+}
+
+/** The budget target and the realised discard as horizontal lines across the groups (they move with the plan). */
+export function budgetLines(plan: PlanView): PlotData[] {
+  const cfg = plan.config as { rho_video: number };
   const videoTotal = plan.counts.video.total;
   const realised = videoTotal > 0 ? 1 - plan.counts.video.kept / videoTotal : 0;
-  const norm = plan.normalization as { ran?: boolean; reason?: string; scaling?: number };
-  const title = norm.ran ? `budget normalisation ran: scale ×${(norm.scaling ?? 1).toFixed(3)}` : `budget normalisation skipped: ${norm.reason ?? 'not applicable'}`;
-  const n = plan.groups.length;
+  const x = groupLabels(plan);
+  const label = (text: string) => x.map((_, i) => (i === x.length - 1 ? text : ''));
+  return [
+    { type: 'scatter', mode: 'lines+text', x, y: x.map(() => cfg.rho_video), text: label(`budget target rho_video ${cfg.rho_video}`), textposition: 'top left', textfont: { size: 10, color: '#9467bd' }, name: 'budget target rho_video', line: { color: '#9467bd', width: 2, dash: 'dash' }, hoverinfo: 'skip' },
+    { type: 'scatter', mode: 'lines+text', x, y: x.map(() => realised), text: label(`realised ${realised.toFixed(3)}`), textposition: 'bottom left', textfont: { size: 10, color: '#8c564b' }, name: 'realised discard', line: { color: '#8c564b', width: 1, dash: 'dot' }, hoverinfo: 'skip' },
+  ];
+}
+
+export function groupLayout(frame: GroupFrame, highlighted: number, selected: number): Layout {
+  const n = frame.labels.length;
   const shapes: Record<string, unknown>[] = [
-    { type: 'line', xref: 'paper', yref: 'y', x0: 0, x1: 1, y0: cfg.rho_video, y1: cfg.rho_video, line: { color: '#9467bd', width: 2, dash: 'dash' } },
-    { type: 'line', xref: 'paper', yref: 'y', x0: 0, x1: 1, y0: realised, y1: realised, line: { color: '#8c564b', width: 1, dash: 'dot' } },
-    { type: 'rect', xref: 'paper', yref: 'y', x0: 0, x1: 1, y0: cfg.ratio_min, y1: cfg.ratio_max, fillcolor: 'rgba(148,103,189,0.06)', line: { width: 0 }, layer: 'below' },
+    { type: 'rect', xref: 'paper', yref: 'y', x0: 0, x1: 1, y0: frame.ratioMin, y1: frame.ratioMax, fillcolor: 'rgba(148,103,189,0.06)', line: { width: 0 }, layer: 'below' },
   ];
   for (const [index, color] of [[selected, 'rgba(31,119,180,0.12)'], [highlighted, 'rgba(255,127,14,0.18)']] as const) {
     if (index >= 0 && index < n) shapes.push({ type: 'rect', xref: 'x', yref: 'paper', x0: index - 0.5, x1: index + 0.5, y0: 0, y1: 1, fillcolor: color, line: { width: 0 }, layer: 'below' });
   }
   return {
-    uirevision: plan.clipId,
-    title: { text: title, font: { size: 12 } },
+    uirevision: frame.clipId,
     barmode: 'group',
-    margin: { l: 56, r: 56, t: 28, b: 36 },
+    margin: { l: 56, r: 56, t: 12, b: 36 },
     hovermode: 'closest',
     showlegend: false,
     // Fixed ranges: the canvas overlay shares these axes, and plotly never re-ranges on a replan.
-    xaxis: { type: 'category', categoryorder: 'array', categoryarray: groupLabels(plan), range: [-0.5, n - 0.5], tickangle: n > 12 ? -45 : 0 },
+    xaxis: { type: 'category', categoryorder: 'array', categoryarray: frame.labels, range: [-0.5, n - 0.5], tickangle: n > 12 ? -45 : 0 },
     yaxis: { title: { text: 'ratio / retention' }, range: [0, 1.05] },
-    yaxis2: { title: { text: 'video kept' }, overlaying: 'y', side: 'right', range: [0, groupVideoMax(plan) * 1.05], showgrid: false },
+    yaxis2: { title: { text: 'video kept' }, overlaying: 'y', side: 'right', range: [0, frame.videoMax * 1.05], showgrid: false },
     shapes,
-    annotations: [
-      { xref: 'paper', yref: 'y', x: 1, y: cfg.rho_video, xanchor: 'right', yanchor: 'bottom', text: `budget target rho_video ${cfg.rho_video}`, showarrow: false, font: { size: 10, color: '#9467bd' } },
-      { xref: 'paper', yref: 'y', x: 0, y: realised, xanchor: 'left', yanchor: 'top', text: `realised ${realised.toFixed(3)}`, showarrow: false, font: { size: 10, color: '#8c564b' } },
-    ],
   };
 }

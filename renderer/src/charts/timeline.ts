@@ -109,7 +109,7 @@ export function timelineStaticTraces(clip: ClipSummary, data: ClipData | undefin
     // Invisible full-height bars on the video row: they make plotly lay out that subplot (the
     // kept fractions are painted over it) and report the patch under the pointer.
     const x = Array.from({ length: clip.temporalPatches }, (_, p) => patchStart(clip, p) + clip.secondsPerPatch / 2);
-    traces.push({ type: 'bar', x, y: x.map(() => 1), yaxis: 'y3', width: clip.secondsPerPatch, marker: { color: 'rgba(0,0,0,0)' }, hoverinfo: 'none', showlegend: false, name: 'patch hover target' });
+    traces.push({ type: 'bar', x, y: x.map(() => 1), yaxis: 'y3', width: clip.secondsPerPatch, offset: -clip.secondsPerPatch / 2, marker: { color: 'rgba(0,0,0,0)' }, hoverinfo: 'none', showlegend: false, name: 'patch hover target' });
   }
   return traces;
 }
@@ -183,7 +183,7 @@ export function timelinePlanTraces(clip: ClipSummary, data: ClipData | undefined
       x.push(patchStart(clip, p) + clip.secondsPerPatch / 2);
       y.push(kept / clip.tokensPerFrame);
     }
-    traces.push({ type: 'bar', x, y, yaxis: 'y3', width: clip.secondsPerPatch * 0.85, marker: { color: '#2a9d3a' }, name: 'video kept per patch', hovertemplate: 't=%{x:.1f}s · %{y:.0%} video kept<extra></extra>' });
+    traces.push({ type: 'bar', x, y, yaxis: 'y3', width: clip.secondsPerPatch * 0.85, offset: -clip.secondsPerPatch * 0.425, marker: { color: '#2a9d3a' }, name: 'video kept per patch', hovertemplate: 't=%{x:.1f}s · %{y:.0%} video kept<extra></extra>' });
   }
   return traces;
 }

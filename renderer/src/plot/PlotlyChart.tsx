@@ -13,6 +13,8 @@ export interface PlotlyChartProps {
   layout: Layout;
   /** Per-plan traces, painted on a canvas over the plot with plotly's axes (see overlay.ts). */
   overlay?: PlotData[];
+  /** Title of an exported image, where the live chart shows it outside the plot. */
+  exportTitle?: string;
   /** Plan sequence number the data belongs to (for the redraw measurements). */
   seq: number;
   height: number;
@@ -63,24 +65,62 @@ const SYMBOL_GLYPH: Record<string, string> = { circle: '●', diamond: '◆', 't
  * instead of a plotly redraw. Both update inside the same commit (layout effects), so every chart
  * of one replan lands in one animation frame.
  */
-export function PlotlyChart({ id, title, data, layout, overlay = NO_OVERLAY, seq, height, onHover, onUnhover, onClick }: PlotlyChartProps) {
+export function PlotlyChart({ id, title, data, layout, overlay = NO_OVERLAY, exportTitle, seq, height, onHover, onUnhover, onClick }: PlotlyChartProps) {
   const ref = useRef<HTMLDivElement>(null);
-  const canvasRef = useRef<HTMLCanvasElement>(null);
+  // Created here, not by React: it lives inside plotly's own container (see placeCanvas).
+  const canvasRef = useRef<HTMLCanvasElement | null>(null);
   const handlers = useRef({ onHover, onUnhover, onClick });
   handlers.current = { onHover, onUnhover, onClick };
   const [hidden, setHidden] = useState<Set<string>>(() => new Set());
   const visibleOverlay = hidden.size === 0 ? overlay : overlay.filter((t) => !hidden.has(legendKey(t)));
   const fullLayout = (l: Layout): Layout => ({ height, margin: { l: 56, r: 16, t: 28, b: 36 }, font: { size: 11 }, paper_bgcolor: '#fff', plot_bgcolor: '#fbfbfd', ...l });
-  const latest = useRef({ data, layout, overlay: visibleOverlay, allOverlay: overlay, seq });
-  latest.current = { data, layout, overlay: visibleOverlay, allOverlay: overlay, seq };
+  const latest = useRef({ data, layout, overlay: visibleOverlay, allOverlay: overlay, seq, exportTitle });
+  latest.current = { data, layout, overlay: visibleOverlay, allOverlay: overlay, seq, exportTitle };
   /** Plotly.react calls not yet finished: the overlay waits for the axes they produce. */
   const pending = useRef(0);
   const alive = useRef(true);
 
+  /** The live chart's legend for canvas traces is HTML; an exported image gets plotly's own legend and title. */
+  const exportFigure = (c: typeof latest.current): { data: PlotData[]; layout: Layout } => {
+    const base = fullLayout(c.layout);
+    const margin = (base.margin ?? {}) as Record<string, number>;
+    const legendBelow = base.legend === undefined;
+    return {
+      data: [...c.data, ...c.overlay],
+      layout: {
+        ...base,
+        showlegend: true,
+        legend: base.legend ?? { orientation: 'h', y: -0.12, yanchor: 'top', font: { size: 10 } },
+        margin: { ...margin, t: c.exportTitle ? 40 : margin.t, b: legendBelow ? 110 : margin.b },
+        height: Math.max(height, 420) + (legendBelow ? 80 : 0),
+        ...(c.exportTitle ? { title: { text: c.exportTitle, font: { size: 12 } } } : {}),
+      },
+    };
+  };
+
+  /**
+   * Puts the canvas right after plotly's plot layer, inside its container: above the curves,
+   * below plotly's hover labels and mode bar (which come later in the same container).
+   */
+  const placeCanvas = (el: HTMLElement): HTMLCanvasElement | null => {
+    const container = el.querySelector('.svg-container');
+    const plotLayer = container?.querySelector(':scope > svg.main-svg');
+    if (!container || !plotLayer) return null;
+    let canvas = canvasRef.current;
+    if (!canvas) {
+      canvas = document.createElement('canvas');
+      canvas.className = 'chart-overlay';
+      canvasRef.current = canvas;
+    }
+    if (canvas.previousElementSibling !== plotLayer) plotLayer.after(canvas);
+    return canvas;
+  };
+
   const paint = () => {
     const el = ref.current;
-    const canvas = canvasRef.current;
-    if (!alive.current || !el || !canvas || pending.current > 0) return;
+    if (!alive.current || !el || pending.current > 0) return;
+    const canvas = placeCanvas(el);
+    if (!canvas) return;
     const axes = plotAxes(el);
     if (!axes) return;
     const { overlay: traces, allOverlay, seq: drawnSeq } = latest.current;
@@ -99,7 +139,7 @@ export function PlotlyChart({ id, title, data, layout, overlay = NO_OVERLAY, seq
     alive.current = true;
     const unregister = registerChart(id);
     // Exports hand plotly the whole figure, canvas traces included, so the file holds every mark.
-    const unregisterElement = registerChartElement(id, title, el, () => ({ data: [...latest.current.data, ...latest.current.overlay], layout: fullLayout(latest.current.layout) }));
+    const unregisterElement = registerChartElement(id, title, el, () => exportFigure(latest.current));
     return () => {
       alive.current = false;
       unregister();
@@ -148,10 +188,7 @@ export function PlotlyChart({ id, title, data, layout, overlay = NO_OVERLAY, seq
   return (
     <div className="chart-box">
       <OverlayLegend traces={overlay} hidden={hidden} toggle={toggle} id={id} />
-      <div className="chart-stack">
-        <div ref={ref} className="chart" data-testid={`chart-${id}`} data-chart={id} />
-        <canvas ref={canvasRef} className="chart-overlay" />
-      </div>
+      <div ref={ref} className="chart" data-testid={`chart-${id}`} data-chart={id} />
     </div>
   );
 }

@@ -185,11 +185,14 @@ function paintScatter(ctx: CanvasRenderingContext2D, trace: PlotData, xs: AxisSc
   }
   if (mode.includes('text') && Array.isArray(trace.text)) {
     const text = trace.text as string[];
-    ctx.fillStyle = '#333';
-    ctx.font = '10px system-ui, sans-serif';
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'bottom';
-    for (let i = 0; i < x.length; i++) ctx.fillText(text[i] ?? '', xPixel(xs, x[i]), yPixel(ys, y[i]) - 8);
+    const position = String(trace.textposition ?? 'top center');
+    const font = (trace.textfont ?? {}) as { size?: number; color?: string };
+    ctx.fillStyle = font.color ?? '#333';
+    ctx.font = `${font.size ?? 10}px system-ui, sans-serif`;
+    ctx.textAlign = position.endsWith('left') ? 'right' : position.endsWith('right') ? 'left' : 'center';
+    const below = position.startsWith('bottom');
+    ctx.textBaseline = below ? 'top' : 'bottom';
+    for (let i = 0; i < x.length; i++) if (text[i]) ctx.fillText(text[i], xPixel(xs, x[i]), yPixel(ys, y[i]) + (below ? 4 : -4));
   }
 }
 

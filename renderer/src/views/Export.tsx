@@ -31,7 +31,9 @@ export async function exportChart(id: string, format: 'png' | 'svg'): Promise<vo
   const clip = useStudio.getState().clip;
   if (!chart || !clip) return;
   try {
-    const url = await Plotly.toImage(chart.figure ? chart.figure() : chart.element, { format, width: 1200, height: Math.max(400, chart.element.clientHeight), scale: format === 'png' ? 2 : 1 });
+    const figure = chart.figure?.();
+    const height = Math.max(400, typeof figure?.layout.height === 'number' ? figure.layout.height : chart.element.clientHeight);
+    const url = await Plotly.toImage(figure ?? chart.element, { format, width: 1200, height, scale: format === 'png' ? 2 : 1 });
     const stem = clip.name.replace(/\.[A-Za-z0-9]+$/, '').replace(/[^A-Za-z0-9._-]+/g, '_');
     await saveBytes(`${stem}.${id}.${format}`, format === 'png' ? 'image/png' : 'image/svg+xml', dataUrlBytes(url));
   } catch (err) {

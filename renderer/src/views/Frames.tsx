@@ -131,7 +131,7 @@ export function Frames() {
         Frames <small data-testid="frame-mode">{info?.modes.includes('spatial') ? 'spatial (density peaks)' : ''}{info?.modes.includes('spatial') && info.modes.includes('temporal') ? ' + ' : ''}{info?.modes.includes('temporal') ? 'temporal (change vs previous frame)' : ''}{info && info.modes.length === 0 ? 'not pruned' : ''}</small>
       </h2>
       <div className="readout" data-testid="frame-title">{title}</div>
-      <PlotlyChart id="frames" title="Frames" data={NO_TRACES} overlay={data} layout={layout} seq={seq} height={310} />
+      <PlotlyChart id="frames" title="Frames" data={NO_TRACES} overlay={data} layout={layout} exportTitle={title} seq={seq} height={310} />
       <div className="scrubber">
         <input
           type="range"

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { groupLabels, groupLayout, groupStaticTraces, groupTraces } from '../charts/groups.js';
+import { groupFrame, groupLabels, groupLayout, groupStaticTraces, groupTraces, normalisationSummary, type GroupFrame } from '../charts/groups.js';
 import { groupAt, groupSpan } from '../charts/time.js';
 import { useComparison, usePlan } from '../hooks.js';
 import { PlotlyChart } from '../plot/PlotlyChart.js';
@@ -22,7 +22,9 @@ export function GroupRatios() {
   const hoverTargets = useMemo(() => groupStaticTraces(labelKey ? labelKey.split(',') : []), [labelKey]);
   const hovered = clip && plan && hoverTime !== null ? groupAt(clip, plan.groups, hoverTime) : -1;
   const selected = clip && plan ? groupAt(clip, plan.groups, selectedTime) : -1;
-  const layout = useMemo(() => (plan ? groupLayout(plan, hovered, selected) : {}), [plan, hovered, selected]);
+  // The layout is rebuilt only when the axes' inputs change (grouping, ratio clamps), not per replan.
+  const frameKey = plan ? JSON.stringify(groupFrame(plan)) : '';
+  const layout = useMemo(() => (frameKey ? groupLayout(JSON.parse(frameKey) as GroupFrame, hovered, selected) : {}), [frameKey, hovered, selected]);
   if (!clip || !plan) return <section className="view" data-testid="view-groups"><h2>Group ratios</h2><p className="empty">No clip open.</p></section>;
   const pickGroup = (label: unknown) => {
     const index = typeof label === 'string' ? Number(label.replace(/^g(\d+)\*?$/, '$1')) : -1;
@@ -32,12 +34,14 @@ export function GroupRatios() {
   return (
     <section className="view" data-testid="view-groups">
       <h2>Group ratios <small>video discard ratio per time group through budget normalisation (rho values are DISCARD ratios)</small></h2>
+      <div className="readout" data-testid="normalisation-summary">{normalisationSummary(plan)}</div>
       <PlotlyChart
         id="groups"
         title="Group ratios"
         data={hoverTargets}
         overlay={data}
         layout={layout}
+        exportTitle={normalisationSummary(plan)}
         seq={seq}
         height={330}
         onHover={(e) => {

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { AUDIO_ANCHOR, AUDIO_DOMINANT, AUDIO_DROPPED, AUDIO_MERGED } from '../../../core/planner/types.js';
 import type { ClipSummary, PlanView } from '../../../core/studio/contract.js';
 import { dataCache, type ClipData } from '../data-cache.js';
@@ -40,7 +40,15 @@ export function Timeline() {
     () => (clip && plan ? timelinePlanTraces(clip, data, plan, comparison ? { audioDiff: comparison.result.audio.diff, labelA: comparison.labelA, labelB: comparison.labelB } : null) : []),
     [clip, data, plan, comparison],
   );
-  const layout = useMemo(() => (clip && plan ? timelineLayout(clip, plan, hoverTime, selectedTime) : {}), [clip, plan, hoverTime, selectedTime]);
+  // Only the group boundaries in the layout depend on the plan: key the layout on them, so a replan
+  // that keeps the grouping does not make plotly redraw.
+  const boundaryKey = plan ? plan.groups.map((g) => `${g.audio_range?.join('-')}/${g.video_range?.join('-')}`).join(',') : '';
+  const planForLayout = useRef(plan);
+  planForLayout.current = plan;
+  const layout = useMemo(
+    () => (clip && planForLayout.current ? timelineLayout(clip, planForLayout.current, hoverTime, selectedTime) : {}),
+    [clip, boundaryKey, hoverTime, selectedTime],
+  );
   const correlations = useMemo(() => correlationLabels(data), [data]);
   if (!clip || !plan) return <section className="view" data-testid="view-timeline"><h2>Timeline</h2><p className="empty">No clip open.</p></section>;
   const requested = String(plan.config.audio_score ?? 'attention');

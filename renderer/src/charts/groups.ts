@@ -136,10 +136,11 @@ export function budgetLines(plan: PlanView): PlotData[] {
   const videoTotal = plan.counts.video.total;
   const realised = videoTotal > 0 ? 1 - plan.counts.video.kept / videoTotal : 0;
   const x = groupLabels(plan);
-  const label = (text: string) => x.map((_, i) => (i === x.length - 1 ? text : ''));
+  // Target labelled at the right end, realised at the left: the two lines often nearly coincide.
+  const label = (text: string, at: number) => x.map((_, i) => (i === at ? text : ''));
   return [
-    { type: 'scatter', mode: 'lines+text', x, y: x.map(() => cfg.rho_video), text: label(`budget target rho_video ${cfg.rho_video}`), textposition: 'top left', textfont: { size: 10, color: '#9467bd' }, name: 'budget target rho_video', line: { color: '#9467bd', width: 2, dash: 'dash' }, hoverinfo: 'skip' },
-    { type: 'scatter', mode: 'lines+text', x, y: x.map(() => realised), text: label(`realised ${realised.toFixed(3)}`), textposition: 'bottom left', textfont: { size: 10, color: '#8c564b' }, name: 'realised discard', line: { color: '#8c564b', width: 1, dash: 'dot' }, hoverinfo: 'skip' },
+    { type: 'scatter', mode: 'lines+text', x, y: x.map(() => cfg.rho_video), text: label(`budget target rho_video ${cfg.rho_video}`, x.length - 1), textposition: 'top left', textfont: { size: 10, color: '#9467bd' }, name: 'budget target rho_video', line: { color: '#9467bd', width: 2, dash: 'dash' }, hoverinfo: 'skip' },
+    { type: 'scatter', mode: 'lines+text', x, y: x.map(() => realised), text: label(`realised ${realised.toFixed(3)}`, 0), textposition: 'bottom right', textfont: { size: 10, color: '#8c564b' }, name: 'realised discard', line: { color: '#8c564b', width: 1, dash: 'dot' }, hoverinfo: 'skip' },
   ];
 }
 

@@ -52,16 +52,24 @@ function Thumb({ clip, plan, patch, active, hovered }: { clip: ClipSummary; plan
       ctx.putImageData(img, 0, 0);
     } else {
       if (!planDep) return;
-      const cell = 4;
-      canvas.width = Math.max(1, clip.gridCols * cell);
-      canvas.height = Math.max(1, clip.gridRows * cell);
-      const basePos = patch * clip.tokensPerFrame;
-      for (let r = 0; r < clip.gridRows; r++) {
-        for (let c = 0; c < clip.gridCols; c++) {
-          ctx.fillStyle = planDep.videoKeep[basePos + r * clip.gridCols + c] ? '#2a9d3a' : '#d9d9de';
-          ctx.fillRect(c * cell, r * cell, cell, cell);
-        }
+      // One pixel per token, scaled up by CSS (pixelated): a replan rewrites a few hundred bytes
+      // per thumbnail instead of issuing a fillRect per token.
+      const w = Math.max(1, clip.gridCols);
+      const h = Math.max(1, clip.gridRows);
+      if (canvas.width !== w || canvas.height !== h) {
+        canvas.width = w;
+        canvas.height = h;
       }
+      const img = ctx.createImageData(w, h);
+      const basePos = patch * clip.tokensPerFrame;
+      for (let i = 0; i < clip.gridRows * clip.gridCols; i++) {
+        const kept = planDep.videoKeep[basePos + i] !== 0;
+        img.data[i * 4] = kept ? 0x2a : 0xd9;
+        img.data[i * 4 + 1] = kept ? 0x9d : 0xd9;
+        img.data[i * 4 + 2] = kept ? 0x3a : 0xde;
+        img.data[i * 4 + 3] = 255;
+      }
+      ctx.putImageData(img, 0, 0);
     }
   }, [clip, planDep, patch, thumbs, hasImage, index]);
   const { kept, total } = patchModes(clip, plan, patch);

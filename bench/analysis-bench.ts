@@ -101,6 +101,8 @@ async function main(): Promise<void> {
   const peakRss60 = peakRssMB();
 
   const replan = replanTimes(clip60, best.analysis);
+  // The same 50 configs again: the first pass includes the JIT compiling each planner path.
+  const replanSteady = replanTimes(clip60, best.analysis);
 
   // Scaling with clip length on the fastest provider.
   const scaling: Array<{ seconds: number; numAudio: number; numVideo: number; medianMs: number }> = [];
@@ -132,6 +134,7 @@ async function main(): Promise<void> {
     fastestProvider: best.provider,
     providersSkipped: skipped,
     replanMs: { configs: REPLAN_CONFIGS, median: round2(median(replan)), p95: round2(percentile(replan, 95)), max: round2(Math.max(...replan)) },
+    replanSteadyMs: { configs: REPLAN_CONFIGS, median: round2(median(replanSteady)), p95: round2(percentile(replanSteady, 95)), max: round2(Math.max(...replanSteady)) },
     peakRssMB: { afterClipGeneration: rssAfterClip, analysing60s: peakRss60, endOfBench: peakRssMB() },
     scaling,
     reference: {
@@ -148,7 +151,8 @@ async function main(): Promise<void> {
     ...Object.entries(perProvider).map(([p, r]) => [`analysis 60 s, ${p} (median of ${RUNS})`, `${r.medianMs} ms  [${r.device}]`, p === 'cpu' ? '< 1200 ms (aim 500)' : '']),
     ...Object.entries(skipped).map(([p, why]) => [`analysis 60 s, ${p}`, `skipped: ${why.slice(0, 70)}`, '']),
     ...scaling.map((s) => [`analysis ${s.seconds} s (${s.numAudio} a x ${s.numVideo} v), ${best!.provider}`, `${s.medianMs} ms`, '']),
-    [`replan, ${REPLAN_CONFIGS} random configs`, `median ${result.replanMs.median} ms, p95 ${result.replanMs.p95} ms`, 'median <= 5 ms'],
+    [`replan, ${REPLAN_CONFIGS} random configs (first pass)`, `median ${result.replanMs.median} ms, p95 ${result.replanMs.p95} ms`, 'median <= 5 ms'],
+    [`replan, same configs again (JIT warm)`, `median ${result.replanSteadyMs.median} ms, p95 ${result.replanSteadyMs.p95} ms`, 'median <= 5 ms'],
     ['peak RSS analysing 60 s clip', `${peakRss60} MB`, '<= 600 MB'],
     ['peak RSS, whole bench', `${result.peakRssMB.endOfBench} MB`, ''],
     [`TS reference vs onnx cpu, 4 s clip`, `${result.reference.typescriptMs} ms vs ${result.reference.onnxCpuMs} ms (${result.reference.speedup}x)`, ''],

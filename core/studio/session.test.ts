@@ -82,6 +82,25 @@ describe('studio session', () => {
     expect(plan.counts.audio.total).toBe(clip.numAudio);
   });
 
+  it('names an uploaded media file by its own name when the encoders refuse it, not by its temp path', async () => {
+    let seen = '';
+    const deps = {
+      ...createDefaultDeps({ appRoot: repoRoot, version: 'test' }),
+      encodeMedia: async (file: string) => {
+        seen = file;
+        throw new Error(`${file}: not readable media (Invalid data found when processing input)`);
+      },
+    };
+    const session = new StudioSession(deps, new RecentFiles(null));
+    const outcome = await dispatch(session, 'clip.openBytes', { jobId: 'm1', name: 'holiday.mp4', bytes: new TextEncoder().encode('plain text') }, () => {});
+    expect(seen).toContain('omnizip-upload-');
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) {
+      expect(outcome.error.kind).toBe('bad-file');
+      expect(outcome.error.message).toBe('cannot open holiday.mp4: holiday.mp4: not readable media (Invalid data found when processing input)');
+    }
+  });
+
   it('refuses bad configs, unknown clips and unknown methods with their own kinds', async () => {
     const session = newSession();
     const clip = await call<ClipSummary>(session, 'clip.openPath', { jobId: 'j6', path: golden('short_1group.safetensors') });

@@ -216,7 +216,9 @@ export class StudioSession {
       bundle = await this.deps.encodeMedia(file, { signal, onProgress: (f, s) => progress(0.02 + 0.48 * f, s) });
     } catch (err) {
       if (signal.aborted) throw new StudioError('cancelled', `opening ${name} was cancelled`);
-      throw new StudioError('bad-file', `cannot open ${name}: ${(err as Error).message}`);
+      // An upload sits in a private temp file; the user knows it by its own name, not that path.
+      const reason = shown.path === null ? (err as Error).message.split(file).join(name) : (err as Error).message;
+      throw new StudioError('bad-file', `cannot open ${name}: ${reason}`);
     }
     return this.analyse(name, shown.path, bundle, signal, (f, s) => progress(0.5 + 0.5 * f, s));
   }

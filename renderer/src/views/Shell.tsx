@@ -64,7 +64,7 @@ export function StatusBar() {
       <span data-testid="provider">engine: {engine ? `${engine.engine} · provider ${engine.provider} · ${engine.device} · ${engine.wallMs.toFixed(0)} ms` : '—'}</span>
       {clip && <span>{clip.numAudio} audio · {clip.numVideo} video · D {clip.hiddenSize}</span>}
       {plan && <span data-testid="plan-ms">plan {plan.planMs.toFixed(1)} ms</span>}
-      {plan && <span data-testid="status-ranked-by">audio ranked by {plan.audioScoreSource.replace('_', ' ')}</span>}
+      {plan && clip && clip.numAudio > 0 && <span data-testid="status-ranked-by">audio ranked by {plan.audioScoreSource.replace('_', ' ')}</span>}
       {plan && plan.notes.length > 0 && <span className="status-note" data-testid="status-notes" title={plan.notes.join('\n')}>⚠ {plan.notes[0]}{plan.notes.length > 1 ? ` (+${plan.notes.length - 1} more)` : ''}</span>}
       {job && (
         <span className="job" data-testid="job">

@@ -56,10 +56,15 @@ export function Timeline() {
     <section className="view" data-testid="view-timeline">
       <h2>Timeline <small>audio curves (each ÷ its own max) and each audio token's fate; dotted lines are time-group boundaries; drag to zoom, double-click to reset</small></h2>
       <div className="correlations" data-testid="correlations">
-        <span className="ranked-by" data-testid="ranked-by" data-source={plan.audioScoreSource}>
-          audio top-k ranked by: <b>{CURVE_STYLE[plan.audioScoreSource].short}</b>
-          {requested !== plan.audioScoreSource ? ` (requested ${requested}, unavailable)` : ''}
-        </span>
+        {clip.numAudio > 0 ? (
+          <span className="ranked-by" data-testid="ranked-by" data-source={plan.audioScoreSource}>
+            audio top-k ranked by: <b>{CURVE_STYLE[plan.audioScoreSource].short}</b>
+            {requested !== plan.audioScoreSource ? ` (requested ${requested}, unavailable)` : ''}
+          </span>
+        ) : (
+          // A video-only clip ranks nothing; naming a score source would suggest it did.
+          <span className="ranked-by" data-testid="ranked-by" data-source="none">no audio track: nothing to rank</span>
+        )}
         {correlations.map((c) => <span key={c.key} data-testid={`corr-${c.key}`} data-r={c.r}>{c.text}</span>)}
       </div>
       <PlotlyChart

@@ -217,3 +217,37 @@ test('web mode refuses requests without the token', async ({ request }) => {
   expect((await request.post(`${url.origin}/api/call/app.info`, { data: '' })).status()).toBe(403);
   expect((await request.get(url.toString())).status()).toBe(200);
 });
+
+test('forcing an execution provider re-analyses the clip, and one that cannot start leaves the studio as it was', async ({ page }) => {
+  await openStudio(page, { open: golden('short_2groups.safetensors') });
+  const select = page.getByTestId('provider-select');
+  await expect(select).toHaveValue('auto');
+  const before = await counts(page);
+  const providerBefore = await page.getByTestId('provider').innerText();
+  let seq = await planSeq(page);
+  await select.selectOption('webgpu');
+  // Without a WebGPU adapter (this machine, CI) the analysis cannot start there: say so, keep the rest.
+  const failed = page.getByTestId('error-message').filter({ hasText: 'on provider webgpu' });
+  const switched = page.getByTestId('provider').filter({ hasText: 'provider webgpu' });
+  await expect(failed.or(switched)).toBeVisible({ timeout: 60_000 });
+  if (await failed.count()) {
+    await expect(failed).toContainText('cannot analyse short_2groups.safetensors on provider webgpu');
+    await expect(failed).toContainText('the previous analysis');
+    await expect(select).toHaveValue('auto');
+    await expect(page.getByTestId('provider')).toHaveText(providerBefore);
+    await expect(page.getByTestId('clip-name')).toContainText('short_2groups');
+    expect(await counts(page)).toEqual(before);
+    await page.getByTestId('slider-rho_audio').fill('0.8');
+    seq = await waitForRedraw(page, seq);
+    expect((await counts(page)).audio).toBeLessThan(before.audio);
+  } else {
+    seq = await planSeq(page);
+  }
+  await select.selectOption('cpu');
+  await waitForRedraw(page, seq);
+  await expect(select).toHaveValue('cpu');
+  await expect(page.getByTestId('provider')).toContainText('provider cpu');
+  await expect(page.getByTestId('provider')).toContainText('CPU');
+  await expect(page.getByTestId('clip-name')).toContainText('short_2groups');
+  await page.getByTestId('statusbar').screenshot({ path: path.join(screenshotDir, 'provider-cpu-statusbar.png') });
+});

@@ -80,6 +80,11 @@ export interface AnalyzeOptions {
   frameGeometries: number[];
   signal?: AbortSignal;
   onProgress?: (progress: AnalyzeProgress) => void;
+  /**
+   * Execution provider the user forced ('auto' or absent: the engine's own choice). Engines with a
+   * single backend ignore it; a forced provider that cannot start is an error, never a fallback.
+   */
+  provider?: 'auto' | 'cpu' | 'webgpu' | 'cuda';
 }
 
 export interface AnalysisEngine {

@@ -33,6 +33,10 @@ const jobId = string({ maxLength: 64, pattern: /^[A-Za-z0-9_-]+$/ });
 const clipId = string({ maxLength: 64, pattern: /^[A-Za-z0-9_-]+$/ });
 const count = number({ integer: true, min: 0 });
 
+/** Execution providers the user may force for analysis ('auto' lets the core pick the best that starts). */
+export const ANALYSIS_PROVIDERS = ['auto', 'cpu', 'webgpu', 'cuda'] as const;
+export type AnalysisProviderChoice = (typeof ANALYSIS_PROVIDERS)[number];
+
 export const EXPORT_KINDS = ['config-yaml', 'config-json', 'flags', 'plan-json', 'masks'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
@@ -145,6 +149,12 @@ export const hostMethods = {
   'clip.openDemo': { params: object({ jobId }), result: clipSummaryCheck },
   'clip.openPath': { params: object({ jobId, path: string({ maxLength: 4096 }) }), result: clipSummaryCheck },
   'clip.openBytes': { params: object({ jobId, name: string({ maxLength: 512 }), bytes: u8() }), result: clipSummaryCheck },
+  /**
+   * Analyses an open clip again on the given provider, which also becomes the provider for clips
+   * opened later. Answers the clip under a new clipId (the old one is closed), so every cache keyed
+   * by clip redraws; if the provider cannot start, the error says so and the clip stays as it was.
+   */
+  'clip.reanalyze': { params: object({ jobId, clipId, provider: oneOf(ANALYSIS_PROVIDERS) }), result: clipSummaryCheck },
   'job.cancel': { params: object({ jobId }), result: object({ cancelled: boolean() }) },
   'clip.data': {
     params: object({ clipId }),

@@ -34,7 +34,7 @@ async function exists(file: string): Promise<boolean> {
 export const serviceEngine: AnalysisEngine = {
   name: 'analysis-service',
   async analyze(bundle, options) {
-    const outcome = await analyzeForPlanning(bundle, { signal: options.signal, onProgress: options.onProgress });
+    const outcome = await analyzeForPlanning(bundle, { provider: options.provider, signal: options.signal, onProgress: options.onProgress });
     return outcome.analysis;
   },
 };

@@ -8,6 +8,7 @@ import { createDefaultDeps } from './deps.js';
 import { dispatch } from './dispatch.js';
 import { RecentFiles } from './recent.js';
 import { StudioSession } from './session.js';
+import type { AnalysisEngine } from '../analysis/types.js';
 import type { ClipSummary, PlanView, ProgressEvent } from './contract.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -147,5 +148,70 @@ describe('studio session jobs', () => {
     expect(await call(session, 'job.cancel', { jobId: 'slow' })).toEqual({ cancelled: true });
     expect(await opening).toMatchObject({ ok: false, error: { kind: 'cancelled' } });
     expect(await call(session, 'job.cancel', { jobId: 'slow' })).toEqual({ cancelled: false });
+  });
+});
+
+describe('studio session provider choice', () => {
+  /** The real engine, except that webgpu cannot start (as on a machine without a GPU adapter). */
+  function sessionWithoutWebgpu(requested: (string | undefined)[]) {
+    const real = createDefaultDeps({ appRoot: repoRoot, version: 'test' });
+    const engine: AnalysisEngine = {
+      name: 'no-webgpu',
+      analyze: (bundle, options) => {
+        requested.push(options.provider);
+        if (options.provider === 'webgpu') {
+          const err = new Error("execution provider 'webgpu' is not available: Failed to get a WebGPU adapter: No supported adapters");
+          err.name = 'ProviderUnavailableError';
+          return Promise.reject(err);
+        }
+        return real.engine.analyze(bundle, options);
+      },
+    };
+    return new StudioSession({ ...real, engine }, new RecentFiles(null));
+  }
+
+  it('a provider that cannot start is a clear error and the clip keeps its previous analysis', async () => {
+    const requested: (string | undefined)[] = [];
+    const session = sessionWithoutWebgpu(requested);
+    const clip = await call<ClipSummary>(session, 'clip.openPath', { jobId: 'p1', path: golden('short_2groups.safetensors') });
+    const outcome = await dispatch(session, 'clip.reanalyze', { jobId: 'p2', clipId: clip.clipId, provider: 'webgpu' }, () => {});
+    expect(outcome).toMatchObject({ ok: false, error: { kind: 'provider-unavailable' } });
+    if (!outcome.ok) {
+      expect(outcome.error.message).toContain('cannot analyse short_2groups.safetensors on provider webgpu');
+      expect(outcome.error.message).toContain('No supported adapters');
+      expect(outcome.error.message).toContain(`the previous analysis (provider ${clip.engine.provider}`);
+    }
+    const plan = await call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config: {} });
+    expect(plan.counts.audio.total).toBe(clip.numAudio);
+    // The failed choice does not stick: the next open is analysed on the previous choice again.
+    await call<ClipSummary>(session, 'clip.openPath', { jobId: 'p3', path: golden('short_1group.safetensors') });
+    expect(requested).toEqual(['auto', 'webgpu', 'auto']);
+  });
+
+  it('re-analyses on a forced provider under a new clip id, reports it, and keeps it for later opens', async () => {
+    const requested: (string | undefined)[] = [];
+    const session = sessionWithoutWebgpu(requested);
+    const clip = await call<ClipSummary>(session, 'clip.openPath', { jobId: 'p4', path: golden('short_2groups.safetensors') });
+    const before = await call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config: {} });
+    const events: ProgressEvent[] = [];
+    const again = await call<ClipSummary>(session, 'clip.reanalyze', { jobId: 'p5', clipId: clip.clipId, provider: 'cpu' }, events);
+    expect(again.clipId).not.toBe(clip.clipId);
+    expect(again).toMatchObject({ name: clip.name, path: clip.path, numAudio: clip.numAudio, numVideo: clip.numVideo });
+    expect(again.engine.provider).toBe('cpu');
+    expect(again.engine.device).toMatch(/CPU/);
+    expect(events.map((e) => e.stage)).toContain('analysing on cpu');
+    expect(events.at(-1)).toMatchObject({ fraction: 1 });
+    expect((await call<PlanView>(session, 'plan.run', { clipId: again.clipId, config: {} })).counts).toEqual(before.counts);
+    expect(await dispatch(session, 'plan.run', { clipId: clip.clipId, config: {} }, () => {})).toMatchObject({ ok: false, error: { kind: 'unknown-clip' } });
+    expect((await call<{ engine: { provider: string } }>(session, 'app.info', {})).engine.provider).toBe('cpu');
+    await call<ClipSummary>(session, 'clip.openPath', { jobId: 'p6', path: golden('short_1group.safetensors') });
+    expect(requested).toEqual(['auto', 'cpu', 'cpu']);
+  });
+
+  it('refuses a provider outside the list before it reaches the session', async () => {
+    const session = newSession();
+    const outcome = await dispatch(session, 'clip.reanalyze', { jobId: 'p7', clipId: 'abc', provider: 'tpu' }, () => {});
+    expect(outcome).toMatchObject({ ok: false });
+    if (!outcome.ok) expect(outcome.error.message).toMatch(/provider/);
   });
 });

@@ -14,7 +14,7 @@ import { resolveConfig } from '../config/validate.js';
 import type { OmniZipConfig } from '../config/schema.js';
 import type { PlanDocument, PlanResult } from '../planner/types.js';
 import { budgetOf, geometryFor } from './budget.js';
-import { CONTRACT_VERSION, type ClipSummary, type ExportKind, type HostMethod, type Params, type PlanView, type ProgressEvent, type Result } from './contract.js';
+import { CONTRACT_VERSION, type AnalysisProviderChoice, type ClipSummary, type ExportKind, type HostMethod, type Params, type PlanView, type ProgressEvent, type Result } from './contract.js';
 import { buildExport } from './export.js';
 import { StudioError } from './errors.js';
 import { RecentFiles } from './recent.js';
@@ -104,6 +104,8 @@ export class StudioSession {
   private readonly clips = new Map<string, OpenClip>();
   private readonly jobs = new Map<string, AbortController>();
   private lastEngine: AnalysisEngineInfo | null = null;
+  /** The provider the user chose in the studio; every later analysis runs on it. */
+  private provider: AnalysisProviderChoice = 'auto';
 
   constructor(
     private readonly deps: StudioDeps,
@@ -147,6 +149,7 @@ export class StudioSession {
           await rm(dir, { recursive: true, force: true });
         }
       }),
+      'clip.reanalyze': (p) => this.runJob(p.jobId, emit, (signal, progress) => this.reanalyse(p.clipId, p.provider, signal, progress)),
       'job.cancel': async (p) => {
         const job = this.jobs.get(p.jobId);
         job?.abort();
@@ -224,21 +227,62 @@ export class StudioSession {
   }
 
   private async analyse(name: string, file: string | null, bundle: FeatureBundle, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<ClipSummary> {
-    progress(0.1, 'analysing');
+    let analysis: ClipAnalysis;
+    try {
+      analysis = await this.runAnalysis(name, bundle, this.provider, signal, progress);
+    } catch (err) {
+      if (err instanceof StudioError) throw err;
+      throw new StudioError('analysis-failed', `analysis of ${name} failed: ${(err as Error).message}`);
+    }
+    const summary = this.register(name, file, bundle, analysis);
+    progress(1, 'ready');
+    return summary;
+  }
+
+  /**
+   * Analyses an open clip again on `provider`. Success re-registers it under a new id (dropping the
+   * old) and makes the provider the session's choice; failure leaves the clip and the choice as they were.
+   */
+  private async reanalyse(clipId: string, provider: AnalysisProviderChoice, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<ClipSummary> {
+    const clip = this.clip(clipId);
+    const { name, path: file } = clip.summary;
+    let analysis: ClipAnalysis;
+    try {
+      analysis = await this.runAnalysis(name, clip.bundle, provider, signal, progress, 'analysing');
+    } catch (err) {
+      if (err instanceof StudioError) throw err;
+      const previous = clip.summary.engine;
+      const kind = (err as Error).name === 'ProviderUnavailableError' ? 'provider-unavailable' : 'analysis-failed';
+      throw new StudioError(kind, `cannot analyse ${name} on provider ${provider}: ${(err as Error).message}; the previous analysis (provider ${previous.provider} · ${previous.device}) stays in use`);
+    }
+    this.provider = provider;
+    this.clips.delete(clipId);
+    const summary = this.register(name, file, clip.bundle, analysis);
+    progress(1, 'ready');
+    return summary;
+  }
+
+  private async runAnalysis(name: string, bundle: FeatureBundle, provider: AnalysisProviderChoice, signal: AbortSignal, progress: (f: number, s: string) => void, action: 'opening' | 'analysing' = 'opening'): Promise<ClipAnalysis> {
+    progress(0.1, provider === 'auto' ? 'analysing' : `analysing on ${provider}`);
     await yieldToLoop();
-    if (signal.aborted) throw new StudioError('cancelled', `opening ${name} was cancelled`);
+    if (signal.aborted) throw new StudioError('cancelled', `${action} ${name} was cancelled`);
     let analysis: ClipAnalysis;
     try {
       analysis = await this.deps.engine.analyze(bundle, {
         frameGeometries: this.deps.requiredFrameGeometries(bundle),
         signal,
         onProgress: (p) => progress(0.1 + 0.85 * p.fraction, p.stage),
+        provider,
       });
     } catch (err) {
-      if (signal.aborted) throw new StudioError('cancelled', `opening ${name} was cancelled`);
-      throw new StudioError('analysis-failed', `analysis of ${name} failed: ${(err as Error).message}`);
+      if (signal.aborted) throw new StudioError('cancelled', `${action} ${name} was cancelled`);
+      throw err;
     }
-    if (signal.aborted) throw new StudioError('cancelled', `opening ${name} was cancelled`);
+    if (signal.aborted) throw new StudioError('cancelled', `${action} ${name} was cancelled`);
+    return analysis;
+  }
+
+  private register(name: string, file: string | null, bundle: FeatureBundle, analysis: ClipAnalysis): ClipSummary {
     this.lastEngine = analysis.engine;
     const notes: string[] = [];
     if (bundle.numAudio === 0) notes.push('No audio tokens: audio selection and audio guidance cannot run; every video group uses rho_video.');
@@ -250,7 +294,6 @@ export class StudioSession {
       const oldest = this.clips.keys().next().value as string;
       this.clips.delete(oldest);
     }
-    progress(1, 'ready');
     return summary;
   }
 

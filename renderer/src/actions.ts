@@ -4,7 +4,7 @@
  * and the data cache hold the outcome.
  */
 import type { OmniZipConfig } from '../../core/config/schema.js';
-import type { ExportKind, StudioEvent } from '../../core/studio/contract.js';
+import type { AnalysisProviderChoice, ExportKind, StudioEvent } from '../../core/studio/contract.js';
 import { dataCache } from './data-cache.js';
 import { currentConfigVersion, notePlanCommitted } from './perf.js';
 import { useStudio } from './store/index.js';
@@ -47,7 +47,7 @@ export async function init(c: StudioClient): Promise<void> {
   else await openDemo();
 }
 
-type OpenRequest = { kind: 'demo' } | { kind: 'path'; path: string } | { kind: 'bytes'; name: string; bytes: Uint8Array };
+type OpenRequest = { kind: 'demo' } | { kind: 'path'; path: string } | { kind: 'bytes'; name: string; bytes: Uint8Array } | { kind: 'reanalyze'; clipId: string; provider: AnalysisProviderChoice };
 
 async function openWith(label: string, request: OpenRequest): Promise<void> {
   const c = studio();
@@ -59,7 +59,9 @@ async function openWith(label: string, request: OpenRequest): Promise<void> {
         ? await c.call('clip.openDemo', { jobId })
         : request.kind === 'path'
           ? await c.call('clip.openPath', { jobId, path: request.path })
-          : await c.call('clip.openBytes', { jobId, name: request.name, bytes: request.bytes });
+          : request.kind === 'reanalyze'
+            ? await c.call('clip.reanalyze', { jobId, clipId: request.clipId, provider: request.provider })
+            : await c.call('clip.openBytes', { jobId, name: request.name, bytes: request.bytes });
     const [data, thumbs] = await Promise.all([
       c.call('clip.data', { clipId: summary.clipId }),
       summary.images ? c.call('clip.thumbnails', { clipId: summary.clipId, maxWidth: 96 }) : Promise.resolve(null),
@@ -68,6 +70,7 @@ async function openWith(label: string, request: OpenRequest): Promise<void> {
     if (thumbs) dataCache.setThumbnails(summary.clipId, thumbs);
     const previous = useStudio.getState().clip;
     useStudio.getState().setClip(summary);
+    if (request.kind === 'reanalyze') useStudio.setState({ provider: request.provider });
     if (previous) dataCache.dropClip(previous.clipId);
     await replan();
     await refreshCompare();
@@ -84,6 +87,16 @@ export const openDemo = () => openWith('demo clip', { kind: 'demo' });
 export const openPath = (path: string) => openWith(path.split(/[\\/]/).pop() ?? path, { kind: 'path', path });
 export async function openFileObject(file: File): Promise<void> {
   await openWith(file.name, { kind: 'bytes', name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
+}
+
+/** Analyses the open clip again on `provider`; on failure the error shows and the clip stays as it was. */
+export async function reanalyse(provider: AnalysisProviderChoice): Promise<void> {
+  const clip = useStudio.getState().clip;
+  if (!clip) {
+    useStudio.setState({ provider });
+    return;
+  }
+  await openWith(`${clip.name} on ${provider}`, { kind: 'reanalyze', clipId: clip.clipId, provider });
 }
 
 export async function openDialog(): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 import { DEFAULT_CONFIG, type OmniZipConfig } from '../../../core/config/schema.js';
-import type { ClipSummary, RecentFile, Result } from '../../../core/studio/contract.js';
+import type { AnalysisProviderChoice, ClipSummary, RecentFile, Result } from '../../../core/studio/contract.js';
 
 export interface JobState {
   jobId: string;
@@ -25,6 +25,8 @@ export interface SessionSlice {
   job: JobState | null;
   errors: StudioMessage[];
   recent: RecentFile[];
+  /** Execution provider the user forced for analysis; changes only once an analysis on it succeeded. */
+  provider: AnalysisProviderChoice;
   setInfo(info: Result<'app.info'>): void;
   setClip(clip: ClipSummary): void;
   setJob(job: JobState | null): void;
@@ -92,6 +94,7 @@ export const useStudio = create<StudioState>()((set, get) => ({
   job: null,
   errors: [],
   recent: [],
+  provider: 'auto',
   setInfo: (info) => set({ info, recent: info.recent }),
   setClip: (clip) => set({ clip, planKey: null, comparePlanKey: null, baselinePlanKeys: {}, selectedTime: 0, hoverTime: null }),
   setJob: (job) => set({ job }),

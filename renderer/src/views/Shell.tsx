@@ -1,5 +1,6 @@
 import { useRef } from 'react';
-import { cancelJob, openDemo, openDialog, openFileObject, openPath } from '../actions.js';
+import { ANALYSIS_PROVIDERS, type AnalysisProviderChoice } from '../../../core/studio/contract.js';
+import { cancelJob, openDemo, openDialog, openFileObject, openPath, reanalyse } from '../actions.js';
 import { usePlan } from '../hooks.js';
 import { useStudio } from '../store/index.js';
 
@@ -56,11 +57,18 @@ export function StatusBar() {
   const clip = useStudio((s) => s.clip);
   const job = useStudio((s) => s.job);
   const info = useStudio((s) => s.info);
+  const provider = useStudio((s) => s.provider);
   const plan = usePlan();
   const engine = clip?.engine ?? info?.engine ?? null;
   return (
     <footer className="statusbar" data-testid="statusbar">
       <span>{mode === 'electron' ? 'desktop' : 'web mode'}</span>
+      <label title="Execution provider for analysis: auto picks the best that starts; a forced one that cannot start is reported and the current analysis stays">
+        provider{' '}
+        <select data-testid="provider-select" value={provider} disabled={job !== null} onChange={(e) => void reanalyse(e.target.value as AnalysisProviderChoice)}>
+          {ANALYSIS_PROVIDERS.map((p) => <option key={p} value={p}>{p}</option>)}
+        </select>
+      </label>
       <span data-testid="provider">engine: {engine ? `${engine.engine} · provider ${engine.provider} · ${engine.device} · ${engine.wallMs.toFixed(0)} ms` : '—'}</span>
       {clip && <span>{clip.numAudio} audio · {clip.numVideo} video · D {clip.hiddenSize}</span>}
       {plan && <span data-testid="plan-ms">plan {plan.planMs.toFixed(1)} ms</span>}

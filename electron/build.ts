@@ -7,6 +7,7 @@
 import { build } from 'esbuild';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeBuildManifest } from './build-freshness.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(repoRoot, 'dist', 'electron');
@@ -21,8 +22,10 @@ const common = {
   external: ['electron', 'onnxruntime-node'],
 };
 
-await Promise.all([
-  build({ ...common, entryPoints: [path.join(repoRoot, 'electron', 'main.ts')], outfile: path.join(out, 'main.cjs') }),
-  build({ ...common, entryPoints: [path.join(repoRoot, 'electron', 'preload.ts')], outfile: path.join(out, 'preload.cjs') }),
+const results = await Promise.all([
+  build({ ...common, metafile: true, entryPoints: [path.join(repoRoot, 'electron', 'main.ts')], outfile: path.join(out, 'main.cjs') }),
+  build({ ...common, metafile: true, entryPoints: [path.join(repoRoot, 'electron', 'preload.ts')], outfile: path.join(out, 'preload.cjs') }),
 ]);
+// esbuild names inputs relative to its working directory.
+writeBuildManifest(out, results.flatMap((r) => Object.keys(r.metafile.inputs).map((input) => path.resolve(input))));
 console.log(`built ${path.relative(repoRoot, out)}/{main,preload}.cjs`);

@@ -1,5 +1,5 @@
 // plotly.js ships no types for its dist bundles; this is the part of the API the studio uses.
-declare module 'plotly.js/dist/plotly-strict.min.js' {
+declare module 'plotly.js/dist/plotly-cartesian.min.js' {
   export type Datum = number | string | null;
   export interface PlotData {
     [key: string]: unknown;

@@ -133,3 +133,19 @@ describe('planner on edge layouts', () => {
     expect(() => planClip(b, analyzeReference(a, requiredFrameGeometries(a)), resolveConfig({}))).toThrow(/does not belong/);
   });
 });
+
+describe('frame geometries the analysis did not cover', () => {
+  it('computes them once per clip and plans the same as an analysis that covered them', () => {
+    const bundle = randomBundle({ videoChunks: 4, audioChunks: 4, gridH: 4, gridW: 8, framesPerChunk: 2, audioPerChunk: 50, dim: 8, seed: 11 });
+    const config = resolveConfig({ variant: 'official-units', num_input_frames: 32 });
+    const partial = analyzeReference(bundle, requiredFrameGeometries(bundle));
+    const full = analyzeReference(bundle, requiredFrameGeometries(bundle, config));
+    expect(partial.frames.some((f) => f.tokensPerFrame === 2)).toBe(false);
+    expect(full.frames.some((f) => f.tokensPerFrame === 2)).toBe(true);
+    const a = toPlanDocument(bundle, planClip(bundle, partial, config));
+    const b = toPlanDocument(bundle, planClip(bundle, full, config));
+    expect(a.video.kept).toEqual(b.video.kept);
+    const again = planClip(bundle, partial, config);
+    expect(again.planMs).toBeLessThan(50);
+  });
+});

@@ -29,9 +29,27 @@ interface FrameView {
 }
 
 const orderMemo = new WeakMap<FrameAnalysis, Map<string, Int32Array>>();
+/** Frame geometries the analysis did not cover (a user-set num_input_frames), computed once per clip. */
+const extraGeometries = new WeakMap<ClipAnalysis, Map<number, FrameAnalysis>>();
+
+function framesOfSize(ctx: VideoContext, tpf: number, start: number): FrameAnalysis | undefined {
+  const analysed = ctx.analysis.frames.find((f) => f.tokensPerFrame === tpf);
+  if (analysed || start % tpf !== 0) return analysed;
+  let extra = extraGeometries.get(ctx.analysis);
+  if (!extra) {
+    extra = new Map();
+    extraGeometries.set(ctx.analysis, extra);
+  }
+  let frames = extra.get(tpf);
+  if (!frames) {
+    frames = analyzeFrames(ctx.bundle.videoEmbeds, ctx.bundle.hiddenSize, 0, tpf, Math.floor(ctx.bundle.numVideo / tpf));
+    extra.set(tpf, frames);
+  }
+  return frames;
+}
 
 function frameView(ctx: VideoContext, start: number, tpf: number): FrameView {
-  const frames = ctx.analysis.frames.find((f) => f.tokensPerFrame === tpf);
+  const frames = framesOfSize(ctx, tpf, start);
   const index = start / tpf;
   if (frames && Number.isInteger(index) && index < frames.frameCount) {
     const sq = tpf * tpf;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDefaultDeps } from '../core/studio/deps.js';
 import { dispatch } from '../core/studio/dispatch.js';
+import { SessionStore } from '../core/studio/session-store.js';
 import { RecentFiles } from '../core/studio/recent.js';
 import { StudioSession } from '../core/studio/session.js';
 import type { HostMessage, HostRequest } from './host-protocol.js';
@@ -24,6 +25,7 @@ const stateDir = process.env.OMNIZIP_STATE_DIR ?? null;
 const session = new StudioSession(
   createDefaultDeps({ appRoot, version: process.env.OMNIZIP_APP_VERSION ?? '0.0.0' }),
   new RecentFiles(stateDir ? path.join(stateDir, 'recent.json') : null),
+  new SessionStore(stateDir ? path.join(stateDir, 'sessions') : null),
 );
 const send = (message: HostMessage) => parentPort.postMessage(message);
 

@@ -8,6 +8,7 @@ import { createDefaultDeps } from '../studio/deps.js';
 import { StudioError } from '../studio/errors.js';
 import { packageVersion, studioStateDir } from '../studio/paths.js';
 import { RecentFiles } from '../studio/recent.js';
+import { SessionStore } from '../studio/session-store.js';
 import { StudioSession } from '../studio/session.js';
 import { startStudioServer, type RunningStudioServer } from './server.js';
 
@@ -33,6 +34,8 @@ export async function startWebMode(options: WebModeOptions): Promise<RunningStud
     }
   }
   const deps = createDefaultDeps({ appRoot: options.appRoot, version: packageVersion(options.appRoot) });
-  const session = new StudioSession(deps, new RecentFiles(path.join(studioStateDir(), 'recent.json')));
-  return startStudioServer({ session, staticDir, port: options.port, openFile: options.openFile });
+  const session = new StudioSession(deps, new RecentFiles(path.join(studioStateDir(), 'recent.json')), new SessionStore(path.join(studioStateDir(), 'sessions')));
+  const running = await startStudioServer({ session, staticDir, port: options.port, openFile: options.openFile });
+  // The last change before a quit is still waiting out the save debounce: write it before exiting.
+  return { ...running, close: async () => { await running.close(); await session.flushSessions(); } };
 }

@@ -16,6 +16,7 @@ import {
   number,
   object,
   oneOf,
+  optional,
   record,
   string,
   tuple,
@@ -25,6 +26,7 @@ import {
   type Infer,
 } from './check.js';
 import { prefillMethods } from './prefill-contract.js';
+import { restoredSessionCheck, sessionMethods } from './session-contract.js';
 
 export const CONTRACT_VERSION = 1;
 
@@ -66,6 +68,8 @@ export const clipSummaryCheck = object({
   images: nullable(object({ count, width: count, height: count, perPatch: count })),
   engine: engineInfo,
   notes: array(string()),
+  /** Set by an open when this clip (same content hash) has a saved session (session-contract.ts). */
+  restored: optional(restoredSessionCheck),
 });
 export type ClipSummary = Infer<typeof clipSummaryCheck>;
 
@@ -189,6 +193,8 @@ export const hostMethods = {
   },
   /** Prefill latency, memory and fidelity of a decoder LLM, full vs compressed (prefill-contract.ts). */
   ...prefillMethods,
+  /** Per-clip autosave of the config, pinned A and kept prefill rows (session-contract.ts). */
+  ...sessionMethods,
 } as const;
 
 /** Methods only Electron's main process answers (native dialogs, atomic saves). */

@@ -79,7 +79,8 @@ export const prefillRowCheck = object({
 });
 export type PrefillRow = Infer<typeof prefillRowCheck>;
 
-export const prefillResultCheck = object({
+/** The result's fields, shared with session autosave (which keeps all but the report). */
+export const prefillResultShape = {
   clipId,
   clipName: string(),
   model: object({
@@ -103,7 +104,8 @@ export const prefillResultCheck = object({
   wallMs: anyNumber(),
   /** The core's whole report (format "omnizip-prefill", as the CLI writes it), for the JSON export. */
   reportJson: string(),
-});
+};
+export const prefillResultCheck = object(prefillResultShape);
 export type PrefillResultView = Infer<typeof prefillResultCheck>;
 
 export const prefillMethods = {

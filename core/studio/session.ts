@@ -21,6 +21,8 @@ import { RecentFiles } from './recent.js';
 import { frameImage, thumbnails, waveformEnvelope } from './media-views.js';
 import { audioCurves } from '../planner/audio-energy.js';
 import { runStudioPrefill, type RunPrefill } from './prefill-session.js';
+import { analysisContentHash } from '../analysis/cache.js';
+import { SessionStore } from './session-store.js';
 
 /** The timeline's audio curves in contract form (pairs flattened to a, b). */
 function curvesView(bundle: FeatureBundle): Result<'clip.data'>['curves'] {
@@ -48,6 +50,8 @@ interface OpenClip {
   summary: ClipSummary;
   bundle: FeatureBundle;
   analysis: ClipAnalysis;
+  /** Identifies the clip's content across opens and restarts (the key of its saved session). */
+  contentHash: string;
   lastPlan?: { key: string; plan: PlanResult };
 }
 
@@ -110,6 +114,8 @@ export class StudioSession {
   constructor(
     private readonly deps: StudioDeps,
     private readonly recent: RecentFiles,
+    /** Per-clip autosave; in memory only unless the host gives it a directory. */
+    private readonly sessions: SessionStore = new SessionStore(null),
   ) {}
 
   /** Answers one already-validated request. */
@@ -126,25 +132,25 @@ export class StudioSession {
       'clip.openDemo': (p) => this.runJob(p.jobId, emit, async (signal, progress) => {
         progress(0.02, 'loading the demo clip');
         const demo = await this.deps.loadDemo();
-        return this.analyse(demo.name, demo.path, demo.bundle, signal, progress);
+        return this.withRestored(await this.analyse(demo.name, demo.path, demo.bundle, signal, progress));
       }),
       'clip.openPath': (p) => this.runJob(p.jobId, emit, async (signal, progress) => {
         const summary = await this.openFile(p.path, signal, progress);
         await this.recent.add(p.path, summary.name);
-        return summary;
+        return this.withRestored(summary);
       }),
       'clip.openBytes': (p) => this.runJob(p.jobId, emit, async (signal, progress) => {
         const ext = path.extname(p.name).toLowerCase();
         if (BUNDLE_EXTENSIONS.has(ext)) {
           progress(0.05, 'reading the bundle');
-          return this.analyse(p.name, null, this.parse(p.bytes, p.name), signal, progress);
+          return this.withRestored(await this.analyse(p.name, null, this.parse(p.bytes, p.name), signal, progress));
         }
         // Media goes through ffmpeg, which reads files: park the upload in a private temp dir.
         const dir = await mkdtemp(path.join(os.tmpdir(), 'omnizip-upload-'));
         try {
           const file = path.join(dir, path.basename(p.name).replace(/[^A-Za-z0-9._-]+/g, '_') || 'upload');
           await writeFile(file, p.bytes);
-          return await this.openFile(file, signal, progress, { name: p.name, path: null });
+          return this.withRestored(await this.openFile(file, signal, progress, { name: p.name, path: null }));
         } finally {
           await rm(dir, { recursive: true, force: true });
         }
@@ -179,8 +185,33 @@ export class StudioSession {
         const target = { clipId: p.clipId, name: clip.summary.name, bundle: clip.bundle, plan: (config: Record<string, unknown>) => this.plan(clip, config) };
         return this.runJob(p.jobId, emit, (signal, progress) => runStudioPrefill(this, target, p, this.deps.runPrefill, signal, progress));
       },
+      'session.save': async (p) => {
+        this.sessions.save(this.clip(p.clipId).contentHash, p.state);
+        return { saved: true };
+      },
+      'session.reset': async (p) => ({ cleared: await this.sessions.clear(this.clip(p.clipId).contentHash) }),
     };
     return (handlers[method] as (p: Params<M>) => Promise<Result<M>>)(params);
+  }
+
+  /** Writes pending session saves now (hosts call it when shutting down). */
+  flushSessions(): Promise<void> {
+    return this.sessions.flush();
+  }
+
+  /**
+   * The open's answer plus the clip's saved session, if any. A damaged session file never fails
+   * the open: it becomes a note in the summary and is replaced on the next save.
+   */
+  private async withRestored(summary: ClipSummary): Promise<ClipSummary> {
+    const clip = this.clip(summary.clipId);
+    const loaded = await this.sessions.load(clip.contentHash);
+    if (loaded.problem) {
+      clip.summary = { ...clip.summary, notes: [...clip.summary.notes, loaded.problem] };
+      return { ...summary, notes: clip.summary.notes };
+    }
+    if (!loaded.state || !loaded.savedAt) return summary;
+    return { ...summary, restored: { state: loaded.state, savedAt: loaded.savedAt } };
   }
 
   private clip(clipId: string): OpenClip {
@@ -289,7 +320,7 @@ export class StudioSession {
     if (bundle.numVideo === 0) notes.push('No video tokens: only the audio stage runs.');
     const clipId = randomUUID().replace(/-/g, '').slice(0, 16);
     const summary = summarize(clipId, name, file, bundle, analysis.engine, notes);
-    this.clips.set(clipId, { summary, bundle, analysis });
+    this.clips.set(clipId, { summary, bundle, analysis, contentHash: analysisContentHash(bundle) });
     while (this.clips.size > MAX_OPEN_CLIPS) {
       const oldest = this.clips.keys().next().value as string;
       this.clips.delete(oldest);

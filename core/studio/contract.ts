@@ -70,6 +70,8 @@ export const clipSummaryCheck = object({
   notes: array(string()),
   /** Set by an open when this clip (same content hash) has a saved session (session-contract.ts). */
   restored: optional(restoredSessionCheck),
+  /** Set by an open when the clip's saved session file was unusable and ignored (it is replaced on the next save). */
+  sessionNote: optional(string()),
 });
 export type ClipSummary = Infer<typeof clipSummaryCheck>;
 

@@ -12,7 +12,8 @@ export const PREFILL_RUNS_FORMAT = 'omnizip-prefill-runs';
 export function prefillRunsJson(results: readonly PrefillResultView[]): string {
   const runs = results.map((r, i) => {
     const { reportJson, ...view } = r;
-    return { run: i + 1, ...view, report: JSON.parse(reportJson) as unknown };
+    // A run restored from a saved session kept its table rows but not the core report (null here).
+    return { run: i + 1, ...view, report: reportJson ? (JSON.parse(reportJson) as unknown) : null };
   });
   return `${JSON.stringify({ format: PREFILL_RUNS_FORMAT, version: 1, runs }, null, 1)}\n`;
 }

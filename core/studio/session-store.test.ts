@@ -162,7 +162,7 @@ describe('session.save / session.reset and the restored open', () => {
     await writeFile(path.join(dir, hash), '\u0000garbage');
     const damaged = await call<ClipSummary>(host(), 'clip.openDemo', { jobId: 'j5' });
     expect(damaged.restored).toBeUndefined();
-    expect(damaged.notes.join(' ')).toMatch(/Saved settings for this clip were ignored .*not valid JSON/);
+    expect(damaged.sessionNote).toMatch(/Saved settings for this clip were ignored .*not valid JSON/);
     const fourth = host();
     const fresh = await call<ClipSummary>(fourth, 'clip.openDemo', { jobId: 'j6' });
     await call(fourth, 'session.save', { clipId: fresh.clipId, state: sampleState(0.65) });

@@ -201,15 +201,12 @@ export class StudioSession {
 
   /**
    * The open's answer plus the clip's saved session, if any. A damaged session file never fails
-   * the open: it becomes a note in the summary and is replaced on the next save.
+   * the open: it becomes the summary's sessionNote and is replaced on the next save.
    */
   private async withRestored(summary: ClipSummary): Promise<ClipSummary> {
     const clip = this.clip(summary.clipId);
     const loaded = await this.sessions.load(clip.contentHash);
-    if (loaded.problem) {
-      clip.summary = { ...clip.summary, notes: [...clip.summary.notes, loaded.problem] };
-      return { ...summary, notes: clip.summary.notes };
-    }
+    if (loaded.problem) return { ...summary, sessionNote: loaded.problem };
     if (!loaded.state || !loaded.savedAt) return summary;
     return { ...summary, restored: { state: loaded.state, savedAt: loaded.savedAt } };
   }

@@ -7,6 +7,7 @@ import type { OmniZipConfig } from '../../core/config/schema.js';
 import type { AnalysisProviderChoice, ExportKind, StudioEvent } from '../../core/studio/contract.js';
 import { dataCache } from './data-cache.js';
 import { currentConfigVersion, notePlanCommitted } from './perf.js';
+import { followClip, restoreSession, startAutosave } from './session-autosave.js';
 import { useStudio } from './store/index.js';
 import type { StudioClient } from './transport/client.js';
 
@@ -42,6 +43,7 @@ export async function init(c: StudioClient): Promise<void> {
     if (s.config !== prev.config) void replan();
     if (s.compareMode !== prev.compareMode || s.pinnedConfig !== prev.pinnedConfig || (s.compareMode === 'baselines' && s.config !== prev.config)) void refreshCompare();
   });
+  startAutosave(c);
   const open = c.mode === 'web' ? new URLSearchParams(window.location.search).get('open') : null;
   if (open) await openPath(open);
   else await openDemo();
@@ -70,7 +72,10 @@ async function openWith(label: string, request: OpenRequest): Promise<void> {
     if (thumbs) dataCache.setThumbnails(summary.clipId, thumbs);
     const previous = useStudio.getState().clip;
     useStudio.getState().setClip(summary);
-    if (request.kind === 'reanalyze') useStudio.setState({ provider: request.provider });
+    if (request.kind === 'reanalyze') {
+      useStudio.setState({ provider: request.provider });
+      followClip(request.clipId, summary.clipId);
+    } else restoreSession(summary);
     if (previous) dataCache.dropClip(previous.clipId);
     await replan();
     await refreshCompare();

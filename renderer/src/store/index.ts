@@ -27,6 +27,8 @@ export interface SessionSlice {
   recent: RecentFile[];
   /** Execution provider the user forced for analysis; changes only once an analysis on it succeeded. */
   provider: AnalysisProviderChoice;
+  /** Set while the open clip shows settings restored from its saved session (the status line's "Reset"). */
+  sessionRestored: { clipId: string; savedAt: string } | null;
   setInfo(info: Result<'app.info'>): void;
   setClip(clip: ClipSummary): void;
   setJob(job: JobState | null): void;
@@ -95,8 +97,9 @@ export const useStudio = create<StudioState>()((set, get) => ({
   errors: [],
   recent: [],
   provider: 'auto',
+  sessionRestored: null,
   setInfo: (info) => set({ info, recent: info.recent }),
-  setClip: (clip) => set({ clip, planKey: null, comparePlanKey: null, baselinePlanKeys: {}, selectedTime: 0, hoverTime: null }),
+  setClip: (clip) => set({ clip, sessionRestored: null, planKey: null, comparePlanKey: null, baselinePlanKeys: {}, selectedTime: 0, hoverTime: null }),
   setJob: (job) => set({ job }),
   pushError: (text) => set((s) => ({ errors: [...s.errors.slice(-4), { id: nextMessageId++, text }] })),
   dismissError: (id) => set((s) => ({ errors: s.errors.filter((e) => e.id !== id) })),

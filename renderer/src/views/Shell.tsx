@@ -2,6 +2,7 @@ import { useRef } from 'react';
 import { ANALYSIS_PROVIDERS, type AnalysisProviderChoice } from '../../../core/studio/contract.js';
 import { cancelJob, openDemo, openDialog, openFileObject, openPath, reanalyse } from '../actions.js';
 import { usePlan } from '../hooks.js';
+import { resetSession } from '../session-autosave.js';
 import { useStudio } from '../store/index.js';
 
 export function OpenBar() {
@@ -58,6 +59,7 @@ export function StatusBar() {
   const job = useStudio((s) => s.job);
   const info = useStudio((s) => s.info);
   const provider = useStudio((s) => s.provider);
+  const restored = useStudio((s) => s.sessionRestored);
   const plan = usePlan();
   const engine = clip?.engine ?? info?.engine ?? null;
   return (
@@ -73,6 +75,13 @@ export function StatusBar() {
       {clip && <span>{clip.numAudio} audio · {clip.numVideo} video · D {clip.hiddenSize}</span>}
       {plan && <span data-testid="plan-ms">plan {plan.planMs.toFixed(1)} ms</span>}
       {plan && clip && clip.numAudio > 0 && <span data-testid="status-ranked-by">audio ranked by {plan.audioScoreSource.replace('_', ' ')}</span>}
+      {restored && restored.clipId === clip?.clipId && (
+        <span className="status-restored" data-testid="session-restored" title={`saved ${new Date(restored.savedAt).toLocaleString()}`}>
+          Restored your last settings for this clip ·{' '}
+          <button className="link-button" data-testid="session-reset" onClick={() => void resetSession()}>Reset</button>
+        </span>
+      )}
+      {clip?.sessionNote && <span className="status-note" data-testid="session-note" title={clip.sessionNote}>⚠ {clip.sessionNote}</span>}
       {plan && plan.notes.length > 0 && <span className="status-note" data-testid="status-notes" title={plan.notes.join('\n')}>⚠ {plan.notes[0]}{plan.notes.length > 1 ? ` (+${plan.notes.length - 1} more)` : ''}</span>}
       {job && (
         <span className="job" data-testid="job">

@@ -29,9 +29,19 @@ export async function waitForRedraw(page: Page, after: number): Promise<number> 
   return planSeq(page);
 }
 
+/**
+ * Opens the studio on a clip with default settings. The server is shared by every spec and keeps
+ * each clip's last settings (session autosave), so a clip an earlier test changed comes back
+ * restored: Reset puts it back to the defaults first.
+ */
 export async function openStudio(page: Page, extra: Record<string, string> = {}): Promise<void> {
   await page.goto(studioUrl(extra));
-  await waitForRedraw(page, 0);
+  const seq = await waitForRedraw(page, 0);
+  if ((await page.getByTestId('session-restored').count()) > 0) {
+    await page.getByTestId('session-reset').click();
+    await expect(page.getByTestId('session-restored')).toHaveCount(0);
+    await waitForRedraw(page, seq);
+  }
 }
 
 export interface TraceSummary {

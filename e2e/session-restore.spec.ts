@@ -1,0 +1,72 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { counts, openStudio, planSeq, screenshotDir, waitForRedraw } from './helpers.js';
+
+mkdirSync(screenshotDir, { recursive: true });
+
+const sessionsDir = () => path.join(process.env.STUDIO_HOME ?? '', 'sessions');
+
+/** The saved session files on disk (the host writes them 300 ms after the last change). */
+function savedSessions(): { state: { config: Record<string, unknown>; prefill: unknown[] } }[] {
+  const dir = sessionsDir();
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')));
+}
+
+const tokensOf = async (page: Page, run: number, setting: string) =>
+  Number.parseFloat((await page.getByTestId('prefill-table').locator(`tr[data-run="${run}"][data-setting="${setting}"] [data-col="tokens"]`).innerText()).replace(/[^0-9.]/g, ''));
+
+test('session restore: a slider, the plan and a prefill result survive a reload; Reset clears them', async ({ page }) => {
+  test.setTimeout(180_000);
+  expect(process.env.STUDIO_HOME, 'the e2e global setup gives the server its own state dir').toBeTruthy();
+  await openStudio(page);
+  const defaults = await counts(page);
+  const defaultRho = await page.getByTestId('input-rho_video').inputValue();
+  await expect(page.getByTestId('session-restored')).toHaveCount(0);
+
+  const seq = await planSeq(page);
+  await page.getByTestId('slider-rho_video').fill('0.8');
+  await waitForRedraw(page, seq);
+  const changed = await counts(page);
+  expect(changed.video).toBeLessThan(defaults.video);
+
+  // A short prefill (the prefill e2e's fast settings): one timed run, no warm-up.
+  await page.getByTestId('prefill-runs').fill('1');
+  await page.getByTestId('prefill-warmup').fill('0');
+  await page.getByTestId('prefill-run').click();
+  await expect(page.getByTestId('prefill-status')).toHaveAttribute('data-outcome', 'done', { timeout: 120_000 });
+  const tokens = await tokensOf(page, 1, 'current');
+  expect(tokens).toBe(changed.sequence);
+
+  // Saved as the run completed: the file holds the slider value and the result row (no report).
+  await expect.poll(() => savedSessions().map((s) => [s.state.config.rho_video, s.state.prefill.length]), { timeout: 10_000 }).toEqual([[0.8, 1]]);
+  expect(JSON.stringify(savedSessions()[0])).not.toContain('reportJson');
+
+  // A reload (as after a crash) opens the demo again with everything back.
+  await page.reload();
+  await waitForRedraw(page, 0);
+  await expect(page.getByTestId('session-restored')).toContainText('Restored your last settings for this clip');
+  expect(Number(await page.getByTestId('input-rho_video').inputValue())).toBe(0.8);
+  expect(await counts(page)).toEqual(changed);
+  expect(await tokensOf(page, 1, 'current')).toBe(tokens);
+  expect(await tokensOf(page, 1, 'full')).toBeGreaterThan(tokens);
+  await page.mouse.move(5, 5);
+  await page.screenshot({ path: path.join(screenshotDir, 'session-restored.png') });
+  await page.getByTestId('statusbar').screenshot({ path: path.join(screenshotDir, 'session-restored-statusbar.png') });
+
+  // Reset: defaults, no results, no saved file; a later reload restores nothing.
+  const before = await planSeq(page);
+  await page.getByTestId('session-reset').click();
+  await waitForRedraw(page, before);
+  await expect(page.getByTestId('session-restored')).toHaveCount(0);
+  expect(await page.getByTestId('input-rho_video').inputValue()).toBe(defaultRho);
+  expect(await counts(page)).toEqual(defaults);
+  await expect(page.getByTestId('prefill-table')).toHaveCount(0);
+  await expect.poll(() => savedSessions().length, { timeout: 10_000 }).toBe(0);
+  await page.reload();
+  await waitForRedraw(page, 0);
+  await expect(page.getByTestId('session-restored')).toHaveCount(0);
+  expect(await page.getByTestId('input-rho_video').inputValue()).toBe(defaultRho);
+  await expect(page.getByTestId('errors')).toHaveCount(0);
+});

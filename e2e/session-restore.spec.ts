@@ -17,7 +17,7 @@ function savedSessions(): { state: { config: Record<string, unknown>; prefill: u
 const tokensOf = async (page: Page, run: number, setting: string) =>
   Number.parseFloat((await page.getByTestId('prefill-table').locator(`tr[data-run="${run}"][data-setting="${setting}"] [data-col="tokens"]`).innerText()).replace(/[^0-9.]/g, ''));
 
-test('session restore: a slider, the plan and a prefill result survive a reload; Reset clears them', async ({ page }) => {
+test('session restore: a slider, the plan, the pinned A and a prefill result survive a reload; Reset clears them', async ({ page }) => {
   test.setTimeout(180_000);
   expect(process.env.STUDIO_HOME, 'the e2e global setup gives the server its own state dir').toBeTruthy();
   await openStudio(page);
@@ -43,12 +43,23 @@ test('session restore: a slider, the plan and a prefill result survive a reload;
   await expect.poll(() => savedSessions().map((s) => [s.state.config.rho_video, s.state.prefill.length]), { timeout: 10_000 }).toEqual([[0.8, 1]]);
   expect(JSON.stringify(savedSessions()[0])).not.toContain('reportJson');
 
+  // Pin this setting as compare A, then move on (B).
+  await page.getByTestId('compare-pinned').check();
+  await expect(page.getByTestId('pinned-config')).toContainText('rho_video 0.8');
+  const pinnedSeq = await planSeq(page);
+  await page.getByTestId('slider-rho_video').fill('0.7');
+  await waitForRedraw(page, pinnedSeq);
+  const live = await counts(page);
+  await expect.poll(() => savedSessions().map((s) => [s.state.config.rho_video, (s.state as { pinnedConfig: { rho_video: number } | null }).pinnedConfig?.rho_video, s.state.prefill.length]), { timeout: 10_000 }).toEqual([[0.7, 0.8, 1]]);
+
   // A reload (as after a crash) opens the demo again with everything back.
   await page.reload();
   await waitForRedraw(page, 0);
   await expect(page.getByTestId('session-restored')).toContainText('Restored your last settings for this clip');
-  expect(Number(await page.getByTestId('input-rho_video').inputValue())).toBe(0.8);
-  expect(await counts(page)).toEqual(changed);
+  expect(Number(await page.getByTestId('input-rho_video').inputValue())).toBe(0.7);
+  expect(await counts(page)).toEqual(live);
+  await expect(page.getByTestId('compare-pinned')).toBeChecked();
+  await expect(page.getByTestId('pinned-config')).toContainText('rho_video 0.8');
   expect(await tokensOf(page, 1, 'current')).toBe(tokens);
   expect(await tokensOf(page, 1, 'full')).toBeGreaterThan(tokens);
   await page.mouse.move(5, 5);
@@ -63,6 +74,8 @@ test('session restore: a slider, the plan and a prefill result survive a reload;
   expect(await page.getByTestId('input-rho_video').inputValue()).toBe(defaultRho);
   expect(await counts(page)).toEqual(defaults);
   await expect(page.getByTestId('prefill-table')).toHaveCount(0);
+  await expect(page.getByTestId('compare-off')).toBeChecked();
+  await expect(page.getByTestId('pinned-config')).toHaveCount(0);
   await expect.poll(() => savedSessions().length, { timeout: 10_000 }).toBe(0);
   await page.reload();
   await waitForRedraw(page, 0);

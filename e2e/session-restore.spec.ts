@@ -1,17 +1,20 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { counts, openStudio, planSeq, screenshotDir, waitForRedraw } from './helpers.js';
+import { counts, openStudio, planSeq, repoRoot, screenshotDir, waitForRedraw } from './helpers.js';
 
 mkdirSync(screenshotDir, { recursive: true });
 
 const sessionsDir = () => path.join(process.env.STUDIO_HOME ?? '', 'sessions');
 
-/** The saved session files on disk (the host writes them 300 ms after the last change). */
-function savedSessions(): { state: { config: Record<string, unknown>; prefill: unknown[] } }[] {
-  const dir = sessionsDir();
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')));
+/** The demo clip's session file, named by the bundle's content hash (sha256 of its bytes, as the reader hashes it). */
+const demoSessionFile = () => path.join(sessionsDir(), `${createHash('sha256').update(readFileSync(path.join(repoRoot, 'assets', 'demo', 'demo.safetensors'))).digest('hex')}.json`);
+
+/** The demo's saved session on disk, as a list (empty or one); the host writes it 300 ms after the last change. */
+function savedSessions(): { state: { config: Record<string, unknown>; pinnedConfig: Record<string, unknown> | null; prefill: unknown[] } }[] {
+  const file = demoSessionFile();
+  return existsSync(file) ? [JSON.parse(readFileSync(file, 'utf8'))] : [];
 }
 
 const tokensOf = async (page: Page, run: number, setting: string) =>
@@ -50,7 +53,7 @@ test('session restore: a slider, the plan, the pinned A and a prefill result sur
   await page.getByTestId('slider-rho_video').fill('0.7');
   await waitForRedraw(page, pinnedSeq);
   const live = await counts(page);
-  await expect.poll(() => savedSessions().map((s) => [s.state.config.rho_video, (s.state as { pinnedConfig: { rho_video: number } | null }).pinnedConfig?.rho_video, s.state.prefill.length]), { timeout: 10_000 }).toEqual([[0.7, 0.8, 1]]);
+  await expect.poll(() => savedSessions().map((s) => [s.state.config.rho_video, s.state.pinnedConfig?.rho_video, s.state.prefill.length]), { timeout: 10_000 }).toEqual([[0.7, 0.8, 1]]);
 
   // A reload (as after a crash) opens the demo again with everything back.
   await page.reload();

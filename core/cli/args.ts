@@ -45,3 +45,12 @@ export function single(args: ParsedArgs, name: string): string | undefined {
   if (list && list.length > 1) throw new UsageError(`option --${name} given more than once`);
   return list?.[0];
 }
+
+/** An integer option of at least `min`; undefined when the option was not given. */
+export function integerOption(args: ParsedArgs, name: string, min: number): number | undefined {
+  const value = single(args, name);
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got '${value}'`);
+  return n;
+}

@@ -11,7 +11,17 @@ import { KV_DTYPE_BYTES, type KvDType } from './kv-cache.js';
  */
 export type PositionIdsKind = '1d' | 'mrope';
 
-export interface PrefillModelSpec {
+/** The shape of a decoder: what the FLOPs and KV-cache figures are computed from. */
+export interface DecoderDimensions {
+  hiddenSize: number;
+  numLayers: number;
+  numAttentionHeads: number;
+  numKeyValueHeads: number;
+  headDim: number;
+  intermediateSize: number;
+}
+
+export interface PrefillModelSpec extends DecoderDimensions {
   name: string;
   /** Absolute path of the .onnx file, or null when the bytes come from code (demo decoder). */
   modelPath: string | null;
@@ -29,12 +39,6 @@ export interface PrefillModelSpec {
     /** Final (normed) hidden state, [batch, seq, hidden] or [batch, hidden]; null when absent. */
     lastHiddenState: string | null;
   };
-  hiddenSize: number;
-  numLayers: number;
-  numAttentionHeads: number;
-  numKeyValueHeads: number;
-  headDim: number;
-  intermediateSize: number;
   /** Element type of the KV cache in the deployed model (for the KV-size figure). */
   kvDtype: KvDType;
 }

@@ -3,7 +3,7 @@ import type { DemoDecoderConfig } from './demo-decoder.js';
 import type { FidelityMetrics } from './fidelity.js';
 import type { FlopsComparison } from './flops.js';
 import type { KvDType } from './kv-cache.js';
-import type { PositionIdsKind } from './manifest.js';
+import type { DecoderDimensions, PositionIdsKind } from './manifest.js';
 import type { PeakCounter } from './peak-rss.js';
 import type { LatencyStats } from './stats.js';
 
@@ -103,18 +103,12 @@ export interface PrefillComparison {
   paperModelFlops: Record<string, FlopsComparison>;
 }
 
-export interface PrefillModelInfo {
+export interface PrefillModelInfo extends DecoderDimensions {
   name: string;
   source: 'demo' | 'manifest';
   /** Manifest and ONNX file, when the model came from disk. */
   manifestPath: string | null;
   modelPath: string | null;
-  hiddenSize: number;
-  numLayers: number;
-  numAttentionHeads: number;
-  numKeyValueHeads: number;
-  headDim: number;
-  intermediateSize: number;
   positionIdsKind: PositionIdsKind;
   /** The bundle's D -> model hidden size projection applied before timing (demo decoder only). */
   inputProjection: { from: number; to: number } | null;

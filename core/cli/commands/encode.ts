@@ -1,20 +1,13 @@
 import type { EmbeddingDType } from '../../bundle/types.js';
 import { runEncodeJob } from '../../encoders/encode-job.js';
 import { parseProviderPreference } from '../../onnx/session.js';
-import { parseArgs, single } from '../args.js';
+import { integerOption, parseArgs, single } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { CliCommand } from './index.js';
 
 const usage =
   'encode MEDIA [--encoders demo|MANIFEST.json] [--ffmpeg PATH] [--ffprobe PATH] [--provider auto|cpu|webgpu|cuda] ' +
   '[--dtype F32|F16|BF16] [--max-frames N] [--display-size PX] [--waveform-rate HZ] [--quiet] --out BUNDLE';
-
-function positiveInt(value: string | undefined, option: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${option} must be a positive integer, got '${value}'`);
-  return n;
-}
 
 /** Media file -> feature bundle through the demo or user-supplied ONNX encoders. */
 export const encodeCommand: CliCommand = {
@@ -48,9 +41,9 @@ export const encodeCommand: CliCommand = {
           ffprobe: single(args, 'ffprobe'),
           provider: provider === undefined ? undefined : parseProviderPreference(provider),
           dtype: dtype as EmbeddingDType,
-          maxFrames: positiveInt(single(args, 'max-frames'), 'max-frames'),
-          displayMaxSide: positiveInt(single(args, 'display-size'), 'display-size'),
-          waveformRate: positiveInt(single(args, 'waveform-rate'), 'waveform-rate'),
+          maxFrames: integerOption(args, 'max-frames', 1),
+          displayMaxSide: integerOption(args, 'display-size', 1),
+          waveformRate: integerOption(args, 'waveform-rate', 1),
         },
         {
           signal: controller.signal,

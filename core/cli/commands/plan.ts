@@ -1,12 +1,10 @@
 import { analyzeForPlanning } from '../../analysis/service.js';
 import { readBundle } from '../../bundle/reader.js';
-import { loadConfigFile } from '../../config/load.js';
-import { DEFAULT_CONFIG } from '../../config/schema.js';
-import { parseSetting, resolveConfig } from '../../config/validate.js';
 import { toPlanDocument } from '../../planner/document.js';
 import { planClip } from '../../planner/plan.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { parseArgs, single } from '../args.js';
+import { configFromArgs } from '../config-args.js';
 import { UsageError } from '../errors.js';
 import type { CliCommand } from './index.js';
 
@@ -19,10 +17,7 @@ export const planCommand: CliCommand = {
   async run(argv) {
     const args = parseArgs(argv, { valued: ['config', 'set', 'out', 'provider'], boolean: ['no-cache'] }, usage);
     if (args.positionals.length !== 1) throw new UsageError(`expected one bundle (usage: ${usage})`);
-    const configFile = single(args, 'config');
-    let config = configFile ? await loadConfigFile(configFile) : { ...DEFAULT_CONFIG };
-    const settings = Object.fromEntries((args.values.get('set') ?? []).map(parseSetting));
-    config = resolveConfig(settings, config);
+    const config = await configFromArgs(args);
     const bundle = await readBundle(args.positionals[0]);
     const { analysis } = await analyzeForPlanning(bundle, {
       cache: !args.flags.has('no-cache'),

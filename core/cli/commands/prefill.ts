@@ -1,24 +1,15 @@
-import { loadConfigFile } from '../../config/load.js';
-import { DEFAULT_CONFIG } from '../../config/schema.js';
-import { parseSetting, resolveConfig } from '../../config/validate.js';
 import { parseProviderPreference } from '../../onnx/session.js';
 import { runPrefillJob } from '../../prefill/job.js';
 import type { DemoDecoderConfig } from '../../prefill/demo-decoder.js';
 import type { PrefillModelChoice } from '../../prefill/types.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
-import { parseArgs, single } from '../args.js';
+import { integerOption, parseArgs, single } from '../args.js';
+import { configFromArgs } from '../config-args.js';
 import { UsageError } from '../errors.js';
 import type { CliCommand } from './index.js';
 
 const usage =
   'prefill BUNDLE [--config FILE] [--set key=value ...] [--model MANIFEST.json] [--runs N] [--warmup N] [--provider auto|cpu|webgpu|cuda] [--demo-hidden N] [--demo-layers N] [--out FILE] [--progress]';
-
-function positiveInt(value: string | undefined, name: string, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got '${value}'`);
-  return n;
-}
 
 export const prefillCommand: CliCommand = {
   name: 'prefill',
@@ -31,13 +22,11 @@ export const prefillCommand: CliCommand = {
       usage,
     );
     if (args.positionals.length !== 1) throw new UsageError(`expected one bundle (usage: ${usage})`);
-    const configFile = single(args, 'config');
-    let config = configFile ? await loadConfigFile(configFile) : { ...DEFAULT_CONFIG };
-    config = resolveConfig(Object.fromEntries((args.values.get('set') ?? []).map(parseSetting)), config);
+    const config = await configFromArgs(args);
     const manifest = single(args, 'model');
     const demoOverrides: Partial<DemoDecoderConfig> = {};
-    const hidden = positiveInt(single(args, 'demo-hidden'), 'demo-hidden', 8);
-    const layers = positiveInt(single(args, 'demo-layers'), 'demo-layers', 1);
+    const hidden = integerOption(args, 'demo-hidden', 8);
+    const layers = integerOption(args, 'demo-layers', 1);
     if (hidden !== undefined) demoOverrides.hiddenSize = hidden;
     if (layers !== undefined) demoOverrides.numLayers = layers;
     if (manifest && (hidden !== undefined || layers !== undefined)) throw new UsageError('--demo-hidden/--demo-layers apply to the demo decoder, not to a --model manifest');
@@ -52,8 +41,8 @@ export const prefillCommand: CliCommand = {
           source: { kind: 'bundle-file', path: args.positionals[0], settings: [{ label: 'compressed', config }] },
           model,
           provider: parseProviderPreference(single(args, 'provider') ?? 'auto'),
-          runs: positiveInt(single(args, 'runs'), 'runs', 1) ?? 5,
-          warmupRuns: positiveInt(single(args, 'warmup'), 'warmup', 0) ?? 1,
+          runs: integerOption(args, 'runs', 1) ?? 5,
+          warmupRuns: integerOption(args, 'warmup', 0) ?? 1,
         },
         {
           signal: controller.signal,

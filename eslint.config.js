@@ -14,7 +14,7 @@ export default tseslint.config(
     // Core must run in Node, workers and the CLI alike: no Electron, no React.
     files: ['core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: ['electron', 'react', 'react-dom', 'zustand', 'plotly.js'], patterns: ['electron/*', 'react/*', '../renderer/*', '../../renderer/*', '../electron/*', '../../electron/*'] }],
+      'no-restricted-imports': ['error', { paths: ['electron', 'react', 'react-dom', 'zustand', 'plotly.js-cartesian-dist-min'], patterns: ['electron/*', 'react/*', '../renderer/*', '../../renderer/*', '../electron/*', '../../electron/*'] }],
     },
   },
 );

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BUILD_MANIFEST, staleReason, writeBuildManifest } from './build-freshness.js';
+import { BUILD_MANIFEST, staleReason, writeBuildManifest } from '../bin/build-freshness.mjs';
 
 const dirs: string[] = [];
 afterEach(() => {

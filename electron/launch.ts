@@ -1,51 +1,17 @@
 /**
- * `npm start`: the desktop app on the demo clip when Electron can run here; otherwise it says why
- * and serves web mode instead, printing the `Studio: http://127.0.0.1:PORT/?token=…` line.
- * The renderer and Electron bundles are rebuilt only when an input changed since their last build
- * (build-freshness.ts); `npm start -- --rebuild` forces both, `--web` serves web mode directly.
+ * `npm start` (through bin/start.mjs, which brings dist/ and the renderer up to date first): the
+ * desktop app on the demo clip when Electron can run here; otherwise it says why and serves web
+ * mode instead, printing the `Studio: http://127.0.0.1:PORT/?token=…` line. On the first start
+ * the Electron binary is downloaded (Electron 45 no longer does that at install time).
+ * `npm start -- --web` serves web mode directly.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import { startWebMode } from '../core/server/start.js';
-import { staleReason } from './build-freshness.js';
-import { findElectronBinary } from './find-electron.js';
+import { appRoot } from '../core/runtime/entry-points.js';
+import { obtainElectron } from './find-electron.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const forceRebuild = args.includes('--rebuild');
-const webOnly = args.includes('--web');
-
-const BUILDS = {
-  renderer: {
-    outDir: path.join(repoRoot, 'dist', 'renderer'),
-    outputs: [path.join(repoRoot, 'dist', 'renderer', 'index.html')],
-    extraInputs: [path.join(repoRoot, 'renderer', 'vite.config.ts'), path.join(repoRoot, 'electron', 'build-freshness.ts')],
-    command: [path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', path.join(repoRoot, 'renderer', 'vite.config.ts')],
-  },
-  electron: {
-    outDir: path.join(repoRoot, 'dist', 'electron'),
-    outputs: [path.join(repoRoot, 'dist', 'electron', 'main.cjs'), path.join(repoRoot, 'dist', 'electron', 'preload.cjs')],
-    extraInputs: [path.join(repoRoot, 'electron', 'build.ts'), path.join(repoRoot, 'electron', 'build-freshness.ts')],
-    command: [path.join(repoRoot, 'bin', 'run-ts.mjs'), path.join(repoRoot, 'electron', 'build.ts')],
-  },
-} as const;
-
-/** Builds `name` unless its outputs are newer than all of its inputs; exits on a failed build. */
-function ensureBuilt(name: keyof typeof BUILDS): void {
-  const build = BUILDS[name];
-  const reason = forceRebuild ? '--rebuild' : staleReason(build.outDir, { outputs: [...build.outputs], extraInputs: [...build.extraInputs] }, repoRoot);
-  if (reason === null) {
-    console.log(`${name} bundle is up to date (npm start -- --rebuild forces a build)`);
-    return;
-  }
-  console.log(`building the ${name} bundle (${reason}) ...`);
-  const run = spawnSync(process.execPath, [...build.command], { cwd: repoRoot, stdio: 'inherit' });
-  if (run.status !== 0) {
-    console.error(`omnizip-studio: building the ${name} bundle failed (exit ${run.status ?? run.signal})`);
-    process.exit(1);
-  }
-}
+const repoRoot = appRoot();
+const webOnly = process.argv.includes('--web');
 
 async function serveInstead(reason: string | null): Promise<void> {
   if (reason) console.log(`Electron cannot start: ${reason}. Serving web mode instead.`);
@@ -56,14 +22,14 @@ async function serveInstead(reason: string | null): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-ensureBuilt('renderer');
-const found = webOnly ? null : findElectronBinary(repoRoot);
+const found = webOnly
+  ? null
+  : await obtainElectron(repoRoot, { onDownload: () => console.log('downloading the Electron binary (first start only; falls back to web mode if it fails) ...') });
 if (found === null) {
   await serveInstead(null);
 } else if (!found.ok) {
   await serveInstead(found.reason);
 } else {
-  ensureBuilt('electron');
   const started = Date.now();
   const child = spawn(found.binary, [repoRoot], { stdio: ['ignore', 'inherit', 'pipe'] });
   let stderr = '';

@@ -10,6 +10,7 @@ import { hostMethods, isHostMethod, isShellMethod, shellMethods, type StudioErro
 import type { DispatchOutcome } from '../core/studio/dispatch.js';
 import { writeFileAtomic } from '../core/util/atomic-write.js';
 import { CONTENT_SECURITY_POLICY } from '../core/server/csp.js';
+import { ENTRY_POINTS } from '../core/runtime/entry-table.js';
 import type { HostMessage } from './host-protocol.js';
 import { isAllowedNavigation, isTrustedSender, type TrustedWindow } from './ipc-guard.js';
 
@@ -28,7 +29,7 @@ function fail(kind: string, message: string): { ok: false; error: StudioErrorPay
 }
 
 function startHost(): UtilityProcess {
-  const child = utilityProcess.fork(path.join(appRoot, 'electron', 'compute-host-entry.mjs'), [], {
+  const child = utilityProcess.fork(path.join(appRoot, 'dist', ENTRY_POINTS['compute-host'].built), [], {
     serviceName: 'OmniZip compute host',
     env: { ...process.env, OMNIZIP_APP_ROOT: appRoot, OMNIZIP_STATE_DIR: app.getPath('userData'), OMNIZIP_APP_VERSION: app.getVersion() },
   });

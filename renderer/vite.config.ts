@@ -1,6 +1,6 @@
 import { defineConfig, type Plugin } from 'vite';
 import { fileURLToPath } from 'node:url';
-import { writeBuildManifest } from '../electron/build-freshness.js';
+import { writeBuildManifest } from '../bin/build-freshness.mjs';
 
 const outDir = fileURLToPath(new URL('../dist/renderer', import.meta.url));
 

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { OperationCancelledError } from '../media/errors.js';
+import { entryUrl } from '../runtime/entry-points.js';
 import type { EncodeProgress } from './encode-media.js';
 import type { EncodeJobRequest, EncodeJobSummary } from './encode-job.js';
 
@@ -17,8 +18,6 @@ export class EncodeWorkerError extends Error {
   }
 }
 
-const workerUrl = new URL('./encode-worker.mjs', import.meta.url);
-
 /**
  * Runs an encode job on a worker thread so the caller's event loop (the UI host) stays responsive.
  * Aborting `signal` asks the worker to stop (ffmpeg is killed, encoders stop between batches); if
@@ -33,7 +32,7 @@ export function encodeInWorker(
       reject(new OperationCancelledError('encoding'));
       return;
     }
-    const worker = new Worker(workerUrl);
+    const worker = new Worker(entryUrl('encode-worker'));
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
     const finish = (action: () => void) => {

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
+import { entryUrl } from '../runtime/entry-points.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { GraphBuilder, attr } from './graph-builder.js';
 
@@ -81,7 +82,6 @@ export function probeModelBytes(): Uint8Array {
   return g.toModelBytes();
 }
 
-const probeScript = fileURLToPath(new URL('./probe-provider.mjs', import.meta.url));
 const DEFAULT_PROBE_TIMEOUT_MS = 20_000;
 /** How long GPU probe outcomes are remembered on disk: a working GPU rarely disappears, while a
  * failure may be fixed by installing a driver, so failures are re-probed sooner. */
@@ -91,7 +91,7 @@ const MEMO_TTL_FAILED_MS = 3600 * 1000;
 /** Runs the probe child for one GPU provider; never throws, never hangs past `timeoutMs`. */
 function probeInChild(provider: ProviderName, timeoutMs: number): Promise<Omit<ProviderProbe, 'probeMs' | 'remembered'>> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [probeScript, provider], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [fileURLToPath(entryUrl('probe-provider')), provider], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let settled = false;

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { ManifestError, ModelSignatureError, PrefillCancelledError, PrefillError } from './errors.js';
+import { entryUrl } from '../runtime/entry-points.js';
 import type { PrefillJob } from './job.js';
 import type { PrefillProgress, PrefillReport } from './types.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
@@ -14,7 +15,7 @@ const ERROR_TYPES: Record<string, new (message: string) => Error> = {
 export interface WorkerRunOptions {
   signal?: AbortSignal;
   onProgress?: (progress: PrefillProgress) => void;
-  /** Worker entry; defaults to the tsx bootstrap next to this file (a bundled app passes its own). */
+  /** Worker entry; default: the prefill-worker entry (core/runtime/entry-points.ts). */
   workerUrl?: URL;
 }
 
@@ -30,7 +31,7 @@ export function runPrefillInWorker(job: PrefillJob, options: WorkerRunOptions = 
       reject(new PrefillCancelledError());
       return;
     }
-    const worker = new Worker(options.workerUrl ?? new URL('./worker-bootstrap.mjs', import.meta.url));
+    const worker = new Worker(options.workerUrl ?? entryUrl('prefill-worker'));
     let settled = false;
     const finish = (action: () => void) => {
       if (settled) return;

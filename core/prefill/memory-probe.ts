@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProviderName } from '../onnx/session.js';
+import { entryUrl } from '../runtime/entry-points.js';
 import { ManifestError, ModelSignatureError, PrefillCancelledError, PrefillError } from './errors.js';
 import type { PrefillModelSpec } from './manifest.js';
 import { RESULT_MARKER, type MemoryChildReply, type MemoryChildRequest, type MemoryChildResult } from './memory-protocol.js';
@@ -45,7 +46,7 @@ export class MemoryProbe {
     provider: ProviderName;
     /** CPU arena on in the measured session (default true: the session a real deployment runs). */
     cpuArena?: boolean;
-    /** The child's entry script; default the tsx bootstrap next to this file. */
+    /** The child's entry script; default the memory-child entry (core/runtime/entry-points.ts). */
     childScript?: string;
   }): Promise<MemoryProbe> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'omnizip-prefill-mem-'));
@@ -59,7 +60,7 @@ export class MemoryProbe {
       }
       await writeFile(path.join(dir, 'mrope.i32'), bytesOf(options.positions.mrope));
       await writeFile(path.join(dir, 'linear.i32'), bytesOf(options.positions.linear));
-      const childScript = options.childScript ?? fileURLToPath(new URL('./memory-child-bootstrap.mjs', import.meta.url));
+      const childScript = options.childScript ?? fileURLToPath(entryUrl('memory-child'));
       return new MemoryProbe(dir, modelPath, options.spec, options.positions.linear.length, options.provider, options.cpuArena ?? true, childScript);
     } catch (err) {
       await rm(dir, { recursive: true, force: true });

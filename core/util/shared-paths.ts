@@ -3,10 +3,10 @@
  * unless OMNIZIP_SHARED points elsewhere (CI checkouts, packaged builds).
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appRoot } from '../runtime/entry-points.js';
 
-/** The repository root (this file sits at core/util/). */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository root (the app root when built). */
+export const REPO_ROOT = appRoot();
 
 export function sharedDir(env: NodeJS.ProcessEnv = process.env): string {
   const override = env.OMNIZIP_SHARED;

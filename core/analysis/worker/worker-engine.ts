@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { FeatureBundle } from '../../bundle/types.js';
 import type { ProviderPreference } from '../../onnx/session.js';
+import { entryUrl } from '../../runtime/entry-points.js';
 import { AnalysisAbortError } from '../onnx-engine.js';
 import type { AnalysisEngine, AnalyzeOptions, ClipAnalysis } from '../types.js';
 import type { HostMessage, WorkerBundle, WorkerMessage } from './protocol.js';
@@ -24,11 +25,9 @@ export class AnalysisWorkerError extends Error {
 
 export interface WorkerEngineOptions {
   provider?: ProviderPreference;
-  /** Worker entry; default: the tsx bootstrap next to this file (a packaged build passes its .js). */
+  /** Worker entry; default: the analysis-worker entry (core/runtime/entry-points.ts). */
   workerUrl?: URL;
 }
-
-const defaultWorkerUrl = new URL('./bootstrap.mjs', import.meta.url);
 
 /**
  * A private copy of an array whose buffer is then moved (transferred) to the worker: the caller's
@@ -55,7 +54,7 @@ export class WorkerAnalysisEngine implements AnalysisEngine {
 
   constructor(options: WorkerEngineOptions = {}) {
     this.provider = options.provider ?? 'auto';
-    this.workerUrl = options.workerUrl ?? defaultWorkerUrl;
+    this.workerUrl = options.workerUrl ?? entryUrl('analysis-worker');
   }
 
   private failAll(error: Error): void {

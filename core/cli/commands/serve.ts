@@ -1,12 +1,10 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs, single } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { CliCommand } from './index.js';
+import { appRoot } from '../../runtime/entry-points.js';
 import { startWebMode } from '../../server/start.js';
 
 const usage = 'serve [--port N] [--open FILE]';
-const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export const serveCommand: CliCommand = {
   name: 'serve',
@@ -18,7 +16,7 @@ export const serveCommand: CliCommand = {
     const portText = single(parsed, 'port');
     const port = portText === undefined ? 0 : Number(portText);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer in [0, 65535] (got '${portText}')`);
-    const server = await startWebMode({ appRoot, port, openFile: single(parsed, 'open') });
+    const server = await startWebMode({ appRoot: appRoot(), port, openFile: single(parsed, 'open') });
     console.log(`Studio: ${server.url}`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();

@@ -3,7 +3,7 @@ import Plotly from '../plot/plotly.js';
 import { prefillLatencyChart } from './prefill-chart.js';
 import type { PrefillEntry } from './prefill-store.js';
 
-const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['toImage', 'sendDataToCloud', 'lasso2d', 'select2d'] };
+const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['toImage', 'lasso2d', 'select2d'] };
 
 /**
  * Latency per setting of the kept runs. Drawn with Plotly directly rather than the views'

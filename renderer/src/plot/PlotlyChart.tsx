@@ -23,7 +23,7 @@ export interface PlotlyChartProps {
   onClick?: (event: PlotMouseEvent) => void;
 }
 
-const CONFIG = { displaylogo: false, responsive: true, scrollZoom: true, modeBarButtonsToRemove: ['toImage', 'sendDataToCloud', 'lasso2d', 'select2d'] };
+const CONFIG = { displaylogo: false, responsive: true, scrollZoom: true, modeBarButtonsToRemove: ['toImage', 'lasso2d', 'select2d'] };
 const NO_OVERLAY: PlotData[] = [];
 
 /** What tests and exports read from a chart element: the canvas-painted traces. */

@@ -1,5 +1,5 @@
-// plotly.js ships no types for its dist bundles; this is the part of the API the studio uses.
-declare module 'plotly.js/dist/plotly-cartesian.min.js' {
+// plotly.js-cartesian-dist-min ships no types; this is the part of the API the studio uses.
+declare module 'plotly.js-cartesian-dist-min' {
   export type Datum = number | string | null;
   export interface PlotData {
     [key: string]: unknown;

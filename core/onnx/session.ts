@@ -91,7 +91,9 @@ const MEMO_TTL_FAILED_MS = 3600 * 1000;
 /** Runs the probe child for one GPU provider; never throws, never hangs past `timeoutMs`. */
 function probeInChild(provider: ProviderName, timeoutMs: number): Promise<Omit<ProviderProbe, 'probeMs' | 'remembered'>> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [fileURLToPath(entryUrl('probe-provider')), provider], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Inside Electron (the compute host) process.execPath is the app itself: run it as plain Node.
+    const env = process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env;
+    const child = spawn(process.execPath, [fileURLToPath(entryUrl('probe-provider')), provider], { stdio: ['pipe', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     let settled = false;

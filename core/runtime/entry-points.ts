@@ -39,6 +39,8 @@ export function appRoot(): string {
 /** The file to start for a worker thread or child process (see the module comment). */
 export function entryUrl(name: SpawnedEntry): URL {
   const entry: EntryPoint = ENTRY_POINTS[name];
-  if (isBuilt()) return new URL(`./${entry.built}`, import.meta.url);
+  // In the packaged app the bundles are unpacked from the asar archive (electron-builder.yml
+  // asarUnpack): a worker thread or child process gets the real file.
+  if (isBuilt()) return new URL(new URL(`./${entry.built}`, import.meta.url).href.replace('/app.asar/', '/app.asar.unpacked/'));
   return pathToFileURL(path.join(appRoot(), entry.devLoader ?? entry.source));
 }

@@ -29,7 +29,10 @@ function fail(kind: string, message: string): { ok: false; error: StudioErrorPay
 }
 
 function startHost(): UtilityProcess {
-  const child = utilityProcess.fork(path.join(appRoot, 'dist', ENTRY_POINTS['compute-host'].built), [], {
+  // Packaged, the Node-side bundles are unpacked beside the asar archive (electron-builder.yml
+  // asarUnpack): starting from the real file lets its chunks, workers and onnxruntime load from disk.
+  const entry = path.join(appRoot, 'dist', ENTRY_POINTS['compute-host'].built).replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);
+  const child = utilityProcess.fork(entry, [], {
     serviceName: 'OmniZip compute host',
     env: { ...process.env, OMNIZIP_APP_ROOT: appRoot, OMNIZIP_STATE_DIR: app.getPath('userData'), OMNIZIP_APP_VERSION: app.getVersion() },
   });

@@ -1,6 +1,6 @@
 import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { buildCrossModalMaxGraph, buildFrameGramGraph, buildNormalizedGramGraph, buildPairedDotGraph } from './analysis-graphs.js';
+import { buildCrossModalMaxGraph, buildFrameGramGraph, buildNormalizedGramGraph, buildPairedDotGraph, buildRowNormalizeGraph } from './analysis-graphs.js';
 import { GraphBuildError, GraphBuilder, attr } from './graph-builder.js';
 
 const cpu = { executionProviders: ['cpu'] };
@@ -76,7 +76,7 @@ describe('analysis graphs', () => {
       Array.from(
         (
           await s.run({
-            audio: new ort.Tensor('float32', audio, [2, 2]),
+            audio_hat: new ort.Tensor('float32', audio, [2, 2]),
             video: new ort.Tensor('float32', video, [4, 2]),
             group_shape: new ort.Tensor('int64', BigInt64Array.from([0n, -1n, BigInt(group)]), [3]),
           })
@@ -85,6 +85,12 @@ describe('analysis graphs', () => {
     const [a0, a1, a2, a3] = await run(2);
     expect([a0, a1, a2, a3].map((v) => Math.round(v * 1e4) / 1e4)).toEqual([1, 0.7071, 1, 0.7071]);
     expect((await run(4)).map((v) => Math.round(v * 1e4) / 1e4)).toEqual([1, 1]);
+  });
+
+  it('row normalisation graph divides each row by its norm plus 1e-6', async () => {
+    const s = await ort.InferenceSession.create(buildRowNormalizeGraph(), cpu);
+    const out = (await s.run({ x: new ort.Tensor('float32', Float32Array.from([3, 4, 0, 2]), [2, 2]) })).x_hat.data as Float32Array;
+    [0.6, 0.8, 0, 1].forEach((v, i) => expect(out[i]).toBeCloseTo(v, 5));
   });
 
   it('frame Gram graph gives cosine, squared distance and row norms', async () => {

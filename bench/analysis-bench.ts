@@ -4,7 +4,11 @@
  * execution provider, peak memory, and the TypeScript reference as an in-run yardstick.
  * Prints a table and one JSON line (also written to bench-results/analysis-bench.json).
  *
- * Options: --runs N (analysis repetitions, default 5), --quick (fewer runs, no 120 s clip).
+ * The last section analyses long clips at 7B size, each in its own process (bench/long-clip-bench.ts):
+ * 30, 60, 120 and 300 s (F16), with peak RSS, cancel latency and time per token pair.
+ *
+ * Options: --runs N (analysis repetitions, default 5), --quick (fewer runs, no 120 s clip, long
+ * clips up to 120 s), --no-long (skip the long-clip section).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,6 +22,7 @@ import { resolveConfig } from '../core/config/validate.js';
 import type { ProviderName } from '../core/onnx/session.js';
 import { planClip, warmPlanner, requiredFrameGeometries } from '../core/planner/plan.js';
 import { mulberry32 } from '../core/util/numeric.js';
+import { printLongClipRows, runLongClipBench, type LongClipRow } from './long-clip-bench.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -166,6 +171,14 @@ async function main(): Promise<void> {
   await writeFile(path.join(outDir, 'analysis-bench.json'), `${line}\n`);
   await best.engine.dispose();
   await cpuEngine.dispose();
+
+  if (!argv.includes('--no-long')) {
+    const longClips: LongClipRow[] = await runLongClipBench(quick ? [30, 60, 120] : [30, 60, 120, 300]);
+    printLongClipRows(longClips);
+    const longLine = JSON.stringify({ bench: 'long-clips', loadAverage: os.loadavg().map(round2), rows: longClips });
+    console.log(longLine);
+    await writeFile(path.join(outDir, 'long-clip-bench.json'), `${longLine}\n`);
+  }
 }
 
 await main();

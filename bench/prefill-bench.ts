@@ -7,13 +7,17 @@
  *   npm run bench:prefill -- [--runs N] [--warmup N] [--hidden D] [--layers N] [--provider P] [--out FILE]
  */
 import { parseArgs } from 'node:util';
+import ort from 'onnxruntime-node';
 import { OnnxAnalysisEngine } from '../core/analysis/onnx-engine.js';
 import { requiredFrameGeometries } from '../core/planner/plan.js';
 import { REFERENCE_CLIP, makeSyntheticBundle } from '../core/bundle/synthetic.js';
 import { DEFAULT_CONFIG } from '../core/config/schema.js';
-import { parseProviderPreference } from '../core/onnx/session.js';
+import { GraphBuilder } from '../core/onnx/graph-builder.js';
+import { createSession, parseProviderPreference } from '../core/onnx/session.js';
 import { prefillInputFromBundle } from '../core/prefill/clip.js';
 import { runPrefillInWorker } from '../core/prefill/client.js';
+import { demoDecoderFlops } from '../core/prefill/demo-decoder.js';
+import { demoConfigFor } from '../core/prefill/runner.js';
 import type { PrefillReport } from '../core/prefill/types.js';
 import { writeFileAtomic } from '../core/util/atomic-write.js';
 
@@ -61,6 +65,43 @@ function summary(report: PrefillReport): string {
   return lines.join('\n');
 }
 
+/**
+ * The demo decoder's achieved FLOP/s on the full sequence as a ratio to one onnxruntime MatMul of
+ * the same width ([tokens x d] x [d x mlp], the decoder's largest product shape), timed here on
+ * the CPU provider after the worker is done, so both see the same machine.
+ */
+async function achievedVsMatMul(report: PrefillReport): Promise<string> {
+  const full = report.runs[0];
+  const decoder = demoConfigFor({ hiddenSize: Number(values.hidden), numLayers: Number(values.layers) }, full.tokens);
+  const achieved = demoDecoderFlops(decoder, full.tokens) / (full.latency.medianMs / 1000);
+  const g = new GraphBuilder('matmul_reference');
+  const x = g.input('x', 'float32', ['n', decoder.hiddenSize]);
+  const w = g.input('w', 'float32', [decoder.hiddenSize, decoder.intermediateSize]);
+  g.output(g.node('MatMul', [x, w], {}, 'y'), 'float32', ['n', decoder.intermediateSize]);
+  const session = await createSession(g.toModelBytes(), 'cpu');
+  const feeds = {
+    x: new ort.Tensor('float32', Float32Array.from({ length: full.tokens * decoder.hiddenSize }, (_, i) => Math.sin(i)), [full.tokens, decoder.hiddenSize]),
+    w: new ort.Tensor('float32', new Float32Array(decoder.hiddenSize * decoder.intermediateSize).fill(0.01), [decoder.hiddenSize, decoder.intermediateSize]),
+  };
+  await session.run(feeds);
+  const times: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t = performance.now();
+    await session.run(feeds);
+    times.push(performance.now() - t);
+  }
+  await session.release();
+  const medianMs = [...times].sort((a, b) => a - b)[2];
+  const reference = (2 * full.tokens * decoder.hiddenSize * decoder.intermediateSize) / (medianMs / 1000);
+  const line = {
+    decoderGflops: Math.round(achieved / 1e7) / 100,
+    matmulGflops: Math.round(reference / 1e7) / 100,
+    ratio: Math.round((achieved / reference) * 100) / 100,
+    target: 0.5,
+  };
+  return `demo decoder achieved ${line.decoderGflops} GFLOP/s on the full sequence (${full.tokens} tokens) = ${line.ratio} x an in-run onnxruntime MatMul of the same width [${full.tokens} x ${decoder.hiddenSize}] x [${decoder.hiddenSize} x ${decoder.intermediateSize}] (${line.matmulGflops} GFLOP/s; target >= 0.5)\n${JSON.stringify({ bench: 'prefill-efficiency', ...line })}`;
+}
+
 const started = performance.now();
 const bundle = makeSyntheticBundle(REFERENCE_CLIP);
 console.error(`reference clip: ${bundle.numAudio} audio + ${bundle.numVideo} video tokens, L = ${bundle.tokenTypes.length}, D = ${bundle.hiddenSize}`);
@@ -89,4 +130,5 @@ const report = await runPrefillInWorker(
 );
 await writeFileAtomic(values.out as string, `${JSON.stringify(report, null, 2)}\n`);
 console.log(summary(report));
+if (report.provider.name === 'cpu') console.log(`\n${await achievedVsMatMul(report)}`);
 console.log(`\nfull report: ${values.out}; total ${((performance.now() - started) / 1000).toFixed(1)} s`);

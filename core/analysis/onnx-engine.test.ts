@@ -94,6 +94,25 @@ describe('OnnxAnalysisEngine equals the TypeScript reference', () => {
     expect(steps).toBe(2);
   });
 
+  it('gives bit-identical maxima whatever the tile size (long clips get narrower tiles)', async () => {
+    const bundle = makeSyntheticBundle({ seconds: 6, hiddenSize: 160, tokensPerFrame: 16, seed: 13 });
+    const geometries = requiredFrameGeometries(bundle);
+    const wide = new OnnxAnalysisEngine({ provider: 'cpu' });
+    // A pair budget of one frame per tile is held at 128 tokens (8 frames); 200 gives 12 frames.
+    const narrow = new OnnxAnalysisEngine({ provider: 'cpu', crossTilePairs: bundle.numAudio * 16 });
+    const odd = new OnnxAnalysisEngine({ provider: 'cpu', crossTilePairs: bundle.numAudio * 200 });
+    try {
+      const a = await wide.analyze(bundle, { frameGeometries: geometries });
+      for (const other of [narrow, odd]) {
+        const b = await other.analyze(bundle, { frameGeometries: geometries });
+        expect(Array.from(b.audioVideoMax)).toEqual(Array.from(a.audioVideoMax));
+        expect(Array.from(b.audioFrameMax)).toEqual(Array.from(a.audioFrameMax));
+      }
+    } finally {
+      await Promise.all([wide.dispose(), narrow.dispose(), odd.dispose()]);
+    }
+  });
+
   it('rejects a bundle whose arrays do not match its sizes', async () => {
     const bundle = makeSyntheticBundle({ seconds: 2, hiddenSize: 16, tokensPerFrame: 16 });
     const broken: FeatureBundle = { ...bundle, videoEmbeds: bundle.videoEmbeds.subarray(1) };

@@ -2,7 +2,7 @@ import path from 'node:path';
 import ort from 'onnxruntime-node';
 import type { FeatureBundle } from '../bundle/types.js';
 import { argsort } from '../planner/numeric.js';
-import { COSINE_EPS, buildCrossModalMaxGraph, buildFrameGramGraph, buildNormalizedGramGraph, buildPairedDotGraph } from '../onnx/analysis-graphs.js';
+import { COSINE_EPS, buildCrossModalMaxGraph, buildFrameGramGraph, buildNormalizedGramGraph, buildPairedDotGraph, buildRowNormalizeGraph } from '../onnx/analysis-graphs.js';
 import { ProviderSelector, createSession, type ProviderName, type ProviderPreference } from '../onnx/session.js';
 import { defaultAnalysisCacheDir } from './cache.js';
 import { ANALYSIS_VERSION, type AnalysisEngine, type AnalyzeOptions, type ClipAnalysis, type FrameAnalysis } from './types.js';
@@ -35,6 +35,12 @@ export interface OnnxEngineOptions {
   selector?: ProviderSelector;
   /** Video tokens per cross-modal tile (rounded down to whole frames). Bounds the [Na, tile] block. */
   videoTileTokens?: number;
+  /**
+   * Audio x video pairs per cross-modal tile: long clips get fewer video tokens per tile (never
+   * less than one frame), so a tile's work, its [Na, tile] block and the cancel latency stay
+   * those of the 60-s reference clip (1500 x 1024) whatever the clip's length.
+   */
+  crossTilePairs?: number;
   /** Audio rows per self-similarity block. */
   audioBlockRows?: number;
   /** Video tokens per frame-statistics batch (rounded down to whole frames). */
@@ -53,10 +59,18 @@ interface SessionSet {
   provider: ProviderName;
   device: string;
   gram: ort.InferenceSession;
+  normalize: ort.InferenceSession;
   cross: ort.InferenceSession;
   frame: ort.InferenceSession;
   pair: ort.InferenceSession;
 }
+
+/**
+ * onnxruntime's CPU GEMM (MLAS) blocks K differently when a product has fewer than 128 columns,
+ * which changes float32 rounding: tiles narrowed for long clips keep at least this many video
+ * tokens so every clip's maxima are bit-identical to a wide-tile analysis.
+ */
+const MIN_CROSS_TILE_TOKENS = 128;
 
 let sharedSelector: ProviderSelector | null = null;
 /**
@@ -115,6 +129,7 @@ export class OnnxAnalysisEngine implements AnalysisEngine {
   private readonly preference: ProviderPreference;
   private readonly selector: ProviderSelector;
   private readonly videoTileTokens: number;
+  private readonly crossTilePairs: number;
   private readonly audioBlockRows: number;
   private readonly frameTileTokens: number;
   private readonly pairRows: number;
@@ -124,6 +139,7 @@ export class OnnxAnalysisEngine implements AnalysisEngine {
     this.preference = options.provider ?? 'auto';
     this.selector = options.selector ?? defaultProviderSelector();
     this.videoTileTokens = options.videoTileTokens ?? 1024;
+    this.crossTilePairs = options.crossTilePairs ?? 1500 * 1024;
     this.audioBlockRows = options.audioBlockRows ?? 512;
     this.frameTileTokens = options.frameTileTokens ?? 1024;
     this.pairRows = options.pairRows ?? 2048;
@@ -133,13 +149,14 @@ export class OnnxAnalysisEngine implements AnalysisEngine {
     for (;;) {
       const choice = await this.selector.select(this.preference);
       try {
-        const [gram, cross, frame, pair] = await Promise.all([
+        const [gram, normalize, cross, frame, pair] = await Promise.all([
           createSession(buildNormalizedGramGraph(), choice.provider),
+          createSession(buildRowNormalizeGraph(), choice.provider),
           createSession(buildCrossModalMaxGraph(), choice.provider),
           createSession(buildFrameGramGraph(), choice.provider),
           createSession(buildPairedDotGraph(), choice.provider),
         ]);
-        return { provider: choice.provider, device: choice.device, gram, cross, frame, pair };
+        return { provider: choice.provider, device: choice.device, gram, normalize, cross, frame, pair };
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
         if (this.preference !== 'auto' || choice.provider === 'cpu') {
@@ -185,7 +202,7 @@ export class OnnxAnalysisEngine implements AnalysisEngine {
     this.sessions = null;
     if (!pending) return;
     const s = await pending.catch(() => null);
-    if (s) await Promise.all([s.gram.release(), s.cross.release(), s.frame.release(), s.pair.release()]);
+    if (s) await Promise.all([s.gram.release(), s.normalize.release(), s.cross.release(), s.frame.release(), s.pair.release()]);
   }
 
   private async analyzeWith(s: SessionSet, bundle: FeatureBundle, options: AnalyzeOptions): Promise<ClipAnalysis> {
@@ -270,11 +287,12 @@ export class OnnxAnalysisEngine implements AnalysisEngine {
     const audioVideoMax = new Float32Array(nv > 0 ? na : 0).fill(-Infinity);
     const audioFrameMax = new Float32Array(na * frameCount);
     if (na === 0 || nv === 0) return { audioVideoMax, audioFrameMax };
-    const audio = tensor(audioEmbeds, [na, d]);
+    // Normalised once here instead of inside every tile: at 7,500 audio tokens that is 300 tiles.
+    const audioHat = (await s.normalize.run({ x: tensor(audioEmbeds, [na, d]) })).x_hat;
 
     const runTile = async (start: number, count: number, groupSize: number): Promise<Float32Array> => {
       const result = await s.cross.run({
-        audio,
+        audio_hat: audioHat,
         video: tensor(videoEmbeds.subarray(start * d, (start + count) * d), [count, d]),
         group_shape: new ort.Tensor('int64', BigInt64Array.from([0n, -1n, BigInt(groupSize)]), [3]),
       });
@@ -282,7 +300,9 @@ export class OnnxAnalysisEngine implements AnalysisEngine {
       return outputData(result, 'frame_max');
     };
 
-    const framesPerTile = frameCount > 0 ? Math.max(1, Math.floor(this.videoTileTokens / tpf)) : 0;
+    // Never narrower than MIN_CROSS_TILE_TOKENS by the pair budget: the result stays bit-identical.
+    const tileTokens = Math.max(1, Math.min(this.videoTileTokens, Math.max(MIN_CROSS_TILE_TOKENS, Math.floor(this.crossTilePairs / na))));
+    const framesPerTile = frameCount > 0 ? Math.max(1, Math.floor(tileTokens / tpf)) : 0;
     for (let f0 = 0; f0 < frameCount; f0 += framesPerTile) {
       const ft = Math.min(framesPerTile, frameCount - f0);
       const frameMax = await runTile(f0 * tpf, ft * tpf, tpf);
@@ -298,7 +318,6 @@ export class OnnxAnalysisEngine implements AnalysisEngine {
     }
     // Tokens past the last whole frame (or all of them without a frame geometry) still count
     // towards the clip-wide maximum.
-    const tileTokens = Math.max(1, this.videoTileTokens);
     for (let start = frameCount * tpf; start < nv; start += tileTokens) {
       const count = Math.min(tileTokens, nv - start);
       const tileMax = await runTile(start, count, count);

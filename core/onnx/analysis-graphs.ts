@@ -35,20 +35,30 @@ export function buildNormalizedGramGraph(): Uint8Array {
   return g.toModelBytes({ docString: 'OmniZip normalised Gram block: a_hat . b_hat^T' });
 }
 
+/** Rows of x [n, d] divided by (‖row‖₂ + 1e-6): the audio side of the cross-modal product, normalised once per clip. */
+export function buildRowNormalizeGraph(): Uint8Array {
+  const g = new GraphBuilder('row_normalize');
+  const x = g.input('x', 'float32', ['n', 'd']);
+  const normalized = g.node('Identity', [normalizeRowsPlusEps(g, x, g.int64s('axis_last', [1]), g.scalar('eps', AUDIO_VIDEO_EPS))], {}, 'x_hat');
+  g.output(normalized, 'float32', ['n', 'd']);
+  return g.toModelBytes({ docString: 'OmniZip row normalisation x / (||x|| + 1e-6)' });
+}
+
 /**
- * Cross-modal maxima for one tile of video tokens: [na, d] audio x [n, d] video, cut into groups
- * of `group_shape[2]` consecutive video tokens -> frame_max [na, n / group]. `group_shape` is the
- * int64 tensor [0, -1, tpf] (Reshape copies dim 0 and infers the frame count), so the same session
- * serves whole-frame tiles and the tail of tokens past the last whole frame.
+ * Cross-modal maxima for one tile of video tokens: [na, d] audio rows already normalised (by
+ * buildRowNormalizeGraph, once per clip rather than once per tile) x [n, d] raw video, cut into
+ * groups of `group_shape[2]` consecutive video tokens -> frame_max [na, n / group]. `group_shape`
+ * is the int64 tensor [0, -1, tpf] (Reshape copies dim 0 and infers the frame count), so the same
+ * session serves whole-frame tiles and the tail of tokens past the last whole frame.
  */
 export function buildCrossModalMaxGraph(): Uint8Array {
   const g = new GraphBuilder('audio_video_frame_max');
-  const audio = g.input('audio', 'float32', ['na', 'd']);
+  const audioHat = g.input('audio_hat', 'float32', ['na', 'd']);
   const video = g.input('video', 'float32', ['nv', 'd']);
   const groupShape = g.input('group_shape', 'int64', [3]);
   const axis = g.int64s('axis_last', [1]);
   const eps = g.scalar('eps', AUDIO_VIDEO_EPS);
-  const sim = g.node('Gemm', [normalizeRowsPlusEps(g, audio, axis, eps), normalizeRowsPlusEps(g, video, axis, eps)], { transB: attr.int(1) });
+  const sim = g.node('Gemm', [audioHat, normalizeRowsPlusEps(g, video, axis, eps)], { transB: attr.int(1) });
   const grouped = g.node('Reshape', [sim, groupShape]);
   const frameMax = g.node('ReduceMax', [grouped, g.int64s('axis_tokens', [2])], { keepdims: attr.int(0) }, 'frame_max');
   g.output(frameMax, 'float32', ['na', 'frames']);

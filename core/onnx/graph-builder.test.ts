@@ -1,6 +1,6 @@
 import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { buildCrossModalMaxGraph, buildFrameGramGraph, buildNormalizedGramGraph, buildPairedDotGraph } from './analysis-graphs.js';
+import { buildCrossModalMaxGraph, buildFrameGramGraph, buildNormalizedGramGraph, buildPairedDotGraph, buildRowNormalizeGraph } from './analysis-graphs.js';
 import { GraphBuildError, GraphBuilder, attr } from './graph-builder.js';
 
 const cpu = { executionProviders: ['cpu'] };
@@ -33,6 +33,28 @@ describe('GraphBuilder', () => {
     expect(() => g.toModelBytes()).toThrow(/no outputs/);
     expect(() => g.node('Relu', ['x'], { alpha: attr.int(0.5) })).toThrow(/not an integer/);
   });
+
+  it('declares 8-bit integer and float16 values, and contrib-domain nodes', async () => {
+    const g = new GraphBuilder('int8_demo');
+    const a = g.input('a', 'uint8', [1, 2]);
+    const b = g.input('b', 'int8', [2, 1]);
+    const product = g.node('MatMulInteger', [a, b, g.initializer('a_zero_point', 'uint8', [], [128])], {}, 'product');
+    g.output(product, 'int32', [1, 1]);
+    const h = g.input('h', 'float16', [2]);
+    g.output(g.node('Cast', [h], { to: attr.int(1) }, 'widened'), 'float32', [2]);
+    const x = g.input('x', 'float32', [2]);
+    g.output(g.domainNode('com.microsoft', 'Gelu', [x], {}, 'gelu'), 'float32', [2]);
+    const session = await ort.InferenceSession.create(g.toModelBytes(), cpu);
+    const out = await session.run({
+      a: new ort.Tensor('uint8', Uint8Array.from([130, 125]), [1, 2]), // 2 and -3 around zero point 128
+      b: new ort.Tensor('int8', Int8Array.from([5, -7]), [2, 1]),
+      h: new ort.Tensor('float16', Uint16Array.from([0x3c00, 0xc000]), [2]), // 1, -2
+      x: new ort.Tensor('float32', Float32Array.from([0, 10]), [2]),
+    });
+    expect(Array.from(out.product.data as Int32Array)).toEqual([2 * 5 + -3 * -7]);
+    expect(Array.from(out.widened.data as Float32Array)).toEqual([1, -2]);
+    expect(Array.from(out.gelu.data as Float32Array)).toEqual([0, 10]);
+  });
 });
 
 describe('analysis graphs', () => {
@@ -54,7 +76,7 @@ describe('analysis graphs', () => {
       Array.from(
         (
           await s.run({
-            audio: new ort.Tensor('float32', audio, [2, 2]),
+            audio_hat: new ort.Tensor('float32', audio, [2, 2]),
             video: new ort.Tensor('float32', video, [4, 2]),
             group_shape: new ort.Tensor('int64', BigInt64Array.from([0n, -1n, BigInt(group)]), [3]),
           })
@@ -63,6 +85,12 @@ describe('analysis graphs', () => {
     const [a0, a1, a2, a3] = await run(2);
     expect([a0, a1, a2, a3].map((v) => Math.round(v * 1e4) / 1e4)).toEqual([1, 0.7071, 1, 0.7071]);
     expect((await run(4)).map((v) => Math.round(v * 1e4) / 1e4)).toEqual([1, 1]);
+  });
+
+  it('row normalisation graph divides each row by its norm plus 1e-6', async () => {
+    const s = await ort.InferenceSession.create(buildRowNormalizeGraph(), cpu);
+    const out = (await s.run({ x: new ort.Tensor('float32', Float32Array.from([3, 4, 0, 2]), [2, 2]) })).x_hat.data as Float32Array;
+    [0.6, 0.8, 0, 1].forEach((v, i) => expect(out[i]).toBeCloseTo(v, 5));
   });
 
   it('frame Gram graph gives cosine, squared distance and row norms', async () => {

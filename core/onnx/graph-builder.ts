@@ -5,12 +5,15 @@ import { ModelProto, OnnxAttributeType, OnnxDataType, type OnnxDataTypeCode } fr
  * onnxruntime can load. Every value is referred to by name (a string), as in ONNX itself.
  */
 
-export type ElementType = 'float32' | 'int64' | 'int32' | 'bool';
+export type ElementType = 'float32' | 'float16' | 'int64' | 'int32' | 'uint8' | 'int8' | 'bool';
 /** A dimension: a fixed size, or a symbolic name so one session serves any size. */
 export type Dim = number | string;
 
 const elementTypeCodes: Record<ElementType, OnnxDataTypeCode> = {
   float32: OnnxDataType.FLOAT,
+  float16: OnnxDataType.FLOAT16,
+  uint8: OnnxDataType.UINT8,
+  int8: OnnxDataType.INT8,
   int64: OnnxDataType.INT64,
   int32: OnnxDataType.INT32,
   bool: OnnxDataType.BOOL,
@@ -129,6 +132,12 @@ function littleEndianBytes(type: ElementType, values: ArrayLike<number>): Uint8A
       for (let i = 0; i < count; i++) out[i] = values[i] ? 1 : 0;
       return out;
     }
+    case 'uint8':
+      return Uint8Array.from(values);
+    case 'int8':
+      return new Uint8Array(Int8Array.from(values).buffer);
+    case 'float16':
+      throw new GraphBuildError('float16 initializers are not supported; feed float16 values as inputs');
   }
 }
 
@@ -140,6 +149,7 @@ export class GraphBuilder {
   private readonly nodes: NodeMessage[] = [];
   private readonly names = new Set<string>();
   private counter = 0;
+  private readonly domains = new Set<string>();
 
   constructor(readonly graphName: string) {}
 
@@ -218,6 +228,14 @@ export class GraphBuilder {
     return this.nodeMulti(opType, inputs, 1, attributes, outputName === undefined ? undefined : [outputName])[0];
   }
 
+  /** Adds a node from another operator domain (e.g. 'com.microsoft' contrib operators). */
+  domainNode(domain: string, opType: string, inputs: string[], attributes: Record<string, AttributeValue> = {}, outputName?: string): string {
+    const out = this.node(opType, inputs, attributes, outputName);
+    this.nodes[this.nodes.length - 1].domain = domain;
+    this.domains.add(domain);
+    return out;
+  }
+
   toModelBytes(options: ModelOptions = {}): Uint8Array {
     if (this.outputs.length === 0) throw new GraphBuildError(`graph '${this.graphName}' has no outputs`);
     const opset = options.opset ?? 18;
@@ -225,7 +243,7 @@ export class GraphBuilder {
       irVersion: options.irVersion ?? 8,
       producerName: options.producerName ?? 'omnizip-studio',
       docString: options.docString ?? '',
-      opsetImport: [{ domain: '', version: opset }],
+      opsetImport: [{ domain: '', version: opset }, ...[...this.domains].map((domain) => ({ domain, version: 1 }))],
       graph: {
         name: this.graphName,
         node: this.nodes,

@@ -159,9 +159,12 @@ export const ModelProto = root.lookupType('onnx.ModelProto');
 /** ONNX TensorProto.DataType codes used by the graphs. */
 export const OnnxDataType = {
   FLOAT: 1,
+  UINT8: 2,
+  INT8: 3,
   INT32: 6,
   INT64: 7,
   BOOL: 9,
+  FLOAT16: 10,
 } as const;
 export type OnnxDataTypeCode = (typeof OnnxDataType)[keyof typeof OnnxDataType];
 

@@ -246,3 +246,20 @@ export function buildInputProjection(inputSize: number, outputSize: number, seed
   g.output('y', 'float32', ['n', outputSize]);
   return g.toModelBytes({ opset: 18 });
 }
+
+/**
+ * Floating-point operations (2 per multiply-add) of one demo-decoder prefill over `tokens` tokens:
+ * the projections, the gated MLP, causal attention (each query against the keys up to itself)
+ * and the last row's vocabulary head. Norms, rotary and softmax are left out (linear, small).
+ */
+export function demoDecoderFlops(config: DemoDecoderConfig, tokens: number): number {
+  const d = config.hiddenSize;
+  const hd = d / config.numAttentionHeads;
+  const kvWidth = config.numKeyValueHeads * hd;
+  const n = tokens;
+  const projections = 2 * n * (d * d + 2 * d * kvWidth + d * d);
+  const mlp = 2 * n * 3 * d * config.intermediateSize;
+  const causalPairs = (n * (n + 1)) / 2;
+  const attention = 2 * 2 * causalPairs * hd * config.numAttentionHeads;
+  return config.numLayers * (projections + mlp + attention) + 2 * d * config.vocabSize;
+}

@@ -32,8 +32,8 @@ interface ResolvedModel {
   info: PrefillModelInfo;
 }
 
-/** Query-block granularity the demo graph is built in; the max length is rounded up to it. */
-function demoConfigFor(overrides: Partial<DemoDecoderConfig> | undefined, longest: number): DemoDecoderConfig {
+/** The demo decoder a run builds: the overrides on the defaults, its length rounded up to whole query blocks. */
+export function demoConfigFor(overrides: Partial<DemoDecoderConfig> | undefined, longest: number): DemoDecoderConfig {
   const config = { ...DEFAULT_DEMO_DECODER, ...overrides };
   // A narrower or wider decoder keeps the default MLP proportion (Qwen2.5's is about 5.3x; the
   // demo uses 2.75x, LLaMA-like, to keep CPU runs short) unless the caller sets it.

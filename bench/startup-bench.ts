@@ -1,0 +1,87 @@
+/**
+ * `npm run bench:startup`: the part of a CLI run that is neither analysis nor planning (process
+ * start, imports, provider probing, bundle load, exit) for `analyze` of the 60-s reference clip,
+ * as a ratio to the in-run GEMM-eq (one float32 [1500x3584]x[3584x7680] onnxruntime Gemm, timed
+ * right before each run), and `inspect` on the demo bundle as a ratio to a bare `node -e 0`.
+ * Runs are interleaved and medians taken: the machine may be shared.
+ *
+ * Options: --runs N (default 3), --cli PATH (default bin/omnizip-studio.mjs; point it at a
+ * precompiled entry to measure that instead).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import ort from 'onnxruntime-node';
+import { REFERENCE_CLIP, makeSyntheticBundle } from '../core/bundle/synthetic.js';
+import { writeBundle } from '../core/bundle/writer.js';
+import { GraphBuilder, attr } from '../core/onnx/graph-builder.js';
+import { createSession } from '../core/onnx/session.js';
+
+const argv = process.argv.slice(2);
+const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const RUNS = Number(option('--runs') ?? 3);
+const CLI = path.resolve(option('--cli') ?? 'bin/omnizip-studio.mjs');
+const DEMO = path.resolve('assets/demo/demo.safetensors');
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+function timed(args: string[]): { ms: number; stdout: string } {
+  const t = performance.now();
+  const run = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const ms = performance.now() - t;
+  if (run.status !== 0) throw new Error(`${args.join(' ')} exited with ${run.status}: ${run.stderr}`);
+  return { ms, stdout: run.stdout };
+}
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'omnizip-startup-'));
+try {
+  const clip = makeSyntheticBundle({ ...REFERENCE_CLIP });
+  const bundleFile = path.join(dir, 'reference-clip-60s.safetensors');
+  await writeBundle(bundleFile, clip);
+  const g = new GraphBuilder('gemm_eq');
+  const a = g.input('a', 'float32', ['m', 'k']);
+  const b = g.input('b', 'float32', ['n', 'k']);
+  g.output(g.node('Gemm', [a, b], { transB: attr.int(1) }, 'o'), 'float32', ['m', 'n']);
+  const gemm = await createSession(g.toModelBytes(), 'cpu');
+  const feeds = {
+    a: new ort.Tensor('float32', clip.audioEmbeds, [clip.numAudio, clip.hiddenSize]),
+    b: new ort.Tensor('float32', clip.videoEmbeds, [clip.numVideo, clip.hiddenSize]),
+  };
+  await gemm.run(feeds);
+
+  const startupGemmEq: number[] = [];
+  const startupMs: number[] = [];
+  const loadMs: number[] = [];
+  const inspectRatio: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t = performance.now();
+    await gemm.run(feeds);
+    const gemmMs = performance.now() - t;
+    const run = timed([CLI, 'analyze', bundleFile, '--provider', 'cpu', '--no-cache', '--json']);
+    const report = JSON.parse(run.stdout) as { computeMs: number; loadMs: number };
+    // Everything but the engine's own compute: process, imports, probing, sessions, load, exit.
+    startupMs.push(run.ms - report.computeMs);
+    startupGemmEq.push((run.ms - report.computeMs) / gemmMs);
+    loadMs.push(report.loadMs);
+    const bare = timed(['-e', '0']).ms;
+    inspectRatio.push(timed([CLI, 'inspect', DEMO]).ms / bare);
+  }
+  await gemm.release();
+  const result = {
+    bench: 'startup',
+    cli: path.relative(process.cwd(), CLI),
+    loadAverage: os.loadavg().map(round2),
+    runs: RUNS,
+    analyzeStartupMs: Math.round(median(startupMs)),
+    analyzeStartupGemmEq: round2(median(startupGemmEq)),
+    bundleLoadMs: Math.round(median(loadMs)),
+    inspectVsBareNode: round2(median(inspectRatio)),
+    targets: { analyzeStartupGemmEq: 0.3, inspectVsBareNode: 2 },
+  };
+  console.log(`analyze 60-s clip, not analysis: ${result.analyzeStartupMs} ms = ${result.analyzeStartupGemmEq} GEMM-eq (target <= 0.3); bundle load ${result.bundleLoadMs} ms`);
+  console.log(`inspect demo: ${result.inspectVsBareNode} x a bare node -e 0 (target <= 2)`);
+  console.log(JSON.stringify(result));
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}

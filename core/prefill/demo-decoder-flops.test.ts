@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_DEMO_DECODER, demoDecoderFlops, type DemoDecoderConfig } from './demo-decoder.js';
+
+const tiny: DemoDecoderConfig = {
+  ...DEFAULT_DEMO_DECODER,
+  hiddenSize: 32,
+  numLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+  intermediateSize: 64,
+  vocabSize: 24,
+  maxSequenceLength: 512,
+  queryBlock: 48,
+};
+
+describe('demo decoder FLOPs', () => {
+  it('counts FLOPs: projections, gated MLP, causal attention and the last row head', () => {
+    // d 32, 4 heads of 8, 2 kv heads (kv width 16), mlp 64, 2 layers, vocab 24, n = 10 tokens.
+    const n = 10;
+    const perLayer = 2 * n * (32 * 32 + 2 * 32 * 16 + 32 * 32) + 2 * n * 3 * 32 * 64 + 4 * ((n * (n + 1)) / 2) * 8 * 4;
+    expect(demoDecoderFlops(tiny, n)).toBe(2 * perLayer + 2 * 32 * 24);
+  });
+});

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AnalysisEngine, AnalysisEngineInfo, ClipAnalysis } from '../analysis/types.js';
 import type { FeatureBundle } from '../bundle/types.js';
-import { resolveConfig } from '../config/validate.js';
+import { ConfigError, resolveConfig } from '../config/validate.js';
 import type { OmniZipConfig } from '../config/schema.js';
 import type { PlanDocument, PlanResult } from '../planner/types.js';
 import { budgetOf, geometryFor } from './budget.js';
@@ -186,6 +186,9 @@ export class StudioSession {
         return this.runJob(p.jobId, emit, (signal, progress) => runStudioPrefill(this, target, p, this.deps.runPrefill, signal, progress));
       },
       'session.save': async (p) => {
+        // A state the core would refuse on restore is refused now, not silently ignored later.
+        this.checkConfig(p.state.config, 'config');
+        if (p.state.pinnedConfig) this.checkConfig(p.state.pinnedConfig, 'pinnedConfig');
         this.sessions.save(this.clip(p.clipId).contentHash, p.state);
         return { saved: true };
       },
@@ -345,9 +348,24 @@ export class StudioSession {
     }
     const key = JSON.stringify(config);
     if (clip.lastPlan?.key === key) return clip.lastPlan.plan;
-    const plan = this.deps.planClip(clip.bundle, clip.analysis, config);
+    let plan: PlanResult;
+    try {
+      plan = this.deps.planClip(clip.bundle, clip.analysis, config);
+    } catch (err) {
+      // Settings valid on their own may not fit this clip (num_input_frames beyond its video tokens).
+      if (err instanceof ConfigError) throw new StudioError('bad-config', err.message);
+      throw err;
+    }
     clip.lastPlan = { key, plan };
     return plan;
+  }
+
+  private checkConfig(overrides: Record<string, unknown>, field: string): void {
+    try {
+      resolveConfig(overrides);
+    } catch (err) {
+      throw new StudioError('bad-config', `session not saved: ${field}: ${(err as Error).message}`);
+    }
   }
 
   private planView(clipId: string, overrides: Record<string, unknown>): PlanView {

@@ -5,6 +5,10 @@
  * Every request must carry the run's secret token (query `token`, header `x-omnizip-token`, or the
  * HttpOnly cookie set when the page is first opened with the token); anything else gets 403.
  * The Host header must name the loopback address we listen on, which defeats DNS rebinding.
+ * Contract calls (which change state: open files, save sessions) take the token from the header
+ * only, with an OMZ1 body type and, when the browser sends an Origin, our own: the cookie alone
+ * would let a page on another loopback port (same site, so the SameSite cookie goes along) post a
+ * "simple" no-cors request that needs no preflight.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -95,6 +99,19 @@ async function readBody(req: IncomingMessage): Promise<Uint8Array> {
   return new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
 }
 
+/** Why a contract call cannot have come from our own page, or null when it can. */
+export function crossOriginRefusal(req: IncomingMessage, port: number, token?: string): string | null {
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) {
+    return `calls from origin ${origin.slice(0, 100)} are not accepted`;
+  }
+  if (typeof req.headers[TOKEN_HEADER] !== 'string') return `contract calls need the ${TOKEN_HEADER} header`;
+  if (token !== undefined && !sameSecret(req.headers[TOKEN_HEADER] as string, token)) return 'wrong token';
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/octet-stream') return `contract calls must be application/octet-stream (got ${type ? type.slice(0, 60) : 'no content type'})`;
+  return null;
+}
+
 export async function startStudioServer(options: StudioServerOptions): Promise<RunningStudioServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const staticRoot = path.resolve(options.staticDir);
@@ -135,6 +152,8 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
       if (!authorised(req, url)) return refuse(res, 403, 'forbidden: this studio needs the token printed when it started');
 
       if (url.pathname.startsWith('/api/call/') && req.method === 'POST') {
+        const refusal = crossOriginRefusal(req, port, token);
+        if (refusal) return refuse(res, 403, `forbidden: ${refusal}`);
         const method = decodeURIComponent(url.pathname.slice('/api/call/'.length));
         let params: unknown;
         try {

@@ -33,7 +33,7 @@ interface ResolvedModel {
 }
 
 /** Query-block granularity the demo graph is built in; the max length is rounded up to it. */
-function demoConfigFor(overrides: Partial<DemoDecoderConfig> | undefined, longest: number): DemoDecoderConfig {
+export function demoConfigFor(overrides: Partial<DemoDecoderConfig> | undefined, longest: number): DemoDecoderConfig {
   const config = { ...DEFAULT_DEMO_DECODER, ...overrides };
   // A narrower or wider decoder keeps the default MLP proportion (Qwen2.5's is about 5.3x; the
   // demo uses 2.75x, LLaMA-like, to keep CPU runs short) unless the caller sets it.

@@ -2,6 +2,8 @@
  * Regression tests of issue 15 (reliability and security) at the contract and session level:
  * each case failed before its fix.
  */
+import { mkdtempSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -84,5 +86,14 @@ describe('item 10: config errors are config errors, and what is saved is checked
     const pinned = await dispatch(session, 'session.save', { clipId, state: { ...state, config: {}, pinnedConfig: { nope: 1 } } }, () => {});
     expect(pinned).toMatchObject({ ok: false, error: { kind: 'bad-config', message: expect.stringContaining('pinnedConfig') } });
     expect(await dispatch(session, 'session.save', { clipId, state: { ...state, config: { rho_audio: 0.5 } } }, () => {})).toMatchObject({ ok: true });
+  });
+});
+
+describe('item 3: the studio opens regular files only', () => {
+  it('answers bad-file at once for a .safetensors symlink to /dev/zero', async () => {
+    const link = path.join(mkdtempSync(path.join(os.tmpdir(), 'omz-zero-')), 'zero.safetensors');
+    symlinkSync('/dev/zero', link);
+    const outcome = await dispatch(newSession(), 'clip.openPath', { jobId: 'z1', path: link }, () => {});
+    expect(outcome).toMatchObject({ ok: false, error: { kind: 'bad-file', message: expect.stringContaining('not a regular file') } });
   });
 });

@@ -5,7 +5,7 @@
  * touches the UI and knows nothing of the transport.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AnalysisEngine, AnalysisEngineInfo, ClipAnalysis } from '../analysis/types.js';
@@ -23,6 +23,8 @@ import { audioCurves } from '../planner/audio-energy.js';
 import { runStudioPrefill, type RunPrefill } from './prefill-session.js';
 import { analysisContentHash } from '../analysis/cache.js';
 import { SessionStore } from './session-store.js';
+import { readBundleBytes } from '../bundle/reader.js';
+import { regularFileSize } from '../util/regular-file.js';
 
 /** The timeline's audio curves in contract form (pairs flattened to a, b). */
 function curvesView(bundle: FeatureBundle): Result<'clip.data'>['curves'] {
@@ -235,14 +237,19 @@ export class StudioSession {
       progress(0.02, 'reading the bundle');
       let bytes: Uint8Array;
       try {
-        bytes = await readFile(file);
+        bytes = await readBundleBytes(file);
       } catch (err) {
-        throw new StudioError('bad-file', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        throw new StudioError('bad-file', (err as Error).message);
       }
       return this.analyse(name, shown.path, this.parse(bytes, name), signal, progress);
     }
     if (!this.deps.encodeMedia) {
       throw new StudioError('unsupported', `cannot open ${name}: media files need the ONNX encoders, which are not available in this build; open a feature bundle (.safetensors) instead`);
+    }
+    try {
+      await regularFileSize(file); // ffmpeg on a FIFO or a device would wait or read forever
+    } catch (err) {
+      throw new StudioError('bad-file', (err as Error).message);
     }
     progress(0.02, 'encoding the media file');
     let bundle: FeatureBundle;

@@ -210,6 +210,8 @@ export interface CachedAnalysis {
   cacheFile?: string;
   /** Set when a corrupt entry was found and recomputed. */
   cacheProblem?: string;
+  /** Set when the analysis was computed but could not be stored: a warning, never a failure. */
+  cacheWarning?: string;
 }
 
 /** The analysis from the cache when it holds a valid entry, else from `engine` (then stored). */
@@ -230,7 +232,16 @@ export async function analyzeWithCache(
     return { analysis: lookup.analysis, cache: 'hit', cacheFile: lookup.file };
   }
   const analysis = await engine.analyze(bundle, analyzeOptions);
-  const file = await cache.write(hash, options.frameGeometries, analysis);
   // An entry from another provider is a miss for this request (and is replaced by this one).
-  return { analysis, cache: lookup.status === 'hit' ? 'miss' : lookup.status, cacheFile: file, cacheProblem: lookup.reason };
+  const status = lookup.status === 'hit' ? 'miss' : lookup.status;
+  try {
+    const file = await cache.write(hash, options.frameGeometries, analysis);
+    return { analysis, cache: status, cacheFile: file, cacheProblem: lookup.reason };
+  } catch (err) {
+    // The cache only saves time: a full disk or a cache path that is not a directory must not
+    // throw away the analysis that was just computed.
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    const cacheWarning = `the analysis was not cached (${reason} writing under ${cache.dir}); the result is complete, later runs recompute it`;
+    return { analysis, cache: status, cacheProblem: lookup.reason, cacheWarning };
+  }
 }

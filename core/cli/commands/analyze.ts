@@ -35,6 +35,7 @@ export const analyzeCommand: CliCommand = {
     const analysisMs = performance.now() - analysisStarted;
     await engine.dispose();
     const { analysis } = outcome;
+    if (outcome.cacheWarning) process.stderr.write(`omnizip-studio: warning: ${outcome.cacheWarning}\n`);
     const report = {
       bundle: path.resolve(file),
       contentHash: bundle.contentHash ?? null,
@@ -64,7 +65,9 @@ export const analyzeCommand: CliCommand = {
         ? `hit (${report.cacheFile})`
         : report.cache === 'disabled'
           ? 'disabled (--no-cache)'
-          : `${report.cache}, stored ${report.cacheFile}${report.cacheProblem ? ` (rejected entry: ${report.cacheProblem})` : ''}`;
+          : report.cacheFile === null
+            ? `${report.cache}, not stored (see the warning)`
+            : `${report.cache}, stored ${report.cacheFile}${report.cacheProblem ? ` (rejected entry: ${report.cacheProblem})` : ''}`;
     const lines = [
       `bundle     ${report.bundle}`,
       `tokens     ${report.numAudio} audio, ${report.numVideo} video, D=${report.hiddenSize}; frame geometries [${frameGeometries.join(', ')}]`,

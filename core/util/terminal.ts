@@ -5,10 +5,8 @@
  */
 
 // C0 controls except none, DEL, C1 controls, and the bidi overrides that can reorder a line.
-// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 // Newlines and tabs are escaped too where one line is promised.
-// eslint-disable-next-line no-control-regex
 const UNSAFE_ONE_LINE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 const escape = (c: string) => {

@@ -55,6 +55,8 @@ export const analyzeCommand: CliCommand = {
       analysisMs: Math.round(analysisMs * 10) / 10,
       loadMs: Math.round(loadMs * 10) / 10,
       peakRssMB: peakRssMB(),
+      /** The cache's size against its cap (OMNIZIP_CACHE_MAX_MB), or null with --no-cache. */
+      cacheUsage: cache ? await cache.usage() : null,
     };
     if (args.flags.has('json')) {
       process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -75,6 +77,7 @@ export const analyzeCommand: CliCommand = {
       `provider   ${report.provider}`,
       `device     ${report.device}`,
       `cache      ${cacheLine}`,
+      ...(report.cacheUsage ? [`cache size ${(report.cacheUsage.bytes / 1024 ** 2).toFixed(1)} MB in ${report.cacheUsage.entries} entries (cap ${(report.cacheUsage.maxBytes / 1024 ** 2).toFixed(0)} MB, OMNIZIP_CACHE_MAX_MB; ${report.cacheUsage.dir})`] : []),
       `wall       ${report.analysisMs.toFixed(1)} ms analysis${report.cache === 'hit' ? ` (computed in ${report.computeMs.toFixed(1)} ms originally)` : ''}, ${report.loadMs.toFixed(1)} ms bundle load`,
       `peak RSS   ${report.peakRssMB} MB`,
     ];

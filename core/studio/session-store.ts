@@ -58,8 +58,11 @@ export class SessionStore {
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: null, savedAt: null, problem: null };
-      return { state: null, savedAt: null, problem: this.ignored(file, (err as NodeJS.ErrnoException).code ?? (err as Error).message) };
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return { state: null, savedAt: null, problem: null };
+      // A directory in the way is never replaced by a save (the rename fails): say so, and what to do.
+      if (code === 'EISDIR') return { state: null, savedAt: null, problem: `Settings for this clip cannot be saved: ${file} is a directory; remove it to enable autosave.` };
+      return { state: null, savedAt: null, problem: this.ignored(file, code ?? (err as Error).message) };
     }
     try {
       const parsed = savedSessionFileCheck.parse(JSON.parse(text) as unknown, 'session');

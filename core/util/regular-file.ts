@@ -10,6 +10,8 @@ export class FileReadError extends Error {
   constructor(
     readonly file: string,
     readonly reason: string,
+    /** The system error code when the OS refused (ENOENT, EACCES...). */
+    readonly code?: string,
   ) {
     super(`cannot read ${file}: ${reason}`);
     this.name = 'FileReadError';
@@ -38,7 +40,7 @@ export async function regularFileSize(file: string): Promise<number> {
   try {
     info = await stat(file);
   } catch (err) {
-    throw new FileReadError(file, codeReason(err));
+    throw new FileReadError(file, codeReason(err), (err as NodeJS.ErrnoException).code);
   }
   if (!info.isFile()) throw new FileReadError(file, `it is ${kindOf(info)}, not a regular file`);
   return info.size;
@@ -56,7 +58,7 @@ export async function readRegularFile(file: string, options: { maxBytes?: number
     // O_NONBLOCK: if the path was swapped for a FIFO after the stat, open must not block on it.
     handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
-    throw new FileReadError(file, codeReason(err));
+    throw new FileReadError(file, codeReason(err), (err as NodeJS.ErrnoException).code);
   }
   try {
     const info = await handle.stat();

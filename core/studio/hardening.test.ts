@@ -97,3 +97,26 @@ describe('item 3: the studio opens regular files only', () => {
     expect(outcome).toMatchObject({ ok: false, error: { kind: 'bad-file', message: expect.stringContaining('not a regular file') } });
   });
 });
+
+describe('item 6: concurrent opens and eviction', () => {
+  const bundles = ['default_params', 'g_zero', 'contextual_zero', 'more_audio_chunks', 'd32_one_frame_per_chunk'].map((n) => golden(`${n}.safetensors`));
+
+  it('four concurrent opens all answer their clip, and the least recently used goes first', async () => {
+    const session = newSession();
+    const outcomes = await Promise.all(bundles.slice(0, 4).map((file, i) => dispatch(session, 'clip.openPath', { jobId: `c${i}`, path: file }, () => {})));
+    for (const o of outcomes) expect(o).toMatchObject({ ok: true });
+    const ids = outcomes.map((o) => (o as { result: ClipSummary }).result.clipId);
+    // Three stay open (MAX_OPEN_CLIPS); touch the oldest survivor, then open a fifth clip.
+    const open = async (id: string) => (await dispatch(session, 'clip.data', { clipId: id }, () => {})).ok;
+    const alive = [];
+    for (const id of ids) alive.push(await open(id));
+    expect(alive.filter(Boolean)).toHaveLength(3);
+    const survivors = ids.filter((_, i) => alive[i]);
+    await open(survivors[0]);
+    const fifth = await dispatch(session, 'clip.openPath', { jobId: 'c5', path: bundles[4] }, () => {});
+    expect(fifth.ok).toBe(true);
+    expect(await open(survivors[0])).toBe(true);
+    expect(await open(survivors[1])).toBe(false);
+    expect(await open(survivors[2])).toBe(true);
+  }, 60_000);
+});

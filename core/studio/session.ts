@@ -109,6 +109,10 @@ export function summarize(clipId: string, name: string, file: string | null, bun
 export class StudioSession {
   private readonly clips = new Map<string, OpenClip>();
   private readonly jobs = new Map<string, AbortController>();
+  /** Clips registered by an open that has not answered yet. */
+  private readonly opening = new Set<string>();
+  /** Jobs in flight per clip (prefill runs, re-analyses). */
+  private readonly busyClips = new Map<string, number>();
   private lastEngine: AnalysisEngineInfo | null = null;
   /** The provider the user chose in the studio; every later analysis runs on it. */
   private provider: AnalysisProviderChoice = 'auto';
@@ -138,7 +142,12 @@ export class StudioSession {
       }),
       'clip.openPath': (p) => this.runJob(p.jobId, emit, async (signal, progress) => {
         const summary = await this.openFile(p.path, signal, progress);
-        await this.recent.add(p.path, summary.name);
+        try {
+          await this.recent.add(p.path, summary.name);
+        } catch (err) {
+          this.opening.delete(summary.clipId);
+          throw err;
+        }
         return this.withRestored(summary);
       }),
       'clip.openBytes': (p) => this.runJob(p.jobId, emit, async (signal, progress) => {
@@ -157,7 +166,7 @@ export class StudioSession {
           await rm(dir, { recursive: true, force: true });
         }
       }),
-      'clip.reanalyze': (p) => this.runJob(p.jobId, emit, (signal, progress) => this.reanalyse(p.clipId, p.provider, signal, progress)),
+      'clip.reanalyze': (p) => this.holding(p.clipId, () => this.runJob(p.jobId, emit, (signal, progress) => this.reanalyse(p.clipId, p.provider, signal, progress))),
       'job.cancel': async (p) => {
         const job = this.jobs.get(p.jobId);
         job?.abort();
@@ -185,7 +194,7 @@ export class StudioSession {
       'prefill.run': async (p) => {
         const clip = this.clip(p.clipId);
         const target = { clipId: p.clipId, name: clip.summary.name, bundle: clip.bundle, plan: (config: Record<string, unknown>) => this.plan(clip, config) };
-        return this.runJob(p.jobId, emit, (signal, progress) => runStudioPrefill(this, target, p, this.deps.runPrefill, signal, progress));
+        return this.holding(p.clipId, () => this.runJob(p.jobId, emit, (signal, progress) => runStudioPrefill(this, target, p, this.deps.runPrefill, signal, progress)));
       },
       'session.save': async (p) => {
         // A state the core would refuse on restore is refused now, not silently ignored later.
@@ -209,17 +218,51 @@ export class StudioSession {
    * the open: it becomes the summary's sessionNote and is replaced on the next save.
    */
   private async withRestored(summary: ClipSummary): Promise<ClipSummary> {
-    const clip = this.clip(summary.clipId);
-    const loaded = await this.sessions.load(clip.contentHash);
-    if (loaded.problem) return { ...summary, sessionNote: loaded.problem };
-    if (!loaded.state || !loaded.savedAt) return summary;
-    return { ...summary, restored: { state: loaded.state, savedAt: loaded.savedAt } };
+    try {
+      const clip = this.clip(summary.clipId);
+      const loaded = await this.sessions.load(clip.contentHash);
+      if (loaded.problem) return { ...summary, sessionNote: loaded.problem };
+      if (!loaded.state || !loaded.savedAt) return summary;
+      return { ...summary, restored: { state: loaded.state, savedAt: loaded.savedAt } };
+    } finally {
+      // The open has answered: from now on the clip may be evicted like any other.
+      this.opening.delete(summary.clipId);
+      this.evict();
+    }
   }
 
   private clip(clipId: string): OpenClip {
     const clip = this.clips.get(clipId);
     if (!clip) throw new StudioError('unknown-clip', `clip ${clipId} is not open (it may have been closed to free memory); open it again`);
+    // Map order is recency order: the least recently used clip is evicted first.
+    this.clips.delete(clipId);
+    this.clips.set(clipId, clip);
     return clip;
+  }
+
+  /**
+   * Drops least recently used clips beyond MAX_OPEN_CLIPS, never one whose open has not answered
+   * yet (four concurrent opens each get their clip) nor one a job is using (a prefill run).
+   */
+  private evict(): void {
+    for (const clipId of [...this.clips.keys()]) {
+      if (this.clips.size <= MAX_OPEN_CLIPS) return;
+      if (this.opening.has(clipId) || (this.busyClips.get(clipId) ?? 0) > 0) continue;
+      this.clips.delete(clipId);
+    }
+  }
+
+  /** Keeps a clip from eviction while `work` runs. */
+  private async holding<T>(clipId: string, work: () => Promise<T>): Promise<T> {
+    this.busyClips.set(clipId, (this.busyClips.get(clipId) ?? 0) + 1);
+    try {
+      return await work();
+    } finally {
+      const n = (this.busyClips.get(clipId) ?? 1) - 1;
+      if (n > 0) this.busyClips.set(clipId, n);
+      else this.busyClips.delete(clipId);
+      this.evict();
+    }
   }
 
   private parse(bytes: Uint8Array, name: string): FeatureBundle {
@@ -295,7 +338,7 @@ export class StudioSession {
     }
     this.provider = provider;
     this.clips.delete(clipId);
-    const summary = this.register(name, file, clip.bundle, analysis);
+    const summary = this.register(name, file, clip.bundle, analysis, false);
     progress(1, 'ready');
     return summary;
   }
@@ -320,7 +363,7 @@ export class StudioSession {
     return analysis;
   }
 
-  private register(name: string, file: string | null, bundle: FeatureBundle, analysis: ClipAnalysis): ClipSummary {
+  private register(name: string, file: string | null, bundle: FeatureBundle, analysis: ClipAnalysis, pin = true): ClipSummary {
     this.lastEngine = analysis.engine;
     const notes: string[] = [];
     if (bundle.numAudio === 0) notes.push('No audio tokens: audio selection and audio guidance cannot run; every video group uses rho_video.');
@@ -328,10 +371,8 @@ export class StudioSession {
     const clipId = randomUUID().replace(/-/g, '').slice(0, 16);
     const summary = summarize(clipId, name, file, bundle, analysis.engine, notes);
     this.clips.set(clipId, { summary, bundle, analysis, contentHash: analysisContentHash(bundle) });
-    while (this.clips.size > MAX_OPEN_CLIPS) {
-      const oldest = this.clips.keys().next().value as string;
-      this.clips.delete(oldest);
-    }
+    if (pin) this.opening.add(clipId);
+    this.evict();
     return summary;
   }
 

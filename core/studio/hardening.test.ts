@@ -108,7 +108,7 @@ describe('item 6: concurrent opens and eviction', () => {
     const ids = outcomes.map((o) => (o as { result: ClipSummary }).result.clipId);
     // Three stay open (MAX_OPEN_CLIPS); touch the oldest survivor, then open a fifth clip.
     const open = async (id: string) => (await dispatch(session, 'clip.data', { clipId: id }, () => {})).ok;
-    const alive = [];
+    const alive: boolean[] = [];
     for (const id of ids) alive.push(await open(id));
     expect(alive.filter(Boolean)).toHaveLength(3);
     const survivors = ids.filter((_, i) => alive[i]);

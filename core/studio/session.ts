@@ -109,6 +109,7 @@ export function summarize(clipId: string, name: string, file: string | null, bun
 export class StudioSession {
   private readonly clips = new Map<string, OpenClip>();
   private readonly jobs = new Map<string, AbortController>();
+  private readonly uploads = new Map<string, { file: string; name: string; release: () => Promise<void> }>();
   /** Clips registered by an open that has not answered yet. */
   private readonly opening = new Set<string>();
   /** Jobs in flight per clip (prefill runs, re-analyses). */
@@ -166,6 +167,16 @@ export class StudioSession {
           await rm(dir, { recursive: true, force: true });
         }
       }),
+      'clip.openUpload': (p) => this.runJob(p.jobId, emit, async (signal, progress) => {
+        const upload = this.uploads.get(p.uploadId);
+        if (!upload) throw new StudioError('bad-request', `upload ${p.uploadId} is unknown or was already opened`);
+        this.uploads.delete(p.uploadId);
+        try {
+          return this.withRestored(await this.openFile(upload.file, signal, progress, { name: upload.name, path: null }));
+        } finally {
+          await upload.release();
+        }
+      }),
       'clip.reanalyze': (p) => this.holding(p.clipId, () => this.runJob(p.jobId, emit, (signal, progress) => this.reanalyse(p.clipId, p.provider, signal, progress))),
       'job.cancel': async (p) => {
         const job = this.jobs.get(p.jobId);
@@ -206,6 +217,16 @@ export class StudioSession {
       'session.reset': async (p) => ({ cleared: await this.sessions.clear(this.clip(p.clipId).contentHash) }),
     };
     return (handlers[method] as (p: Params<M>) => Promise<Result<M>>)(params);
+  }
+
+  /**
+   * Takes a file the web server streamed to disk; `clip.openUpload` with the returned id opens it
+   * once and then calls `release` (which deletes it).
+   */
+  adoptUpload(file: string, name: string, release: () => Promise<void>): string {
+    const id = randomUUID().replace(/-/g, '');
+    this.uploads.set(id, { file, name, release });
+    return id;
   }
 
   /** Writes pending session saves now (hosts call it when shutting down). */

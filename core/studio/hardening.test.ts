@@ -120,3 +120,22 @@ describe('item 6: concurrent opens and eviction', () => {
     expect(await open(survivors[2])).toBe(true);
   }, 60_000);
 });
+
+describe('item 13: session.save is acknowledged only once durable', () => {
+  it('the file is on disk when session.save answers', async () => {
+    const { mkdtemp, readFile } = await import('node:fs/promises');
+    const { SessionStore } = await import('./session-store.js');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'omz-durable-'));
+    const session = new StudioSession(createDefaultDeps({ appRoot: repoRoot, version: 'test' }), new RecentFiles(null), new SessionStore(dir));
+    const open = await dispatch(session, 'clip.openPath', { jobId: 'd1', path: golden('default_params.safetensors') }, () => {});
+    const clip = (open as { result: ClipSummary }).result;
+    for (let i = 1; i <= 5; i++) {
+      const state = { config: { rho_video: 0.5 + i / 100 }, pinnedConfig: null, compareMode: 'off', prefill: [] };
+      expect(await dispatch(session, 'session.save', { clipId: clip.clipId, state }, () => {})).toMatchObject({ ok: true, result: { saved: true } });
+      // No flush, no waiting: what was acknowledged is what a restarted server would read.
+      const files = (await import('node:fs')).readdirSync(dir).filter((f) => f.endsWith('.json'));
+      expect(files).toHaveLength(1);
+      expect(JSON.parse(await readFile(path.join(dir, files[0]), 'utf8')).state.config.rho_video).toBeCloseTo(0.5 + i / 100);
+    }
+  });
+});

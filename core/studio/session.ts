@@ -211,7 +211,12 @@ export class StudioSession {
         // A state the core would refuse on restore is refused now, not silently ignored later.
         this.checkConfig(p.state.config, 'config');
         if (p.state.pinnedConfig) this.checkConfig(p.state.pinnedConfig, 'pinnedConfig');
-        this.sessions.save(this.clip(p.clipId).contentHash, p.state);
+        // Acknowledged only once it is on disk: a crash right after the answer loses nothing.
+        try {
+          await this.sessions.saveDurable(this.clip(p.clipId).contentHash, p.state);
+        } catch (err) {
+          throw new StudioError('save-failed', (err as Error).message);
+        }
         return { saved: true };
       },
       'session.reset': async (p) => ({ cleared: await this.sessions.clear(this.clip(p.clipId).contentHash) }),

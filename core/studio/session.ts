@@ -308,7 +308,9 @@ export class StudioSession {
       try {
         bytes = await readBundleBytes(file);
       } catch (err) {
-        throw new StudioError('bad-file', (err as Error).message);
+        // An upload sits in a private temp file; the user knows it by its own name, not that path.
+        const reason = shown.path === null ? (err as Error).message.split(file).join(name) : (err as Error).message;
+        throw new StudioError('bad-file', `cannot open ${name}: ${reason}`);
       }
       return this.analyse(name, shown.path, this.parse(bytes, name), signal, progress);
     }

@@ -2,7 +2,7 @@
  * Electron main process: one sandboxed window showing the renderer, a compute host (utility
  * process) running the core, and IPC that accepts only contract calls from our own window.
  */
-import { app, BrowserWindow, dialog, ipcMain, session, utilityProcess, type UtilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, utilityProcess, type UtilityProcess } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ContractError } from '../core/studio/check.js';
@@ -13,10 +13,21 @@ import { CONTENT_SECURITY_POLICY } from '../core/server/csp.js';
 import { ENTRY_POINTS } from '../core/runtime/entry-table.js';
 import type { HostMessage } from './host-protocol.js';
 import { isAllowedNavigation, isTrustedSender, type TrustedWindow } from './ipc-guard.js';
+import { computeHostEnv } from './host-env.js';
+import { requestedPaths, UserChosenPaths } from './user-paths.js';
 
 const appRoot = app.getAppPath();
-const rendererFile = path.join(appRoot, 'dist', 'renderer', 'index.html');
-const rendererUrl = pathToFileURL(rendererFile).toString();
+const rendererDir = path.join(appRoot, 'dist', 'renderer');
+/**
+ * The renderer is served from our own scheme, not file://: the CSP header then applies to it,
+ * and the page's origin is not "every file on disk".
+ */
+const RENDERER_SCHEME = 'omnizip';
+const rendererUrl = `${RENDERER_SCHEME}://app/index.html`;
+protocol.registerSchemesAsPrivileged([{ scheme: RENDERER_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+/** Files the user chose (dialog, recent list): the only ones the renderer may name (user-paths.ts). */
+const userPaths = new UserChosenPaths();
 
 let mainWindow: BrowserWindow | null = null;
 let trusted: TrustedWindow | null = null;
@@ -34,7 +45,7 @@ function startHost(): UtilityProcess {
   const entry = path.join(appRoot, 'dist', ENTRY_POINTS['compute-host'].built).replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);
   const child = utilityProcess.fork(entry, [], {
     serviceName: 'OmniZip compute host',
-    env: { ...process.env, OMNIZIP_APP_ROOT: appRoot, OMNIZIP_STATE_DIR: app.getPath('userData'), OMNIZIP_APP_VERSION: app.getVersion() },
+    env: computeHostEnv(process.env, { OMNIZIP_APP_ROOT: appRoot, OMNIZIP_STATE_DIR: app.getPath('userData'), OMNIZIP_APP_VERSION: app.getVersion() }),
   });
   child.on('message', (message: HostMessage) => {
     if (message.kind === 'reply') {
@@ -71,7 +82,9 @@ async function handleShell(method: string, params: unknown): Promise<DispatchOut
         { name: 'All files', extensions: ['*'] },
       ],
     });
-    return { ok: true, result: { path: picked.canceled ? null : (picked.filePaths[0] ?? null) } };
+    const chosen = picked.canceled ? null : (picked.filePaths[0] ?? null);
+    if (chosen) userPaths.add(chosen);
+    return { ok: true, result: { path: chosen } };
   }
   const p = shellMethods['shell.saveFile'].params.parse(params, 'params');
   const saved = await dialog.showSaveDialog(mainWindow as BrowserWindow, { defaultPath: path.basename(p.suggestedName) });
@@ -91,8 +104,13 @@ ipcMain.handle('omnizip:call', async (event, method: unknown, params: unknown): 
     if (isShellMethod(method)) return await handleShell(method, params);
     if (isHostMethod(method)) {
       // Checked here too, so a malformed message never even reaches the compute host.
-      hostMethods[method].params.parse(params, 'params');
-      return await callHost(method, params);
+      const checked = hostMethods[method].params.parse(params, 'params');
+      const refused = requestedPaths(method, checked).find((file) => !userPaths.allows(file));
+      if (refused !== undefined) return fail('forbidden', `request refused: ${path.basename(refused)} was not chosen in this app (open it with the Open dialog or from the recent list)`);
+      const outcome = await callHost(method, checked);
+      // Files on the recent list were chosen by the user in an earlier session.
+      if (method === 'app.info' && outcome.ok) for (const r of (outcome.result as { recent: { path: string }[] }).recent) userPaths.add(r.path);
+      return outcome;
     }
     return fail('bad-request', `request refused: unknown method ${JSON.stringify(method)}`);
   } catch (err) {
@@ -108,14 +126,28 @@ app.on('web-contents-created', (_e, contents) => {
   contents.on('will-navigate', (e, url) => {
     if (!isAllowedNavigation(url, rendererUrl)) e.preventDefault();
   });
+  contents.on('will-frame-navigate', (e) => {
+    if (!isAllowedNavigation(e.url, rendererUrl)) e.preventDefault();
+  });
   contents.on('will-redirect', (e) => e.preventDefault());
   contents.on('will-attach-webview', (e) => e.preventDefault());
 });
 
 async function createWindow(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  });
+  protocol.handle(RENDERER_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    const file = path.resolve(rendererDir, decodeURIComponent(url.pathname).replace(/^\/+/, '') || 'index.html');
+    if (url.host !== 'app' || (file !== rendererDir && !file.startsWith(rendererDir + path.sep))) return new Response('not found', { status: 404 });
+    const response = await net.fetch(pathToFileURL(file).toString());
+    const headers = new Headers(response.headers);
+    headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    headers.set('X-Content-Type-Options', 'nosniff');
+    return new Response(response.body, { status: response.status, headers });
   });
   mainWindow = new BrowserWindow({
     width: 1600,
@@ -132,6 +164,7 @@ async function createWindow(): Promise<void> {
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      devTools: !app.isPackaged,
     },
   });
   trusted = { webContentsId: mainWindow.webContents.id, rendererUrl };
@@ -141,7 +174,7 @@ async function createWindow(): Promise<void> {
     trusted = null;
   });
   host ??= startHost();
-  await mainWindow.loadFile(rendererFile);
+  await mainWindow.loadURL(rendererUrl);
 }
 
 app.whenReady().then(createWindow, (err: unknown) => {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FeatureBundle } from '../bundle/types.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { removeStaleTempFiles, writeFileAtomic } from '../util/atomic-write.js';
 import { ANALYSIS_VERSION, type AnalysisEngine, type AnalyzeOptions, type ClipAnalysis, type FrameAnalysis } from './types.js';
 
 /**
@@ -23,6 +23,24 @@ export type CacheStatus = 'hit' | 'miss' | 'corrupt' | 'disabled';
 export function defaultAnalysisCacheDir(): string {
   return process.env.OMNIZIP_CACHE_DIR || path.join(os.homedir(), '.cache', 'omnizip-studio', 'analysis');
 }
+
+/** Default cap of the analysis cache; OMNIZIP_CACHE_MAX_MB changes it. */
+export const DEFAULT_CACHE_MAX_BYTES = 2048 * 1024 * 1024;
+
+export function defaultAnalysisCacheMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const mb = Number(env.OMNIZIP_CACHE_MAX_MB);
+  return env.OMNIZIP_CACHE_MAX_MB !== undefined && Number.isFinite(mb) && mb >= 0 ? mb * 1024 * 1024 : DEFAULT_CACHE_MAX_BYTES;
+}
+
+export interface CacheUsage {
+  dir: string;
+  entries: number;
+  bytes: number;
+  maxBytes: number;
+}
+
+/** Directories already swept of stale temp files by this process. */
+const swept = new Set<string>();
 
 type ArrayKind = 'f32' | 'i32';
 interface ArrayEntry {
@@ -157,7 +175,59 @@ export interface CacheLookup {
 }
 
 export class AnalysisCache {
-  constructor(readonly dir: string = defaultAnalysisCacheDir()) {}
+  constructor(
+    readonly dir: string = defaultAnalysisCacheDir(),
+    /** Entries beyond this many bytes are removed least recently used first after each write. */
+    readonly maxBytes: number = defaultAnalysisCacheMaxBytes(),
+  ) {}
+
+  /** Once per process: removes temp files of writes that were killed (they are never reused). */
+  async sweepOnce(): Promise<{ files: number; bytes: number }> {
+    if (swept.has(this.dir)) return { files: 0, bytes: 0 };
+    swept.add(this.dir);
+    return removeStaleTempFiles(this.dir);
+  }
+
+  private async entries(): Promise<{ file: string; bytes: number; usedMs: number }[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return [];
+    }
+    const out: { file: string; bytes: number; usedMs: number }[] = [];
+    for (const name of names) {
+      if (!name.endsWith('.ozanalysis')) continue;
+      try {
+        const info = await stat(path.join(this.dir, name));
+        if (info.isFile()) out.push({ file: path.join(this.dir, name), bytes: info.size, usedMs: info.mtimeMs });
+      } catch {
+        // removed meanwhile
+      }
+    }
+    return out;
+  }
+
+  /** The cache's size readout. */
+  async usage(): Promise<CacheUsage> {
+    const entries = await this.entries();
+    return { dir: this.dir, entries: entries.length, bytes: entries.reduce((a, e) => a + e.bytes, 0), maxBytes: this.maxBytes };
+  }
+
+  /** Removes least recently used entries until the cache fits its cap; `keep` is never removed. */
+  async prune(keep?: string): Promise<number> {
+    const entries = (await this.entries()).sort((a, b) => a.usedMs - b.usedMs);
+    let total = entries.reduce((a, e) => a + e.bytes, 0);
+    let removed = 0;
+    for (const e of entries) {
+      if (total <= this.maxBytes) break;
+      if (e.file === keep) continue;
+      await rm(e.file, { force: true });
+      total -= e.bytes;
+      removed++;
+    }
+    return removed;
+  }
 
   fileFor(contentHash: string, frameGeometries: number[]): string {
     if (!/^[0-9a-f]{16,128}$/i.test(contentHash)) throw new Error(`content hash '${contentHash}' is not a hex digest`);
@@ -176,6 +246,9 @@ export class AnalysisCache {
     try {
       const analysis = decodeAnalysis(bytes);
       if (analysis.analysisVersion !== ANALYSIS_VERSION) throw new CacheFormatError(`analysis version ${analysis.analysisVersion}`);
+      // The mtime is the entry's last use: the LRU cap removes the oldest first.
+      const now = new Date();
+      await utimes(file, now, now).catch(() => undefined);
       return { status: 'hit', analysis, file };
     } catch (err) {
       await rm(file, { force: true });
@@ -186,6 +259,7 @@ export class AnalysisCache {
   async write(contentHash: string, frameGeometries: number[], analysis: ClipAnalysis): Promise<string> {
     const file = this.fileFor(contentHash, frameGeometries);
     await writeFileAtomic(file, encodeAnalysis(analysis));
+    await this.prune(file);
     return file;
   }
 }
@@ -210,6 +284,8 @@ export interface CachedAnalysis {
   cacheFile?: string;
   /** Set when a corrupt entry was found and recomputed. */
   cacheProblem?: string;
+  /** Set when the analysis was computed but could not be stored: a warning, never a failure. */
+  cacheWarning?: string;
 }
 
 /** The analysis from the cache when it holds a valid entry, else from `engine` (then stored). */
@@ -225,12 +301,22 @@ export async function analyzeWithCache(
   const { cache, requireProvider, ...analyzeOptions } = options;
   if (!cache) return { analysis: await engine.analyze(bundle, analyzeOptions), cache: 'disabled' };
   const hash = analysisContentHash(bundle);
+  await cache.sweepOnce();
   const lookup = await cache.read(hash, options.frameGeometries);
   if (lookup.analysis && (!requireProvider || lookup.analysis.engine.provider === requireProvider)) {
     return { analysis: lookup.analysis, cache: 'hit', cacheFile: lookup.file };
   }
   const analysis = await engine.analyze(bundle, analyzeOptions);
-  const file = await cache.write(hash, options.frameGeometries, analysis);
   // An entry from another provider is a miss for this request (and is replaced by this one).
-  return { analysis, cache: lookup.status === 'hit' ? 'miss' : lookup.status, cacheFile: file, cacheProblem: lookup.reason };
+  const status = lookup.status === 'hit' ? 'miss' : lookup.status;
+  try {
+    const file = await cache.write(hash, options.frameGeometries, analysis);
+    return { analysis, cache: status, cacheFile: file, cacheProblem: lookup.reason };
+  } catch (err) {
+    // The cache only saves time: a full disk or a cache path that is not a directory must not
+    // throw away the analysis that was just computed.
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    const cacheWarning = `the analysis was not cached (${reason} writing under ${cache.dir}); the result is complete, later runs recompute it`;
+    return { analysis, cache: status, cacheProblem: lookup.reason, cacheWarning };
+  }
 }

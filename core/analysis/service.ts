@@ -26,6 +26,8 @@ export interface AnalysisOutcome {
   cache: CacheStatus;
   /** Set when a corrupt cache entry was found and recomputed. */
   cacheProblem?: string;
+  /** Set when the result could not be stored in the cache (the result itself is complete). */
+  cacheWarning?: string;
 }
 
 export async function analyzeForPlanning(bundle: FeatureBundle, options: AnalyzeForPlanningOptions = {}): Promise<AnalysisOutcome> {
@@ -38,5 +40,5 @@ export async function analyzeForPlanning(bundle: FeatureBundle, options: Analyze
     onProgress: options.onProgress,
   });
   warmPlanner(bundle, outcome.analysis);
-  return { analysis: outcome.analysis, cache: outcome.cache, cacheProblem: outcome.cacheProblem };
+  return { analysis: outcome.analysis, cache: outcome.cache, cacheProblem: outcome.cacheProblem, cacheWarning: outcome.cacheWarning };
 }

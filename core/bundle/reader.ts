@@ -4,9 +4,9 @@
  * loading the 130 MB reference clip costs one file read, not two.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { BundleError } from './errors.js';
-import { float32View, parseSafetensors, toFloat32, uint8View, type SafetensorsDType, type SafetensorsTensor } from './safetensors.js';
+import { FileReadError, readRegularFile } from '../util/regular-file.js';
+import { checkSafetensorsPrefix, float32View, parseSafetensors, toFloat32, uint8View, type SafetensorsDType, type SafetensorsTensor } from './safetensors.js';
 import type { BundleFrames, EmbeddingDType, FeatureBundle } from './types.js';
 import { EMBEDDING_DTYPES, METADATA_ENTRY, validateBundleMetadata, validateFeatureBundle } from './validate.js';
 
@@ -72,6 +72,9 @@ export function parseBundle(bytes: Uint8Array, fileName: string, options: ParseB
   if (frames !== undefined) {
     expect(frames, ['U8'], 4, '[F, H, W, 3]');
     if (frames.shape[3] !== 3) throw tensorError('frames', `shape ${JSON.stringify(frames.shape)}: last dimension must be 3 (RGB)`);
+    if (frames.shape[0] > 0 && frames.elementCount === 0) {
+      throw tensorError('frames', `shape ${JSON.stringify(frames.shape)} declares ${frames.shape[0]} frames of no pixels; an empty frames tensor has F = 0`);
+    }
   }
 
   const { [METADATA_ENTRY]: metadataText, ...extraFileMetadata } = file.metadata;
@@ -98,15 +101,20 @@ export function parseBundle(bytes: Uint8Array, fileName: string, options: ParseB
 
 /** Reads and validates a bundle file. I/O failures are reported as BundleError too. */
 export async function readBundle(file: string, options: ParseBundleOptions = {}): Promise<FeatureBundle> {
-  let contents: Buffer;
+  return parseBundle(await readBundleBytes(file), file, options);
+}
+
+/**
+ * A bundle file's bytes: regular files only (never /dev/zero or a FIFO, even through a symlink),
+ * the header length checked against the file size before the rest is read.
+ */
+export async function readBundleBytes(file: string): Promise<Uint8Array> {
   try {
-    contents = await readFile(file);
+    return await readRegularFile(file, { peek: (head, size) => checkSafetensorsPrefix(head, size, file, 'bundle') });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
-    throw new BundleError(file, 'file', `cannot read: ${reason}`);
+    if (err instanceof FileReadError) throw new BundleError(file, 'file', `cannot read: ${err.reason}`);
+    throw err;
   }
-  return parseBundle(new Uint8Array(contents.buffer, contents.byteOffset, contents.byteLength), file, options);
 }
 
 /**

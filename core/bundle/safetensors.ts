@@ -7,6 +7,7 @@
 import { BundleError } from './errors.js';
 import { HOST_IS_LITTLE_ENDIAN, swapBytesInPlace } from '../util/endian.js';
 import { bf16BitsToFloat32Array, halfBitsToFloat32Array } from '../util/float16.js';
+import { findDuplicateKey } from '../util/json-duplicates.js';
 
 /** Element size in bytes of every dtype the format defines that this reader accepts. */
 export const SAFETENSORS_DTYPE_SIZES = {
@@ -36,6 +37,20 @@ export function isSafetensorsDType(value: unknown): value is SafetensorsDType {
 /** Largest header the reference implementation accepts; larger ones are corrupt or hostile. */
 const MAX_HEADER_BYTES = 100_000_000;
 const METADATA_KEY = '__metadata__';
+/** No real tensor dimension comes near 2^31; larger ones are corrupt and overflow typed arrays downstream. */
+export const MAX_TENSOR_DIMENSION = 2 ** 31 - 1;
+
+/**
+ * Checks a file's first 8 bytes (the header length) against its size before the rest is read,
+ * so a hostile length is refused without allocating or reading anything more.
+ */
+export function checkSafetensorsPrefix(head: Uint8Array, fileSize: number, fileName: string, label = 'safetensors file'): void {
+  const headerError = (reason: string) => new BundleError(fileName, 'header', reason, label);
+  if (head.length < 8 || fileSize < 8) throw headerError(`file is ${fileSize} bytes long, too short to hold the 8-byte header length (truncated file?)`);
+  const headerLength = new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true);
+  if (headerLength > BigInt(MAX_HEADER_BYTES)) throw headerError(`header length ${headerLength} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  if (headerLength > BigInt(fileSize - 8)) throw headerError(`header length ${headerLength} runs past the end of the ${fileSize}-byte file (truncated or not a safetensors file)`);
+}
 
 export interface SafetensorsTensor {
   name: string;
@@ -85,7 +100,7 @@ export function parseSafetensors(
   }
   if (headerLength < 2) throw headerError(`header length ${headerLength} is too short for a JSON object`);
 
-  const header = decodeHeader(bytes.subarray(8, 8 + headerLength), headerError);
+  const header = decodeHeader(bytes.subarray(8, 8 + headerLength), headerError, tensorError);
   const dataOffset = 8 + headerLength;
   const dataLength = bytes.length - dataOffset;
 
@@ -102,6 +117,9 @@ export function parseSafetensors(
     }
     if (!Array.isArray(shape) || !shape.every(isNonNegativeSafeInteger)) {
       throw tensorError(name, `shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
+    }
+    if (shape.some((dim: number) => dim > MAX_TENSOR_DIMENSION)) {
+      throw tensorError(name, `shape ${JSON.stringify(shape)} has a dimension above ${MAX_TENSOR_DIMENSION} (corrupt header)`);
     }
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isNonNegativeSafeInteger)) {
       throw tensorError(name, `data_offsets ${JSON.stringify(offsets)} is not a pair of non-negative integers`);
@@ -134,12 +152,23 @@ export function parseSafetensors(
       throw tensorError(current.name, `byte range [${current.begin}, ${current.end}) overlaps tensor '${previous.name}' [${previous.begin}, ${previous.end})`);
     }
   }
+  // The format packs tensors back to back from the start of the data section to the end of the
+  // file: a gap or trailing bytes mean a writer bug or bytes smuggled past every check.
+  let covered = 0;
+  for (const range of ranges) {
+    if (range.begin > covered) throw tensorError(range.name, `data_offsets [${range.begin}, ${range.end}) leave a hole of ${range.begin - covered} bytes before this tensor (tensors must be packed)`);
+    covered = range.end;
+  }
+  if (covered < dataLength) {
+    throw headerError(`${dataLength - covered} bytes after the last tensor's data (the data section is ${dataLength} bytes, tensors cover ${covered})`);
+  }
   return { tensors, metadata, dataOffset };
 }
 
 function decodeHeader(
   headerBytes: Uint8Array,
   headerError: (reason: string) => BundleError,
+  tensorError: (name: string, reason: string) => BundleError,
 ): Record<string, unknown> {
   let text: string;
   try {
@@ -154,6 +183,11 @@ function decodeHeader(
     throw headerError(`header is not valid JSON (${(err as Error).message})`);
   }
   if (!isPlainObject(header)) throw headerError('header JSON is not an object');
+  const duplicate = findDuplicateKey(text);
+  if (duplicate) {
+    if (duplicate.path === '' && duplicate.key !== METADATA_KEY) throw tensorError(duplicate.key, 'is declared twice in the header');
+    throw headerError(`key '${duplicate.key}' appears twice in ${duplicate.path === '' ? 'the header' : `'${duplicate.path}'`}`);
+  }
   return header;
 }
 

@@ -1,5 +1,6 @@
 import { commandNames, loadCommand } from './commands/index.js';
 import { describeError } from './errors.js';
+import { terminalSafe } from '../util/terminal.js';
 
 async function printHelp(): Promise<void> {
   const lines = ['usage: omnizip-studio <command> [options]', '', 'commands:'];
@@ -25,7 +26,8 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (err) {
-    process.stderr.write(`omnizip-studio: ${describeError(err)}\n`);
+    // Error messages quote file names, tensor names and metadata keys from the file.
+    process.stderr.write(`omnizip-studio: ${terminalSafe(describeError(err), { oneLine: true })}\n`);
     if (process.env.OMNIZIP_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     return 1;
   }

@@ -16,15 +16,22 @@ const DESCRIPTORS = new Map<string, ConfigKeyDescriptor>(CONFIG_KEYS.map((d) => 
 /** Informative keys that exported or golden configs carry; accepted and ignored. */
 const IGNORED_KEYS = new Set(['format', 'version']);
 
+/** A value as the user wrote it: JSON.stringify would show NaN and Infinity as null. */
+function shown(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
 function checkValue(desc: ConfigKeyDescriptor, value: unknown): unknown {
   const { key, spec } = desc;
   if (spec.kind === 'boolean') {
-    if (typeof value !== 'boolean') throw new ConfigError(`config key '${key}' must be true or false (got ${JSON.stringify(value)})`, key);
+    if (typeof value !== 'boolean') throw new ConfigError(`config key '${key}' must be true or false (got ${shown(value)})`, key);
     return value;
   }
   if (spec.kind === 'enum') {
     if (typeof value !== 'string' || !spec.values.includes(value)) {
-      throw new ConfigError(`config key '${key}' must be one of ${spec.values.join(', ')} (got ${JSON.stringify(value)})`, key);
+      throw new ConfigError(`config key '${key}' must be one of ${spec.values.join(', ')} (got ${shown(value)})`, key);
     }
     return value;
   }
@@ -33,7 +40,7 @@ function checkValue(desc: ConfigKeyDescriptor, value: unknown): unknown {
     throw new ConfigError(`config key '${key}' cannot be null`, key);
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ConfigError(`config key '${key}' must be a finite number (got ${JSON.stringify(value)})`, key);
+    throw new ConfigError(`config key '${key}' must be a finite number (got ${shown(value)})`, key);
   }
   if (spec.integer && !Number.isInteger(value)) {
     throw new ConfigError(`config key '${key}' must be an integer (got ${value})`, key);

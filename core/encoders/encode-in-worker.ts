@@ -45,7 +45,7 @@ export function encodeInWorker(
     };
     const onAbort = () => {
       worker.postMessage({ type: 'cancel' } satisfies WorkerRequest);
-      killTimer = setTimeout(() => finish(() => reject(new OperationCancelledError('encoding'))), control.graceMs ?? 5000);
+      killTimer = setTimeout(() => finish(() => reject(new OperationCancelledError('encoding'))), control.graceMs ?? 1000);
     };
     control.signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (reply: WorkerReply) => {

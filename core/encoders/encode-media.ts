@@ -5,7 +5,7 @@ import type { BundleMetadata, FeatureBundle } from '../bundle/types.js';
 import { MediaDecodeError, throwIfAborted } from '../media/errors.js';
 import type { FfmpegLocation } from '../media/ffmpeg.js';
 import { loadMedia } from '../media/load-media.js';
-import { LogMelError, whisperLogMel, type LogMel } from '../media/log-mel.js';
+import { LogMelError, whisperLogMelCancellable, type LogMel } from '../media/log-mel.js';
 import { decimateWaveform, shrinkFrames } from './display.js';
 import { qwenOmniTokenTypes } from './token-layout.js';
 import type { EncoderSet } from './types.js';
@@ -97,7 +97,7 @@ export async function encodeMedia(file: string, options: EncodeMediaOptions): Pr
     const t0 = performance.now();
     let mel: LogMel;
     try {
-      mel = whisperLogMel(media.audio, (f) => report('log-mel', f));
+      mel = await whisperLogMelCancellable(media.audio, { signal, onProgress: (f) => report('log-mel', f) });
     } catch (err) {
       if (err instanceof LogMelError) throw new MediaDecodeError(file, err.message);
       throw err;

@@ -1,3 +1,4 @@
+import { OperationCancelledError } from './errors.js';
 import { FftPlan } from './fft.js';
 import { slaneyMelFilterbank, type MelFilterbank } from './mel-filters.js';
 
@@ -40,11 +41,8 @@ function reflectIndex(i: number, length: number): number {
   return j;
 }
 
-/**
- * Log-mel of 16 kHz mono audio. Frames = floor(samples / 160): the STFT is centred (reflect-padded
- * by n_fft/2) and its last frame dropped, as Whisper does.
- */
-export function whisperLogMel(waveform: Float32Array, onProgress?: (fraction: number) => void): LogMel {
+/** The log-mel computation split into frame ranges, so callers can pace it (cancellation, progress). */
+function logMelComputation(waveform: Float32Array): { numFrames: number; frames(from: number, to: number): void; finish(): LogMel } {
   const length = waveform.length;
   if (length <= N_FFT / 2) {
     throw new LogMelError(`audio of ${length} samples is too short for a log-mel frame (need more than ${N_FFT / 2} at 16 kHz)`);
@@ -62,29 +60,74 @@ export function whisperLogMel(waveform: Float32Array, onProgress?: (fraction: nu
   const logMel = new Float64Array(NUM_MELS * numFrames);
   const pad = N_FFT / 2;
   let globalMax = -Infinity;
-  for (let t = 0; t < numFrames; t++) {
-    const start = t * HOP_LENGTH - pad;
-    for (let n = 0; n < N_FFT; n++) {
-      const i = start + n;
-      const sample = i >= 0 && i < length ? waveform[i] : waveform[reflectIndex(i, length)];
-      frameRe[n] = sample * window[n];
-    }
-    frameIm.fill(0);
-    plan.transform(frameRe, frameIm, specRe, specIm);
-    for (let b = 0; b < numBins; b++) power[b] = specRe[b] * specRe[b] + specIm[b] * specIm[b];
-    for (let m = 0; m < NUM_MELS; m++) {
-      let acc = 0;
-      const row = m * numBins;
-      for (let b = filters.firstBin[m]; b < filters.endBin[m]; b++) acc += filters.weights[row + b] * power[b];
-      const value = Math.log10(Math.max(acc, 1e-10));
-      logMel[m * numFrames + t] = value;
-      if (value > globalMax) globalMax = value;
-    }
-    if (onProgress && (t & 1023) === 1023) onProgress(t / numFrames);
+  return {
+    numFrames,
+    frames(from, to) {
+      for (let t = from; t < to; t++) {
+        const start = t * HOP_LENGTH - pad;
+        for (let n = 0; n < N_FFT; n++) {
+          const i = start + n;
+          const sample = i >= 0 && i < length ? waveform[i] : waveform[reflectIndex(i, length)];
+          frameRe[n] = sample * window[n];
+        }
+        frameIm.fill(0);
+        plan.transform(frameRe, frameIm, specRe, specIm);
+        for (let b = 0; b < numBins; b++) power[b] = specRe[b] * specRe[b] + specIm[b] * specIm[b];
+        for (let m = 0; m < NUM_MELS; m++) {
+          let acc = 0;
+          const row = m * numBins;
+          for (let b = filters.firstBin[m]; b < filters.endBin[m]; b++) acc += filters.weights[row + b] * power[b];
+          const value = Math.log10(Math.max(acc, 1e-10));
+          logMel[m * numFrames + t] = value;
+          if (value > globalMax) globalMax = value;
+        }
+      }
+    },
+    finish() {
+      const floor = globalMax - 8;
+      const data = new Float32Array(logMel.length);
+      for (let i = 0; i < logMel.length; i++) data[i] = (Math.max(logMel[i], floor) + 4) / 4;
+      return { data, numMels: NUM_MELS, numFrames };
+    },
+  };
+}
+
+/**
+ * Log-mel of 16 kHz mono audio. Frames = floor(samples / 160): the STFT is centred (reflect-padded
+ * by n_fft/2) and its last frame dropped, as Whisper does.
+ */
+export function whisperLogMel(waveform: Float32Array, onProgress?: (fraction: number) => void): LogMel {
+  const work = logMelComputation(waveform);
+  for (let t = 0; t < work.numFrames; t += 1024) {
+    work.frames(t, Math.min(work.numFrames, t + 1024));
+    if (onProgress && t + 1024 < work.numFrames) onProgress((t + 1023) / work.numFrames);
   }
-  const floor = globalMax - 8;
-  const data = new Float32Array(logMel.length);
-  for (let i = 0; i < logMel.length; i++) data[i] = (Math.max(logMel[i], floor) + 4) / 4;
   onProgress?.(1);
-  return { data, numMels: NUM_MELS, numFrames };
+  return work.finish();
+}
+
+/**
+ * The same log-mel, yielding to the event loop every `sliceMs` so a cancel (a worker message, a
+ * SIGINT) is seen within that time: ten minutes of audio take seconds, and a cancel used to wait
+ * for all of it (issue 15 item 12).
+ */
+export async function whisperLogMelCancellable(
+  waveform: Float32Array,
+  options: { signal?: AbortSignal; onProgress?: (fraction: number) => void; sliceMs?: number } = {},
+): Promise<LogMel> {
+  const work = logMelComputation(waveform);
+  const sliceMs = options.sliceMs ?? 100;
+  let t = 0;
+  while (t < work.numFrames) {
+    const sliceStart = performance.now();
+    while (t < work.numFrames && performance.now() - sliceStart < sliceMs) {
+      const to = Math.min(work.numFrames, t + 64);
+      work.frames(t, to);
+      t = to;
+    }
+    options.onProgress?.(t / work.numFrames);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (options.signal?.aborted) throw new OperationCancelledError('computing the log-mel');
+  }
+  return work.finish();
 }

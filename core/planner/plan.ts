@@ -1,6 +1,7 @@
 import type { ClipAnalysis } from '../analysis/types.js';
 import { TOKEN_AUDIO, TOKEN_VIDEO, type FeatureBundle } from '../bundle/types.js';
 import type { OmniZipConfig } from '../config/schema.js';
+import { ConfigError } from '../config/validate.js';
 import { selectAudio } from './audio.js';
 import { resolveAudioScore } from './audio-energy.js';
 import { coreTimeGroups, planGroupRatios, unitsTimeGroups, type GroupPlan, type TimeGroups } from './groups.js';
@@ -137,7 +138,7 @@ export function planClip(bundle: FeatureBundle, analysis: ClipAnalysis, config: 
   if (units) {
     const frames = config.num_input_frames ?? defaultUnitsFrames(bundle, layout);
     if (Math.floor(bundle.numVideo / frames) === 0) {
-      throw new Error(`num_input_frames (${frames}) exceeds the number of video tokens (${bundle.numVideo}): the units variant would have empty frames`);
+      throw new ConfigError(`num_input_frames (${frames}) exceeds the number of video tokens (${bundle.numVideo}): the units variant would have empty frames`);
     }
     time = unitsTimeGroups(bundle.numAudio, bundle.numVideo, frames);
   } else {

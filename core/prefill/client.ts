@@ -20,9 +20,17 @@ export interface WorkerRunOptions {
 }
 
 /**
+ * How long a cancelled worker may take to stop on its own (between model runs, killing its memory
+ * child) before it is terminated: building a large demo graph or a long run inside onnxruntime
+ * never looks at the signal, and cancel must answer within a second (issue 15 item 1).
+ */
+export const CANCEL_GRACE_MS = 500;
+
+/**
  * Runs a prefill benchmark in a worker thread so the caller's thread (the studio's host, a UI)
- * stays responsive. Aborting the signal stops the job between model runs (a run already inside
- * onnxruntime finishes first) and rejects with PrefillCancelledError; the worker is then ended.
+ * stays responsive. Aborting the signal asks the job to stop (it kills its memory child at once
+ * and stops between model runs) and, if it has not within CANCEL_GRACE_MS, terminates the worker;
+ * either way it rejects with PrefillCancelledError.
  * Errors come back with their original class for the known prefill errors.
  */
 export function runPrefillInWorker(job: PrefillJob, options: WorkerRunOptions = {}): Promise<PrefillReport> {
@@ -40,7 +48,10 @@ export function runPrefillInWorker(job: PrefillJob, options: WorkerRunOptions = 
       void worker.terminate();
       action();
     };
-    const onAbort = () => worker.postMessage({ type: 'cancel' } satisfies ToWorker);
+    const onAbort = () => {
+      worker.postMessage({ type: 'cancel' } satisfies ToWorker);
+      setTimeout(() => finish(() => reject(new PrefillCancelledError())), CANCEL_GRACE_MS).unref();
+    };
     options.signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'progress') options.onProgress?.(message.progress);

@@ -62,8 +62,26 @@ describe('web-mode server', () => {
     expect((await raw('/..%2f..%2fpackage.json', { headers: { Cookie: cookie } })).status).toBe(404);
   });
 
+  it('refuses contract calls authorised by the cookie alone, of a simple content type, or from another origin (issue 15 item 2)', async () => {
+    const page = await raw(`/?token=${server.token}`);
+    const cookie = String(page.headers['set-cookie']).split(';')[0];
+    const body = encodeFrame({});
+    const cookieOnly = await raw('/api/call/app.info', { method: 'POST', headers: { Cookie: cookie, 'Content-Type': 'text/plain' }, body });
+    expect(cookieOnly.status).toBe(403);
+    expect(cookieOnly.body.toString()).toContain('x-omnizip-token');
+    const cookieOctet = await raw('/api/call/app.info', { method: 'POST', headers: { Cookie: cookie, 'Content-Type': 'application/octet-stream' }, body });
+    expect(cookieOctet.status).toBe(403);
+    const simpleType = await raw('/api/call/app.info', { method: 'POST', headers: { 'x-omnizip-token': server.token, 'Content-Type': 'text/plain' }, body });
+    expect(simpleType.status).toBe(403);
+    const foreign = await raw('/api/call/app.info', { method: 'POST', headers: { 'x-omnizip-token': server.token, 'Content-Type': 'application/octet-stream', Origin: 'http://127.0.0.1:1' }, body });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.toString()).toContain('origin');
+    const own = await raw('/api/call/app.info', { method: 'POST', headers: { 'x-omnizip-token': server.token, 'Content-Type': 'application/octet-stream', Origin: `http://127.0.0.1:${server.port}` }, body });
+    expect(own.status).toBe(200);
+  });
+
   it('answers contract calls as binary frames and refuses malformed ones', async () => {
-    const headers = { 'x-omnizip-token': server.token };
+    const headers = { 'x-omnizip-token': server.token, 'Content-Type': 'application/octet-stream' };
     const ok = await raw('/api/call/app.info', { method: 'POST', headers, body: encodeFrame({}) });
     expect(ok.status).toBe(200);
     expect(decodeFrame(new Uint8Array(ok.body))).toMatchObject({ ok: true, result: { contractVersion: 1 } });

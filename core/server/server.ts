@@ -5,10 +5,15 @@
  * Every request must carry the run's secret token (query `token`, header `x-omnizip-token`, or the
  * HttpOnly cookie set when the page is first opened with the token); anything else gets 403.
  * The Host header must name the loopback address we listen on, which defeats DNS rebinding.
+ * Contract calls (which change state: open files, save sessions) take the token from the header
+ * only, with an OMZ1 body type and, when the browser sends an Origin, our own: the cookie alone
+ * would let a page on another loopback port (same site, so the SameSite cookie goes along) post a
+ * "simple" no-cors request that needs no preflight.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { dispatch } from '../studio/dispatch.js';
 import type { StudioSession } from '../studio/session.js';
@@ -22,6 +27,43 @@ export const TOKEN_HEADER = 'x-omnizip-token';
 const COOKIE = 'omz_token';
 /** Uploaded bundles of a 60 s 7B clip are ~130 MB; leave room for longer clips. */
 const MAX_BODY_BYTES = 1536 * 1024 * 1024;
+/**
+ * Request bytes all requests together may hold at once (contract bodies in memory, uploads in
+ * flight to disk): three concurrent 1.5 GB uploads once held 7.3 GB (issue 15 item 7).
+ * OMNIZIP_MAX_CONCURRENT_UPLOAD_MB changes it.
+ */
+export function maxConcurrentBodyBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const mb = Number(env.OMNIZIP_MAX_CONCURRENT_UPLOAD_MB);
+  return env.OMNIZIP_MAX_CONCURRENT_UPLOAD_MB !== undefined && Number.isFinite(mb) && mb > 0 ? mb * 1024 * 1024 : 2048 * 1024 * 1024;
+}
+/** An upload nobody opens within this time is deleted. */
+const UPLOAD_TTL_MS = 10 * 60 * 1000;
+
+/** Counts request bytes against the shared cap; each request reserves before it reads. */
+class BodyBudget {
+  private used = 0;
+  constructor(readonly limit: number) {}
+  reserve(bytes: number): boolean {
+    if (this.used + bytes > this.limit) return false;
+    this.used += bytes;
+    return true;
+  }
+  free(bytes: number): void {
+    this.used = Math.max(0, this.used - bytes);
+  }
+  get inUse(): number {
+    return this.used;
+  }
+}
+
+class BodyError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -83,22 +125,60 @@ function refuse(res: ServerResponse, status: number, message: string): void {
   res.end(`${message}\n`);
 }
 
-async function readBody(req: IncomingMessage): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
+/**
+ * Reads a body chunk by chunk, reserving every byte against `budget` before keeping it, and hands
+ * each chunk to `sink`; answers the byte count. The caller frees the reservation when done.
+ */
+async function streamBody(req: IncomingMessage, budget: BodyBudget, reserved: { bytes: number }, sink: (chunk: Buffer) => Promise<void> | void): Promise<number> {
   let size = 0;
   for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error(`request body larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
+    const c = chunk as Buffer;
+    size += c.length;
+    if (size > MAX_BODY_BYTES) throw new BodyError(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
+    if (!budget.reserve(c.length)) {
+      throw new BodyError(503, `the server is already receiving ${budget.inUse} bytes (limit ${budget.limit}, OMNIZIP_MAX_CONCURRENT_UPLOAD_MB); try again when the other uploads finish`);
+    }
+    reserved.bytes += c.length;
+    await sink(c);
   }
-  const all = Buffer.concat(chunks);
+  return size;
+}
+
+async function readBody(req: IncomingMessage, budget: BodyBudget, reserved: { bytes: number }): Promise<Uint8Array> {
+  const declared = Number(req.headers['content-length']);
+  // One buffer of the declared size instead of chunks plus a concatenated copy.
+  const out = Number.isSafeInteger(declared) && declared >= 0 && declared <= MAX_BODY_BYTES ? new Uint8Array(declared) : null;
+  const chunks: Buffer[] = [];
+  let at = 0;
+  const size = await streamBody(req, budget, reserved, (c) => {
+    if (out && at + c.length <= out.length) out.set(c, at);
+    else chunks.push(c);
+    at += c.length;
+  });
+  if (out && size === out.length && chunks.length === 0) return out;
+  const all = Buffer.concat(out ? [Buffer.from(out.buffer, 0, Math.min(at, out.length)), ...chunks] : chunks);
   return new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
+}
+
+/** Why a contract call cannot have come from our own page, or null when it can. */
+export function crossOriginRefusal(req: IncomingMessage, port: number, token?: string): string | null {
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) {
+    return `calls from origin ${origin.slice(0, 100)} are not accepted`;
+  }
+  if (typeof req.headers[TOKEN_HEADER] !== 'string') return `contract calls need the ${TOKEN_HEADER} header`;
+  if (token !== undefined && !sameSecret(req.headers[TOKEN_HEADER] as string, token)) return 'wrong token';
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/octet-stream') return `contract calls must be application/octet-stream (got ${type ? type.slice(0, 60) : 'no content type'})`;
+  return null;
 }
 
 export async function startStudioServer(options: StudioServerOptions): Promise<RunningStudioServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const staticRoot = path.resolve(options.staticDir);
   const listeners = new Set<ServerResponse>();
+  const budget = new BodyBudget(maxConcurrentBodyBytes());
+  const uploadDirs = new Set<string>();
   let port = 0;
 
   const broadcast = (event: StudioEvent) => {
@@ -109,6 +189,50 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
   const authorised = (req: IncomingMessage, url: URL): boolean => {
     const offered = url.searchParams.get('token') ?? (req.headers[TOKEN_HEADER] as string | undefined) ?? cookieToken(req);
     return typeof offered === 'string' && sameSecret(offered, token);
+  };
+
+  /** Streams an upload to a private temp file (never whole in memory) and answers its id for clip.openUpload. */
+  const receiveUpload = async (req: IncomingMessage, res: ServerResponse) => {
+    let name: string;
+    try {
+      name = decodeURIComponent(String(req.headers['x-omnizip-name'] ?? 'upload')).slice(0, 512) || 'upload';
+    } catch {
+      name = 'upload';
+    }
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'omnizip-upload-'));
+    uploadDirs.add(dir);
+    const removeDir = async () => {
+      uploadDirs.delete(dir);
+      await rm(dir, { recursive: true, force: true });
+    };
+    const file = path.join(dir, path.basename(name).replace(/[^A-Za-z0-9._-]+/g, '_') || 'upload');
+    const reserved = { bytes: 0 };
+    const handle = await open(file, 'wx', 0o600);
+    try {
+      await streamBody(req, budget, reserved, async (c) => {
+        await handle.write(c);
+      });
+    } catch (err) {
+      await handle.close();
+      await removeDir();
+      budget.free(reserved.bytes);
+      if (err instanceof BodyError) {
+        res.setHeader('Connection', 'close');
+        return refuse(res, err.status, `upload refused: ${err.message}`);
+      }
+      throw err;
+    }
+    await handle.close();
+    // On disk now: the bytes no longer count against what requests hold in memory.
+    budget.free(reserved.bytes);
+    const expiry = setTimeout(() => void removeDir(), UPLOAD_TTL_MS);
+    expiry.unref();
+    const uploadId = options.session.adoptUpload(file, name, async () => {
+      clearTimeout(expiry);
+      await removeDir();
+    });
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end(JSON.stringify({ uploadId }));
   };
 
   const serveStatic = async (res: ServerResponse, pathname: string, setCookie: boolean) => {
@@ -135,19 +259,36 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
       if (!authorised(req, url)) return refuse(res, 403, 'forbidden: this studio needs the token printed when it started');
 
       if (url.pathname.startsWith('/api/call/') && req.method === 'POST') {
+        const refusal = crossOriginRefusal(req, port, token);
+        if (refusal) return refuse(res, 403, `forbidden: ${refusal}`);
         const method = decodeURIComponent(url.pathname.slice('/api/call/'.length));
         let params: unknown;
+        const reserved = { bytes: 0 };
         try {
-          params = decodeFrame(await readBody(req));
+          params = decodeFrame(await readBody(req, budget, reserved));
         } catch (err) {
+          budget.free(reserved.bytes);
           const frame = encodeFrame({ ok: false, error: { kind: 'bad-request', message: `request refused: ${(err as Error).message}` } });
-          res.writeHead(400, { 'Content-Type': 'application/octet-stream' });
+          res.writeHead(err instanceof BodyError ? err.status : 400, { 'Content-Type': 'application/octet-stream' });
+          if (err instanceof BodyError) res.setHeader('Connection', 'close');
           return res.end(frame);
         }
-        const outcome = await dispatch(options.session, method, params, broadcast);
+        let outcome;
+        try {
+          outcome = await dispatch(options.session, method, params, broadcast);
+        } finally {
+          // The decoded params may view the body: it is released once the call has answered.
+          params = undefined;
+          budget.free(reserved.bytes);
+        }
         const status = outcome.ok ? 200 : outcome.error.kind === 'bad-request' ? 400 : outcome.error.kind === 'internal' ? 500 : 422;
         res.writeHead(status, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store' });
         return res.end(encodeFrame(outcome));
+      }
+      if (url.pathname === '/api/upload' && req.method === 'POST') {
+        const refusal = crossOriginRefusal(req, port, token);
+        if (refusal) return refuse(res, 403, `forbidden: ${refusal}`);
+        return receiveUpload(req, res);
       }
       if (url.pathname === '/api/events' && req.method === 'GET') {
         res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
@@ -180,6 +321,7 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of listeners) res.end();
+        for (const dir of uploadDirs) void rm(dir, { recursive: true, force: true });
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -107,12 +107,14 @@ export const object = <S extends Shape>(shape: S, options: { allowExtra?: boolea
     const source = v as Record<string, unknown>;
     if (!options.allowExtra) {
       for (const key of Object.keys(source)) {
-        if (!(key in shape)) throw new ContractError(`unexpected key '${key}'`, p || '(root)');
+        // Own keys only: `key in shape` would let '__proto__', 'constructor' or 'toString' through.
+        if (!Object.hasOwn(shape, key)) throw new ContractError(`unexpected key '${key}'`, p || '(root)');
       }
     }
     const out: Record<string, unknown> = {};
     for (const [key, check] of Object.entries(shape)) {
-      const value = check.parse(source[key], p ? `${p}.${key}` : key);
+      // A missing key reads as undefined, never as something inherited from a (tampered) prototype.
+      const value = check.parse(Object.hasOwn(source, key) ? source[key] : undefined, p ? `${p}.${key}` : key);
       if (value !== undefined) out[key] = value;
     }
     return out as ObjectOf<S>;
@@ -122,7 +124,10 @@ export const object = <S extends Shape>(shape: S, options: { allowExtra?: boolea
 export const record = (): Check<Record<string, unknown>> =>
   make('record', (v, p) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v)) fail(p, 'an object', v);
-    return v as Record<string, unknown>;
+    // A fresh copy of the own entries: what is forwarded is what was checked, with no odd prototype.
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(v)) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    return out;
   });
 
 type TypedArrayCtor<T> = { new (length: number): T; readonly name: string };

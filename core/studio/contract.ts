@@ -155,6 +155,8 @@ export const hostMethods = {
   'clip.openDemo': { params: object({ jobId }), result: clipSummaryCheck },
   'clip.openPath': { params: object({ jobId, path: string({ maxLength: 4096 }) }), result: clipSummaryCheck },
   'clip.openBytes': { params: object({ jobId, name: string({ maxLength: 512 }), bytes: u8() }), result: clipSummaryCheck },
+  /** Web mode: opens a file streamed to the server's /api/upload (never held in memory whole); the upload is deleted after. */
+  'clip.openUpload': { params: object({ jobId, uploadId: string({ maxLength: 64, pattern: /^[A-Za-z0-9_-]+$/ }) }), result: clipSummaryCheck },
   /**
    * Analyses an open clip again on the given provider, which also becomes the provider for clips
    * opened later. Answers the clip under a new clipId (the old one is closed), so every cache keyed

@@ -1,4 +1,4 @@
-export type StudioErrorKind = 'bad-file' | 'cancelled' | 'unknown-clip' | 'bad-config' | 'unsupported' | 'analysis-failed' | 'bad-request' | 'prefill-failed' | 'provider-unavailable';
+export type StudioErrorKind = 'bad-file' | 'cancelled' | 'unknown-clip' | 'bad-config' | 'unsupported' | 'analysis-failed' | 'bad-request' | 'prefill-failed' | 'provider-unavailable' | 'save-failed';
 
 /** A user-facing failure (bad file, cancelled job, unknown clip); the message is shown as is. */
 export class StudioError extends Error {

@@ -10,7 +10,9 @@ import type { PlanResult } from '../planner/types.js';
 import { runPrefillInWorker, type WorkerRunOptions } from '../prefill/client.js';
 import type { PrefillJob } from '../prefill/job.js';
 import { sequencePositions } from '../prefill/positions.js';
-import type { PrefillInput } from '../prefill/runner.js';
+import { demoConfigFor, type PrefillInput } from '../prefill/runner.js';
+import type { DemoDecoderConfig } from '../prefill/demo-decoder.js';
+import { estimateDemoPrefillMemory, formatBytes, prefillMemoryLimitBytes } from '../prefill/memory-budget.js';
 import { TextEmbeddings, compressedSequence, fullSequence } from '../prefill/sequence.js';
 import type { PrefillReport } from '../prefill/types.js';
 import { StudioError } from './errors.js';
@@ -40,6 +42,23 @@ function checkRequest(params: PrefillRunParams): void {
   const d = params.model.demoHiddenSize;
   if (params.model.kind === 'demo' && (d % 16 !== 0 || d < 48)) {
     throw new StudioError('bad-config', `demo decoder width ${d} must be a multiple of 16 and at least 48 (8 heads with an even head size of at least 6 for M-RoPE)`);
+  }
+}
+
+/** Refuses a demo decoder whose estimated memory does not fit, saying both figures (issue 15 item 1). */
+function checkDemoMemory(model: PrefillRunParams['model'], input: PrefillInput, limit = prefillMemoryLimitBytes()): void {
+  let config: DemoDecoderConfig;
+  try {
+    config = demoConfigFor({ hiddenSize: model.demoHiddenSize, numLayers: model.demoLayers }, input.full.tokens);
+  } catch (err) {
+    throw studioErrorFor(err);
+  }
+  const estimate = estimateDemoPrefillMemory(config, input.full.tokens, input.full.hiddenSize);
+  if (estimate.totalBytes > limit) {
+    throw new StudioError(
+      'bad-config',
+      `prefill.run refused: the demo decoder with width ${config.hiddenSize} and ${config.numLayers} layers on ${input.full.tokens} tokens needs about ${formatBytes(estimate.totalBytes)} (estimate), more than the ${formatBytes(limit)} limit (OMNIZIP_PREFILL_MEMORY_LIMIT_MB, default half of this machine's memory); choose a smaller width or fewer layers`,
+    );
   }
 }
 
@@ -126,6 +145,7 @@ export async function runStudioPrefill(
     progress(0, 'planning the settings');
     const { input, resolved } = prefillInputForClip(clip, params.settings);
     if (signal.aborted) throw new StudioError('cancelled', 'the prefill run was cancelled');
+    if (params.model.kind === 'demo') checkDemoMemory(params.model, input);
     const model: PrefillJob['model'] =
       params.model.kind === 'manifest'
         ? { kind: 'manifest', path: params.model.manifestPath as string }

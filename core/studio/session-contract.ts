@@ -53,7 +53,7 @@ export const restoredSessionCheck = object({
 export type RestoredSession = Infer<typeof restoredSessionCheck>;
 
 export const sessionMethods = {
-  /** Keeps the clip's state; the host writes it (atomically) once changes pause for a moment. */
+  /** Keeps the clip's state; the host answers once it is written (atomically, fsynced), so an acknowledged save survives a crash. */
   'session.save': { params: object({ clipId, state: savedSessionCheck }), result: object({ saved: boolean() }) },
   /** Forgets the clip's saved state (the "Reset" of the restored line). */
   'session.reset': { params: object({ clipId }), result: object({ cleared: boolean() }) },

@@ -5,12 +5,12 @@
  * touches the UI and knows nothing of the transport.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AnalysisEngine, AnalysisEngineInfo, ClipAnalysis } from '../analysis/types.js';
 import type { FeatureBundle } from '../bundle/types.js';
-import { resolveConfig } from '../config/validate.js';
+import { ConfigError, resolveConfig } from '../config/validate.js';
 import type { OmniZipConfig } from '../config/schema.js';
 import type { PlanDocument, PlanResult } from '../planner/types.js';
 import { budgetOf, geometryFor } from './budget.js';
@@ -23,6 +23,8 @@ import { audioCurves } from '../planner/audio-energy.js';
 import { runStudioPrefill, type RunPrefill } from './prefill-session.js';
 import { analysisContentHash } from '../analysis/cache.js';
 import { SessionStore } from './session-store.js';
+import { readBundleBytes } from '../bundle/reader.js';
+import { regularFileSize } from '../util/regular-file.js';
 
 /** The timeline's audio curves in contract form (pairs flattened to a, b). */
 function curvesView(bundle: FeatureBundle): Result<'clip.data'>['curves'] {
@@ -107,6 +109,11 @@ export function summarize(clipId: string, name: string, file: string | null, bun
 export class StudioSession {
   private readonly clips = new Map<string, OpenClip>();
   private readonly jobs = new Map<string, AbortController>();
+  private readonly uploads = new Map<string, { file: string; name: string; release: () => Promise<void> }>();
+  /** Clips registered by an open that has not answered yet. */
+  private readonly opening = new Set<string>();
+  /** Jobs in flight per clip (prefill runs, re-analyses). */
+  private readonly busyClips = new Map<string, number>();
   private lastEngine: AnalysisEngineInfo | null = null;
   /** The provider the user chose in the studio; every later analysis runs on it. */
   private provider: AnalysisProviderChoice = 'auto';
@@ -136,7 +143,12 @@ export class StudioSession {
       }),
       'clip.openPath': (p) => this.runJob(p.jobId, emit, async (signal, progress) => {
         const summary = await this.openFile(p.path, signal, progress);
-        await this.recent.add(p.path, summary.name);
+        try {
+          await this.recent.add(p.path, summary.name);
+        } catch (err) {
+          this.opening.delete(summary.clipId);
+          throw err;
+        }
         return this.withRestored(summary);
       }),
       'clip.openBytes': (p) => this.runJob(p.jobId, emit, async (signal, progress) => {
@@ -155,7 +167,17 @@ export class StudioSession {
           await rm(dir, { recursive: true, force: true });
         }
       }),
-      'clip.reanalyze': (p) => this.runJob(p.jobId, emit, (signal, progress) => this.reanalyse(p.clipId, p.provider, signal, progress)),
+      'clip.openUpload': (p) => this.runJob(p.jobId, emit, async (signal, progress) => {
+        const upload = this.uploads.get(p.uploadId);
+        if (!upload) throw new StudioError('bad-request', `upload ${p.uploadId} is unknown or was already opened`);
+        this.uploads.delete(p.uploadId);
+        try {
+          return this.withRestored(await this.openFile(upload.file, signal, progress, { name: upload.name, path: null }));
+        } finally {
+          await upload.release();
+        }
+      }),
+      'clip.reanalyze': (p) => this.holding(p.clipId, () => this.runJob(p.jobId, emit, (signal, progress) => this.reanalyse(p.clipId, p.provider, signal, progress))),
       'job.cancel': async (p) => {
         const job = this.jobs.get(p.jobId);
         job?.abort();
@@ -183,15 +205,33 @@ export class StudioSession {
       'prefill.run': async (p) => {
         const clip = this.clip(p.clipId);
         const target = { clipId: p.clipId, name: clip.summary.name, bundle: clip.bundle, plan: (config: Record<string, unknown>) => this.plan(clip, config) };
-        return this.runJob(p.jobId, emit, (signal, progress) => runStudioPrefill(this, target, p, this.deps.runPrefill, signal, progress));
+        return this.holding(p.clipId, () => this.runJob(p.jobId, emit, (signal, progress) => runStudioPrefill(this, target, p, this.deps.runPrefill, signal, progress)));
       },
       'session.save': async (p) => {
-        this.sessions.save(this.clip(p.clipId).contentHash, p.state);
+        // A state the core would refuse on restore is refused now, not silently ignored later.
+        this.checkConfig(p.state.config, 'config');
+        if (p.state.pinnedConfig) this.checkConfig(p.state.pinnedConfig, 'pinnedConfig');
+        // Acknowledged only once it is on disk: a crash right after the answer loses nothing.
+        try {
+          await this.sessions.saveDurable(this.clip(p.clipId).contentHash, p.state);
+        } catch (err) {
+          throw new StudioError('save-failed', (err as Error).message);
+        }
         return { saved: true };
       },
       'session.reset': async (p) => ({ cleared: await this.sessions.clear(this.clip(p.clipId).contentHash) }),
     };
     return (handlers[method] as (p: Params<M>) => Promise<Result<M>>)(params);
+  }
+
+  /**
+   * Takes a file the web server streamed to disk; `clip.openUpload` with the returned id opens it
+   * once and then calls `release` (which deletes it).
+   */
+  adoptUpload(file: string, name: string, release: () => Promise<void>): string {
+    const id = randomUUID().replace(/-/g, '');
+    this.uploads.set(id, { file, name, release });
+    return id;
   }
 
   /** Writes pending session saves now (hosts call it when shutting down). */
@@ -204,17 +244,51 @@ export class StudioSession {
    * the open: it becomes the summary's sessionNote and is replaced on the next save.
    */
   private async withRestored(summary: ClipSummary): Promise<ClipSummary> {
-    const clip = this.clip(summary.clipId);
-    const loaded = await this.sessions.load(clip.contentHash);
-    if (loaded.problem) return { ...summary, sessionNote: loaded.problem };
-    if (!loaded.state || !loaded.savedAt) return summary;
-    return { ...summary, restored: { state: loaded.state, savedAt: loaded.savedAt } };
+    try {
+      const clip = this.clip(summary.clipId);
+      const loaded = await this.sessions.load(clip.contentHash);
+      if (loaded.problem) return { ...summary, sessionNote: loaded.problem };
+      if (!loaded.state || !loaded.savedAt) return summary;
+      return { ...summary, restored: { state: loaded.state, savedAt: loaded.savedAt } };
+    } finally {
+      // The open has answered: from now on the clip may be evicted like any other.
+      this.opening.delete(summary.clipId);
+      this.evict();
+    }
   }
 
   private clip(clipId: string): OpenClip {
     const clip = this.clips.get(clipId);
     if (!clip) throw new StudioError('unknown-clip', `clip ${clipId} is not open (it may have been closed to free memory); open it again`);
+    // Map order is recency order: the least recently used clip is evicted first.
+    this.clips.delete(clipId);
+    this.clips.set(clipId, clip);
     return clip;
+  }
+
+  /**
+   * Drops least recently used clips beyond MAX_OPEN_CLIPS, never one whose open has not answered
+   * yet (four concurrent opens each get their clip) nor one a job is using (a prefill run).
+   */
+  private evict(): void {
+    for (const clipId of [...this.clips.keys()]) {
+      if (this.clips.size <= MAX_OPEN_CLIPS) return;
+      if (this.opening.has(clipId) || (this.busyClips.get(clipId) ?? 0) > 0) continue;
+      this.clips.delete(clipId);
+    }
+  }
+
+  /** Keeps a clip from eviction while `work` runs. */
+  private async holding<T>(clipId: string, work: () => Promise<T>): Promise<T> {
+    this.busyClips.set(clipId, (this.busyClips.get(clipId) ?? 0) + 1);
+    try {
+      return await work();
+    } finally {
+      const n = (this.busyClips.get(clipId) ?? 1) - 1;
+      if (n > 0) this.busyClips.set(clipId, n);
+      else this.busyClips.delete(clipId);
+      this.evict();
+    }
   }
 
   private parse(bytes: Uint8Array, name: string): FeatureBundle {
@@ -232,14 +306,21 @@ export class StudioSession {
       progress(0.02, 'reading the bundle');
       let bytes: Uint8Array;
       try {
-        bytes = await readFile(file);
+        bytes = await readBundleBytes(file);
       } catch (err) {
-        throw new StudioError('bad-file', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        // An upload sits in a private temp file; the user knows it by its own name, not that path.
+        const reason = shown.path === null ? (err as Error).message.split(file).join(name) : (err as Error).message;
+        throw new StudioError('bad-file', `cannot open ${name}: ${reason}`);
       }
       return this.analyse(name, shown.path, this.parse(bytes, name), signal, progress);
     }
     if (!this.deps.encodeMedia) {
       throw new StudioError('unsupported', `cannot open ${name}: media files need the ONNX encoders, which are not available in this build; open a feature bundle (.safetensors) instead`);
+    }
+    try {
+      await regularFileSize(file); // ffmpeg on a FIFO or a device would wait or read forever
+    } catch (err) {
+      throw new StudioError('bad-file', (err as Error).message);
     }
     progress(0.02, 'encoding the media file');
     let bundle: FeatureBundle;
@@ -285,7 +366,7 @@ export class StudioSession {
     }
     this.provider = provider;
     this.clips.delete(clipId);
-    const summary = this.register(name, file, clip.bundle, analysis);
+    const summary = this.register(name, file, clip.bundle, analysis, false);
     progress(1, 'ready');
     return summary;
   }
@@ -310,7 +391,7 @@ export class StudioSession {
     return analysis;
   }
 
-  private register(name: string, file: string | null, bundle: FeatureBundle, analysis: ClipAnalysis): ClipSummary {
+  private register(name: string, file: string | null, bundle: FeatureBundle, analysis: ClipAnalysis, pin = true): ClipSummary {
     this.lastEngine = analysis.engine;
     const notes: string[] = [];
     if (bundle.numAudio === 0) notes.push('No audio tokens: audio selection and audio guidance cannot run; every video group uses rho_video.');
@@ -318,10 +399,8 @@ export class StudioSession {
     const clipId = randomUUID().replace(/-/g, '').slice(0, 16);
     const summary = summarize(clipId, name, file, bundle, analysis.engine, notes);
     this.clips.set(clipId, { summary, bundle, analysis, contentHash: analysisContentHash(bundle) });
-    while (this.clips.size > MAX_OPEN_CLIPS) {
-      const oldest = this.clips.keys().next().value as string;
-      this.clips.delete(oldest);
-    }
+    if (pin) this.opening.add(clipId);
+    this.evict();
     return summary;
   }
 
@@ -345,9 +424,24 @@ export class StudioSession {
     }
     const key = JSON.stringify(config);
     if (clip.lastPlan?.key === key) return clip.lastPlan.plan;
-    const plan = this.deps.planClip(clip.bundle, clip.analysis, config);
+    let plan: PlanResult;
+    try {
+      plan = this.deps.planClip(clip.bundle, clip.analysis, config);
+    } catch (err) {
+      // Settings valid on their own may not fit this clip (num_input_frames beyond its video tokens).
+      if (err instanceof ConfigError) throw new StudioError('bad-config', err.message);
+      throw err;
+    }
     clip.lastPlan = { key, plan };
     return plan;
+  }
+
+  private checkConfig(overrides: Record<string, unknown>, field: string): void {
+    try {
+      resolveConfig(overrides);
+    } catch (err) {
+      throw new StudioError('bad-config', `session not saved: ${field}: ${(err as Error).message}`);
+    }
   }
 
   private planView(clipId: string, overrides: Record<string, unknown>): PlanView {

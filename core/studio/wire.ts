@@ -119,8 +119,10 @@ export function decodeFrame(bytes: Uint8Array): unknown {
     if (Array.isArray(v)) return v.map(revive);
     if (v && typeof v === 'object') {
       if ('__blob' in v && Object.keys(v).length === 1) return arrays[(v as { __blob: number }).__blob];
+      // defineProperty, not `out[k] =`: a '__proto__' key must stay an own key the contract can
+      // refuse, not become the object's prototype.
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = revive(x);
+      for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: revive(x), enumerable: true, writable: true, configurable: true });
       return out;
     }
     return v;

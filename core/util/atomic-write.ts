@@ -1,4 +1,4 @@
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -23,4 +23,48 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     await rm(tmp, { force: true });
     throw err;
   }
+}
+
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, but someone else's
+  }
+}
+
+/**
+ * Removes the temporary files writeFileAtomic leaves when its process is killed mid-write: those
+ * of processes no longer running, and any older than `maxAgeMs` (a reused pid). Answers what it
+ * removed; a directory that does not exist has nothing to remove.
+ */
+export async function removeStaleTempFiles(dir: string, maxAgeMs = 24 * 3600 * 1000): Promise<{ files: number; bytes: number }> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return { files: 0, bytes: 0 };
+  }
+  let files = 0;
+  let bytes = 0;
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m) continue;
+    const file = path.join(dir, name);
+    try {
+      const info = await stat(file);
+      if (!info.isFile()) continue;
+      if (processAlive(Number(m[1])) && Date.now() - info.mtimeMs < maxAgeMs) continue;
+      await rm(file, { force: true });
+      files++;
+      bytes += info.size;
+    } catch {
+      // Gone already (another process swept it): nothing to do.
+    }
+  }
+  return { files, bytes };
 }

@@ -37,6 +37,7 @@ export const analyzeCommand: CliCommand = {
     const analysisMs = performance.now() - analysisStarted;
     await engine.dispose();
     const { analysis } = outcome;
+    if (outcome.cacheWarning) process.stderr.write(`omnizip-studio: warning: ${outcome.cacheWarning}\n`);
     const report = {
       bundle: path.resolve(file),
       contentHash: bundle.contentHash ?? null,
@@ -56,6 +57,8 @@ export const analyzeCommand: CliCommand = {
       analysisMs: Math.round(analysisMs * 10) / 10,
       loadMs: Math.round(loadMs * 10) / 10,
       peakRssMB: peakRssMB(),
+      /** The cache's size against its cap (OMNIZIP_CACHE_MAX_MB), or null with --no-cache. */
+      cacheUsage: cache ? await cache.usage() : null,
     };
     if (args.flags.has('json')) {
       process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -66,7 +69,9 @@ export const analyzeCommand: CliCommand = {
         ? `hit (${report.cacheFile})`
         : report.cache === 'disabled'
           ? 'disabled (--no-cache)'
-          : `${report.cache}, stored ${report.cacheFile}${report.cacheProblem ? ` (rejected entry: ${report.cacheProblem})` : ''}`;
+          : report.cacheFile === null
+            ? `${report.cache}, not stored (see the warning)`
+            : `${report.cache}, stored ${report.cacheFile}${report.cacheProblem ? ` (rejected entry: ${report.cacheProblem})` : ''}`;
     const lines = [
       `bundle     ${report.bundle}`,
       `tokens     ${report.numAudio} audio, ${report.numVideo} video, D=${report.hiddenSize}; frame geometries [${frameGeometries.join(', ')}]`,
@@ -74,6 +79,7 @@ export const analyzeCommand: CliCommand = {
       `provider   ${report.provider}`,
       `device     ${report.device}`,
       `cache      ${cacheLine}`,
+      ...(report.cacheUsage ? [`cache size ${(report.cacheUsage.bytes / 1024 ** 2).toFixed(1)} MB in ${report.cacheUsage.entries} entries (cap ${(report.cacheUsage.maxBytes / 1024 ** 2).toFixed(0)} MB, OMNIZIP_CACHE_MAX_MB; ${report.cacheUsage.dir})`] : []),
       `wall       ${report.analysisMs.toFixed(1)} ms analysis${report.cache === 'hit' ? ` (computed in ${report.computeMs.toFixed(1)} ms originally)` : ''}, ${report.loadMs.toFixed(1)} ms bundle load`,
       `peak RSS   ${report.peakRssMB} MB`,
     ];

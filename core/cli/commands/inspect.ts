@@ -3,6 +3,7 @@ import { detectLayout } from '../../planner/layout.js';
 import { parseArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { CliCommand } from './index.js';
+import { terminalSafe, terminalSafeJson } from '../../util/terminal.js';
 
 const usage = 'inspect BUNDLE [--json]';
 
@@ -49,7 +50,7 @@ export const inspectCommand: CliCommand = {
       groups,
     };
     if (args.flags.has('json')) {
-      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      process.stdout.write(`${terminalSafeJson(summary)}\n`);
       return 0;
     }
     const fmtRange = (r: [number, number] | null) => (r ? `[${r[0]}, ${r[1]})` : '—');
@@ -66,7 +67,8 @@ export const inspectCommand: CliCommand = {
       `  time groups     ${groups.length} (${numGuided} audio-guided)`,
       ...groups.map((g, i) => `    ${String(i).padStart(3)}  video ${fmtRange(g.video_range).padEnd(14)} audio ${fmtRange(g.audio_range).padEnd(14)} ${g.guided ? 'guided' : 'unguided'}`),
     ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    // Every line may carry strings from the file (its name, metadata): none may drive the terminal.
+    process.stdout.write(`${lines.map((line) => terminalSafe(line, { oneLine: true })).join('\n')}\n`);
     return 0;
   },
 };

@@ -19,11 +19,12 @@ export const planCommand: CliCommand = {
     if (args.positionals.length !== 1) throw new UsageError(`expected one bundle (usage: ${usage})`);
     const config = await configFromArgs(args);
     const bundle = await readBundle(args.positionals[0]);
-    const { analysis } = await analyzeForPlanning(bundle, {
+    const { analysis, cacheWarning } = await analyzeForPlanning(bundle, {
       cache: !args.flags.has('no-cache'),
       provider: single(args, 'provider') ?? 'auto',
       config,
     });
+    if (cacheWarning) process.stderr.write(`omnizip-studio: warning: ${cacheWarning}\n`);
     const doc = toPlanDocument(bundle, planClip(bundle, analysis, config));
     const text = `${JSON.stringify(doc, null, 2)}\n`;
     const out = single(args, 'out');

@@ -74,6 +74,19 @@ export function createWebClient(token: string, base = ''): StudioClient {
     mode: 'web',
     async call(method, params) {
       if (method.startsWith('shell.')) throw new StudioRemoteError('unsupported', `${method} exists only in the desktop app`);
+      if (method === 'clip.openBytes') {
+        // Large files stream to the server's disk instead of riding inside one in-memory frame.
+        const p = params as Params<'clip.openBytes'>;
+        const upload = await fetch(`${base}/api/upload`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/octet-stream', 'x-omnizip-token': token, 'x-omnizip-name': encodeURIComponent(p.name) },
+          body: p.bytes as Uint8Array<ArrayBuffer>,
+        });
+        const text = await upload.text();
+        if (!upload.ok) throw new StudioRemoteError('transport', `the upload was refused (${upload.status}): ${text.trim()}`);
+        const { uploadId } = JSON.parse(text) as { uploadId: string };
+        return this.call('clip.openUpload', { jobId: p.jobId, uploadId }) as Promise<Result<typeof method>>;
+      }
       const response = await fetch(`${base}/api/call/${encodeURIComponent(method)}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/octet-stream', 'x-omnizip-token': token },

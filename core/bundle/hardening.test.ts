@@ -1,0 +1,119 @@
+/**
+ * Issue 15 items 3 and 9: the reader takes regular files only and checks sizes before reading;
+ * it refuses what the format forbids (trailing bytes, holes, duplicate keys, absurd shapes),
+ * naming the right tensor.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseBundle, readBundle } from './reader.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const shared = process.env.OMNIZIP_SHARED ?? path.resolve(repoRoot, '../shared');
+const goldenBytes = () => new Uint8Array(readFileSync(path.join(shared, 'golden', 'default_params.safetensors')));
+const dir = mkdtempSync(path.join(os.tmpdir(), 'omz-reader-hardening-'));
+
+/** The header text and data section of a safetensors file. */
+function split(bytes: Uint8Array): { header: string; data: Uint8Array } {
+  const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+  return { header: new TextDecoder().decode(bytes.subarray(8, 8 + n)).trimEnd(), data: bytes.subarray(8 + n) };
+}
+
+function join(header: string, data: Uint8Array): Uint8Array {
+  const h = new TextEncoder().encode(header);
+  const out = new Uint8Array(8 + h.length + data.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(h.length), true);
+  out.set(h, 8);
+  out.set(data, 8 + h.length);
+  return out;
+}
+
+function withHeader(edit: (header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>) => void, data?: (d: Uint8Array) => Uint8Array): Uint8Array {
+  const { header, data: section } = split(goldenBytes());
+  const parsed = JSON.parse(header);
+  edit(parsed);
+  return join(JSON.stringify(parsed), data ? data(section) : section);
+}
+
+describe('item 3: regular files only, sizes checked before reading', () => {
+  it('refuses /dev/zero at once instead of reading it forever', async () => {
+    await expect(readBundle('/dev/zero')).rejects.toThrow(/\/dev\/zero: cannot read: .*it is a device, not a regular file/);
+  });
+
+  it('refuses a .safetensors symlink to /dev/zero', async () => {
+    const link = path.join(dir, 'zero.safetensors');
+    symlinkSync('/dev/zero', link);
+    await expect(readBundle(link)).rejects.toThrow(/not a regular file/);
+  });
+
+  it('refuses a FIFO without waiting for a writer', async () => {
+    const fifo = path.join(dir, 'pipe.safetensors');
+    execFileSync('mkfifo', [fifo]);
+    const started = performance.now();
+    await expect(readBundle(fifo)).rejects.toThrow(/a FIFO \(named pipe\), not a regular file/);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('refuses a header length larger than the file before reading the rest', async () => {
+    const file = path.join(dir, 'huge-header.safetensors');
+    const bytes = new Uint8Array(64);
+    new DataView(bytes.buffer).setBigUint64(0, 50_000_000n, true);
+    writeFileSync(file, bytes);
+    await expect(readBundle(file)).rejects.toThrow(/header length 50000000 runs past the end of the 64-byte file/);
+    new DataView(bytes.buffer).setBigUint64(0, 2n ** 60n, true);
+    writeFileSync(file, bytes);
+    await expect(readBundle(file)).rejects.toThrow(/exceeds the 100000000-byte limit/);
+  });
+});
+
+describe('item 9: what the format forbids', () => {
+  it('accepts the golden bundle as it is', () => {
+    expect(parseBundle(goldenBytes(), 'golden').numAudio).toBeGreaterThan(0);
+  });
+
+  it('refuses trailing bytes after the last tensor', () => {
+    const { header, data } = split(goldenBytes());
+    const longer = new Uint8Array(data.length + 16);
+    longer.set(data);
+    expect(() => parseBundle(join(header, longer), 'trailing.safetensors')).toThrow(/trailing\.safetensors: header: 16 bytes after the last tensor's data/);
+  });
+
+  it('refuses a hole between tensors, naming the tensor after it', () => {
+    let moved = '';
+    const bytes = withHeader(
+      (h) => {
+        const entries = Object.entries(h).filter(([k]) => k !== '__metadata__').sort((a, b) => b[1].data_offsets[0] - a[1].data_offsets[0]);
+        const [name, last] = entries[0];
+        moved = name;
+        last.data_offsets = [last.data_offsets[0] + 8, last.data_offsets[1] + 8];
+      },
+      (d) => {
+        const out = new Uint8Array(d.length + 8);
+        out.set(d);
+        return out;
+      },
+    );
+    expect(() => parseBundle(bytes, 'hole.safetensors')).toThrow(new RegExp(`tensor '${moved}'.*hole of 8 bytes before this tensor`));
+  });
+
+  it('refuses a duplicate key and names the duplicated tensor', () => {
+    const { header, data } = split(goldenBytes());
+    const parsed = JSON.parse(header);
+    const dup = `${header.slice(0, header.lastIndexOf('}'))},"token_types":${JSON.stringify(parsed.token_types)}}`;
+    expect(() => parseBundle(join(dup, data), 'dup.safetensors')).toThrow(/dup\.safetensors: tensor 'token_types': is declared twice in the header/);
+  });
+
+  it('refuses absurd frame shapes instead of answering 500 later', () => {
+    const absurd = withHeader((h) => {
+      h.frames = { dtype: 'U8', shape: [2 ** 50, 0, 16, 3], data_offsets: [0, 0] };
+    });
+    expect(() => parseBundle(absurd, 'absurd.safetensors')).toThrow(/tensor 'frames'.*dimension above 2147483647/);
+    const empty = withHeader((h) => {
+      h.frames = { dtype: 'U8', shape: [5, 0, 16, 3], data_offsets: [0, 0] };
+    });
+    expect(() => parseBundle(empty, 'empty.safetensors')).toThrow(/tensor 'frames'.*declares 5 frames of no pixels/);
+  });
+});

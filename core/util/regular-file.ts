@@ -1,0 +1,86 @@
+/**
+ * Reading a file the user named, bounded: only regular files (a device such as /dev/zero never
+ * ends, a FIFO blocks forever), at most `maxBytes`, and exactly the size stat reported, so a
+ * file that grows while being read cannot grow our memory with it.
+ */
+import { constants } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+
+export class FileReadError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+    /** The system error code when the OS refused (ENOENT, EACCES...). */
+    readonly code?: string,
+  ) {
+    super(`cannot read ${file}: ${reason}`);
+    this.name = 'FileReadError';
+  }
+}
+
+function kindOf(s: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+  if (s.isDirectory()) return 'a directory';
+  if (s.isFIFO()) return 'a FIFO (named pipe)';
+  if (s.isCharacterDevice() || s.isBlockDevice()) return 'a device';
+  if (s.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+function codeReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ELOOP') return 'too many symbolic links';
+  return code ?? (err as Error).message;
+}
+
+/** Size of a regular file (symlinks followed); FileReadError for anything else. */
+export async function regularFileSize(file: string): Promise<number> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch (err) {
+    throw new FileReadError(file, codeReason(err), (err as NodeJS.ErrnoException).code);
+  }
+  if (!info.isFile()) throw new FileReadError(file, `it is ${kindOf(info)}, not a regular file`);
+  return info.size;
+}
+
+/**
+ * The whole of a regular file. `maxBytes` bounds what is read (the message says the size and
+ * the limit); `peek`, when given, sees the first 8 bytes before the rest is read and may throw
+ * (a header length that does not fit the file).
+ */
+export async function readRegularFile(file: string, options: { maxBytes?: number; what?: string; peek?: (head: Uint8Array, size: number) => void } = {}): Promise<Uint8Array> {
+  await regularFileSize(file);
+  let handle;
+  try {
+    // O_NONBLOCK: if the path was swapped for a FIFO after the stat, open must not block on it.
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    throw new FileReadError(file, codeReason(err), (err as NodeJS.ErrnoException).code);
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new FileReadError(file, `it is ${kindOf(info)}, not a regular file`);
+    const size = info.size;
+    if (options.maxBytes !== undefined && size > options.maxBytes) {
+      throw new FileReadError(file, `${options.what ?? 'the file'} is ${size} bytes, more than the ${options.maxBytes}-byte limit`);
+    }
+    const head = new Uint8Array(Math.min(size, 8));
+    const { bytesRead: headRead } = await handle.read(head, 0, head.length, 0);
+    options.peek?.(head.subarray(0, headRead), size);
+    const out = new Uint8Array(size);
+    out.set(head.subarray(0, headRead));
+    let at = headRead;
+    while (at < size) {
+      const { bytesRead } = await handle.read(out, at, size - at, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    if (at < size) throw new FileReadError(file, `it shrank while being read (${at} of ${size} bytes)`);
+    return out;
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Which files the desktop renderer may ask the compute host to open: only paths the user chose
+ * (the open dialog, a file dropped on the window, the recent list the host answered). A renderer
+ * compromised by a hostile bundle's strings must not turn `clip.openPath` or a prefill
+ * `manifestPath` into a read of any file on disk (issue 15 item 15). Pure: unit-tested without
+ * Electron.
+ */
+import path from 'node:path';
+
+export class UserChosenPaths {
+  private readonly chosen = new Set<string>();
+
+  constructor(private readonly limit = 1000) {}
+
+  private static key(file: string): string | null {
+    if (typeof file !== 'string' || file.length === 0 || file.includes('\0') || !path.isAbsolute(file)) return null;
+    return path.resolve(file);
+  }
+
+  /** Records a path the user chose; relative paths and odd strings are ignored. */
+  add(file: string): void {
+    const key = UserChosenPaths.key(file);
+    if (key === null) return;
+    this.chosen.delete(key);
+    this.chosen.add(key);
+    // The oldest choices go first once the set is large (a long session of opens).
+    while (this.chosen.size > this.limit) this.chosen.delete(this.chosen.values().next().value as string);
+  }
+
+  allows(file: string): boolean {
+    const key = UserChosenPaths.key(file);
+    return key !== null && this.chosen.has(key);
+  }
+}
+
+/** The paths a request asks the host to read, per method (others read none). */
+export function requestedPaths(method: string, params: unknown): string[] {
+  const p = params as { path?: unknown; model?: { kind?: unknown; manifestPath?: unknown } } | null;
+  if (method === 'clip.openPath' && typeof p?.path === 'string') return [p.path];
+  if (method === 'prefill.run' && p?.model?.kind === 'manifest' && typeof p.model.manifestPath === 'string') return [p.model.manifestPath];
+  return [];
+}

@@ -92,6 +92,6 @@ export const fastvMethod: CompressionMethod = {
       audio = audioPlanFromMask(topByAttention(audioScores, countFor(matched.audio, bundle.numAudio, config.rho_audio, 'audio'), audioTies), Float32Array.from(audioScores));
     }
     notes.push(`FastV: layer-${config.fastv_layer} attention from the last prompt position (bundle decoder_attention); layers 1..${config.fastv_layer} see every token, the counts apply after them.`);
-    return { audio, videoKeep, groups: [], notes, audioTies, videoTies };
+    return { audio, videoKeep, groups: [], notes, audioTies, videoTies, videoScore: Float32Array.from(videoScores) };
   },
 };

@@ -22,6 +22,7 @@ export const omnizipMethod: CompressionMethod = {
       notes: [],
       audioTies: reference.audioTies,
       videoTies: reference.videoTies,
+      videoScore: reference.videoScore,
     };
   },
 };

@@ -49,6 +49,8 @@ export interface MethodOutcome {
   /** 1 where the lower-index tie rule decided a token's fate. */
   audioTies: Uint8Array;
   videoTies: Uint8Array;
+  /** The value each video token was ranked by in its selection (method-specific); NaN where unranked. */
+  videoScore?: Float32Array;
   /** Merges of video tokens (VisionZip's contextual tokens): [target, merged tokens]. */
   videoMerges?: [number, number[]][];
 }

@@ -1,7 +1,7 @@
 import { planGroupRatios } from '../planner/groups.js';
 import { planVideoGroups, videoContextFor } from '../planner/omnizip.js';
 import type { PlanGroup } from '../planner/types.js';
-import { frameRanking, keepTopOfFrame } from '../planner/video.js';
+import { frameRanking, keepTopOfFrame, type FrameTrace } from '../planner/video.js';
 import { largestRemainder, matchedCounts } from './shared.js';
 import type { CompressionMethod, MethodContext, MethodOutcome } from './types.js';
 
@@ -22,14 +22,14 @@ interface IstcFrame {
  * Matched budget: what the variant keeps whole counts first, tokens it always drops stay dropped,
  * and the rest of OmniZip's realised video count is shared over the ISTC frames ∝ size.
  */
-function planMatched(ctx: MethodContext, notes: string[]): { keep: Uint8Array; groups: PlanGroup[]; ties: Uint8Array } {
+function planMatched(ctx: MethodContext, notes: string[]): { keep: Uint8Array; groups: PlanGroup[]; trace: FrameTrace } {
   const { bundle, analysis, config, reference } = ctx;
   const units = reference.time.variant === 'units';
   const numVideo = bundle.numVideo;
   const totalForBudget = units ? numVideo : reference.layout.temporalPatches * reference.layout.tokensPerFrame;
   const groupPlan = planGroupRatios(reference.time, reference.audio.keep, totalForBudget, config, 'uniform');
   const keep = new Uint8Array(numVideo);
-  const ties = new Uint8Array(numVideo);
+  const trace: FrameTrace = { ties: new Uint8Array(numVideo), score: new Float32Array(numVideo).fill(NaN) };
   const frames: IstcFrame[] = [];
   let whole = 0;
   const groups: PlanGroup[] = groupPlan.groups.map((g, gi) => {
@@ -73,13 +73,13 @@ function planMatched(ctx: MethodContext, notes: string[]): { keep: Uint8Array; g
   const vctx = videoContextFor(bundle, analysis, config, units);
   frames.forEach((f, k) => {
     const { ranking, mode } = frameRanking(vctx, f.start, f.size, f.spatial);
-    if (alloc[k] > 0) keepTopOfFrame(ranking, keep, f.start, alloc[k], ties);
+    keepTopOfFrame(ranking, keep, f.start, alloc[k], trace);
     const g = groups[f.group];
     g.frame_keep_counts.push(alloc[k]);
     g.frame_modes.push(f.spatial ? 'spatial' : mode);
     g.video_kept += alloc[k];
   });
-  return { keep, groups, ties };
+  return { keep, groups, trace };
 }
 
 export const uniformMethod: CompressionMethod = {
@@ -93,7 +93,7 @@ export const uniformMethod: CompressionMethod = {
   plan(ctx): MethodOutcome {
     const { bundle, analysis, config, reference } = ctx;
     const notes: string[] = [];
-    let video: { keep: Uint8Array; groups: PlanGroup[]; ties: Uint8Array };
+    let video: { keep: Uint8Array; groups: PlanGroup[]; trace: FrameTrace };
     if (config.baseline_budget === 'match') {
       video = planMatched(ctx, notes);
       notes.push('Uniform baseline: no audio guidance, OmniZip\'s realised video count shared over the frames by size; audio as OmniZip.');
@@ -101,11 +101,11 @@ export const uniformMethod: CompressionMethod = {
       const units = reference.time.variant === 'units';
       const totalForBudget = units ? bundle.numVideo : reference.layout.temporalPatches * reference.layout.tokensPerFrame;
       const groupPlan = planGroupRatios(reference.time, reference.audio.keep, totalForBudget, config, 'uniform');
-      const ties = new Uint8Array(bundle.numVideo);
-      const planned = planVideoGroups(videoContextFor(bundle, analysis, config, units), groupPlan, bundle.numVideo, ties);
-      video = { keep: planned.keep, groups: planned.groups, ties };
+      const trace: FrameTrace = { ties: new Uint8Array(bundle.numVideo), score: new Float32Array(bundle.numVideo).fill(NaN) };
+      const planned = planVideoGroups(videoContextFor(bundle, analysis, config, units), groupPlan, bundle.numVideo, trace);
+      video = { keep: planned.keep, groups: planned.groups, trace };
       notes.push('Uniform baseline: every video group pruned at rho_video, no audio guidance; audio as OmniZip.');
     }
-    return { audio: reference.audio, videoKeep: video.keep, groups: video.groups, notes, audioTies: reference.audioTies, videoTies: video.ties };
+    return { audio: reference.audio, videoKeep: video.keep, groups: video.groups, notes, audioTies: reference.audioTies, videoTies: video.trace.ties, videoScore: video.trace.score };
   },
 };

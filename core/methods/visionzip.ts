@@ -115,20 +115,22 @@ export function embeddingProxyScores(analysis: ClipAnalysis): Float32Array {
   return out;
 }
 
-/** Cosine of two video tokens' embeddings (the keys' stand-in: bundles carry no ViT keys). */
+/** Cosine of two video tokens' embeddings (the keys' stand-in: bundles carry no ViT keys), rows normalised once. */
 function embeddingKeys(bundle: FeatureBundle): KeySimilarity {
   const d = bundle.hiddenSize;
-  const e = bundle.videoEmbeds;
-  const norms = new Float64Array(bundle.numVideo);
+  const unit = new Float32Array(bundle.videoEmbeds.length);
   for (let i = 0; i < bundle.numVideo; i++) {
     let s = 0;
-    for (let k = 0; k < d; k++) s += e[i * d + k] * e[i * d + k];
-    norms[i] = Math.sqrt(s) + 1e-12;
+    for (let k = 0; k < d; k++) s += bundle.videoEmbeds[i * d + k] ** 2;
+    const inv = 1 / (Math.sqrt(s) + 1e-12);
+    for (let k = 0; k < d; k++) unit[i * d + k] = bundle.videoEmbeds[i * d + k] * inv;
   }
   return (i, j) => {
     let dot = 0;
-    for (let k = 0; k < d; k++) dot += e[i * d + k] * e[j * d + k];
-    return dot / (norms[i] * norms[j]);
+    const a = i * d;
+    const b = j * d;
+    for (let k = 0; k < d; k++) dot += unit[a + k] * unit[b + k];
+    return dot;
   };
 }
 
@@ -183,6 +185,6 @@ export const visionzipMethod: CompressionMethod = {
       merges.push(...pick.merges);
     });
     notes.push(`VisionZip (${config.visionzip_scope} scope, ${match ? 'OmniZip\'s realised video count' : 'native counts'}): ${merges.length} contextual tokens; keys are the LLM-input embeddings (bundles carry no ViT keys); audio as OmniZip.`);
-    return { audio: reference.audio, videoKeep: keep, groups: [], notes, audioTies: reference.audioTies, videoTies: ties, videoMerges: merges };
+    return { audio: reference.audio, videoKeep: keep, groups: [], notes, audioTies: reference.audioTies, videoTies: ties, videoScore: Float32Array.from(scores), videoMerges: merges };
   },
 };

@@ -7,7 +7,7 @@ import { coreTimeGroups, planGroupRatios, unitsTimeGroups, type GroupPlan, type 
 import { detectLayout, type ClipLayout, type Range } from './layout.js';
 import { markAudioTies } from './ties.js';
 import { AUDIO_DOMINANT, type AudioPlan, type NormalizationTrace, type PlanGroup } from './types.js';
-import { keepWhole, pruneGroupVideo, type VideoContext } from './video.js';
+import { keepWhole, pruneGroupVideo, type FrameTrace, type VideoContext } from './video.js';
 
 /**
  * OmniZip itself (both official variants): audio top-k with anchors and merges, audio-guided
@@ -24,6 +24,8 @@ export interface OmniZipPlan {
   /** 1 where a token's keep/drop was decided by the lower-index tie rule. */
   audioTies: Uint8Array;
   videoTies: Uint8Array;
+  /** Each video token's ISTC ranking value (density-peak score or similarity to the previous frame); NaN where unranked. */
+  videoScore: Float32Array;
   /** The time groups the variant used (uniform reuses them). */
   time: TimeGroups;
   layout: ClipLayout;
@@ -43,7 +45,7 @@ export function checkAnalysisMatches(bundle: FeatureBundle, analysis: ClipAnalys
   }
 }
 
-export function planVideoGroups(ctx: VideoContext, groupPlan: GroupPlan, numVideo: number, ties?: Uint8Array): { keep: Uint8Array; groups: PlanGroup[] } {
+export function planVideoGroups(ctx: VideoContext, groupPlan: GroupPlan, numVideo: number, trace?: FrameTrace): { keep: Uint8Array; groups: PlanGroup[] } {
   const keep = new Uint8Array(numVideo);
   const groups: PlanGroup[] = groupPlan.groups.map((g) => {
     const out: PlanGroup = {
@@ -67,7 +69,7 @@ export function planVideoGroups(ctx: VideoContext, groupPlan: GroupPlan, numVide
       out.video_kept = e - s;
       return out;
     }
-    const r = pruneGroupVideo(ctx, keep, s, e - s, g.tokensPerFrame, g.ratio, ties);
+    const r = pruneGroupVideo(ctx, keep, s, e - s, g.tokensPerFrame, g.ratio, trace);
     out.frame_keep_counts = r.frameKeepCounts;
     out.frame_modes = r.frameModes;
     out.video_kept = r.kept;
@@ -152,8 +154,8 @@ export function planOmniZip(bundle: FeatureBundle, analysis: ClipAnalysis, confi
     retentionMask = audio.fate.map((f) => (f === AUDIO_DOMINANT ? 1 : 0));
   }
   const groupPlan: GroupPlan = planGroupRatios(time, retentionMask, units ? bundle.numVideo : layout.temporalPatches * layout.tokensPerFrame, config, guidance);
-  const videoTies = new Uint8Array(bundle.numVideo);
-  const video = planVideoGroups(videoContextFor(bundle, analysis, config, units), groupPlan, bundle.numVideo, videoTies);
+  const trace: FrameTrace = { ties: new Uint8Array(bundle.numVideo), score: new Float32Array(bundle.numVideo).fill(NaN) };
+  const video = planVideoGroups(videoContextFor(bundle, analysis, config, units), groupPlan, bundle.numVideo, trace);
   return {
     audioScoreSource: ranking.source,
     audio,
@@ -162,7 +164,8 @@ export function planOmniZip(bundle: FeatureBundle, analysis: ClipAnalysis, confi
     normalization: groupPlan.normalization,
     notes,
     audioTies,
-    videoTies,
+    videoTies: trace.ties,
+    videoScore: trace.score,
     time,
     layout,
   };

@@ -76,6 +76,7 @@ export function planClip(bundle: FeatureBundle, analysis: ClipAnalysis, config: 
     tiesDecided,
     audioTies: outcome.audioTies,
     videoTies: outcome.videoTies,
+    videoScore: outcome.videoScore ?? new Float32Array(bundle.numVideo).fill(NaN),
     videoMerges: outcome.videoMerges ?? [],
     notes,
     planMs: performance.now() - started,

@@ -99,6 +99,8 @@ export interface PlanResult {
   /** 1 where a tie decided the token, [numAudio] / [numVideo]. */
   audioTies: Uint8Array;
   videoTies: Uint8Array;
+  /** What each video token was ranked by (ISTC: density-peak score or temporal similarity); NaN where unranked. */
+  videoScore: Float32Array;
   /** Video merges (VisionZip's contextual tokens): [target, merged tokens]; empty for other methods. */
   videoMerges: [number, number[]][];
   /** Plain-language notes on what could not run (no audio, no video, missing scores, ...). */

@@ -221,11 +221,20 @@ export function frameRanking(ctx: VideoContext, frameStart: number, tpf: number,
   return { ranking: temporalOrder(view), mode: 'temporal' };
 }
 
-/** Keeps the first `count` tokens of a frame's ranking; flags tokens a tie at the cut decided. */
-export function keepTopOfFrame(ranking: Ranking, keep: Uint8Array, frameStart: number, count: number, ties?: Uint8Array): void {
-  const { order } = ranking;
+/** Where the "why was this token kept" trace goes: tie flags and each token's ranking value. */
+export interface FrameTrace {
+  ties: Uint8Array;
+  /** The value the token's frame ranked it by (density-peak score or similarity to the previous frame); NaN if unranked. */
+  score: Float32Array;
+}
+
+/** Keeps the first `count` tokens of a frame's ranking; records ties at the cut and the ranking values. */
+export function keepTopOfFrame(ranking: Ranking, keep: Uint8Array, frameStart: number, count: number, trace?: FrameTrace): void {
+  const { order, values } = ranking;
   for (let r = 0; r < count; r++) keep[frameStart + order[r]] = 1;
-  if (ties) markCutTies(ranking.values, order, count, frameStart, ties);
+  if (!trace) return;
+  markCutTies(values, order, count, frameStart, trace.ties);
+  for (let i = 0; i < order.length; i++) trace.score[frameStart + i] = values[i];
 }
 
 export interface GroupVideoResult {
@@ -238,7 +247,7 @@ export interface GroupVideoResult {
  * Prunes the video tokens [start, start + length) at discard `ratio` into `keep`. Frames are
  * `tpf` tokens; tokens past the last whole frame are dropped, as in the official code.
  */
-export function pruneGroupVideo(ctx: VideoContext, keep: Uint8Array, start: number, length: number, tpf: number, ratio: number, ties?: Uint8Array): GroupVideoResult {
+export function pruneGroupVideo(ctx: VideoContext, keep: Uint8Array, start: number, length: number, tpf: number, ratio: number, trace?: FrameTrace): GroupVideoResult {
   const frameCount = Math.floor(length / tpf);
   const kKeep = truncate(tpf * (1 - ratio));
   const result: GroupVideoResult = { frameKeepCounts: [], frameModes: [], kept: 0 };
@@ -253,7 +262,7 @@ export function pruneGroupVideo(ctx: VideoContext, keep: Uint8Array, start: numb
     } else if (kKeep <= 0) {
       count = 0;
     } else {
-      keepTopOfFrame(frameRanking(ctx, frameStart, tpf, spatial).ranking, keep, frameStart, kKeep, ties);
+      keepTopOfFrame(frameRanking(ctx, frameStart, tpf, spatial).ranking, keep, frameStart, kKeep, trace);
       count = kKeep;
     }
     result.frameKeepCounts.push(count);

@@ -73,7 +73,7 @@ describe('honest budgets', () => {
     expect(plan.budget.video.target).toBe(0.9);
     expect(plan.budget.video.realised).toBeCloseTo(1 - plan.counts.video.kept / plan.counts.video.total, 12);
     expect(plan.budget.video.realised).toBeLessThan(0.85);
-    expect(plan.notes.join(' ')).toMatch(/Video budget missed: target discard 90.0%, realised .*outside the per-group clamp.*budget: exact/);
+    expect(plan.notes.join(' ')).toMatch(/Video budget missed: target discard 90.0%, realised .*above ratio_max 0.75.*widen \[ratio_min, ratio_max\] to include 0.9 and set budget: exact/);
     const doc = toPlanDocument(bundle, plan);
     expect(doc.budget.sequence.target).toBeGreaterThan(0);
   });

@@ -48,8 +48,10 @@ function videoMissReasons(config: OmniZipConfig, groups: PlanGroup[], counts: Pl
   const reasons: string[] = [];
   const pinned = groups.filter((g) => g.pinned !== null).length;
   if (pinned > 0 && config.budget === 'official') reasons.push(`budget: official pins ${pinned} group${pinned === 1 ? '' : 's'} at its initial ratio and rebalances the rest in one pass`);
-  if (config.rho_video > config.ratio_max || config.rho_video < config.ratio_min) {
-    reasons.push(`rho_video ${config.rho_video} lies outside the per-group clamp [ratio_min ${config.ratio_min}, ratio_max ${config.ratio_max}], so no group can be pruned that hard (or that softly); widen the clamp`);
+  if (config.rho_video > config.ratio_max) {
+    reasons.push(`rho_video ${config.rho_video} is above ratio_max ${config.ratio_max}, so no group may discard that much`);
+  } else if (config.rho_video < config.ratio_min) {
+    reasons.push(`rho_video ${config.rho_video} is below ratio_min ${config.ratio_min}, so every group discards more`);
   } else {
     const clamped = groups.filter((g) => g.ratio_final !== null && (g.ratio_final <= config.ratio_min || g.ratio_final >= config.ratio_max)).length;
     if (clamped > 0) reasons.push(`${clamped} group${clamped === 1 ? '' : 's'} sit at the clamp [${config.ratio_min}, ${config.ratio_max}]`);
@@ -75,9 +77,11 @@ export function budgetNotes(config: OmniZipConfig, report: BudgetReport, groups:
   const miss = (d: DiscardReport) => Math.abs(d.realised - d.target) > BUDGET_MISS_TOLERANCE;
   const inherited = matchedBaseline ? ' This baseline keeps OmniZip\'s realised counts (baseline_budget: match), so it misses the target exactly as OmniZip does.' : '';
   if (miss(report.video)) {
-    const fix =
-      config.budget === 'exact'
-        ? 'budget: exact is on and still cannot reach it'
+    const outside = config.rho_video > config.ratio_max || config.rho_video < config.ratio_min;
+    const fix = outside
+      ? `widen [ratio_min, ratio_max] to include ${config.rho_video} and set budget: exact to meet it`
+      : config.budget === 'exact'
+        ? 'budget: exact is on; the rest is whole-token rounding and groups it cannot prune'
         : 'set budget: exact to meet rho_video (one shift of every group\'s ratio within [ratio_min, ratio_max])';
     notes.push(`Video budget missed: target discard ${pct(report.video.target)}, realised ${pct(report.video.realised)}: ${videoMissReasons(config, groups, counts).join('; ')}; ${fix}.${inherited}`);
   }

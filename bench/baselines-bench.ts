@@ -5,24 +5,24 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { analyzeReference } from '../core/analysis/reference.js';
+import { analyzeForPlanning } from '../core/analysis/service.js';
 import { readBundle } from '../core/bundle/reader.js';
 import { REFERENCE_CLIP, makeSyntheticBundle } from '../core/bundle/synthetic.js';
 import type { FeatureBundle } from '../core/bundle/types.js';
 import { resolveConfig } from '../core/config/validate.js';
 import { registeredMethods } from '../core/methods/registry.js';
-import { planClip, requiredFrameGeometries } from '../core/planner/plan.js';
+import { planClip } from '../core/planner/plan.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const RUNS = 5;
+const RUNS = 3;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
-function run(name: string, bundle: FeatureBundle, overrides: Record<string, unknown>): void {
-  const analysis = analyzeReference(bundle, requiredFrameGeometries(bundle));
+async function run(name: string, bundle: FeatureBundle, overrides: Record<string, unknown>): Promise<void> {
+  const { analysis } = await analyzeForPlanning(bundle, { cache: false });
   console.log(`\n${name}: ${bundle.numAudio} audio + ${bundle.numVideo} video tokens, config ${JSON.stringify(overrides)}`);
   console.log('method      audio kept  video kept  seq kept   plan ms (median)  x OmniZip  notes');
   let reference = 0;
@@ -51,7 +51,7 @@ function run(name: string, bundle: FeatureBundle, overrides: Record<string, unkn
 const demo = await readBundle(path.join(here, '..', 'assets', 'demo', 'demo.safetensors'));
 const clip = makeSyntheticBundle(REFERENCE_CLIP);
 for (const overrides of [{ rho_audio: 0.3, rho_video: 0.6 }, { rho_audio: 0.5, rho_video: 0.75 }]) {
-  run('demo', demo, overrides);
-  run('reference clip (60 s)', clip, overrides);
+  await run('demo', demo, overrides);
+  await run('reference clip (60 s)', clip, overrides);
 }
 console.log('\nTimes were measured on a shared machine; compare the ratios, not the milliseconds.');

@@ -60,7 +60,7 @@ export const fastvMethod: CompressionMethod = {
     if (!row) {
       throw new MethodUnavailableError(
         'fastv',
-        `fastv needs the decoder's layer-${config.fastv_layer} attention from the last prompt position; this bundle has no decoder_attention tensor (dump it with tools/dump_qwen_omni_bundle.py --decoder-attention-layer ${config.fastv_layer})`,
+        `fastv needs the decoder's layer-${config.fastv_layer} attention from the last prompt position; this bundle has no decoder_attention tensor (F32 [L] with metadata decoder_attention_layer, docs/baselines.md), and neither the dump script nor the demo decoder produce it yet`,
       );
     }
     if (layer !== config.fastv_layer) {

@@ -27,7 +27,7 @@ export interface VisionZipPick {
  * the top `dominant` by score (ties: lower index), then `contextual` strided targets among the
  * rest, every other remaining token merged into the target with the most similar key (first on ties).
  */
-export function visionZipSelect(indices: readonly number[], scores: ArrayLike<number>, dominant: number, contextual: number, keys: KeySimilarity, ties?: Uint8Array): VisionZipPick {
+export function visionZipSelect(indices: readonly number[], scores: ArrayLike<number>, dominant: number, contextual: number, keys: KeySimilarity | null, ties?: Uint8Array): VisionZipPick {
   const local = indices.map((i) => scores[i]);
   const order = argsort(local, true);
   const nDom = Math.max(0, Math.min(dominant, indices.length));
@@ -47,7 +47,9 @@ export function visionZipSelect(indices: readonly number[], scores: ArrayLike<nu
   }
   const merged: number[][] = targets.map(() => []);
   const targetSet = new Set(targets);
-  if (targets.length > 0) {
+  // Which tokens merge where changes no kept token (targets are fixed by stride), so callers may
+  // skip the O(R·n_ctx·D) assignment when it would cost seconds (keys = null).
+  if (targets.length > 0 && keys) {
     for (const i of remaining) {
       if (targetSet.has(i)) continue;
       let best = 0;
@@ -134,6 +136,9 @@ function embeddingKeys(bundle: FeatureBundle): KeySimilarity {
   };
 }
 
+/** Above this many multiply-adds the merge assignment (display only) is skipped: seconds on a laptop. */
+const MAX_MERGE_COST = 3e8;
+
 /** 10-decimal rounding: (1 - 0.3) - 0.05 is 0.6499999999999999 in double, the port's literal is 0.65. */
 function round10(x: number): number {
   return Math.round(x * 1e10) / 1e10;
@@ -157,7 +162,6 @@ export const visionzipMethod: CompressionMethod = {
       notes.push('VisionZip: ranked by the embedding proxy (mean cosine to the other tokens of the frame), a studio stand-in, not VisionZip\'s score.');
     }
     const scores = useEncoder ? (bundle.videoScores as Float32Array) : embeddingProxyScores(analysis);
-    const keys = embeddingKeys(bundle);
     const c = config.visionzip_contextual_ratio;
     const match = config.baseline_budget === 'match';
     const nv = bundle.numVideo;
@@ -173,12 +177,18 @@ export const visionzipMethod: CompressionMethod = {
     }
     const keepRatio = 1 - config.rho_video;
     const perWindow = match ? largestRemainder(matchedCounts(ctx).video, windows.map((w) => w.length)) : [];
-    windows.forEach((w, k) => {
-      const split = match
+    const splits = windows.map((w, k) =>
+      match
         ? matchedSplit(perWindow[k], w.length, c)
         : config.visionzip_scope === 'window'
           ? nativeWindowSplit(w.length, keepRatio, c)
-          : nativeClipSplit(w.length, config.visionzip_dominant_ratio ?? round10(keepRatio - c), c);
+          : nativeClipSplit(w.length, config.visionzip_dominant_ratio ?? round10(keepRatio - c), c),
+    );
+    const mergeCost = windows.reduce((a, w, k) => a + Math.max(0, w.length - splits[k].dominant) * splits[k].contextual, 0) * bundle.hiddenSize;
+    const keys = mergeCost <= MAX_MERGE_COST ? embeddingKeys(bundle) : null;
+    if (!keys) notes.push(`VisionZip: the merge assignments are not listed (${(mergeCost / 1e9).toFixed(1)} G multiply-adds); the kept tokens do not depend on them.`);
+    windows.forEach((w, k) => {
+      const split = splits[k];
       const pick = visionZipSelect(w, scores, split.dominant, split.contextual, keys, ties);
       for (const i of pick.dominant) keep[i] = 1;
       for (const t of pick.targets) keep[t] = 1;

@@ -14,6 +14,11 @@ test('compares OmniZip with every baseline at the same budget, and shows honest 
   await expect(page.getByTestId('discard-video')).toContainText('60.0% →');
   await expect(page.getByTestId('preset-retention-paper-35')).toContainText('% here');
 
+  // Why was this token kept: the inspector under the timeline explains the token at the selected time.
+  await expect(page.getByTestId('why-audio')).toContainText('audio #0');
+  await expect(page.getByTestId('why-audio')).toContainText('top-k cut');
+  await expect(page.getByTestId('why-video')).toContainText('frame cut');
+
   await page.getByTestId('compare-baselines').click();
   const table = page.getByTestId('baseline-table');
   await expect(table.locator('th')).toHaveText(['', 'OmniZip', 'uniform', 'random', 'dycoke', 'visionzip']);

@@ -29,14 +29,22 @@ ids = np.array([1] * 5 + [9] * 12 + [7] * 50 + [7] * 10 + [2] * 7)
 types = dump.qwen_token_types(ids, audio_token_id=7, video_token_id=9)
 frames = rng.integers(0, 256, size=(4, 6, 8, 3), dtype=np.uint8)
 wave = np.sin(np.arange(3200) / 10).astype(np.float32)
+# VisionZip score: 2 temporal patches of 4 merge units (16 patches); units stored in window order [1, 0, 3, 2].
+vq = rng.normal(size=(32, 8)).astype(np.float32)
+vk = rng.normal(size=(32, 8)).astype(np.float32)
+vscores_units = dump.vision_received_attention(vq, vk, 2, [0, 16, 32], [1, 0, 3, 2, 5, 4, 7, 6], unit=4)
+assert vscores_units.shape == (8,)
+vscores = np.concatenate([vscores_units, vscores_units[:4]])
 for dt in ["F32", "F16", "BF16"]:
     dump.write_feature_bundle(f"${outDir}/b_{dt}.safetensors", audio, video, scores, types, grid_thw=[2, 4, 6],
-        frames=frames, waveform=wave, source={"name": "x.mp4", "duration_s": 2.4}, dtype=dt)
-print(json.dumps({"audio": audio.tolist(), "video": video.tolist(), "scores": scores.tolist(), "q": q.tolist(), "k": k.tolist(),
+        frames=frames, waveform=wave, source={"name": "x.mp4", "duration_s": 2.4}, dtype=dt, video_scores=vscores)
+print(json.dumps({"vscores": vscores.tolist(), "vscores_segment_sums": [float(vscores_units[:4].sum() * 4), float(vscores_units[4:].sum() * 4)], "audio": audio.tolist(), "video": video.tolist(), "scores": scores.tolist(), "q": q.tolist(), "k": k.tolist(),
     "frames": frames.reshape(-1).tolist(), "types": types.tolist(), "torch_imported": "torch" in __import__("sys").modules}))
 `;
 
 interface Written {
+  vscores: number[];
+  vscores_segment_sums: number[];
   audio: number[][];
   video: number[][];
   scores: number[];
@@ -57,6 +65,13 @@ describe.skipIf(!python.python)(`tools/dump_qwen_omni_bundle.py writer${python.p
   });
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes video_scores (VisionZip\'s received attention per merge unit, window order undone) that the reader loads', async () => {
+    // Received attention summed over queries sums to the segment's patch count (16) per temporal patch.
+    for (const total of written.vscores_segment_sums) expect(total).toBeCloseTo(16, 4);
+    const bundle = await readBundle(path.join(dir, 'b_F32.safetensors'));
+    expect(Array.from(bundle.videoScores ?? [])).toEqual(written.vscores.map((v) => Math.fround(v)));
   });
 
   it('does not import torch for the writer and importance functions', () => {

@@ -69,6 +69,34 @@ def received_attention(q, k, num_heads, block=512):
     return (total / (num_heads * t)).astype(np.float32)
 
 
+def vision_received_attention(q, k, num_heads, cu_seqlens, window_index, unit=4):
+    """VisionZip's ranking score per LLM video token, from the vision tower's last block.
+
+    q, k: [S, H*d] patch-level projections of the last ViT block, in the tower's window order;
+    cu_seqlens: the block's attention segments (one per temporal patch for a full-attention block);
+    window_index: the tower's window permutation of merge units (position p holds unit
+    window_index[p]). Per segment, the attention each patch receives is summed over queries and
+    averaged over heads; patches are averaged over each merge unit of `unit`, and the window order
+    is undone. Returns float32 [Nv].
+    """
+    q = np.asarray(q, dtype=np.float32)
+    k = np.asarray(k, dtype=np.float32)
+    bounds = [int(b) for b in np.asarray(cu_seqlens).reshape(-1)]
+    patch = np.zeros(q.shape[0], dtype=np.float64)
+    for start, end in zip(bounds[:-1], bounds[1:]):
+        if end > start:
+            patch[start:end] = received_attention(q[start:end], k[start:end], num_heads) * (end - start)
+    if patch.shape[0] % unit:
+        raise BundleWriteError(f"{patch.shape[0]} vision patches are not whole merge units of {unit}")
+    tokens = patch.reshape(-1, unit).mean(axis=1)
+    order = np.asarray(window_index).reshape(-1)
+    if order.shape[0] != tokens.shape[0]:
+        raise BundleWriteError(f"window_index has {order.shape[0]} entries for {tokens.shape[0]} merge units")
+    out = np.empty_like(tokens)
+    out[order] = tokens
+    return out.astype(np.float32)
+
+
 def pair_pool(values):
     """AvgPool1d(2, 2) over the first axis: drop an odd last element, average consecutive pairs."""
     values = np.asarray(values)
@@ -125,6 +153,7 @@ def write_feature_bundle(
     dtype="F16",
     created_by="tools/dump_qwen_omni_bundle.py",
     extra_metadata=None,
+    video_scores=None,
 ):
     """Write an OmniZip feature bundle (format version 1) with numpy arrays only.
 
@@ -192,6 +221,12 @@ def write_feature_bundle(
     ]
     if scores is not None:
         tensors.append(("audio_scores", "F32", [na], scores.astype("<f4").tobytes()))
+    if video_scores is not None:
+        vscores = np.asarray(video_scores, dtype=np.float32).reshape(-1)
+        if vscores.shape[0] != nv:
+            raise BundleWriteError(f"video_scores has {vscores.shape[0]} entries, expected one per video token ({nv})")
+        _check_finite("video_scores", vscores)
+        tensors.append(("video_scores", "F32", [nv], vscores.astype("<f4").tobytes()))
     tensors.append(("token_types", "U8", [int(types.shape[0])], types.tobytes()))
     if waveform is not None:
         wave = np.asarray(waveform, dtype=np.float32).reshape(-1)
@@ -282,6 +317,20 @@ def dump_from_model(args):
         last_attn.q_proj.register_forward_hook(lambda _m, _i, out: captured.__setitem__("q", out.detach().float().cpu().numpy())),
         last_attn.k_proj.register_forward_hook(lambda _m, _i, out: captured.__setitem__("k", out.detach().float().cpu().numpy())),
     ]
+    # VisionZip's score: the last ViT block's fused qkv (before rotary embedding: a documented
+    # departure) and its attention segments.
+    last_vit = thinker.visual.blocks[-1]
+
+    def vit_qkv(_m, args, kwargs, out):
+        captured["vit_qkv"] = out.detach().float().cpu().numpy()
+
+    def vit_block(_m, args, kwargs):
+        cu = kwargs.get("cu_seqlens", args[1] if len(args) > 1 else None)
+        if cu is not None:
+            captured["vit_cu"] = cu.detach().cpu().numpy()
+
+    hooks.append(last_vit.attn.qkv.register_forward_hook(vit_qkv, with_kwargs=True))
+    hooks.append(last_vit.register_forward_pre_hook(vit_block, with_kwargs=True))
 
     def before_decoder(_module, _args, kwargs):
         embeds = kwargs.get("inputs_embeds")
@@ -314,6 +363,15 @@ def dump_from_model(args):
     video = videos[0]
     video = video.cpu().numpy() if hasattr(video, "cpu") else np.asarray(video)
     frames = np.clip(np.rint(video), 0, 255).astype(np.uint8).transpose(0, 2, 3, 1)
+    video_scores = None
+    if "vit_qkv" in captured and "vit_cu" in captured:
+        q_vit, k_vit, _v = np.split(captured["vit_qkv"], 3, axis=-1)
+        window_index, _cu = thinker.visual.get_window_index(inputs["video_grid_thw"])
+        video_scores = vision_received_attention(
+            q_vit, k_vit, last_vit.attn.num_heads, captured["vit_cu"], window_index.cpu().numpy(), unit=thinker.visual.spatial_merge_unit
+        )
+    else:
+        print("note: the vision tower's last block did not report its qkv; the bundle has no video_scores (VisionZip will use its proxy)")
     with open(args.video, "rb") as fh:
         sha = hashlib.sha256(fh.read()).hexdigest()
     waveform = np.asarray(audios[0], dtype=np.float32)
@@ -322,6 +380,7 @@ def dump_from_model(args):
         audio_embeds=embeds[types == TOKEN_AUDIO],
         video_embeds=embeds[types == TOKEN_VIDEO],
         audio_scores=importance,
+        video_scores=video_scores,
         token_types=types,
         grid_thw=grid,
         frames=shrink_frames(frames, args.display_size),

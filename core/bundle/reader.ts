@@ -66,6 +66,14 @@ export function parseBundle(bytes: Uint8Array, fileName: string, options: ParseB
   // A bundle without audio_scores is accepted: the planner then ranks audio by token energy and
   // says so (config key audio_score), rather than refusing features dumped without the hook.
 
+  const videoScores = file.tensors.get('video_scores');
+  if (videoScores !== undefined) {
+    expect(videoScores, ['F32'], 1, '[Nv]');
+    if (videoScores.shape[0] !== numVideo) throw tensorError('video_scores', `shape [${videoScores.shape[0]}], expected [${numVideo}] (one score per video token)`);
+  }
+  const decoderAttention = file.tensors.get('decoder_attention');
+  if (decoderAttention !== undefined) expect(decoderAttention, ['F32'], 1, '[L]');
+
   const waveform = file.tensors.get('waveform');
   if (waveform !== undefined) expect(waveform, ['F32'], 1, '[S]');
   const frames = file.tensors.get('frames');
@@ -88,6 +96,8 @@ export function parseBundle(bytes: Uint8Array, fileName: string, options: ParseB
     hiddenSize,
     audioScores: scores === undefined ? null : float32View(scores),
     tokenTypes: uint8View(tokenTypes),
+    videoScores: videoScores === undefined ? null : float32View(videoScores),
+    decoderAttention: decoderAttention === undefined ? null : float32View(decoderAttention),
     waveform: waveform === undefined ? null : float32View(waveform),
     frames: frames === undefined ? null : framesOf(frames),
     metadata,

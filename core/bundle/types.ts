@@ -31,6 +31,8 @@ export interface BundleMetadata {
   sample_rate?: number;
   source?: BundleSource;
   created_by?: string;
+  /** 1-based decoder layer `decoder_attention` was taken at. */
+  decoder_attention_layer?: number;
   [key: string]: unknown;
 }
 
@@ -53,6 +55,16 @@ export interface FeatureBundle {
   hiddenSize: number;
   /** [numAudio] importance (`attn_logits`); null when absent (allowed only when numAudio is 0 for format v1). */
   audioScores: Float32Array | null;
+  /**
+   * [numVideo] optional: attention each video token receives in the vision encoder's last block
+   * (VisionZip's ranking score), averaged over the patches of its merge unit. Absent in older bundles.
+   */
+  videoScores?: Float32Array | null;
+  /**
+   * [L] optional: the head-mean attention row of the last prompt position at decoder layer
+   * `metadata.decoder_attention_layer` (FastV's ranking score). Absent unless dumped.
+   */
+  decoderAttention?: Float32Array | null;
   /** [L] 0 = other, 1 = audio, 2 = video. */
   tokenTypes: Uint8Array;
   waveform: Float32Array | null;

@@ -184,6 +184,21 @@ export function validateFeatureBundle(bundle: FeatureBundle, file: string): Bund
     throw tensorError('audio_scores', `has ${bundle.audioScores.length} entries, expected one per audio token (Na = ${numAudio})`);
   }
 
+  const videoScores = bundle.videoScores ?? null;
+  if (videoScores !== null && videoScores.length !== numVideo) {
+    throw tensorError('video_scores', `has ${videoScores.length} entries, expected one per video token (Nv = ${numVideo})`);
+  }
+  const decoderAttention = bundle.decoderAttention ?? null;
+  if (decoderAttention !== null) {
+    if (decoderAttention.length !== bundle.tokenTypes.length) {
+      throw tensorError('decoder_attention', `has ${decoderAttention.length} entries, expected one per sequence position (L = ${bundle.tokenTypes.length})`);
+    }
+    const layer = bundle.metadata.decoder_attention_layer;
+    if (typeof layer !== 'number' || !Number.isInteger(layer) || layer < 1) {
+      throw tensorError('decoder_attention', 'needs metadata decoder_attention_layer, the 1-based decoder layer it was taken at');
+    }
+  }
+
   checkTokenTypes(bundle.tokenTypes, numAudio, numVideo, tensorError);
   const metadata = validateBundleMetadata(bundle.metadata, numVideo, file);
 
@@ -191,6 +206,8 @@ export function validateFeatureBundle(bundle: FeatureBundle, file: string): Bund
     ['audio_embeds', bundle.audioEmbeds, hiddenSize],
     ['video_embeds', bundle.videoEmbeds, hiddenSize],
     ['audio_scores', bundle.audioScores, 1],
+    ['video_scores', videoScores, 1],
+    ['decoder_attention', decoderAttention, 1],
   ];
   for (const [name, values, rowLength] of finiteChecks) {
     if (values === null) continue;

@@ -30,6 +30,8 @@ export function serializeBundle(bundle: FeatureBundle, opts: SerializeBundleOpti
   if (bundle.audioScores !== null) {
     tensors.push({ name: 'audio_scores', dtype: 'F32', shape: [numAudio], data: bundle.audioScores });
   }
+  if (bundle.videoScores) tensors.push({ name: 'video_scores', dtype: 'F32', shape: [numVideo], data: bundle.videoScores });
+  if (bundle.decoderAttention) tensors.push({ name: 'decoder_attention', dtype: 'F32', shape: [bundle.decoderAttention.length], data: bundle.decoderAttention });
   tensors.push({ name: 'token_types', dtype: 'U8', shape: [bundle.tokenTypes.length], data: bundle.tokenTypes });
   if (bundle.waveform !== null) {
     tensors.push({ name: 'waveform', dtype: 'F32', shape: [bundle.waveform.length], data: bundle.waveform });

@@ -5,13 +5,18 @@
  * exports all read these descriptors.
  */
 
-export type Method = 'omnizip' | 'uniform' | 'random';
+import { METHOD_IDS, methodSummaries } from '../methods/registry.js';
+
+/** Every registered compression method (core/methods/registry.ts). */
+export type Method = (typeof METHOD_IDS)[number];
 export type Variant = 'official-core' | 'official-units';
 export type AudioScoreSource = 'attention' | 'token_energy' | 'waveform_rms';
 export type BudgetMode = 'official' | 'exact';
 export type AudioSelectionScope = 'global' | 'per_group';
 export type CrossModalScope = 'clip' | 'group';
 export type DensityPeakFormula = 'official' | 'paper';
+export type BaselineBudget = 'match' | 'native';
+export type BaselineModalities = 'av' | 'video';
 
 export interface OmniZipConfig {
   /** 'omnizip', or a baseline at the same budget: 'uniform' (every group at rho_video), 'random'. */
@@ -45,6 +50,26 @@ export interface OmniZipConfig {
   anchors_count_in_retention: boolean;
   cross_modal_scope: CrossModalScope;
   dpc: DensityPeakFormula;
+  /** Baselines: keep OmniZip's realised counts (match) or the method's own rounding of rho (native). */
+  baseline_budget: BaselineBudget;
+  /** DyCoke TTM: pruned fraction K of each pruned frame; null = the modality's rho. */
+  dycoke_k: number | null;
+  dycoke_quirks: 'official' | 'repaired';
+  dycoke_modalities: BaselineModalities;
+  /** Audio tokens per DyCoke frame (25 = one second, one temporal patch's span). */
+  dycoke_audio_frame_tokens: number;
+  /** FastV: the decoder layer K (1-based) whose attention ranks tokens; layers before it see all tokens. */
+  fastv_layer: number;
+  fastv_modalities: BaselineModalities;
+  fastv_budget_basis: 'after_layer' | 'layer_average';
+  /** FastV layer_average: decoder depth L (Qwen2.5-Omni 7B thinker: 28). */
+  fastv_num_layers: number;
+  /** VisionZip: fraction of video tokens kept as contextual (merged) tokens. */
+  visionzip_contextual_ratio: number;
+  visionzip_scope: 'clip' | 'window';
+  /** VisionZip native: dominant ratio; null = (1 - rho_video) - visionzip_contextual_ratio. */
+  visionzip_dominant_ratio: number | null;
+  visionzip_scores: 'encoder' | 'embedding_proxy';
 }
 
 export type ConfigKey = keyof OmniZipConfig;
@@ -96,15 +121,28 @@ export const DEFAULT_CONFIG: Readonly<OmniZipConfig> = Object.freeze({
   anchors_count_in_retention: true,
   cross_modal_scope: 'clip',
   dpc: 'official',
+  baseline_budget: 'match',
+  dycoke_k: null,
+  dycoke_quirks: 'official',
+  dycoke_modalities: 'av',
+  dycoke_audio_frame_tokens: 25,
+  fastv_layer: 5,
+  fastv_modalities: 'av',
+  fastv_budget_basis: 'after_layer',
+  fastv_num_layers: 28,
+  visionzip_contextual_ratio: 0.05,
+  visionzip_scope: 'clip',
+  visionzip_dominant_ratio: null,
+  visionzip_scores: 'encoder',
 });
 
 export const CONFIG_KEYS: readonly ConfigKeyDescriptor[] = [
   {
     key: 'method',
     label: 'Method',
-    help: 'OmniZip, or a baseline at the same video budget: uniform (every group pruned at rho_video, audio as OmniZip) or random (random tokens of each modality at OmniZip\'s counts).',
-    official: 'the official scripts compare against the stock model; baselines are the studio\'s',
-    spec: { kind: 'enum', values: ['omnizip', 'uniform', 'random'] },
+    help: `OmniZip, or a baseline that keeps exactly OmniZip's realised audio and video counts (baseline_budget: match). ${methodSummaries()}`,
+    official: 'the official scripts compare against the stock model; baselines are the studio\'s (docs/baselines.md)',
+    spec: { kind: 'enum', values: METHOD_IDS },
   },
   {
     key: 'variant',
@@ -229,6 +267,97 @@ export const CONFIG_KEYS: readonly ConfigKeyDescriptor[] = [
     official: 'cosine-distance DPC (core) / kNN similarity (units)',
     spec: { kind: 'enum', values: ['official', 'paper'] },
     repair: true,
+  },
+  {
+    key: 'baseline_budget',
+    label: 'baseline_budget (baselines)',
+    help: 'match: a baseline keeps exactly as many audio and video tokens as OmniZip realises for this config. native: the baseline rounds rho its own way (its official code\'s counts).',
+    official: '— (the paper runs baselines at one shared ratio)',
+    spec: { kind: 'enum', values: ['match', 'native'] },
+  },
+  {
+    key: 'dycoke_k',
+    label: 'dycoke_k (DyCoke pruned fraction)',
+    help: 'DyCoke native budget: the fraction K each pruned frame drops. Empty = the modality\'s rho.',
+    official: 'dycoke_k; 0.7 in the lmms-eval wrapper',
+    spec: { kind: 'number', min: 0, max: 1, nullable: true, step: 0.05 },
+  },
+  {
+    key: 'dycoke_quirks',
+    label: 'dycoke_quirks',
+    help: 'official: reproduce TTM as its code runs (odd last frame and tail dropped, last window\'s frame 2 kept whole, fewer than 5 frames unsupported). repaired: every frame takes its role from its index mod 4.',
+    official: 'dycole_ttm',
+    spec: { kind: 'enum', values: ['official', 'repaired'] },
+  },
+  {
+    key: 'dycoke_modalities',
+    label: 'dycoke_modalities',
+    help: 'av: TTM on audio and video, "DyCoke (V&A)" as the OmniZip paper ran it. video: TTM on video, audio as OmniZip.',
+    official: 'OmniZip paper Tables 1, 2, 6 (av) and Table 4 (video)',
+    spec: { kind: 'enum', values: ['av', 'video'] },
+  },
+  {
+    key: 'dycoke_audio_frame_tokens',
+    label: 'dycoke_audio_frame_tokens',
+    help: 'Audio tokens per DyCoke frame: 25 = one second, the span of one video temporal patch.',
+    official: '— (the studio\'s mapping)',
+    spec: { kind: 'number', min: 1, max: 100000, integer: true, step: 1 },
+  },
+  {
+    key: 'fastv_layer',
+    label: 'fastv_layer (K)',
+    help: 'FastV ranks tokens by the attention they receive from the last prompt position at decoder layer K; layers before K see every token.',
+    official: 'fast_v_agg_layer; K = 5 in the OmniZip paper',
+    spec: { kind: 'number', min: 1, max: 1000, integer: true, step: 1 },
+  },
+  {
+    key: 'fastv_modalities',
+    label: 'fastv_modalities',
+    help: 'av: top-n audio and top-n video by layer-K attention. video: only video; audio as OmniZip.',
+    official: 'OmniZip paper Table 6 prunes both',
+    spec: { kind: 'enum', values: ['av', 'video'] },
+  },
+  {
+    key: 'fastv_budget_basis',
+    label: 'fastv_budget_basis',
+    help: 'after_layer: the kept count applies after layer K. layer_average: the count averaged over all layers meets the budget (fewer tokens after K).',
+    official: 'FastV counts tokens after layer K',
+    spec: { kind: 'enum', values: ['after_layer', 'layer_average'] },
+  },
+  {
+    key: 'fastv_num_layers',
+    label: 'fastv_num_layers (L)',
+    help: 'Decoder depth for layer_average (Qwen2.5-Omni 7B thinker: 28, 3B: 36).',
+    official: 'Qwen2.5 config num_hidden_layers',
+    spec: { kind: 'number', min: 2, max: 1000, integer: true, step: 1 },
+  },
+  {
+    key: 'visionzip_contextual_ratio',
+    label: 'visionzip_contextual_ratio',
+    help: 'Fraction of the video tokens VisionZip keeps as contextual tokens (remaining tokens merged into strided targets by key similarity).',
+    official: 'the Qwen2.5-VL port: 0.05',
+    spec: { kind: 'number', min: 0, max: 1, step: 0.01 },
+  },
+  {
+    key: 'visionzip_scope',
+    label: 'visionzip_scope',
+    help: 'clip: dominant and contextual tokens chosen over the whole video. window: per temporal patch (as SEATS runs it).',
+    official: 'VisionZip Qwen2.5-VL port (clip) / SEATS (window)',
+    spec: { kind: 'enum', values: ['clip', 'window'] },
+  },
+  {
+    key: 'visionzip_dominant_ratio',
+    label: 'visionzip_dominant_ratio (native)',
+    help: 'VisionZip native budget: fraction kept as dominant tokens. Empty = (1 - rho_video) - visionzip_contextual_ratio.',
+    official: 'hard-coded 0.65 (70%) / 0.45 (50%) in the port',
+    spec: { kind: 'number', min: 0, max: 1, nullable: true, step: 0.01 },
+  },
+  {
+    key: 'visionzip_scores',
+    label: 'visionzip_scores',
+    help: 'encoder: rank by the bundle\'s video_scores (vision-encoder received attention). embedding_proxy: a studio stand-in (mean cosine to the other tokens of the frame), also used with a note when video_scores is missing.',
+    official: 'last ViT block received attention',
+    spec: { kind: 'enum', values: ['encoder', 'embedding_proxy'] },
   },
 ];
 

@@ -67,7 +67,41 @@ export function buildDemoVisionModel(height: number, width: number, hiddenSize: 
   return g.toModelBytes({ docString: 'OmniZip Studio demo vision encoder: cell statistics + fixed random projection (not a trained model)' });
 }
 
+/**
+ * Received attention of one parameter-free self-attention step over each temporal patch's tokens:
+ * P = softmax_j(x_i·x_j / √D) per query row i, score_j = Σ_i P[i, j]. The demo encoder has no
+ * attention of its own; this gives its bundles a `video_scores` with VisionZip's definition
+ * (attention received within the patch) so the VisionZip baseline runs on the encoder path.
+ */
+export function patchReceivedAttention(tokens: Float32Array, tokensPerPatch: number, hiddenSize: number): Float32Array {
+  const n = tokens.length / hiddenSize;
+  const out = new Float32Array(n);
+  const scale = 1 / Math.sqrt(hiddenSize);
+  const row = new Float64Array(tokensPerPatch);
+  for (let start = 0; start + tokensPerPatch <= n; start += tokensPerPatch) {
+    for (let i = 0; i < tokensPerPatch; i++) {
+      const qi = (start + i) * hiddenSize;
+      let max = -Infinity;
+      for (let j = 0; j < tokensPerPatch; j++) {
+        const kj = (start + j) * hiddenSize;
+        let dot = 0;
+        for (let d = 0; d < hiddenSize; d++) dot += tokens[qi + d] * tokens[kj + d];
+        row[j] = dot * scale;
+        if (row[j] > max) max = row[j];
+      }
+      let sum = 0;
+      for (let j = 0; j < tokensPerPatch; j++) {
+        row[j] = Math.exp(row[j] - max);
+        sum += row[j];
+      }
+      for (let j = 0; j < tokensPerPatch; j++) out[start + j] += row[j] / sum;
+    }
+  }
+  return out;
+}
+
 export class DemoVisionEncoder implements VisionEncoder {
+  readonly receivedAttentionSource = 'demo vision encoder: parameter-free self-attention over each temporal patch (softmax(x·xᵀ/√D), summed over queries)';
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
 
   constructor(
@@ -100,6 +134,10 @@ export class DemoVisionEncoder implements VisionEncoder {
       control.onProgress?.(Math.min(1, (p + PATCHES_PER_RUN) / patches));
     }
     return out;
+  }
+
+  receivedAttention(tokens: Float32Array, tokensPerPatch: number): Float32Array {
+    return patchReceivedAttention(tokens, tokensPerPatch, this.hiddenSize);
   }
 
   async dispose(): Promise<void> {

@@ -116,6 +116,7 @@ export async function encodeMedia(file: string, options: EncodeMediaOptions): Pr
   let videoEncodeMs = 0;
   let videoEmbeds: Float32Array = new Float32Array(0);
   let numVideo = 0;
+  let videoScores: Float32Array | null = null;
   let gridThw: [number, number, number] | undefined;
   let tokensPerPatch = 0;
   if (media.video) {
@@ -129,6 +130,7 @@ export async function encodeMedia(file: string, options: EncodeMediaOptions): Pr
     if (numVideo !== gridThw[0] * tokensPerPatch) {
       throw new Error(`vision encoder returned ${numVideo} tokens for grid_thw [${gridThw.join(', ')}] (expected ${gridThw[0] * tokensPerPatch})`);
     }
+    videoScores = encoders.vision.receivedAttention?.(videoEmbeds, tokensPerPatch) ?? null;
   }
 
   const waveformRate = options.waveformRate ?? 16000;
@@ -148,6 +150,7 @@ export async function encodeMedia(file: string, options: EncodeMediaOptions): Pr
     encoder: encoders.description,
     mel_frames: melFrames,
     warnings,
+    ...(videoScores && encoders.vision.receivedAttentionSource ? { video_scores_source: encoders.vision.receivedAttentionSource } : {}),
   };
   const bundle: FeatureBundle = {
     audioEmbeds,
@@ -156,6 +159,7 @@ export async function encodeMedia(file: string, options: EncodeMediaOptions): Pr
     numVideo,
     hiddenSize: D,
     audioScores,
+    videoScores,
     tokenTypes: qwenOmniTokenTypes({ numTemporalPatches: gridThw?.[0] ?? 0, tokensPerPatch, numAudio }),
     waveform: media.audio ? decimateWaveform(media.audio, media.sampleRate, waveformRate) : null,
     frames: media.video ? shrinkFrames(media.video.frames, media.video.width, media.video.height, options.displayMaxSide ?? 256) : null,

@@ -15,6 +15,14 @@ export interface VisionEncoder {
    * Qwen's order: temporal patch, then row, then column. Returns [numTokens, hiddenSize] row-major.
    */
   encode(frames: Uint8Array[], width: number, height: number, control?: RunControl): Promise<Float32Array>;
+  /**
+   * Optional: the attention each token receives in the encoder's last attention block, per
+   * temporal patch (the bundle's `video_scores`, VisionZip's ranking). Encoders without attention
+   * leave it out; the bundle then has no video_scores.
+   */
+  receivedAttention?(tokens: Float32Array, tokensPerPatch: number): Float32Array;
+  /** How `receivedAttention` is defined, stored in the bundle's metadata (`video_scores_source`). */
+  readonly receivedAttentionSource?: string;
 }
 
 export interface AudioTokens {

@@ -29,7 +29,8 @@ const configArb = fc.record({
   ratio_min: fc.double({ min: 0, max: 0.5, noNaN: true }),
   ratio_max: fc.double({ min: 0.5, max: 1, noNaN: true }),
   variant: fc.constantFrom('official-core', 'official-units'),
-  method: fc.constantFrom('omnizip', 'uniform', 'random'),
+  method: fc.constantFrom('omnizip', 'uniform', 'random', 'dycoke', 'visionzip'),
+  baseline_budget: fc.constantFrom('match', 'native'),
 });
 
 function fingerprint(b: FeatureBundle): string {
@@ -48,6 +49,13 @@ describe('planner properties on random clips and configs', () => {
         const before = fingerprint(bundle);
         const analysis = analyzeReference(bundle, requiredFrameGeometries(bundle));
         const plan = planClip(bundle, analysis, config);
+        const omnizip = config.method === 'omnizip' ? plan : planClip(bundle, analysis, { ...config, method: 'omnizip' });
+
+        // A matched baseline keeps exactly OmniZip's realised counts, unless it says it cannot.
+        if (config.method !== 'omnizip' && config.baseline_budget === 'match' && !plan.notes.some((n) => n.includes('match unreachable'))) {
+          expect(plan.counts.audio.kept).toBe(omnizip.counts.audio.kept);
+          expect(plan.counts.video.kept).toBe(omnizip.counts.video.kept);
+        }
 
         expect(plan.audio.keep.length).toBe(bundle.numAudio);
         expect(plan.videoKeep.length).toBe(bundle.numVideo);
@@ -59,9 +67,11 @@ describe('planner properties on random clips and configs', () => {
         const { dominant, contextual } = audioKeepCounts(bundle.numAudio, config);
         const anchorsAllowed = config.g > 0 || config.variant === 'official-units';
         const anchors = anchorsAllowed ? Math.min(contextual, bundle.numAudio - dominant) : 0;
-        expect(plan.counts.audio.kept).toBe(dominant + anchors);
+        expect(omnizip.counts.audio.kept).toBe(dominant + anchors);
 
-        if (config.method !== 'random') {
+        const perFramePlan = config.method === 'uniform' && config.baseline_budget === 'native' ? plan : omnizip;
+        {
+          const plan = perFramePlan;
           // Video: every pruned frame keeps int(tpf * (1 - ratio)) tokens.
           let videoKept = 0;
           for (const g of plan.groups) {
@@ -73,7 +83,7 @@ describe('planner properties on random clips and configs', () => {
             const tpf = config.variant === 'official-units' ? Math.floor(bundle.numVideo / (2 * (bundle.metadata.grid_thw?.[0] ?? 1))) : (shape.gridH / 2) * (shape.gridW / 2);
             const perFrame = Math.min(tpf, Math.max(0, truncate(tpf * (1 - g.ratio_final))));
             for (const c of g.frame_keep_counts) expect(c).toBe(perFrame);
-            if (g.guided && config.method === 'omnizip' && bundle.numAudio > 0) {
+            if (g.guided && plan.method === 'omnizip' && bundle.numAudio > 0) {
               expect(g.ratio_final).toBeGreaterThanOrEqual(config.ratio_min - 1e-12);
               expect(g.ratio_final).toBeLessThanOrEqual(config.ratio_max + 1e-12);
             }

@@ -1,4 +1,5 @@
 import type { AudioScoreSource, OmniZipConfig } from '../config/schema.js';
+import type { BudgetReport } from './budget-report.js';
 
 /** How one audio token ends up. Codes are stored in a Uint8Array (`AudioPlan.fate`). */
 export const AUDIO_DROPPED = 0;
@@ -89,6 +90,19 @@ export interface PlanResult {
   groups: PlanGroup[];
   normalization: NormalizationTrace;
   counts: PlanCounts;
+  /** The registered method that chose the tokens (core/methods/registry.ts). */
+  method: string;
+  /** Target vs realised discard per modality and over the sequence. */
+  budget: BudgetReport;
+  /** Tokens whose keep/drop an exact tie at a cut decided (lower index kept). */
+  tiesDecided: number;
+  /** 1 where a tie decided the token, [numAudio] / [numVideo]. */
+  audioTies: Uint8Array;
+  videoTies: Uint8Array;
+  /** What each video token was ranked by (ISTC: density-peak score or temporal similarity); NaN where unranked. */
+  videoScore: Float32Array;
+  /** Video merges (VisionZip's contextual tokens): [target, merged tokens]; empty for other methods. */
+  videoMerges: [number, number[]][];
   /** Plain-language notes on what could not run (no audio, no video, missing scores, ...). */
   notes: string[];
   /** Time the planning took, ms. */
@@ -101,8 +115,11 @@ export interface PlanDocument {
   version: 1;
   config: OmniZipConfig;
   counts: PlanCounts;
-  audio: { kept: number[]; dominant_count: number; anchors: number[]; merges: [number, number[]][]; score_source: AudioScoreSource };
-  video: { kept: number[] };
+  /** Target vs realised discard (fractions) per modality and over the sequence. */
+  budget: BudgetReport;
+  ties_decided: number;
+  audio: { kept: number[]; dominant_count: number; anchors: number[]; merges: [number, number[]][]; score_source: AudioScoreSource; ties: number[] };
+  video: { kept: number[]; ties: number[]; merges?: [number, number[]][] };
   groups: Omit<PlanGroup, 'frame_modes' | 'pinned' | 'video_kept' | 'kept_whole'>[] & Partial<PlanGroup>[];
   sequence_kept: number[];
   normalization: NormalizationTrace;

@@ -2,6 +2,7 @@ import { analyzeFrames } from '../analysis/reference.js';
 import type { ClipAnalysis, FrameAnalysis } from '../analysis/types.js';
 import type { FeatureBundle } from '../bundle/types.js';
 import { argsort, truncate } from './numeric.js';
+import { markCutTies } from './ties.js';
 import type { FrameMode } from './types.js';
 
 /**
@@ -28,7 +29,13 @@ interface FrameView {
   memo: { frames: FrameAnalysis; index: number } | null;
 }
 
-const orderMemo = new WeakMap<FrameAnalysis, Map<string, Int32Array>>();
+/** A frame's ranking: token order (kept first) and the values it sorted, for tie detection. */
+interface Ranking {
+  order: Int32Array;
+  values: ArrayLike<number>;
+}
+
+const orderMemo = new WeakMap<FrameAnalysis, Map<string, Ranking>>();
 /** Frame geometries the analysis did not cover (a user-set num_input_frames), computed once per clip. */
 const extraGeometries = new WeakMap<ClipAnalysis, Map<number, FrameAnalysis>>();
 
@@ -70,7 +77,7 @@ function frameView(ctx: VideoContext, start: number, tpf: number): FrameView {
   return { cosine: single.cosine, squaredDistance: single.squaredDistance, temporal: null, memo: null };
 }
 
-function memoised(view: FrameView, key: string, compute: () => Int32Array): Int32Array {
+function memoised(view: FrameView, key: string, compute: () => Ranking): Ranking {
   if (!view.memo) return compute();
   let map = orderMemo.get(view.memo.frames);
   if (!map) {
@@ -184,19 +191,50 @@ export function knnSimilarityUnits(cosine: Float32Array, n: number, k: number): 
   return out;
 }
 
-function spatialOrder(ctx: VideoContext, view: FrameView, tpf: number): Int32Array {
+function ranked(values: Float64Array | Float32Array, descending: boolean): Ranking {
+  return { order: argsort(values, descending), values };
+}
+
+function spatialOrder(ctx: VideoContext, view: FrameView, tpf: number): Ranking {
   return memoised(view, `${ctx.dpc}:${ctx.dpcK}`, () =>
     ctx.dpc === 'core'
-      ? argsort(densityPeakScoresCore(view.cosine, tpf, ctx.dpcK), true)
+      ? ranked(densityPeakScoresCore(view.cosine, tpf, ctx.dpcK), true)
       : ctx.dpc === 'paper'
-        ? argsort(densityPeakScoresPaper(view.squaredDistance, tpf, ctx.dpcK), true)
-        : argsort(knnSimilarityUnits(view.cosine, tpf, ctx.dpcK), false),
+        ? ranked(densityPeakScoresPaper(view.squaredDistance, tpf, ctx.dpcK), true)
+        : ranked(knnSimilarityUnits(view.cosine, tpf, ctx.dpcK), false),
   );
 }
 
-function temporalOrder(view: FrameView): Int32Array {
+function temporalOrder(view: FrameView): Ranking {
   // Lowest similarity to the same position in the previous frame = most changed = kept first.
-  return memoised(view, 'temporal', () => argsort(view.temporal as Float32Array, false));
+  return memoised(view, 'temporal', () => ranked(view.temporal as Float32Array, false));
+}
+
+/**
+ * The frame's ranking ISTC uses for the `t`-th frame of a group: density peaks in even frames,
+ * change from the previous frame in odd ones (and in a group's first frame when it has no
+ * previous frame, density peaks).
+ */
+export function frameRanking(ctx: VideoContext, frameStart: number, tpf: number, spatial: boolean): { ranking: Ranking; mode: FrameMode } {
+  const view = frameView(ctx, frameStart, tpf);
+  if (spatial || !view.temporal) return { ranking: spatialOrder(ctx, view, tpf), mode: 'spatial' };
+  return { ranking: temporalOrder(view), mode: 'temporal' };
+}
+
+/** Where the "why was this token kept" trace goes: tie flags and each token's ranking value. */
+export interface FrameTrace {
+  ties: Uint8Array;
+  /** The value the token's frame ranked it by (density-peak score or similarity to the previous frame); NaN if unranked. */
+  score: Float32Array;
+}
+
+/** Keeps the first `count` tokens of a frame's ranking; records ties at the cut and the ranking values. */
+export function keepTopOfFrame(ranking: Ranking, keep: Uint8Array, frameStart: number, count: number, trace?: FrameTrace): void {
+  const { order, values } = ranking;
+  for (let r = 0; r < count; r++) keep[frameStart + order[r]] = 1;
+  if (!trace) return;
+  markCutTies(values, order, count, frameStart, trace.ties);
+  for (let i = 0; i < order.length; i++) trace.score[frameStart + i] = values[i];
 }
 
 export interface GroupVideoResult {
@@ -209,7 +247,7 @@ export interface GroupVideoResult {
  * Prunes the video tokens [start, start + length) at discard `ratio` into `keep`. Frames are
  * `tpf` tokens; tokens past the last whole frame are dropped, as in the official code.
  */
-export function pruneGroupVideo(ctx: VideoContext, keep: Uint8Array, start: number, length: number, tpf: number, ratio: number): GroupVideoResult {
+export function pruneGroupVideo(ctx: VideoContext, keep: Uint8Array, start: number, length: number, tpf: number, ratio: number, trace?: FrameTrace): GroupVideoResult {
   const frameCount = Math.floor(length / tpf);
   const kKeep = truncate(tpf * (1 - ratio));
   const result: GroupVideoResult = { frameKeepCounts: [], frameModes: [], kept: 0 };
@@ -224,9 +262,7 @@ export function pruneGroupVideo(ctx: VideoContext, keep: Uint8Array, start: numb
     } else if (kKeep <= 0) {
       count = 0;
     } else {
-      const view = frameView(ctx, frameStart, tpf);
-      const order = spatial || !view.temporal ? spatialOrder(ctx, view, tpf) : temporalOrder(view);
-      for (let r = 0; r < kKeep; r++) keep[frameStart + order[r]] = 1;
+      keepTopOfFrame(frameRanking(ctx, frameStart, tpf, spatial).ranking, keep, frameStart, kKeep, trace);
       count = kKeep;
     }
     result.frameKeepCounts.push(count);

@@ -98,6 +98,8 @@ export const planGroupCheck = object({
 });
 export type PlanGroupView = Infer<typeof planGroupCheck>;
 
+const discardCheck = object({ target: anyNumber(), realised: anyNumber() });
+
 export const budgetCheck = object({
   audioKept: count,
   audioTotal: count,
@@ -133,6 +135,17 @@ export const planViewCheck = object({
   budget: budgetCheck,
   /** What the audio top-k actually ranked by (config.audio_score, or token_energy after a fallback). */
   audioScoreSource: oneOf(['attention', 'token_energy', 'waveform_rms'] as const),
+  /** The registered method that chose the tokens (core/methods/registry.ts). */
+  method: optional(string()),
+  /** Target vs realised discard (fractions) per modality and over the sequence. */
+  discard: optional(object({ audio: discardCheck, video: discardCheck, sequence: discardCheck })),
+  /** Tokens an exact tie at a keep/drop cut decided, and which ones. */
+  tiesDecided: optional(count),
+  audioTies: optional(u8()),
+  videoTies: optional(u8()),
+  /** Why-kept trace: each audio token's ranking score, each video token's ranking value (NaN where unranked). */
+  audioScore: optional(f32()),
+  videoScore: optional(f32()),
 });
 export type PlanView = Infer<typeof planViewCheck>;
 

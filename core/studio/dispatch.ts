@@ -3,6 +3,7 @@
  * contract before anything reaches the session, and turns every failure into the contract's error
  * payload (so a bad file or a hostile request never takes the host down).
  */
+import { MethodUnavailableError } from '../methods/types.js';
 import { ConfigError } from '../config/validate.js';
 import { ContractError } from './check.js';
 import { hostMethods, isHostMethod, type HostMethod, type StudioErrorPayload } from './contract.js';
@@ -15,6 +16,8 @@ export function errorPayload(err: unknown): StudioErrorPayload {
   if (err instanceof StudioError) return { kind: err.kind, message: err.message };
   if (err instanceof ContractError) return { kind: 'bad-request', message: `request refused: ${err.message}` };
   if (err instanceof ConfigError) return { kind: 'bad-config', message: err.message };
+  // A method that cannot run on this clip (FastV without decoder attention) is a setting problem.
+  if (err instanceof MethodUnavailableError) return { kind: 'bad-config', message: err.message };
   if (err instanceof Error) return { kind: 'internal', message: `${err.name}: ${err.message}` };
   return { kind: 'internal', message: String(err) };
 }

@@ -13,8 +13,8 @@ const count = number({ integer: true, min: 0 });
 
 export const PREFILL_PROVIDERS = ['auto', 'cpu', 'webgpu', 'cuda'] as const;
 export const PREFILL_MODEL_KINDS = ['demo', 'manifest'] as const;
-/** At most this many compressed settings per run (current, pinned A, two baselines). */
-export const MAX_PREFILL_SETTINGS = 4;
+/** The live setting plus OmniZip and every registered baseline fit in one run. */
+export const MAX_PREFILL_SETTINGS = 8;
 
 export const prefillSettingCheck = object({
   /** Shown in the table; unique within a run. */

@@ -52,8 +52,9 @@ describe('prefill.run contract', () => {
     expect(() => check.parse({ ...params('abc'), model: { ...tinyDemo, kind: 'gguf' } })).toThrow(/model\.kind/);
     expect(() => check.parse({ ...params('abc'), model: { ...tinyDemo, demoHiddenSize: 1e6 } })).toThrow(/demoHiddenSize: must be <= 4096/);
     expect(() => check.parse({ ...params('abc'), clipId: '../x' })).toThrow(ContractError);
-    const five = Array.from({ length: 5 }, (_, i) => ({ label: `s${i}`, config: {} }));
-    expect(() => check.parse({ ...params('abc'), settings: five })).toThrow(/array longer than 4/);
+    // OmniZip plus every registered baseline fit; more than MAX_PREFILL_SETTINGS do not.
+    const nine = Array.from({ length: 9 }, (_, i) => ({ label: `s${i}`, config: {} }));
+    expect(() => check.parse({ ...params('abc'), settings: nine })).toThrow(/array longer than 8/);
     expect(() => check.parse({ ...params('abc'), settings: [{ label: 'x', config: 'rho=1' }] })).toThrow(/settings\[0\]\.config/);
   });
 

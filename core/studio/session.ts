@@ -475,6 +475,13 @@ export class StudioSession {
       videoKeep: plan.videoKeep,
       budget: budgetOf(plan.counts, geometryFor(clip.summary.model, clip.bundle.hiddenSize)),
       audioScoreSource: plan.audioScoreSource,
+      method: plan.method,
+      discard: plan.budget,
+      tiesDecided: plan.tiesDecided,
+      audioTies: plan.audioTies,
+      videoTies: plan.videoTies,
+      audioScore: plan.audio.score,
+      videoScore: plan.videoScore,
     };
   }
 }

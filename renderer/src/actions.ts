@@ -41,7 +41,7 @@ export async function init(c: StudioClient): Promise<void> {
   }
   useStudio.subscribe((s, prev) => {
     if (s.config !== prev.config) void replan();
-    if (s.compareMode !== prev.compareMode || s.pinnedConfig !== prev.pinnedConfig || (s.compareMode === 'baselines' && s.config !== prev.config)) void refreshCompare();
+    if (s.compareMode !== prev.compareMode || s.pinnedConfig !== prev.pinnedConfig || (s.compareMode === 'baselines' && (s.config !== prev.config || s.compareMethods !== prev.compareMethods))) void refreshCompare();
   });
   startAutosave(c);
   const open = c.mode === 'web' ? new URLSearchParams(window.location.search).get('open') : null;
@@ -162,13 +162,19 @@ export async function refreshCompare(): Promise<void> {
       useStudio.getState().setComparePlans({ compare: plan.planKey });
     } else if (compareMode === 'baselines') {
       const base: OmniZipConfig = { ...config, method: 'omnizip' };
-      const [uniform, random] = await Promise.all([
-        studio().call('plan.run', { clipId: clip.clipId, config: { ...base, method: 'uniform' } }),
-        studio().call('plan.run', { clipId: clip.clipId, config: { ...base, method: 'random' } }),
-      ]);
-      dataCache.setPlan(uniform);
-      dataCache.setPlan(random);
-      useStudio.getState().setComparePlans({ baselines: { uniform: uniform.planKey, random: random.planKey } });
+      const methods = useStudio.getState().compareMethods;
+      const outcomes = await Promise.allSettled(methods.map((method) => studio().call('plan.run', { clipId: clip.clipId, config: { ...base, method } })));
+      const keys: Record<string, string> = {};
+      const errors: Record<string, string> = {};
+      outcomes.forEach((o, k) => {
+        if (o.status === 'fulfilled') {
+          dataCache.setPlan(o.value);
+          keys[methods[k]] = o.value.planKey;
+        } else {
+          errors[methods[k]] = message(o.reason);
+        }
+      });
+      useStudio.getState().setComparePlans({ baselines: keys, errors });
     }
   } catch (err) {
     useStudio.getState().pushError(`comparison failed: ${message(err)}`);

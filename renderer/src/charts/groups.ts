@@ -115,11 +115,25 @@ export interface GroupFrame {
   videoMax: number;
   ratioMin: number;
   ratioMax: number;
+  /** The ratio axis spans every plotted value: [0, 1] widened to any scaled ratio outside it. */
+  axisLow: number;
+  axisHigh: number;
+}
+
+/** Lowest and highest value the ratio axis must show (scaled ratios can leave [0, 1] before clamping). */
+export function ratioAxisSpan(plan: PlanView): [number, number] {
+  const norm = plan.normalization as { ran?: boolean; scaling?: number; after_scaling?: number[] };
+  const values: number[] = [0, 1];
+  for (const g of plan.groups) for (const v of [g.ratio_initial, g.ratio_final, g.audio_retention]) if (typeof v === 'number' && Number.isFinite(v)) values.push(v);
+  if (norm.ran && typeof norm.scaling === 'number') for (const g of plan.groups) if (g.ratio_initial !== null) values.push(g.ratio_initial * norm.scaling);
+  for (const v of norm.after_scaling ?? []) if (Number.isFinite(v)) values.push(v);
+  return [Math.min(...values), Math.max(...values)];
 }
 
 export function groupFrame(plan: PlanView): GroupFrame {
   const cfg = plan.config as { ratio_min: number; ratio_max: number };
-  return { clipId: plan.clipId, labels: groupLabels(plan), videoMax: groupVideoMax(plan), ratioMin: cfg.ratio_min, ratioMax: cfg.ratio_max };
+  const [axisLow, axisHigh] = ratioAxisSpan(plan);
+  return { clipId: plan.clipId, labels: groupLabels(plan), videoMax: groupVideoMax(plan), ratioMin: cfg.ratio_min, ratioMax: cfg.ratio_max, axisLow, axisHigh };
 }
 
 /** What budget normalisation did, in one line (shown above the chart). */
@@ -160,7 +174,13 @@ export function groupLayout(frame: GroupFrame, highlighted: number, selected: nu
     showlegend: false,
     // Fixed ranges: the canvas overlay shares these axes, and plotly never re-ranges on a replan.
     xaxis: { type: 'category', categoryorder: 'array', categoryarray: frame.labels, range: [-0.5, n - 0.5], tickangle: n > 12 ? -45 : 0 },
-    yaxis: { title: { text: 'ratio / retention' }, range: [0, 1.05] },
+    // Ratios and retention are fractions (0 = nothing discarded / retained, 1 = all); the axis widens
+    // past [0, 1] only to show a ratio the one-pass scaling pushed outside before clamping.
+    yaxis: {
+      title: { text: frame.axisLow < 0 || frame.axisHigh > 1 ? 'fraction (discard ratio / audio retention); scaled ratios outside 0–1 are clamped' : 'fraction: discard ratio / audio retention' },
+      range: [frame.axisLow - 0.05 * (frame.axisHigh - frame.axisLow), frame.axisHigh + 0.05 * (frame.axisHigh - frame.axisLow)],
+      zeroline: true,
+    },
     yaxis2: { title: { text: 'video kept' }, overlaying: 'y', side: 'right', range: [0, frame.videoMax * 1.05], showgrid: false },
     shapes,
   };

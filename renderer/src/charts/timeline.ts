@@ -171,6 +171,16 @@ export function timelinePlanTraces(clip: ClipSummary, data: ClipData | undefined
         traces.push({ type: MARKER_TRACE, mode: 'markers', x: xs, y: ys, name: `${label} (${xs.length})`, legendgroup: `diff ${sign}`, marker: { color, symbol, size: 12, line: { width: 2, color } }, hoverinfo: 'skip' });
       }
     }
+    if (plan.audioTies) {
+      // Tokens whose keep/drop an exact tie at the top-k cut decided (the lower index won).
+      const xs: number[] = [];
+      const ys: number[] = [];
+      for (let i = 0; i < n; i++) if (plan.audioTies[i] === 1) {
+        xs.push(t[i]);
+        ys.push(scores[i]);
+      }
+      if (xs.length > 0) traces.push({ type: MARKER_TRACE, mode: 'markers', x: xs, y: ys, name: `decided by an exact tie (${xs.length})`, legendgroup: 'ties', marker: { color: 'rgba(0,0,0,0)', symbol: 'circle-open', size: 12, line: { width: 1.5, color: '#111' } }, hoverinfo: 'skip' });
+    }
   }
 
   if (clip.temporalPatches > 0 && clip.tokensPerFrame > 0) {

@@ -19,7 +19,7 @@ export interface PrefillSettingRequest {
  * The settings one run measures against the full sequence: the live one, plus the Compare view's
  * other side(s) when asked: pinned A (the live one is B), or OmniZip vs the two baselines.
  */
-export function prefillSettings(view: { config: OmniZipConfig; compareMode: CompareMode; pinnedConfig: OmniZipConfig | null }, includeCompare: boolean): PrefillSettingRequest[] {
+export function prefillSettings(view: { config: OmniZipConfig; compareMode: CompareMode; pinnedConfig: OmniZipConfig | null; compareMethods?: readonly string[] }, includeCompare: boolean): PrefillSettingRequest[] {
   const { config, compareMode, pinnedConfig } = view;
   if (includeCompare && compareMode === 'pinned' && pinnedConfig) {
     return [
@@ -28,10 +28,10 @@ export function prefillSettings(view: { config: OmniZipConfig; compareMode: Comp
     ];
   }
   if (includeCompare && compareMode === 'baselines') {
+    // Every baseline the Compare view plans, each at OmniZip's realised counts (baseline_budget: match).
     return [
       { label: 'OmniZip', config: { ...config, method: 'omnizip' } },
-      { label: 'uniform', config: { ...config, method: 'uniform' } },
-      { label: 'random', config: { ...config, method: 'random' } },
+      ...(view.compareMethods ?? ['uniform', 'random']).map((method) => ({ label: method, config: { ...config, method } as OmniZipConfig })),
     ];
   }
   return [{ label: 'current', config: { ...config } }];
@@ -40,7 +40,7 @@ export function prefillSettings(view: { config: OmniZipConfig; compareMode: Comp
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export async function runPrefill(): Promise<void> {
-  const { clip, config, compareMode, pinnedConfig } = useStudio.getState();
+  const { clip, config, compareMode, pinnedConfig, compareMethods, baselineErrors } = useStudio.getState();
   const { form, job } = usePrefill.getState();
   if (!clip || job) return;
   const client = connectedClient();
@@ -55,7 +55,7 @@ export async function runPrefill(): Promise<void> {
     const result = await client.call('prefill.run', {
       jobId,
       clipId: clip.clipId,
-      settings: prefillSettings({ config, compareMode, pinnedConfig }, form.includeCompare).map((s) => ({ label: s.label, config: { ...s.config } })),
+      settings: prefillSettings({ config, compareMode, pinnedConfig, compareMethods: compareMethods.filter((m) => !baselineErrors[m]) }, form.includeCompare).map((s) => ({ label: s.label, config: { ...s.config } })),
       model: { kind: form.modelKind, manifestPath: form.modelKind === 'manifest' ? form.manifestPath.trim() : null, demoHiddenSize: form.demoHiddenSize, demoLayers: form.demoLayers },
       provider: form.provider,
       runs: form.runs,

@@ -66,7 +66,11 @@ export interface SelectionSlice {
 }
 
 export type CompareMode = 'off' | 'pinned' | 'baselines';
-export type Baseline = 'uniform' | 'random';
+/** A registered baseline's method id (core/methods/registry.ts). */
+export type Baseline = string;
+
+/** Baselines the Compare view plans by default: every registered method but OmniZip. */
+export const DEFAULT_COMPARE_METHODS: readonly string[] = ['uniform', 'random', 'dycoke', 'fastv', 'visionzip'];
 
 export interface CompareSlice {
   compareMode: CompareMode;
@@ -75,10 +79,15 @@ export interface CompareSlice {
   /** Plan keys of the comparison's other side(s). */
   comparePlanKey: string | null;
   baselinePlanKeys: Partial<Record<Baseline, string>>;
+  /** Baselines compared with OmniZip at once (the overlay shows `baseline`, the table and heatmap all). */
+  compareMethods: string[];
+  /** Why a selected baseline could not be planned on this clip (e.g. FastV without decoder attention). */
+  baselineErrors: Record<string, string>;
   setCompareMode(mode: CompareMode): void;
   pin(config: OmniZipConfig): void;
   setBaseline(b: Baseline): void;
-  setComparePlans(keys: { compare?: string | null; baselines?: Partial<Record<Baseline, string>> }): void;
+  toggleCompareMethod(id: string): void;
+  setComparePlans(keys: { compare?: string | null; baselines?: Partial<Record<Baseline, string>>; errors?: Record<string, string> }): void;
 }
 
 export type StudioState = SessionSlice & ConfigSlice & PlanSlice & SelectionSlice & CompareSlice;
@@ -153,6 +162,10 @@ export const useStudio = create<StudioState>()((set, get) => ({
   baseline: 'uniform',
   comparePlanKey: null,
   baselinePlanKeys: {},
+  compareMethods: [...DEFAULT_COMPARE_METHODS],
+  baselineErrors: {},
+  toggleCompareMethod: (id) =>
+    set((s) => ({ compareMethods: s.compareMethods.includes(id) ? s.compareMethods.filter((m) => m !== id) : DEFAULT_COMPARE_METHODS.filter((m) => m === id || s.compareMethods.includes(m)) })),
   setCompareMode: (compareMode) => set((s) => ({ compareMode, pinnedConfig: compareMode === 'pinned' ? (s.pinnedConfig ?? s.config) : s.pinnedConfig })),
   pin: (config) => set({ pinnedConfig: { ...config }, compareMode: 'pinned' }),
   setBaseline: (baseline) => set({ baseline }),
@@ -160,5 +173,6 @@ export const useStudio = create<StudioState>()((set, get) => ({
     set((s) => ({
       comparePlanKey: keys.compare === undefined ? s.comparePlanKey : keys.compare,
       baselinePlanKeys: keys.baselines ?? s.baselinePlanKeys,
+      baselineErrors: keys.errors ?? s.baselineErrors,
     })),
 }));

@@ -1,8 +1,13 @@
 import { CONFIG_KEYS, PRESETS, type OmniZipConfig } from '../../../core/config/schema.js';
-import { comparePlans, type DeltaRow, type PlanComparison } from '../../../core/studio/compare.js';
+import { methodDescriptors } from '../../../core/methods/registry.js';
+import { type DeltaRow, type PlanComparison } from '../../../core/studio/compare.js';
+import { compareMany, type LabelledPlan, type MethodRow } from '../../../core/studio/compare-many.js';
+import { agreementHeatmap } from '../compare/agreement-chart.js';
+import { PlotlyChart } from '../plot/PlotlyChart.js';
 import { dataCache } from '../data-cache.js';
 import { useComparison, usePlan } from '../hooks.js';
-import { useStudio, type Baseline, type CompareMode } from '../store/index.js';
+import { useStudio, type CompareMode } from '../store/index.js';
+import { useMemo } from 'react';
 import { change } from './Parameters.js';
 
 /** The delta table's rows plus the disagreement rows: tokens one side keeps and the other does not. */
@@ -50,17 +55,85 @@ function DeltaTable({ rows, labelA, labelB, testId }: { rows: DeltaRow[]; labelA
   );
 }
 
+const BASELINES = methodDescriptors().filter((m) => m.id !== 'omnizip');
+const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
+
+/** One row per metric, one column per method (OmniZip first): the delta table for many methods. */
+const METHOD_METRICS: [string, (r: MethodRow) => string][] = [
+  ['audio kept', (r) => String(r.audioKept)],
+  ['video kept', (r) => String(r.videoKept)],
+  ['sequence kept', (r) => String(r.sequenceKept)],
+  ['video discard: target → realised', (r) => `${pct(r.videoTarget)} → ${pct(r.videoRealised)}`],
+  ['sequence discard: target → realised', (r) => `${pct(r.sequenceTarget)} → ${pct(r.sequenceRealised)}`],
+  ['tokens kept only by this method', (r) => String(r.onlyThis)],
+  ['agreement with OmniZip (Jaccard)', (r) => r.agreementWithFirst.toFixed(3)],
+  ['ties decided (lower index kept)', (r) => (r.tiesDecided === null ? '—' : String(r.tiesDecided))],
+  ['plan time (ms)', (r) => r.planMs.toFixed(1)],
+];
+
+function MethodsTable({ rows }: { rows: MethodRow[] }) {
+  return (
+    <table className="delta" data-testid="baseline-table">
+      <thead><tr><th />{rows.map((r) => <th key={r.label}>{r.label}</th>)}</tr></thead>
+      <tbody>
+        {METHOD_METRICS.map(([label, cell]) => (
+          <tr key={label} data-row={label}><td>{label}</td>{rows.map((r) => <td key={r.label}>{cell(r)}</td>)}</tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** OmniZip and every selected baseline at once: table, same-budget statement, disagreement heatmap. */
+function ManyMethods() {
+  const clip = useStudio((s) => s.clip);
+  const seq = useStudio((s) => s.planSeq);
+  const methods = useStudio((s) => s.compareMethods);
+  const keys = useStudio((s) => s.baselinePlanKeys);
+  const errors = useStudio((s) => s.baselineErrors);
+  const plan = usePlan();
+  const plans = useMemo((): LabelledPlan[] => {
+    if (!plan) return [];
+    const out: LabelledPlan[] = [{ label: 'OmniZip', plan }];
+    for (const id of methods) {
+      const p = dataCache.getPlan(keys[id] ?? null);
+      if (p && p.clipId === plan.clipId) out.push({ label: id, plan: p });
+    }
+    return out;
+  }, [plan, methods, keys]);
+  const many = useMemo(() => (plans.length > 1 ? compareMany(plans) : null), [plans]);
+  const chart = useMemo(() => (clip && many ? agreementHeatmap(clip, plans, many) : null), [clip, plans, many]);
+  if (!plan || !many) return null;
+  return (
+    <>
+      <p className="readout" data-testid="same-budget">
+        {many.sameCounts
+          ? `Same budget: every method keeps exactly ${many.rows[0].audioKept} audio and ${many.rows[0].videoKept} video tokens, the counts OmniZip realises for this setting (baseline_budget: match).`
+          : 'Counts differ: some baselines run at their own budget (baseline_budget: native) or could not reach OmniZip\'s counts (see their notes).'}
+      </p>
+      {Object.entries(errors).map(([id, msg]) => (
+        <p key={id} className="error" data-testid={`baseline-error-${id}`}>{id} unavailable: {msg}</p>
+      ))}
+      <MethodsTable rows={many.rows} />
+      {chart && (
+        <>
+          <h3>Where the methods disagree <small>share of each time bin's tokens (audio and video) a method decides against the majority; top row: tokens not every method decides the same way</small></h3>
+          <PlotlyChart id="agreement" title="Method disagreement" data={chart.data} layout={chart.layout} seq={seq} height={120 + 28 * plans.length} />
+        </>
+      )}
+    </>
+  );
+}
+
 export function Compare() {
   const mode = useStudio((s) => s.compareMode);
   const baseline = useStudio((s) => s.baseline);
   const pinned = useStudio((s) => s.pinnedConfig);
   const config = useStudio((s) => s.config);
-  const baselineKeys = useStudio((s) => s.baselinePlanKeys);
-  const plan = usePlan();
+  const methods = useStudio((s) => s.compareMethods);
+  const errors = useStudio((s) => s.baselineErrors);
   const comparison = useComparison();
   const setMode = (m: CompareMode) => useStudio.getState().setCompareMode(m);
-  const uniform = dataCache.getPlan(baselineKeys.uniform ?? null);
-  const random = dataCache.getPlan(baselineKeys.random ?? null);
   return (
     <section className="view" data-testid="view-compare">
       <h2>Compare</h2>
@@ -78,14 +151,24 @@ export function Compare() {
         </div>
       )}
       {mode === 'baselines' && (
-        <div className="toolbar">
-          <span>overlay diff against</span>
-          {(['uniform', 'random'] as Baseline[]).map((b) => (
-            <label key={b}><input type="radio" name="baseline" data-testid={`baseline-${b}`} checked={baseline === b} onChange={() => useStudio.getState().setBaseline(b)} /> {b}</label>
-          ))}
-        </div>
+        <>
+          <div className="toolbar" data-testid="compare-methods">
+            <span>compare OmniZip with</span>
+            {BASELINES.map((m) => (
+              <label key={m.id} title={`${m.paper}. Needs: ${m.inputs.join(', ')}. Knobs: ${m.knobs.join(', ')}`}>
+                <input type="checkbox" data-testid={`compare-method-${m.id}`} checked={methods.includes(m.id)} onChange={() => useStudio.getState().toggleCompareMethod(m.id)} /> {m.label}
+              </label>
+            ))}
+          </div>
+          <div className="toolbar">
+            <span>overlay diff on the timeline and frames against</span>
+            {methods.filter((id) => !errors[id]).map((b) => (
+              <label key={b}><input type="radio" name="baseline" data-testid={`baseline-${b}`} checked={baseline === b} onChange={() => useStudio.getState().setBaseline(b)} /> {b}</label>
+            ))}
+          </div>
+        </>
       )}
-      {mode === 'off' && <p className="empty">Pin a setting as A and move the sliders (B), or compare OmniZip with a uniform-ratio and a random baseline at the same budget. Diffs are overlaid on the timeline and the frames.</p>}
+      {mode === 'off' && <p className="empty">Pin a setting as A and move the sliders (B), or compare OmniZip with the paper's baselines (uniform, random, DyCoke, FastV, VisionZip), each keeping exactly OmniZip's realised token counts. Diffs are overlaid on the timeline and the frames.</p>}
       {comparison && (
         <>
           <DeltaTable rows={deltaRows(comparison.result)} labelA={comparison.labelA} labelB={comparison.labelB} testId="delta-table" />
@@ -99,16 +182,7 @@ export function Compare() {
           </details>
         </>
       )}
-      {mode === 'baselines' && plan && uniform && random && (
-        <table className="delta" data-testid="baseline-table">
-          <thead><tr><th /><th>OmniZip</th><th>uniform</th><th>random</th></tr></thead>
-          <tbody>
-            {comparePlans(plan, uniform).rows.map((r, i) => (
-              <tr key={r.label}><td>{r.label}</td><td>{fmt(r.a, r.format)}</td><td>{fmt(r.b, r.format)}</td><td>{fmt(comparePlans(plan, random).rows[i].b, r.format)}</td></tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {mode === 'baselines' && <ManyMethods />}
     </section>
   );
 }

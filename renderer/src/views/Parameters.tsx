@@ -1,4 +1,5 @@
 import { CONFIG_KEYS, DEFAULT_CONFIG, PRESETS, type ConfigKeyDescriptor, type OmniZipConfig } from '../../../core/config/schema.js';
+import { DiscardSummary, keyShownFor, presetRetentionLabel, usePresetRetention } from '../compare/honest-budget.js';
 import { usePlan } from '../hooks.js';
 import { nextConfigVersion, noteInput } from '../perf.js';
 import { useStudio } from '../store/index.js';
@@ -122,6 +123,7 @@ function Budget() {
       <div><span>audio+video retained</span><b data-testid="retained">{pct(b.retained)}</b> ({b.kept}/{b.total})</div>
       <div><span>est. FLOPs saved</span><b data-testid="flops-saved">{pct(b.flopsSaved)}</b> <small>paper formula, {b.flopsModel}</small></div>
       <div><span>anchors · dominant</span><b>{plan.anchors.length}</b> · {plan.dominantCount}</div>
+      <DiscardSummary plan={plan} />
       {plan.notes.length > 0 && <ul className="notes notice" data-testid="plan-notes">{plan.notes.map((n) => <li key={n}>{n}</li>)}</ul>}
     </div>
   );
@@ -132,6 +134,7 @@ export function Parameters() {
   const canUndo = useStudio((s) => s.past.length > 0);
   const canRedo = useStudio((s) => s.future.length > 0);
   const planError = useStudio((s) => s.planError);
+  const presetRetention = usePresetRetention();
   return (
     <section className="view params" data-testid="view-parameters">
       <h2>Parameters</h2>
@@ -142,8 +145,8 @@ export function Parameters() {
       </div>
       <div className="presets">
         {PRESETS.map((p) => (
-          <button key={p.id} title={p.description} data-testid={`preset-${p.id}`} onClick={() => change(p.values)}>
-            {p.label}
+          <button key={p.id} title={`${p.description}; realised audio+video retention on this clip with the rest of the current setting`} data-testid={`preset-${p.id}`} onClick={() => change(p.values)}>
+            {p.label}<small data-testid={`preset-retention-${p.id}`}>{presetRetentionLabel(presetRetention[p.id])}</small>
           </button>
         ))}
       </div>
@@ -156,7 +159,7 @@ export function Parameters() {
       </div>
       <Budget />
       {planError && <p className="error" data-testid="plan-error">{planError}</p>}
-      {CONFIG_KEYS.filter((d) => !d.repair).map((d) => <Param key={d.key} d={d} config={config} />)}
+      {CONFIG_KEYS.filter((d) => !d.repair && keyShownFor(d.key, config.method)).map((d) => <Param key={d.key} d={d} config={config} />)}
       <div className="repairs" data-testid="repairs">
         <h3>Repairs of official quirks (off = official behaviour)</h3>
         <p className="help">Each switch departs from the official code in one place (see the algorithm notes, section 6); the presets above set all of them to the official behaviour or to what the paper describes.</p>

@@ -5,6 +5,7 @@ import { dataCache, type ClipData } from '../data-cache.js';
 import { useComparison, usePlan } from '../hooks.js';
 import { PlotlyChart } from '../plot/PlotlyChart.js';
 import { useStudio } from '../store/index.js';
+import { TokenInspector } from '../compare/TokenInspector.js';
 import { CURVE_STYLE, FATE_STYLE, correlationLabels, timelineLayout, timelinePlanTraces, timelineStaticTraces } from '../charts/timeline.js';
 
 const FATE_NAME: Record<number, string> = {
@@ -88,6 +89,7 @@ export function Timeline() {
         }}
       />
       <div className="readout" data-testid="timeline-readout">{readout || 'hover a curve for the audio token under the pointer: its fate and its three raw scores'}</div>
+      <TokenInspector />
     </section>
   );
 }

@@ -1,0 +1,42 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { chartData, cliPlan, counts, openStudio, repoRoot, screenshotDir, setNumber } from './helpers.js';
+
+mkdirSync(screenshotDir, { recursive: true });
+
+test('compares OmniZip with every baseline at the same budget, and shows honest budgets', async ({ page }) => {
+  await openStudio(page);
+  await setNumber(page, 'rho_video', 0.6);
+  const live = await counts(page);
+
+  // Target vs realised discard in the summary; each preset shows its realised retention here.
+  await expect(page.getByTestId('discard-video')).toContainText('60.0% →');
+  await expect(page.getByTestId('preset-retention-paper-35')).toContainText('% here');
+
+  // Why was this token kept: the inspector under the timeline explains the token at the selected time.
+  await expect(page.getByTestId('why-audio')).toContainText('audio #0');
+  await expect(page.getByTestId('why-audio')).toContainText('top-k cut');
+  await expect(page.getByTestId('why-video')).toContainText('frame cut');
+
+  await page.getByTestId('compare-baselines').click();
+  const table = page.getByTestId('baseline-table');
+  await expect(table.locator('th')).toHaveText(['', 'OmniZip', 'uniform', 'random', 'dycoke', 'visionzip']);
+  const videoRow = table.locator('tr[data-row="video kept"] td');
+  for (let col = 1; col <= 5; col++) await expect(videoRow.nth(col)).toHaveText(String(live.video));
+  await expect(table.locator('tr[data-row="audio kept"] td').nth(4)).toHaveText(String(live.audio));
+  await expect(page.getByTestId('same-budget')).toContainText(`exactly ${live.audio} audio and ${live.video} video tokens`);
+  // The CLI agrees: dycoke at this setting keeps OmniZip's counts.
+  const demo = path.join(repoRoot, 'assets', 'demo', 'demo.safetensors');
+  expect(cliPlan(demo, { rho_video: 0.6, method: 'dycoke' }).counts.video.kept).toBe(live.video);
+  // FastV cannot run without decoder attention, and says why.
+  await expect(page.getByTestId('baseline-error-fastv')).toContainText('decoder_attention');
+
+  const heat = await chartData(page, 'agreement');
+  expect(heat[0].type).toBe('heatmap');
+  await page.getByTestId('view-compare').screenshot({ path: path.join(screenshotDir, 'compare-many-methods.png') });
+
+  // Dropping a method removes its column.
+  await page.getByTestId('compare-method-random').click();
+  await expect(table.locator('th')).toHaveText(['', 'OmniZip', 'uniform', 'dycoke', 'visionzip']);
+});

@@ -1,0 +1,73 @@
+/**
+ * Honest budgets in the parameter panel: target vs realised discard of the live plan, and each
+ * preset's realised retention on the open clip (planned by the host, cheap: milliseconds each).
+ */
+import { useEffect, useState } from 'react';
+import { methodDescriptors } from '../../../core/methods/registry.js';
+import { PRESETS, type ConfigKey } from '../../../core/config/schema.js';
+import type { PlanView } from '../../../core/studio/contract.js';
+import { connectedClient } from '../actions.js';
+import { useStudio } from '../store/index.js';
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** Config keys only baselines read: shown in the parameter panel only while such a method is chosen. */
+const BASELINE_ONLY_KEYS: ReadonlySet<ConfigKey> = (() => {
+  const descriptors = methodDescriptors();
+  const omnizip = new Set(descriptors.find((m) => m.id === 'omnizip')?.knobs ?? []);
+  return new Set(descriptors.filter((m) => m.id !== 'omnizip').flatMap((m) => m.knobs.filter((k) => !omnizip.has(k))));
+})();
+
+export function keyShownFor(key: ConfigKey, method: string): boolean {
+  if (!BASELINE_ONLY_KEYS.has(key)) return true;
+  return methodDescriptors().some((m) => m.id === method && m.knobs.includes(key));
+}
+
+export function DiscardSummary({ plan }: { plan: PlanView }) {
+  const d = plan.discard;
+  if (!d) return null;
+  const line = (label: string, x: { target: number; realised: number }) => {
+    const missed = Math.abs(x.realised - x.target) > 0.005;
+    return (
+      <span className={missed ? 'missed' : ''} data-testid={`discard-${label}`} title={missed ? 'realised misses the target by more than half a percentage point: see the notes' : 'on target'}>
+        {label} {pct(x.target)} → <b>{pct(x.realised)}</b>{missed ? ' ⚠' : ''}
+      </span>
+    );
+  };
+  return (
+    <div data-testid="discard-summary">
+      <span>discard target → realised</span> {line('audio', d.audio)} · {line('video', d.video)} · {line('sequence', d.sequence)}
+      {plan.tiesDecided !== undefined && plan.tiesDecided > 0 && <small data-testid="ties-decided"> · {plan.tiesDecided} tokens decided by exact ties</small>}
+    </div>
+  );
+}
+
+/** Each preset's realised audio+video retention on the open clip with the current config underneath. */
+export function usePresetRetention(): Record<string, number> {
+  const clip = useStudio((s) => s.clip);
+  const config = useStudio((s) => s.config);
+  const [retention, setRetention] = useState<Record<string, number>>({});
+  useEffect(() => {
+    if (!clip) return;
+    let live = true;
+    const timer = setTimeout(() => {
+      void Promise.allSettled(PRESETS.map((p) => connectedClient().call('plan.run', { clipId: clip.clipId, config: { ...config, ...p.values } }))).then((outcomes) => {
+        if (!live) return;
+        const out: Record<string, number> = {};
+        outcomes.forEach((o, k) => {
+          if (o.status === 'fulfilled') out[PRESETS[k].id] = o.value.budget.retained;
+        });
+        setRetention(out);
+      });
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [clip, config]);
+  return retention;
+}
+
+export function presetRetentionLabel(retained: number | undefined): string {
+  return retained === undefined ? '' : ` · ${pct(retained)} here`;
+}

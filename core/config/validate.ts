@@ -1,15 +1,8 @@
 import { CONFIG_KEYS, CONFIG_KEY_NAMES, DEFAULT_CONFIG, type ConfigKeyDescriptor, type OmniZipConfig } from './schema.js';
 
-/** A config that cannot be used; the message names the key and says what is wrong. */
-export class ConfigError extends Error {
-  constructor(
-    message: string,
-    readonly key?: string,
-  ) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+import { ConfigError } from './config-error.js';
+
+export { ConfigError };
 
 const DESCRIPTORS = new Map<string, ConfigKeyDescriptor>(CONFIG_KEYS.map((d) => [d.key, d]));
 

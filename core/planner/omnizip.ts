@@ -1,7 +1,7 @@
 import type { ClipAnalysis } from '../analysis/types.js';
 import type { FeatureBundle } from '../bundle/types.js';
 import type { AudioScoreSource, OmniZipConfig } from '../config/schema.js';
-import { ConfigError } from '../config/validate.js';
+import { ConfigError } from '../config/config-error.js';
 import { selectAudio } from './audio.js';
 import { resolveAudioScore } from './audio-energy.js';
 import { coreTimeGroups, planGroupRatios, unitsTimeGroups, type GroupPlan, type TimeGroups } from './groups.js';

@@ -1,13 +1,13 @@
 import { useEffect } from 'react';
 import { openFileObject } from './actions.js';
-import { PrefillPanel } from './panels/PrefillPanel.js';
-import { Compare } from './views/Compare.js';
-import { Export } from './views/Export.js';
-import { Frames } from './views/Frames.js';
-import { GroupRatios } from './views/GroupRatios.js';
-import { Parameters, redo, undo } from './views/Parameters.js';
-import { Errors, OpenBar, StatusBar } from './views/Shell.js';
-import { Timeline } from './views/Timeline.js';
+import { PrefillPanel } from './prefill/PrefillPanel.js';
+import { Compare } from './compare/Compare.js';
+import { Export } from './export/Export.js';
+import { Frames } from './frames/Frames.js';
+import { GroupRatios } from './groups/GroupRatios.js';
+import { Parameters, redo, undo } from './parameters/Parameters.js';
+import { Errors, OpenBar, StatusBar } from './shell/Shell.js';
+import { Timeline } from './timeline/Timeline.js';
 
 export function App() {
   useEffect(() => {

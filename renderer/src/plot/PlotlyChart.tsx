@@ -2,7 +2,8 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import Plotly, { type Layout, type PlotData, type PlotlyHTMLElement, type PlotMouseEvent } from './plotly.js';
 import { noteChartDrawn, noteChartSync, registerChart } from '../perf.js';
 import { registerChartElement } from './chart-registry.js';
-import { paintOverlay, plotAxes } from './overlay.js';
+import { paintOverlay } from './overlay.js';
+import { plotAxes } from './plotly-axes.js';
 
 export interface PlotlyChartProps {
   id: string;

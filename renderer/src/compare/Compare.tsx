@@ -3,7 +3,7 @@ import { comparePlans, type DeltaRow, type PlanComparison } from '../../../core/
 import { dataCache } from '../data-cache.js';
 import { useComparison, usePlan } from '../hooks.js';
 import { useStudio, type Baseline, type CompareMode } from '../store/index.js';
-import { change } from './Parameters.js';
+import { change } from '../parameters/Parameters.js';
 
 /** The delta table's rows plus the disagreement rows: tokens one side keeps and the other does not. */
 export function deltaRows(result: PlanComparison): DeltaRow[] {

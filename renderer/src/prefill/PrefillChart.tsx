@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import Plotly from '../plot/plotly.js';
-import { prefillLatencyChart } from './prefill-chart.js';
-import type { PrefillEntry } from './prefill-store.js';
+import { prefillLatencyChart } from './chart.js';
+import type { PrefillEntry } from './store.js';
 
 const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['toImage', 'sendDataToCloud', 'lasso2d', 'select2d'] };
 

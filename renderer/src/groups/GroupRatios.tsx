@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
-import { groupFrame, groupLabels, groupLayout, groupStaticTraces, groupTraces, normalisationSummary, type GroupFrame } from '../charts/groups.js';
-import { groupAt, groupSpan } from '../charts/time.js';
+import { groupFrame, groupLabels, groupLayout, groupStaticTraces, groupTraces, normalisationSummary, type GroupFrame } from './traces.js';
+import { groupAt, groupSpan } from '../plan-time.js';
 import { useComparison, usePlan } from '../hooks.js';
 import { PlotlyChart } from '../plot/PlotlyChart.js';
 import { useStudio } from '../store/index.js';

@@ -3,7 +3,7 @@
  * whiskers from the fastest run to p95, each compressed bar labelled (above its whisker) with its
  * measured speed-up and the FLOPs-predicted one. Pure: returns plotly data and layout.
  */
-import type { PrefillEntry } from './prefill-store.js';
+import type { PrefillEntry } from './store.js';
 
 const FULL_COLOR = '#8a93a3';
 const SETTING_COLORS = ['#1f77b4', '#2a9d3a', '#d62728', '#9467bd'];

@@ -6,7 +6,7 @@
  */
 import type { ClipSummary, PlanView } from '../../../core/studio/contract.js';
 import type { Layout, PlotData } from '../plot/plotly.js';
-import { groupSpan } from './time.js';
+import { groupSpan } from '../plan-time.js';
 
 export interface GroupSeries {
   labels: string[];

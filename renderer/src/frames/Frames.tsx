@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { frameImage } from '../actions.js';
-import { frameLayout, frameTraces, patchModes } from '../charts/frames.js';
-import { patchAt, patchStart } from '../charts/time.js';
+import { frameLayout, frameTraces, patchModes } from './traces.js';
+import { patchAt, patchStart } from '../plan-time.js';
 import { dataCache } from '../data-cache.js';
 import { useComparison, usePlan } from '../hooks.js';
 import { PlotlyChart } from '../plot/PlotlyChart.js';

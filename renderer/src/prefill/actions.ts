@@ -8,7 +8,7 @@ import { StudioRemoteError } from '../../../core/studio/contract.js';
 import { prefillRunsCsv, prefillRunsJson } from '../../../core/studio/prefill-export.js';
 import { connectedClient, saveBytes } from '../actions.js';
 import { useStudio, type CompareMode } from '../store/index.js';
-import { usePrefill } from './prefill-store.js';
+import { usePrefill } from './store.js';
 
 export interface PrefillSettingRequest {
   label: string;

@@ -5,7 +5,7 @@ import { dataCache, type ClipData } from '../data-cache.js';
 import { useComparison, usePlan } from '../hooks.js';
 import { PlotlyChart } from '../plot/PlotlyChart.js';
 import { useStudio } from '../store/index.js';
-import { CURVE_STYLE, FATE_STYLE, correlationLabels, timelineLayout, timelinePlanTraces, timelineStaticTraces } from '../charts/timeline.js';
+import { CURVE_STYLE, FATE_STYLE, correlationLabels, timelineLayout, timelinePlanTraces, timelineStaticTraces } from './traces.js';
 
 const FATE_NAME: Record<number, string> = {
   [AUDIO_DOMINANT]: FATE_STYLE[AUDIO_DOMINANT].name,

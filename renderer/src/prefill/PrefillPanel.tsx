@@ -1,8 +1,8 @@
 import type { PrefillResultView, PrefillRow } from '../../../core/studio/prefill-contract.js';
 import { useStudio } from '../store/index.js';
 import { PrefillChart } from './PrefillChart.js';
-import { cancelPrefill, clearPrefillResults, exportPrefill, prefillSettings, runPrefill } from './prefill-actions.js';
-import { usePrefill, type PrefillEntry, type PrefillForm, type PrefillProvider } from './prefill-store.js';
+import { cancelPrefill, clearPrefillResults, exportPrefill, prefillSettings, runPrefill } from './actions.js';
+import { usePrefill, type PrefillEntry, type PrefillForm, type PrefillProvider } from './store.js';
 import './prefill.css';
 
 const MB = 2 ** 20;

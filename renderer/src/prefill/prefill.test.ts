@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../core/config/schema.js';
 import type { PrefillResultView, PrefillRow } from '../../../core/studio/prefill-contract.js';
-import { prefillSettings } from './prefill-actions.js';
-import { prefillLatencyChart, speedupText } from './prefill-chart.js';
-import type { PrefillEntry } from './prefill-store.js';
+import { prefillSettings } from './actions.js';
+import { prefillLatencyChart, speedupText } from './chart.js';
+import type { PrefillEntry } from './store.js';
 
 const row = (label: string, medianMs: number, extra: Partial<PrefillRow> = {}): PrefillRow => ({
   label, isFull: label === 'full', tokens: 100, audioVideoTokens: 90, medianMs, p95Ms: medianMs * 1.2, minMs: medianMs * 0.9, maxMs: medianMs * 1.2, samplesMs: [medianMs],

@@ -6,7 +6,7 @@ import { AUDIO_ANCHOR, AUDIO_DOMINANT, AUDIO_DROPPED, AUDIO_MERGED } from '../..
 import type { ClipSummary, PlanView } from '../../../core/studio/contract.js';
 import type { ClipData } from '../data-cache.js';
 import type { Layout, PlotData } from '../plot/plotly.js';
-import { audioTime, groupSpan, patchStart } from './time.js';
+import { audioTime, groupSpan, patchStart } from '../plan-time.js';
 
 export const FATE_STYLE = {
   [AUDIO_DOMINANT]: { name: 'kept: dominant', color: '#2a9d3a', symbol: 'circle', size: 6 },
@@ -213,8 +213,4 @@ export function timelineLayout(clip: ClipSummary, plan: PlanView, hoverTime: num
     shapes,
     bargap: 0,
   };
-}
-
-export function timelineTraces(clip: ClipSummary, data: ClipData | undefined, plan: PlanView, compare: TimelineCompare | null): PlotData[] {
-  return [...timelineStaticTraces(clip, data, plan.audioScoreSource), ...timelinePlanTraces(clip, data, plan, compare)];
 }

@@ -46,7 +46,15 @@ function Row({ entry, row, config }: { entry: PrefillEntry; row: PrefillRow; con
       <td data-col="retention">{row.isFull ? '100%' : pct(row.retentionAudioVideo)}</td>
       <td data-col="median">{num(row.medianMs, 1)}</td>
       <td data-col="p95">{num(row.p95Ms, 1)}</td>
-      <td data-col="speedup" className={row.speedupMedian !== null && row.speedupMedian > 1 ? 'good' : ''}>{row.isFull ? '1.00×' : times(row.speedupMedian)}</td>
+      <td
+        data-col="speedup"
+        className={row.timingNote ? 'unreliable' : row.speedupMedian !== null && row.speedupMedian > 1 ? 'good' : ''}
+        title={row.timingNote ?? undefined}
+        data-unreliable={row.timingNote ? 'true' : undefined}
+      >
+        {row.isFull ? '1.00×' : times(row.speedupMedian)}
+        {row.timingNote ? ' ⚠' : ''}
+      </td>
       <td data-col="flops-speedup">{row.isFull ? '1.00×' : times(row.flopsSpeedup)}</td>
       <td data-col="peak-memory" title={`${row.peakCounter}; baseline before the run ${mb(row.memoryBaselineBytes)}`}>{mb(row.peakMemoryBytes)}</td>
       <td data-col="memory-increase">+{mb(row.memoryIncreaseBytes)}</td>
@@ -122,6 +130,13 @@ function FragmentRows({ entry }: { entry: PrefillEntry }) {
       {entry.result.rows.map((row) => (
         <Row key={row.label} entry={entry} row={row} config={configs.get(row.label)} />
       ))}
+      {entry.result.rows.some((r) => r.timingNote) && (
+        <tr className="caveat">
+          <td colSpan={15} data-testid={`prefill-timing-${entry.id}`}>
+            ⚠ {entry.result.rows.flatMap((r) => (r.timingNote ? [r.timingNote] : [])).join('; ')}
+          </td>
+        </tr>
+      )}
       {entry.result.notes.length > 0 && (
         <tr className="notes">
           <td colSpan={15}>{entry.result.notes.join(' ')}</td>

@@ -2,6 +2,7 @@
  * The inference panel's state, apart from the studio store: its form, the run in flight and the
  * kept results (a list: each run is added, never overwritten, so settings can be compared).
  */
+import { DEMO_DECODER_DEFAULT_SIZE } from '../../../core/prefill/demo-size.js';
 import { create } from 'zustand';
 import type { PrefillResultView } from '../../../core/studio/prefill-contract.js';
 
@@ -12,8 +13,8 @@ export interface PrefillForm {
   modelKind: PrefillModelKind;
   manifestPath: string;
   /**
-   * Demo decoder defaults sized for the panel: d 256 x 2 layers keeps a run on the 24 s demo clip
-   * (3.5 k tokens) at about 5 s on 2 CPU cores (d 512 x 4 layers, the CLI's default, takes ~4x).
+   * Demo decoder size: the one the CLI's `prefill` also defaults to (core/prefill/demo-size.ts), so
+   * the panel's and the CLI's figures compare.
    */
   demoHiddenSize: number;
   demoLayers: number;
@@ -27,8 +28,8 @@ export interface PrefillForm {
 export const DEFAULT_PREFILL_FORM: Readonly<PrefillForm> = Object.freeze({
   modelKind: 'demo',
   manifestPath: '',
-  demoHiddenSize: 256,
-  demoLayers: 2,
+  demoHiddenSize: DEMO_DECODER_DEFAULT_SIZE.hiddenSize,
+  demoLayers: DEMO_DECODER_DEFAULT_SIZE.numLayers,
   runs: 3,
   warmupRuns: 1,
   provider: 'auto',

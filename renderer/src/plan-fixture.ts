@@ -31,5 +31,5 @@ export const data = {
   waveformMin: new Float32Array(0),
   waveformMax: new Float32Array(0),
   waveformSeconds: 0,
-  curves: { attention: new Float32Array([5, 1, 0.5, 4, 0.1, 0.2]), tokenEnergy: new Float32Array([2, 2, 1, 4, 1, 1]), waveformRms: null, correlations: [{ a: 'attention', b: 'token_energy', r: 0.7 }] },
+  curves: { attention: new Float32Array([5, 1, 0.5, 4, 0.1, 0.2]), tokenEnergy: new Float32Array([2, 2, 1, 4, 1, 1]), waveformRms: null, speechActivity: null, correlations: [{ a: 'attention', b: 'token_energy', r: 0.7 }] },
 };

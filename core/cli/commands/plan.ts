@@ -1,4 +1,5 @@
 import { analyzeForPlanning } from '../../analysis/service.js';
+import { ensureSpeechActivity } from '../../analysis/speech-activity.js';
 import { readBundle } from '../../bundle/reader.js';
 import { toPlanDocument } from '../../planner/document.js';
 import { planClip } from '../../planner/plan.js';
@@ -24,6 +25,8 @@ export const planCommand: CliCommand = {
       provider: single(args, 'provider') ?? 'auto',
       config,
     });
+    // The Silero VAD speech reference is an async model run: done before the (synchronous) planner needs it.
+    if (config.audio_score === 'speech_activity') await ensureSpeechActivity(bundle);
     const doc = toPlanDocument(bundle, planClip(bundle, analysis, config));
     const text = `${JSON.stringify(doc, null, 2)}\n`;
     const out = single(args, 'out');

@@ -28,12 +28,13 @@ export interface TimelineCompare {
   labelB: string;
 }
 
-export type AudioCurveKey = 'attention' | 'token_energy' | 'waveform_rms';
+export type AudioCurveKey = 'attention' | 'token_energy' | 'waveform_rms' | 'speech_activity';
 
 export const CURVE_STYLE: Record<AudioCurveKey, { name: string; short: string; color: string }> = {
   attention: { name: 'audio importance (attention)', short: 'attention', color: '#333' },
   token_energy: { name: 'token energy (L2 norm)', short: 'token energy', color: '#17a2b8' },
   waveform_rms: { name: 'waveform RMS', short: 'waveform RMS', color: '#c9a400' },
+  speech_activity: { name: 'speech probability (Silero VAD)', short: 'speech (VAD)', color: '#8e44ad' },
 };
 
 const normalisedMemo = new WeakMap<object, Partial<Record<AudioCurveKey, Float64Array | null>>>();
@@ -48,9 +49,13 @@ export function normalisedCurve(data: ClipData | undefined, key: AudioCurveKey):
   }
   const cached = memo[key];
   if (cached !== undefined) return cached;
-  const raw = key === 'attention' ? data.curves.attention : key === 'token_energy' ? data.curves.tokenEnergy : data.curves.waveformRms;
+  const raw =
+    key === 'attention' ? data.curves.attention : key === 'token_energy' ? data.curves.tokenEnergy : key === 'waveform_rms' ? data.curves.waveformRms : data.curves.speechActivity;
   let out: Float64Array | null = null;
-  if (raw && raw.length > 0) {
+  if (key === 'speech_activity' && raw && raw.length > 0) {
+    // Already a probability: drawn as is (0-1), so "0.9" reads as "90% sure it is speech".
+    out = Float64Array.from(raw);
+  } else if (raw && raw.length > 0) {
     let max = 0;
     for (let i = 0; i < raw.length; i++) if (raw[i] > max) max = raw[i];
     out = new Float64Array(raw.length);
@@ -72,7 +77,7 @@ export function correlationLabels(data: ClipData | undefined): { key: string; te
 }
 
 /**
- * Traces that depend only on the clip (waveform envelope, the three audio curves): built once and
+ * Traces that depend only on the clip (waveform envelope, the audio curves): built once and
  * drawn by plotly; `rankedBy` (what the audio top-k ranked by) is drawn heavier and says so.
  */
 export function timelineStaticTraces(clip: ClipSummary, data: ClipData | undefined, rankedBy: AudioCurveKey = 'attention'): PlotData[] {
@@ -86,7 +91,7 @@ export function timelineStaticTraces(clip: ClipSummary, data: ClipData | undefin
   if (data && clip.numAudio > 0) {
     const t = Array.from({ length: clip.numAudio }, (_, i) => audioTime(clip, i));
     // The ranked curve goes last so it is drawn on top of the other two.
-    const order = (['attention', 'token_energy', 'waveform_rms'] as const).filter((k) => k !== rankedBy).concat([rankedBy]);
+    const order = (['attention', 'token_energy', 'waveform_rms', 'speech_activity'] as const).filter((k) => k !== rankedBy).concat([rankedBy]);
     for (const key of order) {
       const y = normalisedCurve(data, key);
       if (!y) continue;
@@ -101,7 +106,7 @@ export function timelineStaticTraces(clip: ClipSummary, data: ClipData | undefin
         meta: { curve: key, ranked },
         line: { color: style.color, width: ranked ? 1.6 : 1, dash: ranked ? 'solid' : 'dot' },
         opacity: ranked ? 1 : 0.8,
-        hovertemplate: `t=%{x:.2f}s · ${style.short} %{y:.3f} of max<extra></extra>`,
+        hovertemplate: key === 'speech_activity' ? `t=%{x:.2f}s · speech probability %{y:.2f}<extra></extra>` : `t=%{x:.2f}s · ${style.short} %{y:.3f} of max<extra></extra>`,
       });
     }
   }

@@ -4,6 +4,7 @@ import { buildExportText, exportKind, saveBytes } from '../actions.js';
 import { mountedCharts } from '../plot/chart-registry.js';
 import Plotly from '../plot/plotly.js';
 import { useStudio } from '../store/index.js';
+import { exportReport } from './report.js';
 
 const FILES: [ExportKind, string][] = [
   ['config-yaml', 'Config (YAML)'],
@@ -64,6 +65,11 @@ export function Export() {
         {FILES.map(([kind, label]) => (
           <button key={kind} disabled={!clip} data-testid={`export-${kind}`} onClick={() => void exportKind(kind)}>{label}</button>
         ))}
+      </div>
+      <div className="toolbar">
+        <button disabled={!clip} data-testid="export-report" onClick={() => void exportReport()} title="One HTML file: clip, config, flags/env, budgets, every figure, groups, comparison and prefill runs (opens offline; print it to PDF)">
+          Report (HTML)
+        </button>
       </div>
       <div className="toolbar">
         {charts.map(([id, label]) => (

@@ -1,3 +1,4 @@
+import { useState, type ReactNode } from 'react';
 import { CONFIG_KEYS, DEFAULT_CONFIG, PRESETS, type ConfigKeyDescriptor, type OmniZipConfig } from '../../../core/config/schema.js';
 import { usePlan } from '../hooks.js';
 import { nextConfigVersion, noteInput } from '../perf.js';
@@ -109,6 +110,48 @@ function Param({ d, config }: { d: ConfigKeyDescriptor; config: OmniZipConfig })
   );
 }
 
+/**
+ * The panel's sections. The column is ~2850 px tall with every key open; each section folds, and
+ * the budget summary above them stays in view (sticky) whatever is folded.
+ */
+const SECTIONS: { id: string; title: string; keys?: readonly string[]; help?: string }[] = [
+  { id: 'budget', title: 'Method and budget', keys: ['method', 'variant', 'rho_audio', 'rho_video', 'budget'] },
+  { id: 'audio', title: 'Audio selection', keys: ['g', 'contextual_ratio', 'audio_score', 'audio_selection'] },
+  { id: 'video', title: 'Video ratios and grouping', keys: ['ratio_min', 'ratio_max', 'dpc_k', 'group_seconds', 'num_input_frames', 'seed'] },
+  { id: 'other', title: 'Other settings' },
+  {
+    id: 'repairs',
+    title: 'Repairs of official quirks (off = official behaviour)',
+    help: 'Each switch departs from the official code in one place (see the algorithm notes, section 6); the presets above set all of them to the official behaviour or to what the paper describes.',
+  },
+];
+
+function sectionOf(d: ConfigKeyDescriptor): string {
+  if (d.repair) return 'repairs';
+  return SECTIONS.find((s) => s.keys?.includes(d.key))?.id ?? 'other';
+}
+
+const folded = new Set<string>();
+
+function Section({ id, title, className, children }: { id: string; title: string; className: string; children: ReactNode }) {
+  const [open, setOpen] = useState(() => !folded.has(id));
+  const toggle = () => {
+    if (open) folded.add(id);
+    else folded.delete(id);
+    setOpen(!open);
+  };
+  return (
+    <div className={`param-section ${className}${open ? '' : ' folded'}`} data-testid={id === 'repairs' ? 'repairs' : `section-${id}`} data-open={open}>
+      <h3>
+        <button className="section-toggle" aria-expanded={open} data-testid={`section-toggle-${id}`} onClick={toggle}>
+          {open ? '▾' : '▸'} {title}
+        </button>
+      </h3>
+      {open && children}
+    </div>
+  );
+}
+
 function Budget() {
   const plan = usePlan();
   if (!plan) return null;
@@ -156,12 +199,16 @@ export function Parameters() {
       </div>
       <Budget />
       {planError && <p className="error" data-testid="plan-error">{planError}</p>}
-      {CONFIG_KEYS.filter((d) => !d.repair).map((d) => <Param key={d.key} d={d} config={config} />)}
-      <div className="repairs" data-testid="repairs">
-        <h3>Repairs of official quirks (off = official behaviour)</h3>
-        <p className="help">Each switch departs from the official code in one place (see the algorithm notes, section 6); the presets above set all of them to the official behaviour or to what the paper describes.</p>
-        {CONFIG_KEYS.filter((d) => d.repair).map((d) => <Param key={d.key} d={d} config={config} />)}
-      </div>
+      {SECTIONS.map((section) => {
+        const keys = CONFIG_KEYS.filter((d) => sectionOf(d) === section.id);
+        if (keys.length === 0) return null;
+        return (
+          <Section key={section.id} id={section.id} title={section.title} className={section.id === 'repairs' ? 'repairs' : ''}>
+            {section.help && <p className="help">{section.help}</p>}
+            {keys.map((d) => <Param key={d.key} d={d} config={config} />)}
+          </Section>
+        );
+      })}
     </section>
   );
 }

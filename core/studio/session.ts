@@ -20,6 +20,7 @@ import { StudioError } from './errors.js';
 import { RecentFiles } from './recent.js';
 import { frameImage, thumbnails, waveformEnvelope } from './media-views.js';
 import { ensureSpeechActivity } from '../analysis/speech-activity.js';
+import { fileKind } from '../media/file-kind.js';
 import { audioCurves } from '../planner/audio-energy.js';
 import { runStudioPrefill, type RunPrefill } from './prefill-session.js';
 import { analysisContentHash } from '../analysis/cache.js';
@@ -238,6 +239,9 @@ export class StudioSession {
         throw new StudioError('bad-file', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       }
       return this.analyse(name, shown.path, this.parse(bytes, name), signal, progress);
+    }
+    if (fileKind(file) === 'unsupported' && fileKind(name) === 'unsupported') {
+      throw new StudioError('unsupported', `cannot open ${name}: unsupported file type ${path.extname(name).toLowerCase() || '(no extension)'}; open a feature bundle (.safetensors) or a video or audio file`);
     }
     if (!this.deps.encodeMedia) {
       throw new StudioError('unsupported', `cannot open ${name}: media files need the ONNX encoders, which are not available in this build; open a feature bundle (.safetensors) instead`);

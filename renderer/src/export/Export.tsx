@@ -4,6 +4,7 @@ import { buildExportText, exportKind, saveBytes } from '../actions.js';
 import { mountedCharts } from '../plot/chart-registry.js';
 import Plotly from '../plot/plotly.js';
 import { useStudio } from '../store/index.js';
+import { exportableFigure } from './figure.js';
 import { exportReport } from './report.js';
 
 const FILES: [ExportKind, string][] = [
@@ -32,7 +33,10 @@ export async function exportChart(id: string, format: 'png' | 'svg'): Promise<vo
   const clip = useStudio.getState().clip;
   if (!chart || !clip) return;
   try {
-    const figure = chart.figure?.();
+    const live = chart.figure?.();
+    // The chart's own export title (Frames names its patch) or its name, under the clip and the setting.
+    const own = (live?.layout.title as { text?: string } | undefined)?.text;
+    const figure = live ? exportableFigure(live, own ?? chart.title, clip.name, useStudio.getState().config as unknown as Record<string, unknown>) : undefined;
     const height = Math.max(400, typeof figure?.layout.height === 'number' ? figure.layout.height : chart.element.clientHeight);
     const url = await Plotly.toImage(figure ?? chart.element, { format, width: 1200, height, scale: format === 'png' ? 2 : 1 });
     const stem = clip.name.replace(/\.[A-Za-z0-9]+$/, '').replace(/[^A-Za-z0-9._-]+/g, '_');

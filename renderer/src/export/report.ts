@@ -6,6 +6,7 @@
 import { budgetTable, clipFacts, comparisonTable, groupTable, prefillTable, type ReportDocument } from '../../../report/document.js';
 import { reportHtml } from '../../../report/html.js';
 import { buildExportText, saveBytes } from '../actions.js';
+import { exportableFigure } from './figure.js';
 import { dataCache } from '../data-cache.js';
 import { comparisonFor } from '../hooks.js';
 import { mountedCharts } from '../plot/chart-registry.js';
@@ -26,7 +27,9 @@ export async function studioReport(): Promise<ReportDocument | null> {
     .filter((c) => c.figure)
     .sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id))
     .map((c) => {
-      const figure = (c.figure as NonNullable<typeof c.figure>)();
+      const live = (c.figure as NonNullable<typeof c.figure>)();
+      // The report names the clip and config once, at the top: figures keep only their own title.
+      const figure = exportableFigure(live, c.title, clip.name, {});
       return { id: c.id, title: TITLES[c.id] ?? c.title, data: figure.data, layout: { ...figure.layout, title: undefined } };
     });
   const cmp = comparisonFor(state);

@@ -149,8 +149,8 @@ export function groupLayout(frame: GroupFrame, highlighted: number, selected: nu
   const shapes: Record<string, unknown>[] = [
     { type: 'rect', xref: 'paper', yref: 'y', x0: 0, x1: 1, y0: frame.ratioMin, y1: frame.ratioMax, fillcolor: 'rgba(148,103,189,0.06)', line: { width: 0 }, layer: 'below' },
   ];
-  for (const [index, color] of [[selected, 'rgba(31,119,180,0.12)'], [highlighted, 'rgba(255,127,14,0.18)']] as const) {
-    if (index >= 0 && index < n) shapes.push({ type: 'rect', xref: 'x', yref: 'paper', x0: index - 0.5, x1: index + 0.5, y0: 0, y1: 1, fillcolor: color, line: { width: 0 }, layer: 'below' });
+  for (const [index, color, name] of [[selected, 'rgba(31,119,180,0.12)', 'selection'], [highlighted, 'rgba(255,127,14,0.18)', 'hover']] as const) {
+    if (index >= 0 && index < n) shapes.push({ type: 'rect', name, xref: 'x', yref: 'paper', x0: index - 0.5, x1: index + 0.5, y0: 0, y1: 1, fillcolor: color, line: { width: 0 }, layer: 'below' });
   }
   return {
     uirevision: frame.clipId,

@@ -200,8 +200,8 @@ export function timelineLayout(clip: ClipSummary, plan: PlanView, hoverTime: num
     if (!span) return;
     shapes.push({ type: 'line', xref: 'x', yref: 'paper', x0: span[0], x1: span[0], y0: 0, y1: 1, line: { color: '#b0b4ba', width: 1, dash: 'dot' } });
   });
-  shapes.push({ type: 'line', xref: 'x', yref: 'paper', x0: selectedTime, x1: selectedTime, y0: 0, y1: 1, line: { color: '#1f77b4', width: 2 } });
-  if (hoverTime !== null) shapes.push({ type: 'line', xref: 'x', yref: 'paper', x0: hoverTime, x1: hoverTime, y0: 0, y1: 1, line: { color: '#ff7f0e', width: 1.5 } });
+  shapes.push({ type: 'line', name: 'selection', xref: 'x', yref: 'paper', x0: selectedTime, x1: selectedTime, y0: 0, y1: 1, line: { color: '#1f77b4', width: 2 } });
+  if (hoverTime !== null) shapes.push({ type: 'line', name: 'hover', xref: 'x', yref: 'paper', x0: hoverTime, x1: hoverTime, y0: 0, y1: 1, line: { color: '#ff7f0e', width: 1.5 } });
   const hasWave = clip.hasWaveform;
   return {
     uirevision: clip.clipId,

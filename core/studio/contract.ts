@@ -134,7 +134,7 @@ export const planViewCheck = object({
   videoKeep: u8(),
   budget: budgetCheck,
   /** What the audio top-k actually ranked by (config.audio_score, or token_energy after a fallback). */
-  audioScoreSource: oneOf(['attention', 'token_energy', 'waveform_rms'] as const),
+  audioScoreSource: oneOf(['attention', 'token_energy', 'waveform_rms', 'speech_activity'] as const),
   /** The registered method that chose the tokens (core/methods/registry.ts). */
   method: optional(string()),
   /** Target vs realised discard (fractions) per modality and over the sequence. */
@@ -190,6 +190,8 @@ export const hostMethods = {
         attention: nullable(f32()),
         tokenEnergy: f32(),
         waveformRms: nullable(f32()),
+        /** Silero VAD speech probability per audio token (clips with a waveform; null without). */
+        speechActivity: nullable(f32()),
         /** Pearson r of each pair that exists; NaN when a series is constant. */
         correlations: array(object({ a: string(), b: string(), r: anyNumber() })),
       }),

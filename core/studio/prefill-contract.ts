@@ -5,7 +5,7 @@
  *
  * No Node imports: the renderer bundles this file.
  */
-import { anyNumber, array, boolean, nullable, number, object, oneOf, record, string, tuple, type Infer } from './check.js';
+import { anyNumber, array, boolean, nullable, number, object, oneOf, optional, record, string, tuple, type Infer } from './check.js';
 
 const jobId = string({ maxLength: 64, pattern: /^[A-Za-z0-9_-]+$/ });
 const clipId = string({ maxLength: 64, pattern: /^[A-Za-z0-9_-]+$/ });
@@ -66,6 +66,8 @@ export const prefillRowCheck = object({
   /** Measured: full latency / this latency. */
   speedupMedian: nullable(anyNumber()),
   speedupP95: nullable(anyNumber()),
+  /** Why the measured speed-up is not reliable (too few runs, too wide a spread); null when it is. Absent in sessions saved before it existed. */
+  timingNote: optional(nullable(string())),
   /** Predicted by the paper's prefill FLOPs term with this model's dimensions, whole sequence. */
   flopsSpeedup: nullable(anyNumber()),
   /** The same with n = audio + video tokens only (as the paper counts). */

@@ -118,6 +118,7 @@ export function prefillRows(report: PrefillReport): PrefillRow[] {
       retentionAudioVideo: c ? c.retention.audioVideo : null,
       speedupMedian: c ? c.speedup.median : null,
       speedupP95: c ? c.speedup.p95 : null,
+      timingNote: c ? c.timing.note : null,
       flopsSpeedup: c ? c.flops.wholeSequence.prefillSpeedup : null,
       flopsSpeedupAudioVideo: c ? c.flops.audioVideoOnly.prefillSpeedup : null,
       memoryRatio: c ? c.memory.rssIncreaseRatio : null,

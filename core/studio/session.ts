@@ -19,6 +19,8 @@ import { buildExport } from './export.js';
 import { StudioError } from './errors.js';
 import { RecentFiles } from './recent.js';
 import { frameImage, thumbnails, waveformEnvelope } from './media-views.js';
+import { ensureSpeechActivity } from '../analysis/speech-activity.js';
+import { fileKind } from '../media/file-kind.js';
 import { audioCurves } from '../planner/audio-energy.js';
 import { runStudioPrefill, type RunPrefill } from './prefill-session.js';
 import { analysisContentHash } from '../analysis/cache.js';
@@ -29,7 +31,7 @@ import { regularFileSize } from '../util/regular-file.js';
 /** The timeline's audio curves in contract form (pairs flattened to a, b). */
 function curvesView(bundle: FeatureBundle): Result<'clip.data'>['curves'] {
   const c = audioCurves(bundle);
-  return { attention: c.attention, tokenEnergy: c.tokenEnergy, waveformRms: c.waveformRms, correlations: c.correlations.map(({ pair, r }) => ({ a: pair[0], b: pair[1], r })) };
+  return { attention: c.attention, tokenEnergy: c.tokenEnergy, waveformRms: c.waveformRms, speechActivity: c.speechActivity, correlations: c.correlations.map(({ pair, r }) => ({ a: pair[0], b: pair[1], r })) };
 }
 
 /** What the session needs from the rest of the core; injected so tests can stand in for slow parts. */
@@ -314,6 +316,9 @@ export class StudioSession {
       }
       return this.analyse(name, shown.path, this.parse(bytes, name), signal, progress);
     }
+    if (fileKind(file) === 'unsupported' && fileKind(name) === 'unsupported') {
+      throw new StudioError('unsupported', `cannot open ${name}: unsupported file type ${path.extname(name).toLowerCase() || '(no extension)'}; open a feature bundle (.safetensors) or a video or audio file`);
+    }
     if (!this.deps.encodeMedia) {
       throw new StudioError('unsupported', `cannot open ${name}: media files need the ONNX encoders, which are not available in this build; open a feature bundle (.safetensors) instead`);
     }
@@ -343,9 +348,26 @@ export class StudioSession {
       if (err instanceof StudioError) throw err;
       throw new StudioError('analysis-failed', `analysis of ${name} failed: ${(err as Error).message}`);
     }
-    const summary = this.register(name, file, bundle, analysis);
+    const speechNote = await this.speechReference(bundle, signal, progress);
+    const summary = this.register(name, file, bundle, analysis, speechNote);
     progress(1, 'ready');
     return summary;
+  }
+
+  /**
+   * Runs the Silero VAD speech reference on a clip with a waveform (the curve beside attention and
+   * `audio_score: speech_activity`). A missing model is a note on the clip, not a failed open.
+   */
+  private async speechReference(bundle: FeatureBundle, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<string | null> {
+    if (!bundle.waveform || bundle.numAudio === 0) return null;
+    progress(0.96, 'speech activity (Silero VAD)');
+    try {
+      await ensureSpeechActivity(bundle, signal);
+      return null;
+    } catch (err) {
+      if (signal.aborted) throw new StudioError('cancelled', 'opening was cancelled');
+      return `No speech reference: ${(err as Error).message}.`;
+    }
   }
 
   /**
@@ -366,7 +388,7 @@ export class StudioSession {
     }
     this.provider = provider;
     this.clips.delete(clipId);
-    const summary = this.register(name, file, clip.bundle, analysis, false);
+    const summary = this.register(name, file, clip.bundle, analysis, null, false);
     progress(1, 'ready');
     return summary;
   }
@@ -391,9 +413,9 @@ export class StudioSession {
     return analysis;
   }
 
-  private register(name: string, file: string | null, bundle: FeatureBundle, analysis: ClipAnalysis, pin = true): ClipSummary {
+  private register(name: string, file: string | null, bundle: FeatureBundle, analysis: ClipAnalysis, speechNote: string | null = null, pin = true): ClipSummary {
     this.lastEngine = analysis.engine;
-    const notes: string[] = [];
+    const notes: string[] = speechNote ? [speechNote] : [];
     if (bundle.numAudio === 0) notes.push('No audio tokens: audio selection and audio guidance cannot run; every video group uses rho_video.');
     if (bundle.numVideo === 0) notes.push('No video tokens: only the audio stage runs.');
     const clipId = randomUUID().replace(/-/g, '').slice(0, 16);

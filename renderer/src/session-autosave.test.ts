@@ -3,7 +3,7 @@ import { DEFAULT_CONFIG } from '../../core/config/schema.js';
 import type { ClipSummary } from '../../core/studio/contract.js';
 import { hostMethods } from '../../core/studio/contract.js';
 import type { PrefillResultView } from '../../core/studio/prefill-contract.js';
-import { usePrefill, type PrefillEntry } from './panels/prefill-store.js';
+import { usePrefill, type PrefillEntry } from './prefill/store.js';
 import { isPristine, resetSession, restoreSession, sessionStateOf, startAutosave } from './session-autosave.js';
 import { useStudio } from './store/index.js';
 import type { StudioClient } from './transport/client.js';

@@ -1,5 +1,7 @@
 import { analyzeForPlanning } from '../../analysis/service.js';
+import { ensureSpeechActivity } from '../../analysis/speech-activity.js';
 import { readBundle } from '../../bundle/reader.js';
+import { notABundleMessage } from '../../media/file-kind.js';
 import { toPlanDocument } from '../../planner/document.js';
 import { planClip } from '../../planner/plan.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
@@ -17,6 +19,8 @@ export const planCommand: CliCommand = {
   async run(argv) {
     const args = parseArgs(argv, { valued: ['config', 'set', 'out', 'provider'], boolean: ['no-cache'] }, usage);
     if (args.positionals.length !== 1) throw new UsageError(`expected one bundle (usage: ${usage})`);
+    const notBundle = notABundleMessage(args.positionals[0]);
+    if (notBundle) throw new UsageError(notBundle);
     const config = await configFromArgs(args);
     const bundle = await readBundle(args.positionals[0]);
     const { analysis, cacheWarning } = await analyzeForPlanning(bundle, {
@@ -25,11 +29,16 @@ export const planCommand: CliCommand = {
       config,
     });
     if (cacheWarning) process.stderr.write(`omnizip-studio: warning: ${cacheWarning}\n`);
+    // The Silero VAD speech reference is an async model run: done before the (synchronous) planner needs it.
+    if (config.audio_score === 'speech_activity') await ensureSpeechActivity(bundle);
     const doc = toPlanDocument(bundle, planClip(bundle, analysis, config));
     const text = `${JSON.stringify(doc, null, 2)}\n`;
     const out = single(args, 'out');
-    if (out) await writeFileAtomic(out, text);
-    else process.stdout.write(text);
+    if (out) {
+      await writeFileAtomic(out, text);
+      const c = doc.counts;
+      process.stdout.write(`wrote ${out}: omnizip-plan of ${args.positionals[0]}, kept ${c.audio.kept}/${c.audio.total} audio, ${c.video.kept}/${c.video.total} video, ${c.sequence.kept}/${c.sequence.total} sequence tokens\n`);
+    } else process.stdout.write(text);
     return 0;
   },
 };

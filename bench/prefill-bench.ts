@@ -13,7 +13,7 @@ import { REFERENCE_CLIP, makeSyntheticBundle } from '../core/bundle/synthetic.js
 import { DEFAULT_CONFIG } from '../core/config/schema.js';
 import { parseProviderPreference } from '../core/onnx/session.js';
 import { prefillInputFromBundle } from '../core/prefill/clip.js';
-import { runPrefillInWorker } from '../core/prefill/client.js';
+import { runPrefillInWorker } from '../core/compute/client.js';
 import type { PrefillReport } from '../core/prefill/types.js';
 import { writeFileAtomic } from '../core/util/atomic-write.js';
 

@@ -1,5 +1,6 @@
 import type { FeatureBundle } from '../bundle/types.js';
 import { argsort } from '../planner/numeric.js';
+import { throwIfAborted } from '../util/errors.js';
 import { ANALYSIS_VERSION, type AnalysisEngine, type AnalyzeOptions, type ClipAnalysis, type FrameAnalysis } from './types.js';
 
 /**
@@ -35,13 +36,6 @@ function dot(a: Float32Array, aBase: number, b: Float32Array, bBase: number, dim
   return s;
 }
 
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) {
-    const err = new Error('analysis cancelled');
-    err.name = 'AbortError';
-    throw err;
-  }
-}
 
 /** The frame statistics of `count` frames of `tpf` tokens starting at video token `start`. */
 export function analyzeFrames(videoEmbeds: Float32Array, dim: number, start: number, tpf: number, count: number): FrameAnalysis {
@@ -96,7 +90,7 @@ export function analyzeReference(bundle: FeatureBundle, frameGeometries: number[
       audioSelfSimilarity[j * na + i] = s;
     }
   }
-  throwIfAborted(options.signal);
+  throwIfAborted(options.signal, 'analysis');
 
   const primaryTpf = frameGeometries[0] ?? 0;
   const primaryFrames = primaryTpf > 0 ? Math.floor(nv / primaryTpf) : 0;
@@ -105,7 +99,7 @@ export function analyzeReference(bundle: FeatureBundle, frameGeometries: number[
   if (nv > 0) {
     for (let i = 0; i < na; i++) {
       if (i % 64 === 0) {
-        throwIfAborted(options.signal);
+        throwIfAborted(options.signal, 'analysis');
         report((0.2 * i) / na + 0.1, 'audio-video similarity');
       }
       const di = audioNorms[i] + AUDIO_VIDEO_EPS;
@@ -131,7 +125,7 @@ export function analyzeReference(bundle: FeatureBundle, frameGeometries: number[
 
   const frames: FrameAnalysis[] = [];
   for (const tpf of frameGeometries) {
-    throwIfAborted(options.signal);
+    throwIfAborted(options.signal, 'analysis');
     if (tpf <= 0 || frames.some((f) => f.tokensPerFrame === tpf)) continue;
     report(0.4 + (0.6 * frames.length) / frameGeometries.length, `frames of ${tpf} tokens`);
     frames.push(analyzeFrames(videoEmbeds, dim, 0, tpf, Math.floor(nv / tpf)));

@@ -1,7 +1,7 @@
 import type { FeatureBundle } from '../bundle/types.js';
 import type { OmniZipConfig } from '../config/schema.js';
 import { parseProviderPreference } from '../onnx/session.js';
-import { requiredFrameGeometries, warmPlanner } from '../planner/plan.js';
+import { requiredFrameGeometries } from '../planner/plan.js';
 import { AnalysisCache, analyzeWithCache, type CacheStatus } from './cache.js';
 import { sharedOnnxEngine } from './onnx-engine.js';
 import type { AnalyzeProgress, ClipAnalysis } from './types.js';
@@ -37,6 +37,5 @@ export async function analyzeForPlanning(bundle: FeatureBundle, options: Analyze
     signal: options.signal,
     onProgress: options.onProgress,
   });
-  warmPlanner(bundle, outcome.analysis);
   return { analysis: outcome.analysis, cache: outcome.cache, cacheProblem: outcome.cacheProblem };
 }

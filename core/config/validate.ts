@@ -1,13 +1,13 @@
 import { CONFIG_KEYS, CONFIG_KEY_NAMES, DEFAULT_CONFIG, type ConfigKeyDescriptor, type OmniZipConfig } from './schema.js';
+import { OmniZipError } from '../util/errors.js';
 
 /** A config that cannot be used; the message names the key and says what is wrong. */
-export class ConfigError extends Error {
+export class ConfigError extends OmniZipError {
   constructor(
     message: string,
     readonly key?: string,
   ) {
-    super(message);
-    this.name = 'ConfigError';
+    super('bad-config', message);
   }
 }
 

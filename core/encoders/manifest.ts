@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_MAX_PIXELS, DEFAULT_MIN_PIXELS } from '../media/smart-resize.js';
+import { OmniZipError } from '../util/errors.js';
 
 /**
  * The JSON manifest describing user-supplied ONNX encoders (docs/encoders.md). Paths are relative
@@ -44,10 +45,9 @@ export interface EncoderManifest {
   audio: AudioManifest;
 }
 
-export class ManifestError extends Error {
+export class ManifestError extends OmniZipError {
   constructor(file: string, key: string, problem: string) {
-    super(`${file}: ${key} ${problem}`);
-    this.name = 'ManifestError';
+    super('bad-manifest', `${file}: ${key} ${problem}`);
   }
 }
 

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { GraphBuilder, attr } from './graph-builder.js';
+import { OmniZipError } from '../util/errors.js';
 
 /**
  * Execution-provider selection for onnxruntime-node. A provider list given to onnxruntime does not
@@ -38,20 +39,18 @@ export interface ProviderChoice {
   attempts: ProviderProbe[];
 }
 
-export class ProviderUnavailableError extends Error {
+export class ProviderUnavailableError extends OmniZipError {
   constructor(
     readonly provider: ProviderName,
     readonly reason: string,
   ) {
-    super(`execution provider '${provider}' is not available: ${reason}`);
-    this.name = 'ProviderUnavailableError';
+    super('provider-unavailable', `execution provider '${provider}' is not available: ${reason}`);
   }
 }
 
-export class UnknownProviderError extends Error {
+export class UnknownProviderError extends OmniZipError {
   constructor(value: string) {
-    super(`unknown execution provider '${value}' (expected one of: ${PROVIDER_PREFERENCES.join(', ')})`);
-    this.name = 'UnknownProviderError';
+    super('unknown-provider', `unknown execution provider '${value}' (expected one of: ${PROVIDER_PREFERENCES.join(', ')})`);
   }
 }
 

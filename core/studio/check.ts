@@ -3,15 +3,15 @@
  * the studio contract is written once and both sides of every transport check the same shapes.
  * Plain TypeScript, no Node imports: the renderer bundles it.
  */
+import { OmniZipError } from '../util/errors.js';
 
 /** A message crossed a transport with the wrong shape; `path` names the offending field. */
-export class ContractError extends Error {
+export class ContractError extends OmniZipError {
   constructor(
     message: string,
     readonly path: string,
   ) {
-    super(path ? `${path}: ${message}` : message);
-    this.name = 'ContractError';
+    super('bad-request', path ? `${path}: ${message}` : message);
   }
 }
 

@@ -26,6 +26,7 @@ import {
   type Infer,
 } from './check.js';
 import { prefillMethods } from './prefill-contract.js';
+import { OmniZipError } from '../util/errors.js';
 import { restoredSessionCheck, sessionMethods } from './session-contract.js';
 
 export const CONTRACT_VERSION = 1;
@@ -240,9 +241,4 @@ export interface StudioErrorPayload {
 }
 
 /** An error reported by the other side of the transport, re-raised on this side. */
-export class StudioRemoteError extends Error {
-  constructor(readonly kind: string, message: string) {
-    super(message);
-    this.name = 'StudioRemoteError';
-  }
-}
+export class StudioRemoteError extends OmniZipError {}

@@ -9,6 +9,7 @@ import { dispatch } from './dispatch.js';
 import { RecentFiles } from './recent.js';
 import { StudioSession } from './session.js';
 import type { AnalysisEngine } from '../analysis/types.js';
+import { ProviderUnavailableError } from '../onnx/session.js';
 import type { ClipSummary, PlanView, ProgressEvent } from './contract.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -113,7 +114,7 @@ describe('studio session', () => {
     expect(unknownMethod).toMatchObject({ ok: false, error: { kind: 'bad-request' } });
   });
 
-  it('opens the demo (a shipped bundle or the synthetic stand-in) with waveform data', async () => {
+  it('opens the shipped demo bundle with waveform data', async () => {
     const session = newSession();
     const clip = await call<ClipSummary>(session, 'clip.openDemo', { jobId: 'j7' });
     expect(clip.numAudio).toBeGreaterThan(0);
@@ -160,9 +161,7 @@ describe('studio session provider choice', () => {
       analyze: (bundle, options) => {
         requested.push(options.provider);
         if (options.provider === 'webgpu') {
-          const err = new Error("execution provider 'webgpu' is not available: Failed to get a WebGPU adapter: No supported adapters");
-          err.name = 'ProviderUnavailableError';
-          return Promise.reject(err);
+          return Promise.reject(new ProviderUnavailableError('webgpu', 'Failed to get a WebGPU adapter: No supported adapters'));
         }
         return real.engine.analyze(bundle, options);
       },

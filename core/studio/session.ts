@@ -23,6 +23,7 @@ import { audioCurves } from '../planner/audio-energy.js';
 import { runStudioPrefill, type RunPrefill } from './prefill-session.js';
 import { analysisContentHash } from '../analysis/cache.js';
 import { SessionStore } from './session-store.js';
+import { errorKind } from '../util/errors.js';
 
 /** The timeline's audio curves in contract form (pairs flattened to a, b). */
 function curvesView(bundle: FeatureBundle): Result<'clip.data'>['curves'] {
@@ -280,7 +281,7 @@ export class StudioSession {
     } catch (err) {
       if (err instanceof StudioError) throw err;
       const previous = clip.summary.engine;
-      const kind = (err as Error).name === 'ProviderUnavailableError' ? 'provider-unavailable' : 'analysis-failed';
+      const kind = errorKind(err) === 'provider-unavailable' ? 'provider-unavailable' : 'analysis-failed';
       throw new StudioError(kind, `cannot analyse ${name} on provider ${provider}: ${(err as Error).message}; the previous analysis (provider ${previous.provider} · ${previous.device}) stays in use`);
     }
     this.provider = provider;

@@ -8,13 +8,13 @@
  * Blobs start on 8-byte boundaries so the decoder can view them without copying.
  * No Node imports: the renderer uses it too.
  */
+import { OmniZipError } from '../util/errors.js';
 
 const MAGIC = [0x4f, 0x4d, 0x5a, 0x31]; // "OMZ1"
 
-export class WireError extends Error {
+export class WireError extends OmniZipError {
   constructor(message: string) {
-    super(message);
-    this.name = 'WireError';
+    super('bad-request', message);
   }
 }
 

@@ -1,16 +1,20 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeSyntheticBundle } from '../../bundle/synthetic.js';
-import { AnalysisAbortError, OnnxAnalysisEngine } from '../onnx-engine.js';
-import { WorkerAnalysisEngine } from './worker-engine.js';
+import { OnnxAnalysisEngine } from '../analysis/onnx-engine.js';
+import type { AnalyzeOptions } from '../analysis/types.js';
+import { makeSyntheticBundle } from '../bundle/synthetic.js';
+import type { FeatureBundle } from '../bundle/types.js';
+import { CancelledError } from '../util/errors.js';
+import { ComputeClient } from './client.js';
 
-const engine = new WorkerAnalysisEngine({ provider: 'cpu' });
+const compute = new ComputeClient({ cache: false });
 const inProcess = new OnnxAnalysisEngine({ provider: 'cpu' });
+const engine = { analyze: (bundle: FeatureBundle, options: AnalyzeOptions) => compute.analysisEngine.analyze(bundle, { provider: 'cpu', ...options }) };
 afterAll(async () => {
-  await engine.dispose();
+  await compute.dispose();
   await inProcess.dispose();
 });
 
-describe('WorkerAnalysisEngine', () => {
+describe('compute worker: analysis', () => {
   it('gives the in-process result while the calling event loop keeps turning', async () => {
     const bundle = makeSyntheticBundle({ seconds: 30, hiddenSize: 512, tokensPerFrame: 64, seed: 4 });
     const fractions: number[] = [];
@@ -45,25 +49,27 @@ describe('WorkerAnalysisEngine', () => {
         }
       },
     });
-    await expect(pending).rejects.toThrow(AnalysisAbortError);
+    await expect(pending).rejects.toThrow(CancelledError);
     const already = new AbortController();
     already.abort();
-    await expect(engine.analyze(bundle, { frameGeometries: [64], signal: already.signal })).rejects.toThrow(AnalysisAbortError);
+    await expect(engine.analyze(bundle, { frameGeometries: [64], signal: already.signal })).rejects.toThrow(CancelledError);
     const after = await engine.analyze(bundle, { frameGeometries: [64] });
     expect(after.frames[0].frameCount).toBe(bundle.numVideo / 64);
   });
 
   it('shuts the worker down cleanly and starts a new one on demand', async () => {
-    const own = new WorkerAnalysisEngine({ provider: 'cpu' });
+    const own = new ComputeClient({ cache: false });
     const bundle = makeSyntheticBundle({ seconds: 2, hiddenSize: 16, tokensPerFrame: 16 });
-    await own.analyze(bundle, { frameGeometries: [16] });
+    await own.analysisEngine.analyze(bundle, { frameGeometries: [16], provider: 'cpu' });
     await own.dispose();
-    expect((await own.analyze(bundle, { frameGeometries: [16] })).frames[0].frameCount).toBe(bundle.numVideo / 16);
+    expect((await own.analysisEngine.analyze(bundle, { frameGeometries: [16], provider: 'cpu' })).frames[0].frameCount).toBe(bundle.numVideo / 16);
     await own.dispose();
   });
 
   it('passes worker-side errors back with their message', async () => {
     const bundle = makeSyntheticBundle({ seconds: 2, hiddenSize: 16, tokensPerFrame: 16 });
-    await expect(engine.analyze({ ...bundle, numAudio: bundle.numAudio + 1 }, { frameGeometries: [16] })).rejects.toThrow(/audio embeddings hold/);
+    const failing = engine.analyze({ ...bundle, numAudio: bundle.numAudio + 1 }, { frameGeometries: [16] });
+    await expect(failing).rejects.toThrow(/audio embeddings hold/);
+    await expect(failing).rejects.toMatchObject({ kind: 'bad-input' });
   });
 });

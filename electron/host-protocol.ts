@@ -1,6 +1,6 @@
 /** Messages between Electron's main process and the compute host (a utility process). */
 import type { DispatchOutcome } from '../core/studio/dispatch.js';
-import type { StudioEvent } from '../core/studio/contract.js';
+import type { StudioEvent } from '../core/protocol/contract.js';
 
 export type HostRequest = { kind: 'call'; id: number; method: unknown; params: unknown } | { kind: 'shutdown' };
 

@@ -5,7 +5,7 @@
 import { app, BrowserWindow, dialog, ipcMain, session, utilityProcess, type UtilityProcess } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { hostMethods, isHostMethod, isShellMethod, shellMethods, type Params, type Result, type ShellMethod, type StudioErrorPayload } from '../core/studio/contract.js';
+import { hostMethods, isHostMethod, isShellMethod, shellMethods, type Params, type Result, type ShellMethod, type StudioErrorPayload } from '../core/protocol/contract.js';
 import { errorPayload, type DispatchOutcome } from '../core/studio/dispatch.js';
 import { writeFileAtomic } from '../core/util/atomic-write.js';
 import { CONTENT_SECURITY_POLICY } from '../core/server/csp.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { FeatureBundle } from '../bundle/types.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { ANALYSIS_VERSION, type AnalysisEngine, type AnalyzeOptions, type ClipAnalysis, type FrameAnalysis } from './types.js';
-import { OmniZipError } from '../util/errors.js';
+import { OmniZipError } from '../protocol/errors.js';
 
 /**
  * On-disk cache of clip analyses, keyed by the bundle's content hash, ANALYSIS_VERSION and the

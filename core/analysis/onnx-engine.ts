@@ -6,8 +6,8 @@ import { COSINE_EPS, buildCrossModalMaxGraph, buildFrameGramGraph, buildNormaliz
 import { ProviderSelector, createSession, type ProviderName, type ProviderPreference } from '../onnx/session.js';
 import { defaultAnalysisCacheDir } from './cache.js';
 import { ANALYSIS_VERSION, type AnalysisEngine, type AnalyzeOptions, type ClipAnalysis, type FrameAnalysis } from './types.js';
-import { CancelledError } from '../util/errors.js';
-import { OmniZipError } from '../util/errors.js';
+import { CancelledError } from '../protocol/errors.js';
+import { OmniZipError } from '../protocol/errors.js';
 
 /**
  * The clip analysis on onnxruntime-node (GPU provider when one works, CPU otherwise). Work is cut

@@ -1,6 +1,6 @@
 import type { FeatureBundle } from '../bundle/types.js';
 import { argsort } from '../planner/numeric.js';
-import { throwIfAborted } from '../util/errors.js';
+import { throwIfAborted } from '../protocol/errors.js';
 import { ANALYSIS_VERSION, type AnalysisEngine, type AnalyzeOptions, type ClipAnalysis, type FrameAnalysis } from './types.js';
 
 /**

@@ -3,7 +3,7 @@
  * Every message names the file and the exact tensor / metadata key at fault, because the person
  * who sees it usually wrote the dump script and must know which line of it to fix.
  */
-import { OmniZipError } from '../util/errors.js';
+import { OmniZipError } from '../protocol/errors.js';
 
 /** What part of the file an error is about. */
 export type BundleErrorSubject =

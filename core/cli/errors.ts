@@ -1,5 +1,5 @@
 /** An error the CLI reports as one line without a stack trace (bad input, not a bug). */
-import { OmniZipError } from '../util/errors.js';
+import { OmniZipError } from '../protocol/errors.js';
 export class UsageError extends OmniZipError {
   constructor(message: string) {
     super('usage', message);

@@ -3,7 +3,7 @@ import { OnnxAnalysisEngine } from '../analysis/onnx-engine.js';
 import type { AnalyzeOptions } from '../analysis/types.js';
 import { makeSyntheticBundle } from '../bundle/synthetic.js';
 import type { FeatureBundle } from '../bundle/types.js';
-import { CancelledError } from '../util/errors.js';
+import { CancelledError } from '../protocol/errors.js';
 import { ComputeClient } from './client.js';
 
 const compute = new ComputeClient({ cache: false });

@@ -1,5 +1,5 @@
 import { CONFIG_KEYS, CONFIG_KEY_NAMES, DEFAULT_CONFIG, type ConfigKeyDescriptor, type OmniZipConfig } from './schema.js';
-import { OmniZipError } from '../util/errors.js';
+import { OmniZipError } from '../protocol/errors.js';
 
 /** A config that cannot be used; the message names the key and says what is wrong. */
 export class ConfigError extends OmniZipError {

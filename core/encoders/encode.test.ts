@@ -7,7 +7,7 @@ import { readBundle } from '../bundle/reader.js';
 import { TOKEN_AUDIO, TOKEN_VIDEO } from '../bundle/types.js';
 import { runCli } from '../cli/main.js';
 import { ComputeClient } from '../compute/client.js';
-import { CancelledError } from '../util/errors.js';
+import { CancelledError } from '../protocol/errors.js';
 import { createDemoEncoders } from './demo-encoders.js';
 import { encodeMedia } from './encode-media.js';
 import { qwenOmniTokenTypes } from './token-layout.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_MAX_PIXELS, DEFAULT_MIN_PIXELS } from '../media/smart-resize.js';
-import { OmniZipError } from '../util/errors.js';
+import { OmniZipError } from '../protocol/errors.js';
 
 /**
  * The JSON manifest describing user-supplied ONNX encoders (docs/encoders.md). Paths are relative

@@ -1,5 +1,5 @@
 import type { LogMel } from '../media/log-mel.js';
-import { OmniZipError } from '../util/errors.js';
+import { OmniZipError } from '../protocol/errors.js';
 
 /** Progress and cancellation for encoder runs. */
 export interface RunControl {

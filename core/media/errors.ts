@@ -2,7 +2,7 @@
  * Errors raised while reading media. Each names the file (or the tool) and says what to do, because
  * the studio shows the message as is.
  */
-import { CancelledError, OmniZipError } from '../util/errors.js';
+import { CancelledError, OmniZipError } from '../protocol/errors.js';
 
 export class MediaError extends OmniZipError {
   constructor(message: string, kind = 'bad-media') {

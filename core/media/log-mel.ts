@@ -1,6 +1,6 @@
 import { FftPlan } from './fft.js';
 import { slaneyMelFilterbank, type MelFilterbank } from './mel-filters.js';
-import { OmniZipError } from '../util/errors.js';
+import { OmniZipError } from '../protocol/errors.js';
 
 /**
  * Whisper-style log-mel features, the input of Qwen2.5-Omni's audio tower: 25 ms periodic-Hann

@@ -4,7 +4,7 @@
  */
 
 import { roundHalfEven } from '../util/numeric.js';
-import { OmniZipError } from '../util/errors.js';
+import { OmniZipError } from '../protocol/errors.js';
 
 export { roundHalfEven };
 

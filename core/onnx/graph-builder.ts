@@ -1,5 +1,5 @@
 import { ModelProto, OnnxAttributeType, OnnxDataType, type OnnxDataTypeCode } from './proto.js';
-import { OmniZipError } from '../util/errors.js';
+import { OmniZipError } from '../protocol/errors.js';
 
 /**
  * Small typed helpers to declare an ONNX graph in code and serialise it to ModelProto bytes that

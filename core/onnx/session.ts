@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { GraphBuilder, attr } from './graph-builder.js';
-import { OmniZipError } from '../util/errors.js';
+import { OmniZipError } from '../protocol/errors.js';
 
 /**
  * Execution-provider selection for onnxruntime-node. A provider list given to onnxruntime does not
@@ -14,9 +14,9 @@ import { OmniZipError } from '../util/errors.js';
  * outcome is remembered, and 'auto' walks WebGPU -> CUDA -> CPU.
  */
 
-export type ProviderName = 'cpu' | 'webgpu' | 'cuda';
-export type ProviderPreference = 'auto' | ProviderName;
-export const PROVIDER_PREFERENCES: readonly ProviderPreference[] = ['auto', 'cpu', 'webgpu', 'cuda'];
+import { PROVIDER_PREFERENCES, type ProviderName, type ProviderPreference } from '../protocol/enums.js';
+
+export { PROVIDER_PREFERENCES, type ProviderName, type ProviderPreference };
 /** The order 'auto' tries providers in: fastest first. */
 export const AUTO_PROVIDER_ORDER: readonly ProviderName[] = ['webgpu', 'cuda', 'cpu'];
 

@@ -11,7 +11,7 @@ import { DEFAULT_CONFIG } from '../config/schema.js';
 import { GraphBuilder } from '../onnx/graph-builder.js';
 import { prefillInputFromBundle } from './clip.js';
 import { runPrefillInWorker } from '../compute/client.js';
-import { CancelledError } from '../util/errors.js';
+import { CancelledError } from '../protocol/errors.js';
 import { buildDemoDecoder, DEFAULT_DEMO_DECODER, type DemoDecoderConfig } from './demo-decoder.js';
 import { ModelSignatureError } from './errors.js';
 import { sequencePositions } from './positions.js';

@@ -1,7 +1,7 @@
 import { GraphBuilder, attr } from '../onnx/graph-builder.js';
 import type { PrefillModelSpec, PositionIdsKind } from './manifest.js';
 import { deriveSeed, fillNormal } from './prng.js';
-import { OmniZipError } from '../util/errors.js';
+import { OmniZipError } from '../protocol/errors.js';
 
 /**
  * A small decoder-only LLM generated from code, with deterministic weights, so the prefill

@@ -1,5 +1,5 @@
 /** Errors of the prefill benchmark; each message names the file, tensor or key at fault. */
-import { CancelledError, OmniZipError } from '../util/errors.js';
+import { CancelledError, OmniZipError } from '../protocol/errors.js';
 
 /** A model manifest that is unreadable, malformed or inconsistent. */
 export class ManifestError extends OmniZipError {

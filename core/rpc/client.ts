@@ -17,7 +17,7 @@
  * worker through tsx, in a packaged build the compiled file.
  */
 import { Worker, type Transferable } from 'node:worker_threads';
-import { CancelledError, OmniZipError } from '../util/errors.js';
+import { CancelledError, OmniZipError } from '../protocol/errors.js';
 import type { RpcApi, RpcParams, RpcProgress, RpcReply, RpcRequest, RpcResult } from './messages.js';
 
 /** An error raised by a worker handler (or by the worker itself), carrying its kind. */

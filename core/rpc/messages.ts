@@ -19,7 +19,7 @@ export type RpcParams<A extends RpcApi, M extends keyof A> = A[M]['params'];
 export type RpcResult<A extends RpcApi, M extends keyof A> = A[M]['result'];
 export type RpcProgress<A extends RpcApi, M extends keyof A> = A[M]['progress'];
 
-/** What an error looks like on the wire: its kind (see core/util/errors.ts) and its message. */
+/** What an error looks like on the wire: its kind (see core/protocol/errors.ts) and its message. */
 export interface RpcErrorPayload {
   kind: string;
   message: string;

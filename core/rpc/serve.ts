@@ -1,10 +1,10 @@
 /**
  * The worker side of the RPC: answers calls with a typed handler table, one handler per method.
  * Each call gets its own AbortSignal (fired by the client's cancel or a shutdown) and a progress
- * callback; a thrown error goes back as its kind and message (core/util/errors.ts).
+ * callback; a thrown error goes back as its kind and message (core/protocol/errors.ts).
  */
 import { parentPort, type MessagePort, type Transferable } from 'node:worker_threads';
-import { errorKind } from '../util/errors.js';
+import { errorKind } from '../protocol/errors.js';
 import type { RpcApi, RpcParams, RpcProgress, RpcReply, RpcRequest, RpcResult } from './messages.js';
 
 export interface RpcCallContext<Progress> {

@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFERENCE_CLIP, makeSyntheticBundle } from '../bundle/synthetic.js';
 import { writeBundle } from '../bundle/writer.js';
-import type { StudioEvent } from '../studio/contract.js';
+import type { StudioEvent } from '../protocol/contract.js';
 import { createStudioHost, type StudioHost } from '../studio/host.js';
-import { decodeFrame, encodeFrame } from '../studio/wire.js';
+import { decodeFrame, encodeFrame } from '../protocol/wire.js';
 import { startStudioServer, type RunningStudioServer } from './server.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -1,4 +1,4 @@
-import { OmniZipError } from '../util/errors.js';
+import { OmniZipError } from '../protocol/errors.js';
 export type StudioErrorKind = 'bad-file' | 'cancelled' | 'unknown-clip' | 'bad-config' | 'unsupported' | 'analysis-failed' | 'bad-request' | 'prefill-failed' | 'provider-unavailable';
 
 /** A user-facing failure (bad file, cancelled job, unknown clip); the message is shown as is. */

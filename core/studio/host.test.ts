@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { HostMethod, Params, Result } from './contract.js';
+import type { HostMethod, Params, Result } from '../protocol/contract.js';
 import { dispatch } from './dispatch.js';
 import { createStudioHost, type StudioHost } from './host.js';
 

@@ -14,9 +14,9 @@ import type { PrefillInput } from '../prefill/runner.js';
 import { TextEmbeddings, compressedSequence, fullSequence } from '../prefill/sequence.js';
 import type { PrefillReport } from '../prefill/types.js';
 import { StudioError } from './errors.js';
-import { OmniZipError } from '../util/errors.js';
+import { OmniZipError } from '../protocol/errors.js';
 import { orderedConfig } from './export.js';
-import type { PrefillResultView, PrefillRow, PrefillRunParams } from './prefill-contract.js';
+import type { PrefillResultView, PrefillRow, PrefillRunParams } from '../protocol/prefill-contract.js';
 
 export type RunPrefill = (job: PrefillJob, options: PrefillRunOptions) => Promise<PrefillReport>;
 
@@ -44,7 +44,7 @@ function checkRequest(params: PrefillRunParams): void {
   }
 }
 
-/** The worker's errors arrive with their kind (core/util/errors.ts); each becomes a studio error kind. */
+/** The worker's errors arrive with their kind (core/protocol/errors.ts); each becomes a studio error kind. */
 function studioErrorFor(err: unknown): unknown {
   if (!(err instanceof OmniZipError)) return err;
   switch (err.kind) {

@@ -10,7 +10,7 @@ import { RecentFiles } from './recent.js';
 import { StudioSession } from './session.js';
 import type { AnalysisEngine } from '../analysis/types.js';
 import { ProviderUnavailableError } from '../onnx/session.js';
-import type { ClipSummary, PlanView, ProgressEvent } from './contract.js';
+import type { ClipSummary, PlanView, ProgressEvent } from '../protocol/contract.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shared = process.env.OMNIZIP_SHARED ?? path.resolve(repoRoot, '../shared');

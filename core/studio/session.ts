@@ -14,7 +14,7 @@ import { resolveConfig } from '../config/validate.js';
 import type { OmniZipConfig } from '../config/schema.js';
 import type { PlanDocument, PlanResult } from '../planner/types.js';
 import { budgetOf, geometryFor } from './budget.js';
-import { CONTRACT_VERSION, type AnalysisProviderChoice, type ClipSummary, type ExportKind, type HostMethod, type Params, type PlanView, type ProgressEvent, type Result } from './contract.js';
+import { CONTRACT_VERSION, type AnalysisProviderChoice, type ClipSummary, type ExportKind, type HostMethod, type Params, type PlanView, type ProgressEvent, type Result } from '../protocol/contract.js';
 import { buildExport } from './export.js';
 import { StudioError } from './errors.js';
 import { RecentFiles } from './recent.js';
@@ -23,7 +23,7 @@ import { audioCurves } from '../planner/audio-energy.js';
 import { runStudioPrefill, type RunPrefill } from './prefill-session.js';
 import { analysisContentHash } from '../analysis/cache.js';
 import { SessionStore } from './session-store.js';
-import { errorKind } from '../util/errors.js';
+import { errorKind } from '../protocol/errors.js';
 
 /** The timeline's audio curves in contract form (pairs flattened to a, b). */
 function curvesView(bundle: FeatureBundle): Result<'clip.data'>['curves'] {

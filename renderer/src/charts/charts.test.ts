@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AUDIO_ANCHOR, AUDIO_DOMINANT, AUDIO_DROPPED, AUDIO_MERGED } from '../../../core/planner/types.js';
-import type { ClipSummary, PlanView } from '../../../core/studio/contract.js';
+import type { ClipSummary, PlanView } from '../../../core/protocol/contract.js';
 import { frameTraces, patchGrid, patchModes } from './frames.js';
 import { budgetLines, groupFrame, groupLayout, groupSeries, groupStaticTraces } from './groups.js';
 import { groupAt, patchAt } from './time.js';

@@ -3,7 +3,7 @@
  * kept results (a list: each run is added, never overwritten, so settings can be compared).
  */
 import { create } from 'zustand';
-import type { PrefillResultView } from '../../../core/studio/prefill-contract.js';
+import type { PrefillResultView } from '../../../core/protocol/prefill-contract.js';
 
 export type PrefillModelKind = 'demo' | 'manifest';
 export type PrefillProvider = 'auto' | 'cpu' | 'webgpu' | 'cuda';

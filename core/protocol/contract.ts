@@ -25,8 +25,9 @@ import {
   type Check,
   type Infer,
 } from './check.js';
+import { PROVIDER_PREFERENCES } from './enums.js';
 import { prefillMethods } from './prefill-contract.js';
-import { OmniZipError } from '../util/errors.js';
+import { OmniZipError } from './errors.js';
 import { restoredSessionCheck, sessionMethods } from './session-contract.js';
 
 export const CONTRACT_VERSION = 1;
@@ -37,7 +38,7 @@ const clipId = string({ maxLength: 64, pattern: /^[A-Za-z0-9_-]+$/ });
 const count = number({ integer: true, min: 0 });
 
 /** Execution providers the user may force for analysis ('auto' lets the core pick the best that starts). */
-export const ANALYSIS_PROVIDERS = ['auto', 'cpu', 'webgpu', 'cuda'] as const;
+export const ANALYSIS_PROVIDERS = PROVIDER_PREFERENCES;
 export type AnalysisProviderChoice = (typeof ANALYSIS_PROVIDERS)[number];
 
 export const EXPORT_KINDS = ['config-yaml', 'config-json', 'flags', 'plan-json', 'masks'] as const;

@@ -3,7 +3,7 @@
  * the studio contract is written once and both sides of every transport check the same shapes.
  * Plain TypeScript, no Node imports: the renderer bundles it.
  */
-import { OmniZipError } from '../util/errors.js';
+import { OmniZipError } from './errors.js';
 
 /** A message crossed a transport with the wrong shape; `path` names the offending field. */
 export class ContractError extends OmniZipError {

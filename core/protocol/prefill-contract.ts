@@ -6,12 +6,13 @@
  * No Node imports: the renderer bundles this file.
  */
 import { anyNumber, array, boolean, nullable, number, object, oneOf, record, string, tuple, type Infer } from './check.js';
+import { PROVIDER_PREFERENCES } from './enums.js';
 
 const jobId = string({ maxLength: 64, pattern: /^[A-Za-z0-9_-]+$/ });
 const clipId = string({ maxLength: 64, pattern: /^[A-Za-z0-9_-]+$/ });
 const count = number({ integer: true, min: 0 });
 
-export const PREFILL_PROVIDERS = ['auto', 'cpu', 'webgpu', 'cuda'] as const;
+export const PREFILL_PROVIDERS = PROVIDER_PREFERENCES;
 export const PREFILL_MODEL_KINDS = ['demo', 'manifest'] as const;
 /** At most this many compressed settings per run (current, pinned A, two baselines). */
 export const MAX_PREFILL_SETTINGS = 4;

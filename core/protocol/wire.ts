@@ -8,7 +8,7 @@
  * Blobs start on 8-byte boundaries so the decoder can view them without copying.
  * No Node imports: the renderer uses it too.
  */
-import { OmniZipError } from '../util/errors.js';
+import { OmniZipError } from './errors.js';
 
 const MAGIC = [0x4f, 0x4d, 0x5a, 0x31]; // "OMZ1"
 

@@ -10,7 +10,6 @@ import {
   TOKEN_OTHER,
   TOKEN_VIDEO,
   type BundleMetadata,
-  type EmbeddingDType,
   type FeatureBundle,
 } from './types.js';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import type { FeatureBundle } from '../bundle/types.js';
-import { argsort } from '../planner/numeric.js';
+import { argsort } from '../util/numeric.js';
 import { COSINE_EPS, buildCrossModalMaxGraph, buildFrameGramGraph, buildNormalizedGramGraph, buildPairedDotGraph } from '../onnx/analysis-graphs.js';
 import { ProviderSelector, createSession, type ProviderName, type ProviderPreference } from '../onnx/session.js';
 import { defaultAnalysisCacheDir } from './cache.js';

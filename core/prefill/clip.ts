@@ -30,7 +30,7 @@ export async function prefillInputFromBundle(
     analyze?: (bundle: FeatureBundle, config: OmniZipConfig, signal?: AbortSignal) => Promise<ClipAnalysis>;
   } = {},
 ): Promise<PrefillInput> {
-  const analyze = options.analyze ?? (async (b: FeatureBundle, config: OmniZipConfig, signal?: AbortSignal) => (await analyzeForPlanning(b, { config, signal })).analysis);
+  const analyze = options.analyze ?? (async (b: FeatureBundle, config: OmniZipConfig, signal?: AbortSignal) => (await analyzeForPlanning(b, { frameGeometries: requiredFrameGeometries(b, config), signal })).analysis);
   const text = TextEmbeddings.forBundle(bundle);
   const analyses = new Map<string, ClipAnalysis>();
   const compressed = [];

@@ -1,7 +1,7 @@
 import { analyzeForPlanning } from '../../analysis/service.js';
 import { readBundle } from '../../bundle/reader.js';
 import { toPlanDocument } from '../../planner/document.js';
-import { planClip } from '../../planner/plan.js';
+import { planClip, requiredFrameGeometries } from '../../planner/plan.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { parseArgs, single } from '../args.js';
 import { configFromArgs } from '../config-args.js';
@@ -22,7 +22,7 @@ export const planCommand: CliCommand = {
     const { analysis } = await analyzeForPlanning(bundle, {
       cache: !args.flags.has('no-cache'),
       provider: single(args, 'provider') ?? 'auto',
-      config,
+      frameGeometries: requiredFrameGeometries(bundle, config),
     });
     const doc = toPlanDocument(bundle, planClip(bundle, analysis, config));
     const text = `${JSON.stringify(doc, null, 2)}\n`;

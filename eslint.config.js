@@ -18,6 +18,23 @@ export default tseslint.config(
     },
   },
   {
+    // Test fixtures and generators live in test-support/, outside the production core.
+    files: ['core/**/*.ts'],
+    ignores: ['core/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['electron', 'react', 'react-dom', 'zustand', 'plotly.js'],
+          patterns: [
+            { group: ['electron/*', 'react/*', '../renderer/*', '../../renderer/*', '../electron/*', '../../electron/*'] },
+            { group: ['**/test-support/**'], message: 'production core never imports test-support/' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // core/protocol crosses every process boundary, the renderer's included: browser-safe, so no
     // Node built-ins, no native or Node-only packages, and nothing from the Node-side core folders
     // (it imports only its own modules). tsconfig.web.json checks the same by having no Node types.

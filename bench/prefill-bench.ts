@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { OnnxAnalysisEngine } from '../core/analysis/onnx-engine.js';
 import { requiredFrameGeometries } from '../core/planner/plan.js';
-import { REFERENCE_CLIP, makeSyntheticBundle } from '../core/bundle/synthetic.js';
+import { REFERENCE_CLIP, makeSyntheticBundle } from '../test-support/synthetic/index.js';
 import { DEFAULT_CONFIG } from '../core/config/schema.js';
 import { parseProviderPreference } from '../core/onnx/session.js';
 import { prefillInputFromBundle } from '../core/prefill/clip.js';

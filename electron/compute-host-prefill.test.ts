@@ -2,13 +2,15 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { goldenBundlePath } from '../test-support/golden.js';
+import { describeWithGolden } from '../test-support/golden-vitest.js';
 import type { HostMessage } from './host-protocol.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const golden = path.join(process.env.OMNIZIP_SHARED ?? path.resolve(repoRoot, '../shared'), 'golden', 'short_2groups.safetensors');
+const golden = goldenBundlePath('short_2groups');
 
-describe('compute host: prefill.run', () => {
+describeWithGolden('compute host: prefill.run', () => {
   it('runs the prefill benchmark behind the contract, with progress events and cancel', async () => {
     const sent: HostMessage[] = [];
     let listener: ((e: { data: unknown }) => void) | null = null;

@@ -2,11 +2,13 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { goldenBundlePath } from '../test-support/golden.js';
+import { describeWithGolden } from '../test-support/golden-vitest.js';
 import type { HostMessage } from './host-protocol.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const golden = path.join(process.env.OMNIZIP_SHARED ?? path.resolve(repoRoot, '../shared'), 'golden', 'short_2groups.safetensors');
+const golden = goldenBundlePath('short_2groups');
 
 /** Stands in for Electron's parentPort so the host's message handling runs under vitest. */
 function fakeParentPort() {
@@ -34,7 +36,7 @@ function fakeParentPort() {
   };
 }
 
-describe('compute host', () => {
+describeWithGolden('compute host', () => {
   it('answers contract calls and forwards progress events over the parent port', async () => {
     const fake = fakeParentPort();
     (process as unknown as { parentPort: unknown }).parentPort = fake.port;

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { OnnxAnalysisEngine } from '../analysis/onnx-engine.js';
 import type { AnalyzeOptions } from '../analysis/types.js';
-import { makeSyntheticBundle } from '../bundle/synthetic.js';
+import { makeSyntheticBundle } from '../../test-support/synthetic/index.js';
 import type { FeatureBundle } from '../bundle/types.js';
 import { CancelledError } from '../protocol/errors.js';
 import { ComputeClient } from './client.js';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeSyntheticBundle } from '../bundle/synthetic.js';
+import { makeSyntheticBundle } from '../../test-support/synthetic/index.js';
 import { TOKEN_AUDIO, TOKEN_OTHER, TOKEN_VIDEO } from '../bundle/types.js';
 import { writeBundle } from '../bundle/writer.js';
 import { runCli } from '../cli/main.js';

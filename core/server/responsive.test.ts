@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REFERENCE_CLIP, makeSyntheticBundle } from '../bundle/synthetic.js';
+import { REFERENCE_CLIP, makeSyntheticBundle } from '../../test-support/synthetic/index.js';
 import { writeBundle } from '../bundle/writer.js';
 import type { StudioEvent } from '../protocol/contract.js';
 import { createStudioHost, type StudioHost } from '../studio/host.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { bundleContentHash, parseBundle } from './reader.js';
-import { summarizeBundle } from './summary.js';
-import { makeSyntheticBundle, mergedGridFor, REFERENCE_CLIP } from './synthetic.js';
-import { TOKEN_AUDIO, TOKEN_VIDEO, type FeatureBundle } from './types.js';
-import { serializeBundle } from './writer.js';
-import { floatToHalfBits, halfBitsToFloat } from '../util/float16.js';
+import { bundleContentHash, parseBundle } from '../../core/bundle/reader.js';
+import { summarizeBundle } from '../../core/bundle/summary.js';
+import { makeSyntheticBundle, mergedGridFor, REFERENCE_CLIP } from './index.js';
+import { TOKEN_AUDIO, TOKEN_VIDEO, type FeatureBundle } from '../../core/bundle/types.js';
+import { serializeBundle } from '../../core/bundle/writer.js';
+import { floatToHalfBits, halfBitsToFloat } from '../../core/util/float16.js';
 
 function rowCosine(a: Float32Array, i: number, b: Float32Array, j: number, D: number): number {
   let dot = 0;

@@ -1,5 +1,5 @@
-import type { FeatureBundle } from '../bundle/types.js';
-import { mulberry32 } from '../planner/numeric.js';
+import type { FeatureBundle } from '../core/bundle/types.js';
+import { mulberry32 } from '../core/util/numeric.js';
 
 /** Small random clips in the Qwen2.5-Omni interleaved layout. */
 export interface ClipShape {

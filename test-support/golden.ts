@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseSafetensors, toFloat32 } from '../bundle/safetensors.js';
-import { goldenDir } from '../util/shared-paths.js';
+import { parseSafetensors, toFloat32 } from '../core/bundle/safetensors.js';
+import { goldenDir } from '../core/util/shared-paths.js';
 
-export { goldenDir, sharedDir } from '../util/shared-paths.js';
+export { goldenDir, sharedDir } from '../core/util/shared-paths.js';
 
 /**
  * Access to the golden cases produced by the official implementation (shared/golden). Tests and

@@ -2,7 +2,7 @@
 import { CancelledError, OmniZipError } from '../protocol/errors.js';
 
 /** A model manifest that is unreadable, malformed or inconsistent. */
-export class ManifestError extends OmniZipError {
+export class ModelManifestError extends OmniZipError {
   constructor(message: string) {
     super('bad-manifest', message);
   }

@@ -11,7 +11,7 @@ import { runPrefillInWorker, type PrefillRunOptions } from '../compute/client.js
 import type { PrefillJob } from '../prefill/job.js';
 import { sequencePositions } from '../prefill/positions.js';
 import type { PrefillInput } from '../prefill/runner.js';
-import { TextEmbeddings, compressedSequence, fullSequence } from '../prefill/sequence.js';
+import { TextEmbeddings, compressedSequence, fullSequence } from '../prefill/prefill-sequence.js';
 import type { PrefillReport } from '../prefill/types.js';
 import { StudioError } from './errors.js';
 import { OmniZipError } from '../protocol/errors.js';

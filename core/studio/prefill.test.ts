@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { goldenDir } from '../../test-support/golden.js';
 import { itWithGolden } from '../../test-support/golden-vitest.js';
-import { ManifestError, PrefillCancelledError, PrefillError } from '../prefill/errors.js';
+import { ModelManifestError, PrefillCancelledError, PrefillError } from '../prefill/errors.js';
 import type { PrefillJob } from '../prefill/job.js';
 import type { PrefillReport } from '../prefill/types.js';
 import { ContractError } from '../protocol/check.js';
@@ -129,7 +129,7 @@ describe('prefill.run in the session', () => {
   });
 
   itWithGolden('maps the core errors onto studio error kinds and refuses bad requests', async () => {
-    let fail: Error = new ManifestError('thinker.json: missing key hidden_size');
+    let fail: Error = new ModelManifestError('thinker.json: missing key hidden_size');
     const session = newSession(async () => {
       throw fail;
     });

@@ -13,7 +13,7 @@ import type { FeatureBundle } from '../bundle/types.js';
 import { resolveConfig } from '../config/validate.js';
 import type { OmniZipConfig } from '../config/schema.js';
 import type { PlanDocument, PlanResult } from '../planner/types.js';
-import { budgetOf, geometryFor } from './budget.js';
+import { budgetOf, geometryFor } from './flops-budget.js';
 import { CONTRACT_VERSION, type AnalysisProviderChoice, type ClipSummary, type ExportKind, type HostMethod, type Params, type PlanView, type ProgressEvent, type Result } from '../protocol/contract.js';
 import { buildExport } from './export.js';
 import { StudioError } from './errors.js';
@@ -133,7 +133,7 @@ export class StudioSession {
       'clip.openDemo': (p) => this.runJob(p.jobId, emit, async (signal, progress) => {
         progress(0.02, 'loading the demo clip');
         const demo = await this.deps.loadDemo();
-        return this.withRestored(await this.analyse(demo.name, demo.path, demo.bundle, signal, progress));
+        return this.withRestored(await this.analyze(demo.name, demo.path, demo.bundle, signal, progress));
       }),
       'clip.openPath': (p) => this.runJob(p.jobId, emit, async (signal, progress) => {
         const summary = await this.openFile(p.path, signal, progress);
@@ -144,7 +144,7 @@ export class StudioSession {
         const ext = path.extname(p.name).toLowerCase();
         if (BUNDLE_EXTENSIONS.has(ext)) {
           progress(0.05, 'reading the bundle');
-          return this.withRestored(await this.analyse(p.name, null, this.parse(p.bytes, p.name), signal, progress));
+          return this.withRestored(await this.analyze(p.name, null, this.parse(p.bytes, p.name), signal, progress));
         }
         // Media goes through ffmpeg, which reads files: park the upload in a private temp dir.
         const dir = await mkdtemp(path.join(os.tmpdir(), 'omnizip-upload-'));
@@ -156,7 +156,7 @@ export class StudioSession {
           await rm(dir, { recursive: true, force: true });
         }
       }),
-      'clip.reanalyze': (p) => this.runJob(p.jobId, emit, (signal, progress) => this.reanalyse(p.clipId, p.provider, signal, progress)),
+      'clip.reanalyze': (p) => this.runJob(p.jobId, emit, (signal, progress) => this.reanalyze(p.clipId, p.provider, signal, progress)),
       'job.cancel': async (p) => {
         const job = this.jobs.get(p.jobId);
         job?.abort();
@@ -237,7 +237,7 @@ export class StudioSession {
       } catch (err) {
         throw new StudioError('bad-file', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       }
-      return this.analyse(name, shown.path, this.parse(bytes, name), signal, progress);
+      return this.analyze(name, shown.path, this.parse(bytes, name), signal, progress);
     }
     if (!this.deps.encodeMedia) {
       throw new StudioError('unsupported', `cannot open ${name}: media files need the ONNX encoders, which are not available in this build; open a feature bundle (.safetensors) instead`);
@@ -252,10 +252,10 @@ export class StudioSession {
       const reason = shown.path === null ? (err as Error).message.split(file).join(name) : (err as Error).message;
       throw new StudioError('bad-file', `cannot open ${name}: ${reason}`);
     }
-    return this.analyse(name, shown.path, bundle, signal, (f, s) => progress(0.5 + 0.5 * f, s));
+    return this.analyze(name, shown.path, bundle, signal, (f, s) => progress(0.5 + 0.5 * f, s));
   }
 
-  private async analyse(name: string, file: string | null, bundle: FeatureBundle, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<ClipSummary> {
+  private async analyze(name: string, file: string | null, bundle: FeatureBundle, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<ClipSummary> {
     let analysis: ClipAnalysis;
     try {
       analysis = await this.runAnalysis(name, bundle, this.provider, signal, progress);
@@ -272,7 +272,7 @@ export class StudioSession {
    * Analyses an open clip again on `provider`. Success re-registers it under a new id (dropping the
    * old) and makes the provider the session's choice; failure leaves the clip and the choice as they were.
    */
-  private async reanalyse(clipId: string, provider: AnalysisProviderChoice, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<ClipSummary> {
+  private async reanalyze(clipId: string, provider: AnalysisProviderChoice, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<ClipSummary> {
     const clip = this.clip(clipId);
     const { name, path: file } = clip.summary;
     let analysis: ClipAnalysis;

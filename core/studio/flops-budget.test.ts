@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { budgetOf, geometryFor, paperFlops, QWEN25_OMNI_3B, QWEN25_OMNI_7B } from './budget.js';
+import { budgetOf, geometryFor, paperFlops, QWEN25_OMNI_3B, QWEN25_OMNI_7B } from './flops-budget.js';
 
 describe('budget readout', () => {
   it('evaluates the paper formula term by term', () => {

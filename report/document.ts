@@ -4,9 +4,9 @@
  * every figure as a plotly figure, the group table, the comparison and the prefill results. DOM-free
  * and Node-free: the renderer bundles it, the CLI runs it.
  */
-import type { ClipSummary, PlanView } from '../core/studio/contract.js';
+import type { ClipSummary, PlanView } from '../core/protocol/contract.js';
 import type { DeltaRow, PlanComparison } from '../core/studio/compare.js';
-import type { PrefillRow } from '../core/studio/prefill-contract.js';
+import type { PrefillRow } from '../core/protocol/prefill-contract.js';
 import type { ClipData } from '../renderer/src/data-cache.js';
 import { frameLayout, frameTraces } from '../renderer/src/frames/traces.js';
 import { groupFrame, groupLabels, groupLayout, groupStaticTraces, groupTraces } from '../renderer/src/groups/traces.js';

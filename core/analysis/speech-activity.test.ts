@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { makeSyntheticBundle } from '../bundle/synthetic.js';
+import { makeSyntheticBundle } from '../../test-support/synthetic/index.js';
 import { resolveConfig } from '../config/validate.js';
 import { audioCurves } from '../planner/audio-energy.js';
 import { toPlanDocument } from '../planner/document.js';

@@ -17,6 +17,9 @@
 import { createRequire } from 'node:module';
 import ort from 'onnxruntime-node';
 import type { FeatureBundle } from '../bundle/types.js';
+import { rememberSpeechActivity, speechActivityOf } from './speech-activity-store.js';
+
+export { speechActivityOf };
 
 export const VAD_SAMPLE_RATE = 16000;
 export const VAD_FRAME_SAMPLES = 512;
@@ -114,19 +117,13 @@ export function perTokenActivity(frameProb: Float32Array, numAudio: number, seco
   return out;
 }
 
-const memo = new WeakMap<FeatureBundle, Float32Array>();
-
-/** Per-audio-token speech probability once computed for this bundle (ensureSpeechActivity), else null. */
-export function speechActivityOf(bundle: FeatureBundle): Float32Array | null {
-  return memo.get(bundle) ?? null;
-}
 
 /**
  * Runs Silero VAD on the bundle's waveform once and keeps the per-token speech probability for the
  * planner and the curves. Null when the clip has no waveform or no audio tokens.
  */
 export async function ensureSpeechActivity(bundle: FeatureBundle, signal?: AbortSignal): Promise<Float32Array | null> {
-  const known = memo.get(bundle);
+  const known = speechActivityOf(bundle);
   if (known) return known;
   const wave = bundle.waveform;
   if (!wave || wave.length === 0 || bundle.numAudio === 0) return null;
@@ -134,6 +131,6 @@ export async function ensureSpeechActivity(bundle: FeatureBundle, signal?: Abort
   const tokensPerSecond = typeof bundle.metadata.audio_tokens_per_second === 'number' && bundle.metadata.audio_tokens_per_second > 0 ? bundle.metadata.audio_tokens_per_second : 25;
   const frames = await speechProbabilities(resampleTo16k(wave, rate), signal);
   const activity = perTokenActivity(frames, bundle.numAudio, 1 / tokensPerSecond);
-  memo.set(bundle, activity);
+  rememberSpeechActivity(bundle, activity);
   return activity;
 }

@@ -1,6 +1,6 @@
 import type { FeatureBundle } from '../bundle/types.js';
 import type { AudioScoreSource } from '../config/schema.js';
-import { speechActivityOf } from '../analysis/speech-activity.js';
+import { speechActivityOf } from '../analysis/speech-activity-store.js';
 import { argsort } from './numeric.js';
 
 /**

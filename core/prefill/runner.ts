@@ -10,7 +10,7 @@ import { modelFeeds, sessionSignature } from './feeds.js';
 import { readManifest, validateSignature, type PrefillModelSpec } from './manifest.js';
 import { MemoryProbe } from './memory-probe.js';
 import type { SequencePositions } from './positions.js';
-import type { PrefillSequence } from './sequence.js';
+import type { PrefillSequence } from './prefill-sequence.js';
 import { latencyStats, speedupReliability, timingOrder } from './stats.js';
 import type { MemoryFigures, PrefillComparison, PrefillModelInfo, PrefillOptions, PrefillReport, PrefillRunResult } from './types.js';
 

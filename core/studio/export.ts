@@ -7,7 +7,7 @@
 import YAML from 'yaml';
 import { CONFIG_KEYS, DEFAULT_CONFIG, type OmniZipConfig } from '../config/schema.js';
 import type { PlanDocument, PlanResult } from '../planner/types.js';
-import type { ExportKind } from './contract.js';
+import type { ExportKind } from '../protocol/contract.js';
 
 export interface ExportFile {
   fileName: string;

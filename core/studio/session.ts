@@ -13,8 +13,8 @@ import type { FeatureBundle } from '../bundle/types.js';
 import { ConfigError, resolveConfig } from '../config/validate.js';
 import type { OmniZipConfig } from '../config/schema.js';
 import type { PlanDocument, PlanResult } from '../planner/types.js';
-import { budgetOf, geometryFor } from './budget.js';
-import { CONTRACT_VERSION, type AnalysisProviderChoice, type ClipSummary, type ExportKind, type HostMethod, type Params, type PlanView, type ProgressEvent, type Result } from './contract.js';
+import { budgetOf, geometryFor } from './flops-budget.js';
+import { CONTRACT_VERSION, type AnalysisProviderChoice, type ClipSummary, type ExportKind, type HostMethod, type Params, type PlanView, type ProgressEvent, type Result } from '../protocol/contract.js';
 import { buildExport } from './export.js';
 import { StudioError } from './errors.js';
 import { RecentFiles } from './recent.js';
@@ -27,6 +27,7 @@ import { analysisContentHash } from '../analysis/cache.js';
 import { SessionStore } from './session-store.js';
 import { readBundleBytes } from '../bundle/reader.js';
 import { regularFileSize } from '../util/regular-file.js';
+import { errorKind } from '../protocol/errors.js';
 
 /** The timeline's audio curves in contract form (pairs flattened to a, b). */
 function curvesView(bundle: FeatureBundle): Result<'clip.data'>['curves'] {
@@ -141,7 +142,7 @@ export class StudioSession {
       'clip.openDemo': (p) => this.runJob(p.jobId, emit, async (signal, progress) => {
         progress(0.02, 'loading the demo clip');
         const demo = await this.deps.loadDemo();
-        return this.withRestored(await this.analyse(demo.name, demo.path, demo.bundle, signal, progress));
+        return this.withRestored(await this.analyze(demo.name, demo.path, demo.bundle, signal, progress));
       }),
       'clip.openPath': (p) => this.runJob(p.jobId, emit, async (signal, progress) => {
         const summary = await this.openFile(p.path, signal, progress);
@@ -157,7 +158,7 @@ export class StudioSession {
         const ext = path.extname(p.name).toLowerCase();
         if (BUNDLE_EXTENSIONS.has(ext)) {
           progress(0.05, 'reading the bundle');
-          return this.withRestored(await this.analyse(p.name, null, this.parse(p.bytes, p.name), signal, progress));
+          return this.withRestored(await this.analyze(p.name, null, this.parse(p.bytes, p.name), signal, progress));
         }
         // Media goes through ffmpeg, which reads files: park the upload in a private temp dir.
         const dir = await mkdtemp(path.join(os.tmpdir(), 'omnizip-upload-'));
@@ -179,7 +180,7 @@ export class StudioSession {
           await upload.release();
         }
       }),
-      'clip.reanalyze': (p) => this.holding(p.clipId, () => this.runJob(p.jobId, emit, (signal, progress) => this.reanalyse(p.clipId, p.provider, signal, progress))),
+      'clip.reanalyze': (p) => this.holding(p.clipId, () => this.runJob(p.jobId, emit, (signal, progress) => this.reanalyze(p.clipId, p.provider, signal, progress))),
       'job.cancel': async (p) => {
         const job = this.jobs.get(p.jobId);
         job?.abort();
@@ -314,7 +315,7 @@ export class StudioSession {
         const reason = shown.path === null ? (err as Error).message.split(file).join(name) : (err as Error).message;
         throw new StudioError('bad-file', `cannot open ${name}: ${reason}`);
       }
-      return this.analyse(name, shown.path, this.parse(bytes, name), signal, progress);
+      return this.analyze(name, shown.path, this.parse(bytes, name), signal, progress);
     }
     if (fileKind(file) === 'unsupported' && fileKind(name) === 'unsupported') {
       throw new StudioError('unsupported', `cannot open ${name}: unsupported file type ${path.extname(name).toLowerCase() || '(no extension)'}; open a feature bundle (.safetensors) or a video or audio file`);
@@ -337,10 +338,10 @@ export class StudioSession {
       const reason = shown.path === null ? (err as Error).message.split(file).join(name) : (err as Error).message;
       throw new StudioError('bad-file', `cannot open ${name}: ${reason}`);
     }
-    return this.analyse(name, shown.path, bundle, signal, (f, s) => progress(0.5 + 0.5 * f, s));
+    return this.analyze(name, shown.path, bundle, signal, (f, s) => progress(0.5 + 0.5 * f, s));
   }
 
-  private async analyse(name: string, file: string | null, bundle: FeatureBundle, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<ClipSummary> {
+  private async analyze(name: string, file: string | null, bundle: FeatureBundle, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<ClipSummary> {
     let analysis: ClipAnalysis;
     try {
       analysis = await this.runAnalysis(name, bundle, this.provider, signal, progress);
@@ -374,7 +375,7 @@ export class StudioSession {
    * Analyses an open clip again on `provider`. Success re-registers it under a new id (dropping the
    * old) and makes the provider the session's choice; failure leaves the clip and the choice as they were.
    */
-  private async reanalyse(clipId: string, provider: AnalysisProviderChoice, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<ClipSummary> {
+  private async reanalyze(clipId: string, provider: AnalysisProviderChoice, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<ClipSummary> {
     const clip = this.clip(clipId);
     const { name, path: file } = clip.summary;
     let analysis: ClipAnalysis;
@@ -383,7 +384,7 @@ export class StudioSession {
     } catch (err) {
       if (err instanceof StudioError) throw err;
       const previous = clip.summary.engine;
-      const kind = (err as Error).name === 'ProviderUnavailableError' ? 'provider-unavailable' : 'analysis-failed';
+      const kind = errorKind(err) === 'provider-unavailable' ? 'provider-unavailable' : 'analysis-failed';
       throw new StudioError(kind, `cannot analyse ${name} on provider ${provider}: ${(err as Error).message}; the previous analysis (provider ${previous.provider} · ${previous.device}) stays in use`);
     }
     this.provider = provider;

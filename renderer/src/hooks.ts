@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { comparePlans, type PlanComparison } from '../../core/studio/compare.js';
-import type { PlanView } from '../../core/studio/contract.js';
+import type { PlanView } from '../../core/protocol/contract.js';
 import { dataCache } from './data-cache.js';
 import { useStudio } from './store/index.js';
 

@@ -1,6 +1,6 @@
 /** A two-group plan on a tiny 2x2-grid clip, shared by the renderer's trace tests. */
 import { AUDIO_ANCHOR, AUDIO_DOMINANT, AUDIO_DROPPED, AUDIO_MERGED } from '../../core/planner/types.js';
-import type { ClipSummary, PlanView } from '../../core/studio/contract.js';
+import type { ClipSummary, PlanView } from '../../core/protocol/contract.js';
 
 export const clip: ClipSummary = {
   clipId: 'c1', name: 'x', path: null, model: null, numAudio: 6, numVideo: 16, hiddenSize: 4, sequenceLength: 24,

@@ -1,5 +1,5 @@
 /** Time mapping shared by the linked views: audio tokens, temporal patches and groups in seconds. */
-import type { ClipSummary, PlanGroupView } from '../../core/studio/contract.js';
+import type { ClipSummary, PlanGroupView } from '../../core/protocol/contract.js';
 
 export function audioTime(clip: ClipSummary, index: number): number {
   return clip.audioTokensPerSecond > 0 ? (index + 0.5) / clip.audioTokensPerSecond : index;

@@ -6,8 +6,8 @@
  * one request per pixel.
  */
 import { DEFAULT_CONFIG, type OmniZipConfig } from '../../core/config/schema.js';
-import type { ClipSummary } from '../../core/studio/contract.js';
-import { MAX_SAVED_PREFILL_RUNS, type SavedPrefillRun, type SavedSession } from '../../core/studio/session-contract.js';
+import type { ClipSummary } from '../../core/protocol/contract.js';
+import { MAX_SAVED_PREFILL_RUNS, type SavedPrefillRun, type SavedSession } from '../../core/protocol/session-contract.js';
 import type { StudioClient } from './transport/client.js';
 import { usePrefill, type PrefillEntry } from './prefill/store.js';
 import { useStudio, type CompareMode } from './store/index.js';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeSyntheticBundle } from '../../bundle/synthetic.js';
+import { makeSyntheticBundle } from '../../../test-support/synthetic/index.js';
 import { writeBundle } from '../../bundle/writer.js';
 import { fileKind } from '../../media/file-kind.js';
 import { createDefaultDeps } from '../../studio/deps.js';

@@ -3,7 +3,7 @@ import { ensureSpeechActivity } from '../../analysis/speech-activity.js';
 import { readBundle } from '../../bundle/reader.js';
 import { notABundleMessage } from '../../media/file-kind.js';
 import { toPlanDocument } from '../../planner/document.js';
-import { planClip } from '../../planner/plan.js';
+import { planClip, requiredFrameGeometries } from '../../planner/plan.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { parseArgs, single } from '../args.js';
 import { configFromArgs } from '../config-args.js';
@@ -26,7 +26,7 @@ export const planCommand: CliCommand = {
     const { analysis, cacheWarning } = await analyzeForPlanning(bundle, {
       cache: !args.flags.has('no-cache'),
       provider: single(args, 'provider') ?? 'auto',
-      config,
+      frameGeometries: requiredFrameGeometries(bundle, config),
     });
     if (cacheWarning) process.stderr.write(`omnizip-studio: warning: ${cacheWarning}\n`);
     // The Silero VAD speech reference is an async model run: done before the (synchronous) planner needs it.

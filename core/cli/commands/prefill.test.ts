@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeSyntheticBundle } from '../../bundle/synthetic.js';
+import { makeSyntheticBundle } from '../../../test-support/synthetic/index.js';
 import { writeBundle } from '../../bundle/writer.js';
 import { DEMO_DECODER_DEFAULT_SIZE } from '../../prefill/demo-size.js';
 import type { PrefillReport } from '../../prefill/types.js';

@@ -5,7 +5,7 @@
  */
 import type { LabelledPlan, ManyComparison } from '../../../core/studio/compare-many.js';
 import { disagreementBins } from '../../../core/studio/compare-many.js';
-import type { ClipSummary } from '../../../core/studio/contract.js';
+import type { ClipSummary } from '../../../core/protocol/contract.js';
 import type { Layout, PlotData } from '../plot/plotly.js';
 import { audioTime, patchStart } from '../plan-time.js';
 

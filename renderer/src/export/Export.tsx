@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ExportKind } from '../../../core/studio/contract.js';
+import type { ExportKind } from '../../../core/protocol/contract.js';
 import { buildExportText, exportKind, saveBytes } from '../actions.js';
 import { mountedCharts } from '../plot/chart-registry.js';
 import Plotly from '../plot/plotly.js';

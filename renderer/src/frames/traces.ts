@@ -1,5 +1,5 @@
 /** Plotly figure of one temporal patch: its kept/pruned token grid as a heatmap over the sampled frame. */
-import type { ClipSummary, PlanView } from '../../../core/studio/contract.js';
+import type { ClipSummary, PlanView } from '../../../core/protocol/contract.js';
 import type { Layout, PlotData } from '../plot/plotly.js';
 
 /** Mode and keep count of the planner's frame(s) covering one temporal patch. */

@@ -4,7 +4,7 @@
  * the tokens kept; pinned min/max groups are labelled, since pinning is where the official
  * heuristic's quirks show.
  */
-import type { ClipSummary, PlanView } from '../../../core/studio/contract.js';
+import type { ClipSummary, PlanView } from '../../../core/protocol/contract.js';
 import type { Layout, PlotData } from '../plot/plotly.js';
 import { groupSpan } from '../plan-time.js';
 

@@ -1,4 +1,4 @@
-import type { PrefillResultView, PrefillRow } from '../../../core/studio/prefill-contract.js';
+import type { PrefillResultView, PrefillRow } from '../../../core/protocol/prefill-contract.js';
 import { useStudio } from '../store/index.js';
 import { PrefillChart } from './PrefillChart.js';
 import { cancelPrefill, clearPrefillResults, exportPrefill, prefillSettings, runPrefill } from './actions.js';

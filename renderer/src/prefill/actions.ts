@@ -4,7 +4,7 @@
  * export them through the studio's save path.
  */
 import type { OmniZipConfig } from '../../../core/config/schema.js';
-import { StudioRemoteError } from '../../../core/studio/contract.js';
+import { StudioRemoteError } from '../../../core/protocol/contract.js';
 import { prefillRunsCsv, prefillRunsJson } from '../../../core/studio/prefill-export.js';
 import { connectedClient, saveBytes } from '../actions.js';
 import { useStudio, type CompareMode } from '../store/index.js';

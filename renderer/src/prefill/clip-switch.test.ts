@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ClipSummary } from '../../../core/studio/contract.js';
-import type { PrefillResultView } from '../../../core/studio/prefill-contract.js';
+import type { ClipSummary } from '../../../core/protocol/contract.js';
+import type { PrefillResultView } from '../../../core/protocol/prefill-contract.js';
 import { restoreSession } from '../session-autosave.js';
 import { usePrefill } from './store.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../core/config/schema.js';
-import type { PrefillResultView, PrefillRow } from '../../../core/studio/prefill-contract.js';
+import type { PrefillResultView, PrefillRow } from '../../../core/protocol/prefill-contract.js';
 import { prefillSettings } from './actions.js';
 import { prefillLatencyChart, speedupText } from './chart.js';
 import type { PrefillEntry } from './store.js';

@@ -4,7 +4,7 @@
  */
 import { DEMO_DECODER_DEFAULT_SIZE } from '../../../core/prefill/demo-size.js';
 import { create } from 'zustand';
-import type { PrefillResultView } from '../../../core/studio/prefill-contract.js';
+import type { PrefillResultView } from '../../../core/protocol/prefill-contract.js';
 
 export type PrefillModelKind = 'demo' | 'manifest';
 export type PrefillProvider = 'auto' | 'cpu' | 'webgpu' | 'cuda';

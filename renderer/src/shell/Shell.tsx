@@ -1,5 +1,5 @@
 import { useRef } from 'react';
-import { ANALYSIS_PROVIDERS, type AnalysisProviderChoice } from '../../../core/studio/contract.js';
+import { ANALYSIS_PROVIDERS, type AnalysisProviderChoice } from '../../../core/protocol/contract.js';
 import { cancelJob, openDemo, openDialog, openFileObject, openPath, reanalyse } from '../actions.js';
 import { usePlan } from '../hooks.js';
 import { resetSession } from '../session-autosave.js';

@@ -3,7 +3,7 @@
  * overlay, so the overlay can never list a key that does nothing. DOM-free apart from the event
  * shape it reads, and tested in shortcuts.test.ts.
  */
-import type { ClipSummary, PlanGroupView } from '../../../core/studio/contract.js';
+import type { ClipSummary, PlanGroupView } from '../../../core/protocol/contract.js';
 import { groupAt, groupSpan, patchAt, patchStart } from '../plan-time.js';
 
 export type ShortcutAction = 'next-group' | 'previous-group' | 'next-patch' | 'previous-patch' | 'pin-a' | 'toggle-compare' | 'undo' | 'redo' | 'help' | 'close';

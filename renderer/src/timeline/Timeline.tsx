@@ -1,6 +1,6 @@
 import { useMemo, useRef, useState } from 'react';
 import { AUDIO_ANCHOR, AUDIO_DOMINANT, AUDIO_DROPPED, AUDIO_MERGED } from '../../../core/planner/types.js';
-import type { ClipSummary, PlanView } from '../../../core/studio/contract.js';
+import type { ClipSummary, PlanView } from '../../../core/protocol/contract.js';
 import { dataCache, type ClipData } from '../data-cache.js';
 import { useComparison, usePlan } from '../hooks.js';
 import { PlotlyChart } from '../plot/PlotlyChart.js';

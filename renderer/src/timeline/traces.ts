@@ -3,7 +3,7 @@
  * RMS, each normalised to its max), each audio token's fate, video kept per patch.
  */
 import { AUDIO_ANCHOR, AUDIO_DOMINANT, AUDIO_DROPPED, AUDIO_MERGED } from '../../../core/planner/types.js';
-import type { ClipSummary, PlanView } from '../../../core/studio/contract.js';
+import type { ClipSummary, PlanView } from '../../../core/protocol/contract.js';
 import type { ClipData } from '../data-cache.js';
 import type { Layout, PlotData } from '../plot/plotly.js';
 import { audioTime, groupSpan, patchStart } from '../plan-time.js';

@@ -14,6 +14,7 @@ const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   analyze: async () => (await import('./analyze.js')).analyzeCommand,
   prefill: async () => (await import('./prefill.js')).prefillCommand,
   encode: async () => (await import('./encode.js')).encodeCommand,
+  sweep: async () => (await import('./sweep.js')).sweepCommand,
 };
 
 export function commandNames(): string[] {

@@ -1,0 +1,174 @@
+/**
+ * Runs a planned sweep's unfinished trials on a pool of worker threads and appends each result
+ * as it arrives. Used by `sweep run` (all trials, DIR/trials.jsonl), by each Slurm task through
+ * `sweep run-shard` (its slice, its own shard file) and by the studio. Resumable: trials whose
+ * key already has a record are skipped; a stop loses only the trials in flight.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import type { TrialJob } from './evaluate.js';
+import { readPlan, type PlannedTrial, type SweepPlan } from './plan.js';
+import {
+  FAILURES_FILE,
+  hostName,
+  JsonlAppender,
+  readResults,
+  shardFailureFile,
+  shardResultFile,
+  SHARDS_DIR,
+  TRIALS_FILE,
+  type TrialRecord,
+} from './store.js';
+import { WorkerPool, type WorkerSpawner } from './worker-pool.js';
+
+export interface SweepProgress {
+  total: number;
+  /** Finished before this run started (resumed). */
+  alreadyDone: number;
+  done: number;
+  failed: number;
+  inFlight: number;
+  elapsedMs: number;
+  /** Trials per second over this run. */
+  rate: number;
+  /** Estimated time left, ms; null until the first trial finishes. */
+  etaMs: number | null;
+  lastError?: string;
+}
+
+export interface RunOptions {
+  workers: number;
+  /** Run only this slice of the plan, writing shard files (Slurm tasks). */
+  shard?: { index: number; count: number };
+  signal?: AbortSignal;
+  onProgress?: (p: SweepProgress) => void;
+  onRecord?: (r: TrialRecord) => void;
+  provider?: string;
+  spawner?: WorkerSpawner<TrialJob, TrialRecord, never>;
+}
+
+export interface RunSummary extends SweepProgress {
+  stopped: boolean;
+}
+
+export const RUNS_DIR = 'runs';
+const workerUrl = new URL('./sweep-worker.mjs', import.meta.url);
+
+/** The contiguous slice of the plan's trials shard `index` of `count` owns. */
+export function shardSlice<T>(trials: T[], index: number, count: number): T[] {
+  const per = Math.ceil(trials.length / count);
+  return trials.slice(index * per, (index + 1) * per);
+}
+
+export function trialJob(plan: SweepPlan, t: PlannedTrial, provider?: string): TrialJob {
+  const clip = plan.clips[t.clip];
+  return {
+    trial: t.trial,
+    key: t.key,
+    clipPath: clip.path,
+    contentHash: clip.content_hash,
+    config: t.config,
+    metrics: plan.metricSet,
+    flopsModel: plan.spec.flopsModel,
+    evalCommand: plan.spec.evalCommand,
+    prefillModel: plan.spec.prefillModel,
+    provider,
+  };
+}
+
+/** Heartbeat of a run, so `sweep status` can tell running trials from pending ones. */
+export interface RunHeartbeat {
+  host: string;
+  pid: number;
+  shard: number | null;
+  state: 'running' | 'finished' | 'stopped';
+  inFlight: string[];
+  updatedAt: string;
+}
+
+export async function runSweep(dir: string, options: RunOptions): Promise<RunSummary> {
+  const plan = await readPlan(dir);
+  const existing = await readResults(dir);
+  const doneKeys = new Set(existing.trials.map((t) => t.key));
+  const mine = options.shard ? shardSlice(plan.trials, options.shard.index, options.shard.count) : plan.trials;
+  const todo = mine.filter((t) => !doneKeys.has(t.key));
+  const alreadyDone = mine.length - todo.length;
+
+  await mkdir(path.join(dir, SHARDS_DIR), { recursive: true });
+  await mkdir(path.join(dir, RUNS_DIR), { recursive: true });
+  const resultFile = options.shard ? shardResultFile(dir, options.shard.index) : path.join(dir, TRIALS_FILE);
+  const failureFile = options.shard ? shardFailureFile(dir, options.shard.index) : path.join(dir, FAILURES_FILE);
+  const heartbeatFile = path.join(dir, RUNS_DIR, `${hostName()}-${process.pid}${options.shard ? `-shard${options.shard.index}` : ''}.json`);
+  const results = await JsonlAppender.open(resultFile);
+  const failures = await JsonlAppender.open(failureFile);
+
+  const started = performance.now();
+  const inFlight = new Set<string>();
+  let done = 0;
+  let failed = 0;
+  let lastError: string | undefined;
+  let lastBeat = 0;
+  const beat = async (state: RunHeartbeat['state'], force = false) => {
+    const now = Date.now();
+    if (!force && now - lastBeat < 1000) return;
+    lastBeat = now;
+    const hb: RunHeartbeat = { host: hostName(), pid: process.pid, shard: options.shard?.index ?? null, state, inFlight: [...inFlight], updatedAt: new Date().toISOString() };
+    await writeFileAtomic(heartbeatFile, JSON.stringify(hb));
+  };
+  const progress = (): SweepProgress => {
+    const elapsedMs = performance.now() - started;
+    const finished = done + failed;
+    const rate = finished > 0 ? finished / (elapsedMs / 1000) : 0;
+    const left = todo.length - finished;
+    return { total: mine.length, alreadyDone, done, failed, inFlight: inFlight.size, elapsedMs, rate, etaMs: rate > 0 ? (left / rate) * 1000 : null, lastError };
+  };
+
+  const pool = new WorkerPool<TrialJob, TrialRecord, never>(workerUrl, Math.max(1, Math.min(options.workers, todo.length || 1)), options.spawner);
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) stop.abort();
+  // Writes go through one chain so records land whole and in completion order.
+  let writes: Promise<void> = Promise.resolve();
+  options.onProgress?.(progress());
+  await beat('running', true);
+
+  // Keep just enough jobs queued to feed every worker, so a stop drops the rest untouched.
+  let next = 0;
+  const feed = async (): Promise<void> => {
+    while (next < todo.length && !stop.signal.aborted) {
+      const t = todo[next++];
+      inFlight.add(t.key);
+      try {
+        const record = await pool.run(trialJob(plan, t, options.provider), { signal: stop.signal });
+        writes = writes.then(() => results.append(record));
+        await writes;
+        done++;
+        options.onRecord?.(record);
+      } catch (err) {
+        if (stop.signal.aborted) break;
+        const e = err as Error;
+        failed++;
+        lastError = `trial ${t.trial}: ${e.message}`;
+        writes = writes.then(() => failures.append({ trial: t.trial, key: t.key, error: `${e.name}: ${e.message}`, host: hostName(), at: new Date().toISOString() }));
+        await writes;
+      } finally {
+        inFlight.delete(t.key);
+      }
+      options.onProgress?.(progress());
+      await beat('running');
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, options.workers) }, feed));
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await pool.close();
+    await writes.catch(() => undefined);
+    await results.close();
+    await failures.close();
+    await beat(stop.signal.aborted ? 'stopped' : 'finished', true);
+  }
+  return { ...progress(), stopped: stop.signal.aborted };
+}

@@ -2,6 +2,9 @@
 import { CONFIG_KEYS } from '../config/schema.js';
 import type { TrialRecord } from './store.js';
 
+/** Config keys as columns; `method` has its own column already. */
+const CONFIG_COLUMNS = CONFIG_KEYS.map((d) => d.key).filter((k) => k !== 'method');
+
 const cell = (v: unknown): string => {
   const s = v === null || v === undefined ? '' : typeof v === 'number' ? String(v) : typeof v === 'string' ? v : JSON.stringify(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -15,7 +18,7 @@ export function trialsCsv(records: TrialRecord[], metricIds: string[]): string {
     'clip_path',
     'content_hash',
     'method',
-    ...CONFIG_KEYS.map((d) => d.key),
+    ...CONFIG_COLUMNS,
     'audio_kept',
     'audio_total',
     'video_kept',
@@ -32,7 +35,7 @@ export function trialsCsv(records: TrialRecord[], metricIds: string[]): string {
       r.clip.path,
       r.clip.content_hash,
       r.method,
-      ...CONFIG_KEYS.map((d) => r.config[d.key]),
+      ...CONFIG_COLUMNS.map((k) => r.config[k]),
       r.counts.audio.kept,
       r.counts.audio.total,
       r.counts.video.kept,

@@ -23,7 +23,7 @@ import { audioCurves } from '../planner/audio-energy.js';
 import { runStudioPrefill, type RunPrefill } from './prefill-session.js';
 import { analysisContentHash } from '../analysis/cache.js';
 import { SessionStore } from './session-store.js';
-import { exportSweepTrial, loadStudioSweep, startStudioSweep, sweepTrial } from './sweep-session.js';
+import { exportSweepTrial, loadStudioSweep, newSweepDir, startStudioSweep, sweepTrial } from './sweep-session.js';
 
 /** The timeline's audio curves in contract form (pairs flattened to a, b). */
 function curvesView(bundle: FeatureBundle): Result<'clip.data'>['curves'] {
@@ -204,6 +204,7 @@ export class StudioSession {
             progress,
           ),
         ),
+      'sweep.newDir': async (p) => newSweepDir(p.name),
       'sweep.load': (p) => loadStudioSweep(p.dir),
       'sweep.trial': (p) => sweepTrial(p.dir, p.trial),
       'sweep.exportTrial': (p) => exportSweepTrial(p),

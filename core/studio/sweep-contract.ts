@@ -69,6 +69,8 @@ export const sweepMethods = {
     params: sweepStartParamsCheck,
     result: object({ dir, done: count, failed: count, stopped: boolean(), lastError: nullable(string()) }),
   },
+  /** A fresh directory for a sweep started from the studio, so the view can follow it while it runs. */
+  'sweep.newDir': { params: object({ name: string({ maxLength: 128 }) }), result: object({ dir }) },
   'sweep.load': { params: object({ dir }), result: sweepViewCheck },
   'sweep.trial': {
     params: object({ dir, trial: count }),

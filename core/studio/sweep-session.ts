@@ -51,8 +51,7 @@ export async function startStudioSweep(
   for (const k of Object.keys(p.spec)) if (!SPEC_KEYS_FROM_VIEW.includes(k)) throw new StudioError('bad-config', `sweep spec: ${k}: not settable from the studio (allowed: ${SPEC_KEYS_FROM_VIEW.join(', ')})`);
   const source = p.clipId ? clipSource(p.clipId) : null;
   if (!source && !p.folder) throw new StudioError('bad-config', 'sweep: choose the open clip or a folder of clips');
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const dir = path.resolve(p.outDir ?? path.join(defaultSweepsDir(), `${source ? safeStem(source.name) : 'folder'}-${stamp}`));
+  const dir = path.resolve(p.outDir ?? newSweepDir(source ? source.name : 'folder').dir);
   let clipPattern: string;
   if (source) {
     if (source.bundlePath) clipPattern = source.bundlePath;
@@ -84,6 +83,11 @@ export async function startStudioSweep(
   });
   await writeOptunaJournal(dir, plan, (await readResults(dir)).trials);
   return { dir, done: summary.done, failed: summary.failed, stopped: summary.stopped, lastError: summary.lastError ?? null };
+}
+
+export function newSweepDir(name: string): { dir: string } {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  return { dir: path.join(defaultSweepsDir(), `${safeStem(name)}-${stamp}`) };
 }
 
 export async function loadStudioSweep(dir: string): Promise<SweepView> {

@@ -8,8 +8,11 @@ import { GroupRatios } from './views/GroupRatios.js';
 import { Parameters, redo, undo } from './views/Parameters.js';
 import { Errors, OpenBar, StatusBar } from './views/Shell.js';
 import { Timeline } from './views/Timeline.js';
+import { SweepsView } from './sweeps/SweepsView.js';
+import { useSweeps } from './sweeps/sweeps-store.js';
 
 export function App() {
+  const sweepsOpen = useSweeps((s) => s.open);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLInputElement;
@@ -45,7 +48,8 @@ export function App() {
       <Errors />
       <div className="layout">
         <aside><Parameters /></aside>
-        <main>
+        {sweepsOpen && <main><SweepsView /></main>}
+        <main hidden={sweepsOpen}>
           <Timeline />
           <div className="row">
             <GroupRatios />

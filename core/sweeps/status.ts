@@ -2,8 +2,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RUNS_DIR, type RunHeartbeat } from './executor.js';
-import { readPlan } from './plan.js';
-import { hostName, readResults } from './store.js';
+import { readPlan, type SweepPlan } from './plan.js';
+import { hostName, readResults, type StoredResults } from './store.js';
 
 export interface SweepStatus {
   name: string;
@@ -54,8 +54,11 @@ export async function readHeartbeats(dir: string): Promise<RunHeartbeat[]> {
 }
 
 export async function sweepStatus(dir: string): Promise<SweepStatus> {
-  const plan = await readPlan(dir);
-  const results = await readResults(dir);
+  return sweepStatusOf(dir, await readPlan(dir), await readResults(dir));
+}
+
+/** The status from a plan and results already read (the studio reads them once for everything). */
+export async function sweepStatusOf(dir: string, plan: SweepPlan, results: StoredResults): Promise<SweepStatus> {
   const planned = new Set(plan.trials.map((t) => t.key));
   const done = new Set(results.trials.map((t) => t.key).filter((k) => planned.has(k)));
   const failed = new Set(results.failures.map((f) => f.key).filter((k) => planned.has(k) && !done.has(k)));

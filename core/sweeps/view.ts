@@ -9,12 +9,14 @@ import type { SweepView } from '../studio/sweep-contract.js';
 import { canonicalConfig } from './canonical.js';
 import { objectivesOf, paretoFront, summarizeConfigs } from './pareto.js';
 import { readPlan } from './plan.js';
-import { sweepStatus } from './status.js';
+import { sweepStatusOf } from './status.js';
 import { readResults } from './store.js';
 
 export async function loadSweepView(dir: string): Promise<SweepView> {
   const plan = await readPlan(dir);
-  const [{ trials }, status] = await Promise.all([readResults(dir), sweepStatus(dir)]);
+  const results = await readResults(dir);
+  const { trials } = results;
+  const status = await sweepStatusOf(dir, plan, results);
   const metricIds = plan.metricSet;
   const configs = summarizeConfigs(trials, plan.clips.length, metricIds);
   const paramKeys = plan.spec.space.map((d) => d.key);

@@ -5,7 +5,7 @@ import { useBrushMask, useParamAxes } from './ParetoPlot.js';
 import { useCanvas } from './useCanvas.js';
 
 const HEIGHT = 300;
-const M = { left: 40, right: 40, top: 26, bottom: 30 };
+const M = { left: 40, right: 40, top: 34, bottom: 30 };
 const LINE_LIMIT = 4000;
 
 /** Parallel coordinates of the configs over the swept params and the aggregated objectives; drag on an axis to brush, click it to clear. */
@@ -67,10 +67,10 @@ export function ParallelCoordinates() {
         ctx.fillStyle = '#222';
         ctx.textAlign = k === 0 ? 'left' : k === axes.length - 1 ? 'right' : 'center';
         ctx.fillText(a.label, x, 14);
-        const lo = a.labels ? a.labels[0] ?? '' : formatValue(Number(a.extent.min.toPrecision(3)));
-        const hi = a.labels ? a.labels[a.labels.length - 1] ?? '' : formatValue(Number(a.extent.max.toPrecision(3)));
+        const lo = a.labels ? a.labels[0] ?? '' : formatValue(Number((a.extent.lo ?? a.extent.min).toPrecision(4)));
+        const hi = a.labels ? a.labels[a.labels.length - 1] ?? '' : formatValue(Number((a.extent.hi ?? a.extent.max).toPrecision(4)));
         ctx.fillStyle = '#666';
-        ctx.fillText(hi, x, M.top - 2 + 12);
+        ctx.fillText(hi, x, M.top - 4);
         ctx.fillText(lo, x, HEIGHT - M.bottom + 14);
         const b = draft && draft.axis === a.id ? [draft.y0, draft.y1] : brushes[a.id] ? [scales[k](brushes[a.id][0]), scales[k](brushes[a.id][1])] : null;
         if (b) {
@@ -123,7 +123,7 @@ export function ParallelCoordinates() {
         }}
       />
       <div className="sweep-hint">
-        drag along an axis to brush (several axes combine), click an axis to clear it{brushed > 0 && (
+        drag along an axis to brush (several axes combine), click an axis to clear it; objective axes follow the mean / worst-case toggle{brushed > 0 && (
           <>
             {' · '}
             <button className="link-button" data-testid="sweep-clear-brushes" onClick={() => useSweeps.getState().set({ brushes: {} })}>clear all brushes</button>

@@ -17,7 +17,7 @@ export function useParamAxes(): PcAxis[] {
     const params = view.params.map((p, k) => ({ id: `param:${p.key}`, label: p.key, values: view.configs.params[k], extent: extentOf(view.configs.params[k]), labels: p.categorical ? p.labels : undefined }));
     const objectives = view.objectives.map((o) => {
       const values = view.configs[aggregate][metricIndex(view, o.id)];
-      return { id: `metric:${o.id}`, label: `${o.id} (${aggregate})`, values, extent: extentOf(values) };
+      return { id: `metric:${o.id}`, label: o.id, values, extent: extentOf(values) };
     });
     return [...params, ...objectives];
   }, [view, aggregate]);

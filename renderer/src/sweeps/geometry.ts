@@ -9,6 +9,9 @@ export type Aggregate = 'mean' | 'worst';
 export interface Extent {
   min: number;
   max: number;
+  /** The data's own bounds, before the padding that keeps points off the frame. */
+  lo?: number;
+  hi?: number;
 }
 
 export function extentOf(values: ArrayLike<number>, mask?: (i: number) => boolean): Extent {
@@ -20,10 +23,10 @@ export function extentOf(values: ArrayLike<number>, mask?: (i: number) => boolea
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  if (min === Infinity) return { min: 0, max: 1 };
-  if (min === max) return { min: min - 0.5, max: max + 0.5 };
+  if (min === Infinity) return { min: 0, max: 1, lo: 0, hi: 1 };
+  if (min === max) return { min: min - 0.5, max: max + 0.5, lo: min, hi: max };
   const pad = (max - min) * 0.04;
-  return { min: min - pad, max: max + pad };
+  return { min: min - pad, max: max + pad, lo: min, hi: max };
 }
 
 export const scale = (e: Extent, from: number, to: number) => (v: number) => from + ((v - e.min) / (e.max - e.min)) * (to - from);

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { openStudio, screenshotDir } from './helpers';
+import { openStudio, screenshotDir } from './helpers.js';
 
 const DEFAULTS = {
   method: 'omnizip', variant: 'official-core', rho_audio: 0.3, rho_video: 0.6, g: 3, contextual_ratio: 0.05, ratio_min: 0.35, ratio_max: 0.75, dpc_k: 5,

@@ -109,12 +109,15 @@ export async function runSweep(dir: string, options: RunOptions): Promise<RunSum
   let failed = 0;
   let lastError: string | undefined;
   let lastBeat = 0;
-  const beat = async (state: RunHeartbeat['state'], force = false) => {
+  // Heartbeats go through their own chain so a late 'running' never lands after 'finished'.
+  let beats: Promise<void> = Promise.resolve();
+  const beat = (state: RunHeartbeat['state'], force = false): Promise<void> => {
     const now = Date.now();
-    if (!force && now - lastBeat < 1000) return;
+    if (!force && now - lastBeat < 1000) return beats;
     lastBeat = now;
     const hb: RunHeartbeat = { host: hostName(), pid: process.pid, shard: options.shard?.index ?? null, state, inFlight: [...inFlight], updatedAt: new Date().toISOString() };
-    await writeFileAtomic(heartbeatFile, JSON.stringify(hb));
+    beats = beats.then(() => writeFileAtomic(heartbeatFile, JSON.stringify(hb))).catch(() => undefined);
+    return beats;
   };
   const progress = (): SweepProgress => {
     const elapsedMs = performance.now() - started;
@@ -134,7 +137,16 @@ export async function runSweep(dir: string, options: RunOptions): Promise<RunSum
   options.onProgress?.(progress());
   await beat('running', true);
 
-  // Keep just enough jobs queued to feed every worker, so a stop drops the rest untouched.
+  // Keep just enough jobs queued to feed every worker, so a stop drops the rest untouched. Records
+  // are written through one chain (whole lines, completion order) that the feeders do not wait
+  // on: a slow fsync on a shared disk must not idle the workers.
+  let writeError: Error | null = null;
+  const write = (appender: JsonlAppender, record: unknown) => {
+    writes = writes.then(() => appender.append(record)).catch((err: Error) => {
+      writeError ??= err;
+      stop.abort();
+    });
+  };
   let next = 0;
   const feed = async (): Promise<void> => {
     while (next < todo.length && !stop.signal.aborted) {
@@ -142,8 +154,7 @@ export async function runSweep(dir: string, options: RunOptions): Promise<RunSum
       inFlight.add(t.key);
       try {
         const record = await pool.run(trialJob(plan, t, options.provider), { signal: stop.signal });
-        writes = writes.then(() => results.append(record));
-        await writes;
+        write(results, record);
         done++;
         options.onRecord?.(record);
       } catch (err) {
@@ -151,13 +162,12 @@ export async function runSweep(dir: string, options: RunOptions): Promise<RunSum
         const e = err as Error;
         failed++;
         lastError = `trial ${t.trial}: ${e.message}`;
-        writes = writes.then(() => failures.append({ trial: t.trial, key: t.key, error: `${e.name}: ${e.message}`, host: hostName(), at: new Date().toISOString() }));
-        await writes;
+        write(failures, { trial: t.trial, key: t.key, error: `${e.name}: ${e.message}`, host: hostName(), at: new Date().toISOString() });
       } finally {
         inFlight.delete(t.key);
       }
       options.onProgress?.(progress());
-      await beat('running');
+      void beat('running');
     }
   };
   try {
@@ -165,10 +175,11 @@ export async function runSweep(dir: string, options: RunOptions): Promise<RunSum
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await pool.close();
-    await writes.catch(() => undefined);
+    await writes;
     await results.close();
     await failures.close();
     await beat(stop.signal.aborted ? 'stopped' : 'finished', true);
   }
+  if (writeError) throw writeError;
   return { ...progress(), stopped: stop.signal.aborted };
 }

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ISSUE_EXAMPLE_SPEC, sweepFixture } from '../../sweeps/test-helpers.js';
@@ -71,6 +71,31 @@ describe('omnizip-studio sweep', () => {
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(pattern);
     }
+  });
+
+  it('Ctrl-C stops cleanly (exit 130): finished trials stay whole records and count as done', async () => {
+    const fx = sweepFixture();
+    const spec = fx.writeSpec('clips: [clips]\nspace: {rho_video: {low: 0.3, high: 0.9}, g: {low: 0, high: 15}}\nsampler: sobol\ntrials: 400\nobjectives: [kept_fraction, video_coverage]\n');
+    const dir = path.join(fx.root, 'out');
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'omnizip-studio.mjs'), 'sweep', 'run', spec, '--out', dir, '--workers', '2'], { env: process.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const trialsFile = path.join(dir, 'trials.jsonl');
+    const lines = () => (existsSync(trialsFile) ? readFileSync(trialsFile, 'utf8').split('\n').filter(Boolean).length : 0);
+    const deadline = Date.now() + 90_000;
+    while (lines() < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/stopping: finished trials are saved/);
+    expect(stderr).toMatch(/sweep stopped: \d+ trials done .*rerun to resume/);
+    const text = readFileSync(trialsFile, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const saved = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { key: string });
+    expect(saved.length).toBeGreaterThanOrEqual(5);
+    expect(saved.length).toBeLessThan(800);
+    const status = JSON.parse(cli(['sweep', 'status', dir, '--json']).stdout) as { done: number; running: number; total: number };
+    expect(status).toMatchObject({ done: saved.length, running: 0, total: 800 });
   });
 
   it('lists the metric registry with directions and proxies labelled', () => {

@@ -138,6 +138,8 @@ async function main(): Promise<void> {
       /** Throughput / (1 / single-plan time): 2.0 = perfect scaling on 2 workers. */
       ratioToSinglePlanRate: r2(overall / singleRate),
       steadyRatioToSinglePlanRate: r2(steady / singleRate),
+      /** Steady throughput / (2 workers x 1 / median in-worker trial time): the share of worker time spent planning (measured in the same run, so robust to load swings). */
+      steadyEfficiencyVsTrialWall: r2(steady / (2 * (1000 / trialWall))),
     },
     slurmPath: {
       runShardProcessMs: Math.round(median(perTask)),
@@ -149,6 +151,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log(`single plan (main thread, warm, median of 30) ${singlePlanMs.toFixed(1)} ms  -> ${singleRate.toFixed(1)} plans/s (reference)`);
   console.log(`sweep, ${summary.done} trials, 2 workers, plan-only   ${overall.toFixed(1)} trials/s overall (${r2(overall / singleRate)}x the single-plan rate), ${steady.toFixed(1)} trials/s steady (${r2(steady / singleRate)}x)`);
+  console.log(`in-worker trial (plan + metrics) median      ${trialWall.toFixed(1)} ms -> steady throughput is ${r2(steady / (2 * (1000 / trialWall)))} of 2 workers planning back to back`);
   console.log(`Slurm path: one run-shard task               ${median(perTask).toFixed(0)} ms, of which overhead ${overheadMs.toFixed(0)} ms (= ${r2(overheadMs / singlePlanMs)} single plans)`);
   console.log(`Slurm job array                              ${'skipped' in slurm ? `skipped: ${slurm.skipped}` : `${slurm.tasks} tasks submitted to done in ${slurm.submitToDoneMs} ms (${slurm.perTaskMs} ms per task)`}`);
   console.log('(machine shared with other engineers: compare ratios, not absolute times)');

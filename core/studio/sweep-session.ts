@@ -17,7 +17,7 @@ import { createPlan } from '../sweeps/plan.js';
 import { parseSweepSpec } from '../sweeps/spec.js';
 import { readResults } from '../sweeps/store.js';
 import { formatDuration } from '../sweeps/terminal-progress.js';
-import { loadSweepView } from '../sweeps/view.js';
+import { loadSweepViewInWorker } from '../sweeps/view-in-worker.js';
 import { StudioError } from './errors.js';
 import { configYaml, orderedConfig, officialFlags, safeStem } from './export.js';
 import type { Params, Result } from './contract.js';
@@ -91,7 +91,7 @@ export function newSweepDir(name: string): { dir: string } {
 }
 
 export async function loadStudioSweep(dir: string): Promise<SweepView> {
-  return loadSweepView(dir).catch(asStudioError);
+  return loadSweepViewInWorker(dir).catch(asStudioError);
 }
 
 async function trialRecord(dir: string, trial: number) {

@@ -26,10 +26,14 @@ export interface WorkerChannel<Job, Result, Progress> {
 
 export type WorkerSpawner<Job, Result, Progress> = (moduleUrl: URL) => WorkerChannel<Job, Result, Progress>;
 
-/** The default transport: node:worker_threads. */
-export function threadSpawner<Job, Result, Progress>(): WorkerSpawner<Job, Result, Progress> {
+/**
+ * The default transport: node:worker_threads. `unref`: the worker does not keep the process alive
+ * (for a long-lived host's helper pool that should not block its exit).
+ */
+export function threadSpawner<Job, Result, Progress>(options: { unref?: boolean } = {}): WorkerSpawner<Job, Result, Progress> {
   return (url) => {
     const worker = new Worker(url);
+    if (options.unref) worker.unref();
     return {
       send: (m) => worker.postMessage(m),
       onMessage: (l) => worker.on('message', l),

@@ -45,8 +45,18 @@ export interface RunOptions {
   onProgress?: (p: SweepProgress) => void;
   onRecord?: (r: TrialRecord) => void;
   provider?: string;
-  spawner?: WorkerSpawner<TrialJob, TrialRecord, never>;
+  spawner?: WorkerSpawner<TrialJob[], number, TrialOutcome>;
 }
+
+/** What a worker reports for each trial of a batch, as soon as it finishes. */
+export type TrialOutcome = { ok: true; record: TrialRecord } | { ok: false; trial: number; key: string; name: string; message: string };
+
+/**
+ * Trials go to workers in batches sized to about this much work: a plan-only trial takes a few
+ * milliseconds, and a thread hop per trial would cost more than the trial on a busy machine.
+ */
+const TARGET_BATCH_MS = 100;
+const MAX_BATCH = 64;
 
 export interface RunSummary extends SweepProgress {
   stopped: boolean;
@@ -127,7 +137,7 @@ export async function runSweep(dir: string, options: RunOptions): Promise<RunSum
     return { total: mine.length, alreadyDone, done, failed, inFlight: inFlight.size, elapsedMs, rate, etaMs: rate > 0 ? (left / rate) * 1000 : null, lastError };
   };
 
-  const pool = new WorkerPool<TrialJob, TrialRecord, never>(workerUrl, Math.max(1, Math.min(options.workers, todo.length || 1)), options.spawner);
+  const pool = new WorkerPool<TrialJob[], number, TrialOutcome>(workerUrl, Math.max(1, Math.min(options.workers, todo.length || 1)), options.spawner);
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -148,30 +158,52 @@ export async function runSweep(dir: string, options: RunOptions): Promise<RunSum
     });
   };
   let next = 0;
+  // Running estimate of one trial's time, for the batch size (the first batch is one trial).
+  let trialMs = 0;
+  const workers = Math.max(1, options.workers);
+  const batchSize = () => {
+    if (trialMs <= 0) return 1;
+    const fair = Math.max(1, Math.floor((todo.length - next) / workers));
+    return Math.max(1, Math.min(MAX_BATCH, fair, Math.round(TARGET_BATCH_MS / Math.max(trialMs, 0.01))));
+  };
+  const onOutcome = (o: TrialOutcome) => {
+    if (o.ok) {
+      write(results, o.record);
+      done++;
+      trialMs = trialMs === 0 ? o.record.wall_ms : 0.8 * trialMs + 0.2 * o.record.wall_ms;
+      inFlight.delete(o.record.key);
+      options.onRecord?.(o.record);
+    } else {
+      failed++;
+      lastError = `trial ${o.trial}: ${o.message}`;
+      write(failures, { trial: o.trial, key: o.key, error: `${o.name}: ${o.message}`, host: hostName(), at: new Date().toISOString() });
+      inFlight.delete(o.key);
+    }
+    options.onProgress?.(progress());
+    void beat('running');
+  };
   const feed = async (): Promise<void> => {
     while (next < todo.length && !stop.signal.aborted) {
-      const t = todo[next++];
-      inFlight.add(t.key);
+      const batch = todo.slice(next, next + batchSize());
+      next += batch.length;
+      for (const t of batch) inFlight.add(t.key);
       try {
-        const record = await pool.run(trialJob(plan, t, options.provider), { signal: stop.signal });
-        write(results, record);
-        done++;
-        options.onRecord?.(record);
+        await pool.run(
+          batch.map((t) => trialJob(plan, t, options.provider)),
+          { signal: stop.signal, onProgress: onOutcome },
+        );
       } catch (err) {
         if (stop.signal.aborted) break;
+        // The worker died mid-batch: the trials it did not report fail with its error.
         const e = err as Error;
-        failed++;
-        lastError = `trial ${t.trial}: ${e.message}`;
-        write(failures, { trial: t.trial, key: t.key, error: `${e.name}: ${e.message}`, host: hostName(), at: new Date().toISOString() });
+        for (const t of batch) if (inFlight.has(t.key)) onOutcome({ ok: false, trial: t.trial, key: t.key, name: e.name, message: e.message });
       } finally {
-        inFlight.delete(t.key);
+        for (const t of batch) inFlight.delete(t.key);
       }
-      options.onProgress?.(progress());
-      void beat('running');
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, options.workers) }, feed));
+    await Promise.all(Array.from({ length: workers }, feed));
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await pool.close();

@@ -3,7 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { sharedOnnxEngine } from '../analysis/onnx-engine.js';
 import { parseProviderPreference } from '../onnx/session.js';
 import { evaluateTrial, type TrialJob } from './evaluate.js';
-import type { TrialRecord } from './store.js';
+import type { TrialOutcome } from './executor.js';
 import type { PoolReply, PoolRequest } from './worker-pool.js';
 
 const port = parentPort;
@@ -19,7 +19,7 @@ async function shutdown(): Promise<void> {
   port!.close();
 }
 
-port.on('message', (m: PoolRequest<TrialJob>) => {
+port.on('message', (m: PoolRequest<TrialJob[]>) => {
   if (m.type === 'shutdown') {
     void shutdown();
     return;
@@ -28,14 +28,32 @@ port.on('message', (m: PoolRequest<TrialJob>) => {
     running.get(m.id)?.abort();
     return;
   }
-  providersUsed.add(m.job.provider ?? 'auto');
+  for (const job of m.job) providersUsed.add(job.provider ?? 'auto');
   const controller = new AbortController();
   running.set(m.id, controller);
-  evaluateTrial(m.job, controller.signal).then(
-    (result) => port.postMessage({ type: 'result', id: m.id, result } satisfies PoolReply<TrialRecord, never>),
+  // Each trial of the batch is reported as it finishes; the result is how many ran.
+  const runBatch = async (): Promise<number> => {
+    let ran = 0;
+    for (const job of m.job) {
+      if (controller.signal.aborted) break;
+      let outcome: TrialOutcome;
+      try {
+        outcome = { ok: true, record: await evaluateTrial(job, controller.signal) };
+      } catch (err) {
+        if (controller.signal.aborted) break;
+        const e = err instanceof Error ? err : new Error(String(err));
+        outcome = { ok: false, trial: job.trial, key: job.key, name: e.name, message: e.message };
+      }
+      port.postMessage({ type: 'progress', id: m.id, progress: outcome } satisfies PoolReply<number, TrialOutcome>);
+      ran++;
+    }
+    return ran;
+  };
+  runBatch().then(
+    (result) => port.postMessage({ type: 'result', id: m.id, result } satisfies PoolReply<number, TrialOutcome>),
     (err: unknown) => {
       const e = err instanceof Error ? err : new Error(String(err));
-      port.postMessage({ type: 'error', id: m.id, name: e.name, message: e.message } satisfies PoolReply<TrialRecord, never>);
+      port.postMessage({ type: 'error', id: m.id, name: e.name, message: e.message } satisfies PoolReply<number, TrialOutcome>);
     },
   ).finally(() => running.delete(m.id));
 });

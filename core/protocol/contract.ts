@@ -29,6 +29,7 @@ import { PROVIDER_PREFERENCES } from './enums.js';
 import { prefillMethods } from './prefill-contract.js';
 import { OmniZipError } from './errors.js';
 import { restoredSessionCheck, sessionMethods } from './session-contract.js';
+import { sweepMethods } from './sweep-contract.js';
 
 export const CONTRACT_VERSION = 1;
 
@@ -216,6 +217,8 @@ export const hostMethods = {
   ...prefillMethods,
   /** Per-clip autosave of the config, pinned A and kept prefill rows (session-contract.ts). */
   ...sessionMethods,
+  /** Sweeps over configs and clips: start, load a sweep directory, export a trial (sweep-contract.ts). */
+  ...sweepMethods,
 } as const;
 
 /** Methods only Electron's main process answers (native dialogs, atomic saves). */

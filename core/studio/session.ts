@@ -28,6 +28,7 @@ import { SessionStore } from './session-store.js';
 import { readBundleBytes } from '../bundle/reader.js';
 import { regularFileSize } from '../util/regular-file.js';
 import { errorKind } from '../protocol/errors.js';
+import { exportSweepTrial, loadStudioSweep, newSweepDir, startStudioSweep, sweepTrial } from './sweep-session.js';
 
 /** The timeline's audio curves in contract form (pairs flattened to a, b). */
 function curvesView(bundle: FeatureBundle): Result<'clip.data'>['curves'] {
@@ -223,6 +224,23 @@ export class StudioSession {
         return { saved: true };
       },
       'session.reset': async (p) => ({ cleared: await this.sessions.clear(this.clip(p.clipId).contentHash) }),
+      'sweep.start': (p) =>
+        this.runJob(p.jobId, emit, (signal, progress) =>
+          startStudioSweep(
+            p,
+            (id) => {
+              const clip = this.clip(id);
+              const file = clip.summary.path;
+              return { name: clip.summary.name, bundle: clip.bundle, bundlePath: file && BUNDLE_EXTENSIONS.has(path.extname(file).toLowerCase()) ? file : null };
+            },
+            signal,
+            progress,
+          ),
+        ),
+      'sweep.newDir': async (p) => newSweepDir(p.name),
+      'sweep.load': (p) => loadStudioSweep(p.dir),
+      'sweep.trial': (p) => sweepTrial(p.dir, p.trial),
+      'sweep.exportTrial': (p) => exportSweepTrial(p),
     };
     return (handlers[method] as (p: Params<M>) => Promise<Result<M>>)(params);
   }

@@ -9,8 +9,11 @@ import { Parameters } from './parameters/Parameters.js';
 import { Errors, OpenBar, StatusBar } from './shell/Shell.js';
 import { Shortcuts } from './shell/Shortcuts.js';
 import { Timeline } from './timeline/Timeline.js';
+import { SweepsView } from './sweeps/SweepsView.js';
+import { useSweeps } from './sweeps/sweeps-store.js';
 
 export function App() {
+  const sweepsOpen = useSweeps((s) => s.open);
   useEffect(() => {
     const onDragOver = (e: DragEvent) => e.preventDefault();
     const onDrop = (e: DragEvent) => {
@@ -31,7 +34,8 @@ export function App() {
       <Errors />
       <div className="layout">
         <aside><Parameters /></aside>
-        <main>
+        {sweepsOpen && <main><SweepsView /></main>}
+        <main hidden={sweepsOpen}>
           <Timeline />
           <div className="row">
             <GroupRatios />

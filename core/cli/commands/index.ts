@@ -16,6 +16,7 @@ const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   encode: async () => (await import('./encode.js')).encodeCommand,
   // The report lives above the core: it draws with the renderer's DOM-free trace builders.
   report: async () => (await import('../../../report/cli.js')).reportCommand,
+  sweep: async () => (await import('./sweep.js')).sweepCommand,
 };
 
 export function commandNames(): string[] {

@@ -4,6 +4,7 @@ import { cancelJob, openDemo, openDialog, openFileObject, openPath, reanalyse } 
 import { usePlan } from '../hooks.js';
 import { resetSession } from '../session-autosave.js';
 import { useStudio } from '../store/index.js';
+import { useSweeps } from '../sweeps/sweeps-store.js';
 
 export function OpenBar() {
   const mode = useStudio((s) => s.mode);
@@ -28,6 +29,7 @@ export function OpenBar() {
         }}
       />
       <button data-testid="open-demo" onClick={() => void openDemo()}>Demo clip</button>
+      <ViewTabs />
       <select data-testid="recent" value="" onChange={(e) => e.target.value && void openPath(e.target.value)} disabled={recent.length === 0}>
         <option value="">Recent files…</option>
         {recent.map((r) => <option key={r.path} value={r.path}>{r.name} — {r.path}</option>)}
@@ -35,6 +37,17 @@ export function OpenBar() {
       <span className="clipname" data-testid="clip-name" data-path={clip?.path ?? ""} data-clip-id={clip?.clipId ?? ""}>{clip ? `${clip.name}${clip.model ? ` · ${clip.model}` : ''} · ${clip.durationS.toFixed(1)} s` : 'no clip'}</span>
       <span className="hint">drop a .safetensors bundle anywhere</span>
     </header>
+  );
+}
+
+/** Switches the main area between the clip views and the Sweeps view (the parameter panel stays). */
+export function ViewTabs() {
+  const sweeps = useSweeps((s) => s.open);
+  return (
+    <span className="view-tabs" role="tablist">
+      <button role="tab" aria-selected={!sweeps} className={sweeps ? '' : 'active'} data-testid="tab-clip" onClick={() => useSweeps.getState().setOpen(false)}>Clip</button>
+      <button role="tab" aria-selected={sweeps} className={sweeps ? 'active' : ''} data-testid="tab-sweeps" onClick={() => useSweeps.getState().setOpen(true)}>Sweeps</button>
+    </span>
   );
 }
 

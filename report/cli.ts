@@ -4,11 +4,11 @@
  * the studio (analysis, speech reference, plan, exports), the figures through the same trace
  * builders, the page through the same template.
  */
+import { createRequire } from 'node:module';
 import { spawn } from 'node:child_process';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { integerOption, parseArgs, single } from '../core/cli/args.js';
 import { configFromArgs } from '../core/cli/config-args.js';
 import { UsageError } from '../core/cli/errors.js';
@@ -16,6 +16,7 @@ import type { CliCommand } from '../core/cli/commands/index.js';
 import { loadConfigFile } from '../core/config/load.js';
 import { comparePlans } from '../core/studio/compare.js';
 import { createDefaultDeps } from '../core/studio/deps.js';
+import { appRoot } from '../core/runtime/entry-points.js';
 import { StudioError } from '../core/studio/errors.js';
 import { packageVersion } from '../core/studio/paths.js';
 import { RecentFiles } from '../core/studio/recent.js';
@@ -24,12 +25,11 @@ import { writeFileAtomic } from '../core/util/atomic-write.js';
 import { budgetTable, clipFacts, comparisonTable, groupTable, planFigures, type ReportDocument } from './document.js';
 import { reportHtml } from './html.js';
 
-const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const usage = 'report BUNDLE [--config FILE] [--set key=value ...] [--compare FILE] [--frame-patch N] [--provider auto|cpu|webgpu|cuda] --out report.html [--pdf report.pdf]';
 
 /** The plotly bundle the studio draws with, inlined into the report. */
 export async function plotlySource(): Promise<string> {
-  return readFile(path.join(appRoot, 'node_modules', 'plotly.js', 'dist', 'plotly-cartesian.min.js'), 'utf8');
+  return readFile(createRequire(import.meta.url).resolve('plotly.js-cartesian-dist-min/plotly-cartesian.min.js'), 'utf8');
 }
 
 /** Debian's chromium, or OMNIZIP_CHROMIUM; null where neither exists. */
@@ -89,7 +89,7 @@ export const reportCommand: CliCommand = {
 
     const state = await mkdtemp(path.join(os.tmpdir(), 'omz-report-'));
     try {
-      const session = new StudioSession(createDefaultDeps({ appRoot, version: packageVersion(appRoot) }), new RecentFiles(path.join(state, 'recent.json')));
+      const session = new StudioSession(createDefaultDeps({ appRoot: appRoot(), version: packageVersion(appRoot()) }), new RecentFiles(path.join(state, 'recent.json')));
       const emit = () => undefined;
       const clip = await session.handle('clip.openPath', { jobId: 'report', path: bundlePath }, emit);
       const data = await session.handle('clip.data', { clipId: clip.clipId }, emit);
@@ -105,7 +105,7 @@ export const reportCommand: CliCommand = {
       const doc: ReportDocument = {
         title: `OmniZip report: ${clip.name}`,
         generatedAt: new Date().toISOString(),
-        generator: `omnizip-studio ${packageVersion(appRoot)} report (CLI)`,
+        generator: `omnizip-studio ${packageVersion(appRoot())} report (CLI)`,
         clip: { name: clip.name, facts: clipFacts(clip) },
         configYaml: await text('config-yaml'),
         flagsEnv: await text('flags'),

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readBundle } from '../bundle/reader.js';
-import { sweepFixture } from '../sweeps/test-helpers.js';
+import { sweepFixture } from '../../test-support/sweeps.js';
 import { hostMethods } from '../protocol/contract.js';
 import { exportSweepTrial, loadStudioSweep, startStudioSweep, sweepTrial } from './sweep-session.js';
 import { StudioError } from './errors.js';

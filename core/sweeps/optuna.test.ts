@@ -6,7 +6,7 @@ import { createPlan } from './plan.js';
 import { runSweep } from './executor.js';
 import { loadSweepSpec } from './spec.js';
 import { readResults } from './store.js';
-import { sweepFixture } from './test-helpers.js';
+import { sweepFixture } from '../../test-support/sweeps.js';
 
 /** Debian's python3-optuna lives in the system interpreter, not in a pyenv shim's. */
 function optunaPython(): string | null {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../util/shared-paths.js';
 import { defaultTaskCount, sbatchScript } from './slurm.js';
-import { sweepFixture } from './test-helpers.js';
+import { sweepFixture } from '../../test-support/sweeps.js';
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'omnizip-studio.mjs'), ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });

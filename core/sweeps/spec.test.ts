@@ -5,7 +5,7 @@ import { SweepSpecError } from './errors.js';
 import { knownMethodIds } from './methods.js';
 import { buildTrials } from './plan.js';
 import { parseSweepSpecText } from './spec.js';
-import { ISSUE_EXAMPLE_SPEC, sweepFixture } from './test-helpers.js';
+import { ISSUE_EXAMPLE_SPEC, sweepFixture } from '../../test-support/sweeps.js';
 
 const parse = (text: string) => parseSweepSpecText(text, '/tmp/spec.yaml');
 const errorOf = (text: string): string => {

@@ -8,7 +8,7 @@ import { createPlan } from './plan.js';
 import { loadSweepSpec } from './spec.js';
 import { sweepStatus } from './status.js';
 import { JsonlAppender, readJsonl, readResults, TRIALS_FILE, type TrialRecord } from './store.js';
-import { ISSUE_EXAMPLE_SPEC, sweepFixture } from './test-helpers.js';
+import { ISSUE_EXAMPLE_SPEC, sweepFixture } from '../../test-support/sweeps.js';
 
 describe('trials store', () => {
   it('appends whole lines; a half-written last line is ignored by readers and cut by the next appender', async () => {

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ISSUE_EXAMPLE_SPEC, sweepFixture } from '../../sweeps/test-helpers.js';
+import { ISSUE_EXAMPLE_SPEC, sweepFixture } from '../../../test-support/sweeps.js';
 import { REPO_ROOT } from '../../util/shared-paths.js';
 
 const cli = (args: string[]) => spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'omnizip-studio.mjs'), ...args], { encoding: 'utf8', env: process.env, timeout: 120_000 });

@@ -62,7 +62,7 @@ export async function exportReport(): Promise<void> {
     const clip = useStudio.getState().clip;
     if (!doc || !clip) return;
     // Loaded on demand: plotly's source (1.5 MB) is only needed inside the report file.
-    const { default: plotly } = await import('plotly.js/dist/plotly-cartesian.min.js?raw');
+    const { default: plotly } = await import('plotly.js-cartesian-dist-min/plotly-cartesian.min.js?raw');
     const stem = clip.name.replace(/\.[A-Za-z0-9]+$/, '').replace(/[^A-Za-z0-9._-]+/g, '_');
     await saveBytes(`${stem}.report.html`, 'text/html', new TextEncoder().encode(reportHtml(doc, plotly)));
   } catch (err) {

@@ -2,8 +2,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { serializeBundle } from '../bundle/writer.js';
-import { randomBundle } from '../../test-support/random-bundle.js';
+import { serializeBundle } from '../core/bundle/writer.js';
+import { randomBundle } from './random-bundle.js';
 
 export function sweepFixture(): { root: string; clipsDir: string; writeSpec: (text: string, name?: string) => string } {
   const root = mkdtempSync(path.join(os.tmpdir(), 'omnizip-sweep-test-'));

@@ -60,10 +60,10 @@ describe('custom protocol origin', () => {
 });
 
 describe('electron-builder fuses', () => {
-  it('turns off RunAsNode, NODE_OPTIONS and inspect flags, encrypts cookies, checks asar integrity, loads only from asar', () => {
+  it('turns off NODE_OPTIONS and inspect flags, encrypts cookies, checks asar integrity, loads only from asar; keeps RunAsNode for the prefill memory child', () => {
     const config = YAML.parse(readFileSync(path.join(repoRoot, 'electron-builder.yml'), 'utf8')) as { electronFuses: Record<string, boolean> };
     expect(config.electronFuses).toMatchObject({
-      runAsNode: false,
+      runAsNode: true,
       enableCookieEncryption: true,
       enableNodeOptionsEnvironmentVariable: false,
       enableNodeCliInspectArguments: false,

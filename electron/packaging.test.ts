@@ -6,7 +6,7 @@
  */
 import { listPackage } from '@electron/asar';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,10 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const work = mkdtempSync(path.join(os.tmpdir(), 'omz-pack-'));
 const out = path.join(work, 'release');
 const ARCHES = { x64: 'linux-unpacked', arm64: 'linux-arm64-unpacked' } as const;
+/** Electron's fuse wire marker (@electron/fuses); the wire follows it: version, length, one byte a fuse. */
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+/** Fuse order of wire version 1, and what electron-builder.yml asks for ('0' off, '1' on). */
+const EXPECTED_FUSES = { RunAsNode: '1', EnableCookieEncryption: '1', EnableNodeOptionsEnvironmentVariable: '0', EnableNodeCliInspectArguments: '0', EnableEmbeddedAsarIntegrityValidation: '1', OnlyLoadAppFromAsar: '1' };
 
 /** Every file under `dir`, as paths relative to it with a leading slash (the asar listing's form). */
 function walk(dir: string, prefix = ''): string[] {
@@ -37,7 +41,9 @@ describe.runIf(process.platform === 'linux')('electron-builder --dir with a stub
     expect(build.status, build.stderr).toBe(0);
     const stub = path.join(work, 'electron-dist');
     mkdirSync(stub);
-    writeFileSync(path.join(stub, 'electron'), '#!/bin/sh\necho "stub Electron"\n');
+    // The stub carries Electron's fuse wire (sentinel, wire version 1, 8 fuses, all enabled as
+    // Electron ships them), so electron-builder can flip the fuses electron-builder.yml sets.
+    writeFileSync(path.join(stub, 'electron'), Buffer.concat([Buffer.from(`#!/bin/sh\necho "stub Electron"\nexit 0\n# ${FUSE_SENTINEL}`), Buffer.from([1, 8]), Buffer.from('11111111\n')]));
     chmodSync(path.join(stub, 'electron'), 0o755);
     const cli = path.join(repoRoot, 'node_modules', 'electron-builder', 'cli.js');
     const pack = spawnSync(process.execPath, [cli, '--linux', 'dir', '--x64', '--arm64', `-c.electronDist=${stub}`, `-c.directories.output=${out}`], { cwd: repoRoot, encoding: 'utf8' });
@@ -63,6 +69,17 @@ describe.runIf(process.platform === 'linux')('electron-builder --dir with a stub
         for (const name of ['compute-worker', 'sweep-worker', 'sweep-view-worker', 'memory-child', 'probe-provider', 'compute-host'] as const) {
           expect(existsSync(path.join(resources(), 'app.asar.unpacked', 'dist', ENTRY_POINTS[name].built))).toBe(true);
         }
+      });
+
+      it('flips the Electron fuses electron-builder.yml sets (no NODE_OPTIONS or --inspect, asar only, encrypted cookies)', () => {
+        const binary = readFileSync(path.join(out, folder, 'omnizip-studio'));
+        const at = binary.indexOf(FUSE_SENTINEL) + FUSE_SENTINEL.length;
+        const wire = binary.subarray(at + 2, at + 2 + binary[at + 1]).toString('latin1');
+        Object.values(EXPECTED_FUSES).forEach((state, i) => expect(wire[i]).toBe(state));
+      });
+
+      it('carries the Silero VAD model unpacked, where the speech reference reads it', () => {
+        expect(existsSync(path.join(resources(), 'app.asar.unpacked', 'dist', 'models', 'silero_vad_v5.onnx'))).toBe(true);
       });
 
       it(`carries onnxruntime's binaries for linux/${arch} only, unpacked`, () => {

@@ -14,7 +14,8 @@
  * a half-written bundle.
  */
 import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBuildManifest } from '../bin/build-freshness.mjs';
@@ -62,6 +63,10 @@ try {
     }),
     ...cjsEntries.map((n) => build({ ...common, format: 'cjs', entryPoints: [path.join(appRoot, ENTRY_POINTS[n].source)], outfile: path.join(staging, ENTRY_POINTS[n].built) })),
   ]);
+  // Silero VAD (the speech reference, core/analysis/speech-activity.ts) is a model file from the
+  // @ricky0123/vad-web dev dependency: built code and the package carry this copy of it alone.
+  mkdirSync(path.join(staging, 'models'), { recursive: true });
+  copyFileSync(createRequire(import.meta.url).resolve('@ricky0123/vad-web/dist/silero_vad_v5.onnx'), path.join(staging, 'models', 'silero_vad_v5.onnx'));
   mkdirSync(distDir, { recursive: true });
   // Chunks of an older build have other hashes: drop them so dist/ holds one build (a concurrent
   // identical build writes the same names, which are kept).

@@ -15,6 +15,8 @@
  * legacy model (inputs h and c of [2, 1, 64]) is not used.
  */
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { appRoot, isBuilt } from '../runtime/entry-points.js';
 import ort from 'onnxruntime-node';
 import type { FeatureBundle } from '../bundle/types.js';
 import { rememberSpeechActivity, speechActivityOf } from './speech-activity-store.js';
@@ -30,10 +32,13 @@ export class SpeechModelError extends Error {
   override name = 'SpeechModelError';
 }
 
-/** Where the Silero v5 model is: OMNIZIP_SILERO_VAD, or the installed @ricky0123/vad-web package. */
+/** Where the Silero v5 model is: OMNIZIP_SILERO_VAD, dist/models in built code, else the installed @ricky0123/vad-web package. */
 export function sileroModelPath(env: NodeJS.ProcessEnv = process.env): string {
   const override = env.OMNIZIP_SILERO_VAD;
   if (override) return override;
+  // Built code (CLI, app) carries its copy in dist/models (tools/build-dist.ts); packaged, it is
+  // unpacked beside the asar archive so onnxruntime can open it as a file.
+  if (isBuilt()) return path.join(appRoot(), 'dist', 'models', 'silero_vad_v5.onnx').replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);
   try {
     return createRequire(import.meta.url).resolve('@ricky0123/vad-web/dist/silero_vad_v5.onnx');
   } catch {

@@ -25,7 +25,7 @@ let server: RunningStudioServer;
 
 function call(method: string, params: unknown): Promise<{ ok: boolean; error?: { message: string } }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, path: `/api/call/${method}`, method: 'POST', headers: { [TOKEN_HEADER]: server.token } }, (res) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path: `/api/call/${method}`, method: 'POST', headers: { [TOKEN_HEADER]: server.token, 'Content-Type': 'application/octet-stream' } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve(decodeFrame(new Uint8Array(Buffer.concat(chunks))) as { ok: boolean }));

@@ -125,6 +125,17 @@ export async function bundleForPlanning(bundle: FeatureBundle, config: OmniZipCo
   return withDecoderAttention(bundle, row, source);
 }
 
+/** One decoder run for the prefill worker (structured-clone safe). */
+export interface FastvAttentionRequest {
+  bundle: FeatureBundle;
+  layer: number;
+  decoder: FastvDecoder;
+}
+
+export function fastvAttentionJob(request: FastvAttentionRequest, signal?: AbortSignal): Promise<FastvAttention> {
+  return fastvAttention(request.bundle, request.layer, request.decoder, { signal });
+}
+
 /** Forgets every cached row (tests). */
 export function clearFastvAttentionCache(): void {
   cache.clear();

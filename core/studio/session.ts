@@ -23,6 +23,8 @@ import { audioCurves } from '../planner/audio-energy.js';
 import { runStudioPrefill, type RunPrefill } from './prefill-session.js';
 import { analysisContentHash } from '../analysis/cache.js';
 import { SessionStore } from './session-store.js';
+import { needsDecoderAttention } from '../methods/fastv-scores.js';
+import { bundleWithWorkerAttention } from '../methods/fastv-worker-client.js';
 import { readBundleBytes } from '../bundle/reader.js';
 import { regularFileSize } from '../util/regular-file.js';
 
@@ -46,6 +48,8 @@ export interface StudioDeps {
   version: string;
   /** Prefill benchmark runner; default `runPrefillInWorker` (tests stand in for it). */
   runPrefill?: RunPrefill;
+  /** FastV's decoder run on a clip; default the demo decoder in the prefill worker (tests stand in for it). */
+  fastvBundle?: (bundle: FeatureBundle, layer: number, signal?: AbortSignal) => Promise<FeatureBundle>;
 }
 
 interface OpenClip {
@@ -55,6 +59,8 @@ interface OpenClip {
   /** Identifies the clip's content across opens and restarts (the key of its saved session). */
   contentHash: string;
   lastPlan?: { key: string; plan: PlanResult };
+  /** The clip with FastV's layer-K attention attached, per K (computed once, in the worker). */
+  fastvBundles?: Map<number, FeatureBundle>;
 }
 
 export type EmitEvent = (event: ProgressEvent) => void;
@@ -196,14 +202,19 @@ export class StudioSession {
       },
       'clip.frame': async (p) => frameImage(this.clip(p.clipId).bundle, p.index),
       'clip.thumbnails': async (p) => thumbnails(this.clip(p.clipId).bundle, p.maxWidth),
-      'plan.run': async (p) => this.planView(p.clipId, p.config),
+      'plan.run': async (p) => {
+        await this.prepareFastv(this.clip(p.clipId), [p.config]);
+        return this.planView(p.clipId, p.config);
+      },
       'export.build': async (p) => {
         const clip = this.clip(p.clipId);
+        await this.prepareFastv(clip, [p.config]);
         const plan = this.plan(clip, p.config);
         return buildExport(p.kind as ExportKind, clip.summary.name, plan, () => this.deps.toPlanDocument(clip.bundle, plan));
       },
       'prefill.run': async (p) => {
         const clip = this.clip(p.clipId);
+        await this.prepareFastv(clip, p.settings.map((s) => s.config));
         const target = { clipId: p.clipId, name: clip.summary.name, bundle: clip.bundle, plan: (config: Record<string, unknown>) => this.plan(clip, config) };
         return this.holding(p.clipId, () => this.runJob(p.jobId, emit, (signal, progress) => runStudioPrefill(this, target, p, this.deps.runPrefill, signal, progress)));
       },
@@ -425,8 +436,9 @@ export class StudioSession {
     const key = JSON.stringify(config);
     if (clip.lastPlan?.key === key) return clip.lastPlan.plan;
     let plan: PlanResult;
+    const bundle = config.method === 'fastv' ? (clip.fastvBundles?.get(config.fastv_layer) ?? clip.bundle) : clip.bundle;
     try {
-      plan = this.deps.planClip(clip.bundle, clip.analysis, config);
+      plan = this.deps.planClip(bundle, clip.analysis, config);
     } catch (err) {
       // Settings valid on their own may not fit this clip (num_input_frames beyond its video tokens).
       if (err instanceof ConfigError) throw new StudioError('bad-config', err.message);
@@ -434,6 +446,26 @@ export class StudioSession {
     }
     clip.lastPlan = { key, plan };
     return plan;
+  }
+
+  /**
+   * FastV plans need the decoder's layer-K attention: run it once per clip and K in the prefill
+   * worker (never on this loop) and keep the result, so replans stay instant. Invalid configs are
+   * left for plan() to refuse with its usual message.
+   */
+  private async prepareFastv(clip: OpenClip, overrides: Record<string, unknown>[]): Promise<void> {
+    for (const o of overrides) {
+      let config: OmniZipConfig;
+      try {
+        config = resolveConfig(o);
+      } catch {
+        continue;
+      }
+      if (!needsDecoderAttention(clip.bundle, config) || clip.fastvBundles?.has(config.fastv_layer)) continue;
+      const compute = this.deps.fastvBundle ?? ((b: FeatureBundle, layer: number, signal?: AbortSignal) => bundleWithWorkerAttention(b, layer, { kind: 'demo' }, signal));
+      const prepared = await compute(clip.bundle, config.fastv_layer);
+      (clip.fastvBundles ??= new Map()).set(config.fastv_layer, prepared);
+    }
   }
 
   private checkConfig(overrides: Record<string, unknown>, field: string): void {

@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { decoderAttentionProvenance, withDecoderAttention } from '../methods/fastv-provenance.js';
+import { fastvAttention } from '../methods/fastv-scores.js';
+import { fastvAttentionInWorker } from '../methods/fastv-worker-client.js';
+import { readBundle } from '../bundle/reader.js';
+import type { FeatureBundle } from '../bundle/types.js';
+import { createDefaultDeps } from './deps.js';
+import { dispatch } from './dispatch.js';
+import { RecentFiles } from './recent.js';
+import { StudioSession } from './session.js';
+import type { ClipSummary, PlanView } from './contract.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const shared = process.env.OMNIZIP_SHARED ?? path.resolve(repoRoot, '../shared');
+const golden = (name: string) => path.join(shared, 'golden', name);
+
+async function call<T>(session: StudioSession, method: string, params: unknown): Promise<T> {
+  const outcome = await dispatch(session, method, params, () => undefined);
+  if (!outcome.ok) throw new Error(`${outcome.error.kind}: ${outcome.error.message}`);
+  return outcome.result as T;
+}
+
+describe('FastV in the studio', () => {
+  it('runs the decoder once per clip and K (off the host loop), keeps OmniZip\'s counts and replans from the cache', async () => {
+    const real = createDefaultDeps({ appRoot: repoRoot, version: 'test' });
+    const runs: number[] = [];
+    const deps = {
+      ...real,
+      // The real worker path, counted.
+      fastvBundle: async (bundle: FeatureBundle, layer: number) => {
+        runs.push(layer);
+        const { row, source } = await fastvAttentionInWorker(bundle, layer, { kind: 'demo' });
+        return withDecoderAttention(bundle, row, source);
+      },
+    };
+    const session = new StudioSession(deps, new RecentFiles(null));
+    const clip = await call<ClipSummary>(session, 'clip.openPath', { jobId: 'f1', path: golden('default_params.safetensors') });
+    const omnizip = await call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config: { rho_video: 0.6 } });
+    const fastv = await call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config: { rho_video: 0.6, method: 'fastv', fastv_layer: 2 } });
+    expect(fastv.counts).toEqual(omnizip.counts);
+    expect(fastv.notes.join(' ')).toMatch(/layer-2 attention from the last prompt position \(demo decoder\)/);
+    const again = await call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config: { rho_video: 0.5, method: 'fastv', fastv_layer: 2 } });
+    expect(again.counts.video.kept).toBeGreaterThan(fastv.counts.video.kept);
+    expect(runs).toEqual([2]);
+    await call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config: { method: 'fastv' } });
+    expect(runs).toEqual([2, 5]);
+  });
+
+  it('gives the same row in the worker as in this thread', async () => {
+    const bundle = await readBundle(golden('default_params.safetensors'));
+    const inWorker = await fastvAttentionInWorker(bundle, 3, { kind: 'demo' });
+    const here = await fastvAttention(bundle, 3, { kind: 'demo' });
+    expect(inWorker.source).toEqual(here.source);
+    expect(Array.from(inWorker.row)).toEqual(Array.from(here.row));
+    expect(decoderAttentionProvenance(bundle)).toBeUndefined();
+  });
+});

@@ -2,6 +2,7 @@ import { analyzeForPlanning } from '../analysis/service.js';
 import type { ClipAnalysis } from '../analysis/types.js';
 import type { FeatureBundle } from '../bundle/types.js';
 import type { OmniZipConfig } from '../config/schema.js';
+import { bundleForPlanning } from '../methods/fastv-scores.js';
 import { planClip, requiredFrameGeometries } from '../planner/plan.js';
 import { compressSequence } from '../planner/sequence.js';
 import { throwIfAborted } from './errors.js';
@@ -44,8 +45,9 @@ export async function prefillInputFromBundle(
     }
     throwIfAborted(options.signal);
     options.onProgress?.(`planning ${setting.label}`);
-    const plan = planClip(bundle, analysis, setting.config);
-    compressed.push(compressedSequence(bundle, compressSequence(bundle, plan), text, setting.label));
+    const plan = planClip(await bundleForPlanning(bundle, setting.config, { kind: 'demo' }, { signal: options.signal }), analysis, setting.config);
+    const seq = compressedSequence(bundle, compressSequence(bundle, plan), text, setting.label);
+    compressed.push(setting.config.method === 'fastv' ? { ...seq, fastvLayer: setting.config.fastv_layer } : seq);
   }
   return { positions: sequencePositions(bundle), full: fullSequence(bundle, text), compressed };
 }

@@ -9,6 +9,7 @@ import { kvCacheBytes } from './kv-cache.js';
 import { modelFeeds, sessionSignature } from './feeds.js';
 import { readManifest, validateSignature, type PrefillModelSpec } from './manifest.js';
 import { MemoryProbe } from './memory-probe.js';
+import { measureFastvSplit } from './fastv-prefill.js';
 import type { SequencePositions } from './positions.js';
 import type { PrefillSequence } from './sequence.js';
 import { latencyStats } from './stats.js';
@@ -243,6 +244,18 @@ export async function runPrefillBenchmark(input: PrefillInput, options: PrefillO
     for (const index of order) {
       const seq = sequences[index];
       throwIfAborted(options.signal);
+      if (seq.fastvLayer !== undefined) {
+        // FastV: the first K layers on the full sequence, the rest on the kept rows (fastv-prefill.ts).
+        if (model.info.demoConfig) {
+          const base = done;
+          const split = await measureFastvSplit({ config: model.info.demoConfig, requestedLayer: seq.fastvLayer, full: sequences[0], kept: seq, positions: input.positions, provider: choice.provider, runs, warmupRuns, signal: options.signal, progress: (stage, runsDone) => report(0.05 + (0.95 * (base + runsDone * runWeight[index])) / totalWork, `${seq.label}: ${stage}`, seq.label) });
+          measured[index] = { result: split.result, logits: split.logits, hidden: split.hidden };
+          notes.push(split.note);
+          done += runWeight[index] * (runs + warmupRuns + 1) + childStart;
+          continue;
+        }
+        notes.push(`FastV run '${seq.label}': a manifest model is one ONNX graph and cannot be split after layer ${seq.fastvLayer}; every layer ran on the kept tokens, which overstates FastV's speed-up.`);
+      }
       report(0.05 + (0.95 * done) / totalWork, `${seq.label}: memory pass (child process)`, seq.label);
       const child = await probe.measure(seq, options.signal);
       done += runWeight[index] + childStart;

@@ -65,7 +65,9 @@ export async function fastvAttention(
 }
 
 async function demoAttention(bundle: FeatureBundle, requested: number, overrides: Partial<DemoDecoderConfig> | undefined, options: { provider?: ProviderName; signal?: AbortSignal }): Promise<FastvAttention> {
-  const config = demoConfigFor(overrides, bundle.tokenTypes.length);
+  // The graph only needs query blocks up to this clip's length (blocked attention is exact for any
+  // block count), and fewer blocks build and load much faster than the 16k-token default.
+  const config = demoConfigFor({ ...overrides, maxSequenceLength: overrides?.maxSequenceLength ?? 1 }, bundle.tokenTypes.length);
   const resolved = resolveFastvLayer(requested, config.numLayers, `the demo decoder`);
   const row = await demoBundleAttention(bundle, config, resolved.layer, options);
   const name = config.numLayers === DEFAULT_DEMO_DECODER.numLayers ? 'demo decoder' : `demo decoder, ${config.numLayers} layers`;

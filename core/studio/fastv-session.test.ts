@@ -41,11 +41,13 @@ describe('FastV in the studio', () => {
     const fastv = await call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config: { rho_video: 0.6, method: 'fastv', fastv_layer: 2 } });
     expect(fastv.counts).toEqual(omnizip.counts);
     expect(fastv.notes.join(' ')).toMatch(/layer-2 attention from the last prompt position \(demo decoder\)/);
+    // Two plans at once for a new K share one decoder run.
+    await Promise.all([1, 2].map((i) => call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config: { rho_video: 0.3 + 0.1 * i, method: 'fastv', fastv_layer: 1 } })));
     const again = await call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config: { rho_video: 0.5, method: 'fastv', fastv_layer: 2 } });
     expect(again.counts.video.kept).toBeGreaterThan(fastv.counts.video.kept);
-    expect(runs).toEqual([2]);
+    expect(runs).toEqual([2, 1]);
     await call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config: { method: 'fastv' } });
-    expect(runs).toEqual([2, 5]);
+    expect(runs).toEqual([2, 1, 5]);
   });
 
   it('gives the same row in the worker as in this thread', async () => {

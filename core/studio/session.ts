@@ -61,6 +61,8 @@ interface OpenClip {
   lastPlan?: { key: string; plan: PlanResult };
   /** The clip with FastV's layer-K attention attached, per K (computed once, in the worker). */
   fastvBundles?: Map<number, FeatureBundle>;
+  /** Decoder runs in flight per K, so concurrent plans share one run. */
+  fastvPending?: Map<number, Promise<FeatureBundle>>;
 }
 
 export type EmitEvent = (event: ProgressEvent) => void;
@@ -463,8 +465,17 @@ export class StudioSession {
       }
       if (!needsDecoderAttention(clip.bundle, config) || clip.fastvBundles?.has(config.fastv_layer)) continue;
       const compute = this.deps.fastvBundle ?? ((b: FeatureBundle, layer: number, signal?: AbortSignal) => bundleWithWorkerAttention(b, layer, { kind: 'demo' }, signal));
-      const prepared = await compute(clip.bundle, config.fastv_layer);
-      (clip.fastvBundles ??= new Map()).set(config.fastv_layer, prepared);
+      const pending = (clip.fastvPending ??= new Map());
+      let run = pending.get(config.fastv_layer);
+      if (!run) {
+        run = compute(clip.bundle, config.fastv_layer);
+        pending.set(config.fastv_layer, run);
+      }
+      try {
+        (clip.fastvBundles ??= new Map()).set(config.fastv_layer, await run);
+      } finally {
+        pending.delete(config.fastv_layer);
+      }
     }
   }
 

@@ -32,8 +32,18 @@ export interface FastvAttention {
 const CACHE_LIMIT = 16;
 const cache = new Map<string, FastvAttention>();
 
-function decoderKey(decoder: FastvDecoder): string {
+/** Identifies a decoder choice in caches. */
+export function decoderKey(decoder: FastvDecoder): string {
   return decoder.kind === 'demo' ? `demo:${JSON.stringify(decoder.config ?? {})}` : `manifest:${decoder.path}`;
+}
+
+/**
+ * The decoder whose attention FastV ranks by for a prefill run on `model`: the same demo decoder
+ * (so the split happens in the network that ranked), or the default demo decoder for a manifest
+ * model (its attention_output is used by `plan --fastv-model`, not here).
+ */
+export function fastvDecoderForPrefill(model: { kind: 'demo'; config?: Partial<DemoDecoderConfig> } | { kind: 'manifest'; path: string }): FastvDecoder {
+  return model.kind === 'demo' ? { kind: 'demo', config: model.config } : { kind: 'demo' };
 }
 
 /** True when planning `config` needs a decoder run: FastV, and the bundle carries no usable row. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decoderAttentionProvenance, withDecoderAttention } from '../methods/fastv-provenance.js';
-import { fastvAttention } from '../methods/fastv-scores.js';
+import { fastvAttention, type FastvDecoder } from '../methods/fastv-scores.js';
 import { fastvAttentionInWorker } from '../methods/fastv-worker-client.js';
 import { readBundle } from '../bundle/reader.js';
 import type { FeatureBundle } from '../bundle/types.js';
@@ -11,6 +11,7 @@ import { dispatch } from './dispatch.js';
 import { RecentFiles } from './recent.js';
 import { StudioSession } from './session.js';
 import type { ClipSummary, PlanView } from './contract.js';
+import type { PrefillResultView } from './prefill-contract.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shared = process.env.OMNIZIP_SHARED ?? path.resolve(repoRoot, '../shared');
@@ -29,9 +30,9 @@ describe('FastV in the studio', () => {
     const deps = {
       ...real,
       // The real worker path, counted.
-      fastvBundle: async (bundle: FeatureBundle, layer: number) => {
+      fastvBundle: async (bundle: FeatureBundle, layer: number, decoder: FastvDecoder) => {
         runs.push(layer);
-        const { row, source } = await fastvAttentionInWorker(bundle, layer, { kind: 'demo' });
+        const { row, source } = await fastvAttentionInWorker(bundle, layer, decoder);
         return withDecoderAttention(bundle, row, source);
       },
     };
@@ -57,5 +58,24 @@ describe('FastV in the studio', () => {
     expect(inWorker.source).toEqual(here.source);
     expect(Array.from(inWorker.row)).toEqual(Array.from(here.row));
     expect(decoderAttentionProvenance(bundle)).toBeUndefined();
+  });
+
+  it('the inference panel ranks FastV by the decoder it measures and splits after layer K', async () => {
+    const session = new StudioSession(createDefaultDeps({ appRoot: repoRoot, version: 'test' }), new RecentFiles(null));
+    const clip = await call<ClipSummary>(session, 'clip.openPath', { jobId: 'f2', path: golden('default_params.safetensors') });
+    const config = { rho_audio: 0.4, rho_video: 0.7, method: 'fastv', fastv_layer: 1 };
+    const result = await call<PrefillResultView>(session, 'prefill.run', {
+      jobId: 'p',
+      clipId: clip.clipId,
+      settings: [{ label: 'fastv', config }],
+      model: { kind: 'demo', manifestPath: null, demoHiddenSize: 64, demoLayers: 2 },
+      provider: 'cpu',
+      runs: 1,
+      warmupRuns: 0,
+    });
+    const [full, fastv] = result.rows;
+    expect(result.notes.join(' ')).toMatch(new RegExp(`layers 1\\.\\.1 on all ${full.tokens} tokens, layers 2\\.\\.2 on the ${fastv.tokens} kept ones`));
+    // KV: every token in layer 1, the kept ones in layer 2 (2 kv heads x head dim 8 x float32, K and V).
+    expect(fastv.kvCacheBytes).toBe(2 * 2 * 8 * 4 * (full.tokens + fastv.tokens));
   });
 });

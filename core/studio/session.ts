@@ -23,7 +23,7 @@ import { audioCurves } from '../planner/audio-energy.js';
 import { runStudioPrefill, type RunPrefill } from './prefill-session.js';
 import { analysisContentHash } from '../analysis/cache.js';
 import { SessionStore } from './session-store.js';
-import { needsDecoderAttention } from '../methods/fastv-scores.js';
+import { decoderKey, needsDecoderAttention, type FastvDecoder } from '../methods/fastv-scores.js';
 import { bundleWithWorkerAttention } from '../methods/fastv-worker-client.js';
 import { readBundleBytes } from '../bundle/reader.js';
 import { regularFileSize } from '../util/regular-file.js';
@@ -49,7 +49,7 @@ export interface StudioDeps {
   /** Prefill benchmark runner; default `runPrefillInWorker` (tests stand in for it). */
   runPrefill?: RunPrefill;
   /** FastV's decoder run on a clip; default the demo decoder in the prefill worker (tests stand in for it). */
-  fastvBundle?: (bundle: FeatureBundle, layer: number, signal?: AbortSignal) => Promise<FeatureBundle>;
+  fastvBundle?: (bundle: FeatureBundle, layer: number, decoder: FastvDecoder) => Promise<FeatureBundle>;
 }
 
 interface OpenClip {
@@ -59,10 +59,10 @@ interface OpenClip {
   /** Identifies the clip's content across opens and restarts (the key of its saved session). */
   contentHash: string;
   lastPlan?: { key: string; plan: PlanResult };
-  /** The clip with FastV's layer-K attention attached, per K (computed once, in the worker). */
-  fastvBundles?: Map<number, FeatureBundle>;
-  /** Decoder runs in flight per K, so concurrent plans share one run. */
-  fastvPending?: Map<number, Promise<FeatureBundle>>;
+  /** The clip with FastV's layer-K attention attached, per K and decoder (computed once, in the worker). */
+  fastvBundles?: Map<string, FeatureBundle>;
+  /** Decoder runs in flight, so concurrent plans share one run. */
+  fastvPending?: Map<string, Promise<FeatureBundle>>;
 }
 
 export type EmitEvent = (event: ProgressEvent) => void;
@@ -70,6 +70,9 @@ export type EmitEvent = (event: ProgressEvent) => void;
 const BUNDLE_EXTENSIONS = new Set(['.safetensors', '.omnizip']);
 /** Clips held in memory at once; the oldest is dropped first (a 60 s 7B clip holds ~150 MB). */
 const MAX_OPEN_CLIPS = 3;
+
+const DEFAULT_FASTV_DECODER: FastvDecoder = { kind: 'demo' };
+const fastvKey = (layer: number, decoder: FastvDecoder) => `${layer}|${decoderKey(decoder)}`;
 
 const yieldToLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -216,8 +219,10 @@ export class StudioSession {
       },
       'prefill.run': async (p) => {
         const clip = this.clip(p.clipId);
-        await this.prepareFastv(clip, p.settings.map((s) => s.config));
-        const target = { clipId: p.clipId, name: clip.summary.name, bundle: clip.bundle, plan: (config: Record<string, unknown>) => this.plan(clip, config) };
+        // FastV settings rank by the same decoder the panel measures (its width and depth).
+        const decoder: FastvDecoder = p.model.kind === 'demo' ? { kind: 'demo', config: { hiddenSize: p.model.demoHiddenSize, numLayers: p.model.demoLayers } } : DEFAULT_FASTV_DECODER;
+        await this.prepareFastv(clip, p.settings.map((s) => s.config), decoder);
+        const target = { clipId: p.clipId, name: clip.summary.name, bundle: clip.bundle, plan: (config: Record<string, unknown>) => this.plan(clip, config, decoder) };
         return this.holding(p.clipId, () => this.runJob(p.jobId, emit, (signal, progress) => runStudioPrefill(this, target, p, this.deps.runPrefill, signal, progress)));
       },
       'session.save': async (p) => {
@@ -428,17 +433,17 @@ export class StudioSession {
     }
   }
 
-  private plan(clip: OpenClip, overrides: Record<string, unknown>): PlanResult {
+  private plan(clip: OpenClip, overrides: Record<string, unknown>, decoder: FastvDecoder = DEFAULT_FASTV_DECODER): PlanResult {
     let config: OmniZipConfig;
     try {
       config = resolveConfig(overrides);
     } catch (err) {
       throw new StudioError('bad-config', (err as Error).message);
     }
-    const key = JSON.stringify(config);
+    const key = JSON.stringify(config) + (config.method === 'fastv' ? `|${decoderKey(decoder)}` : '');
     if (clip.lastPlan?.key === key) return clip.lastPlan.plan;
     let plan: PlanResult;
-    const bundle = config.method === 'fastv' ? (clip.fastvBundles?.get(config.fastv_layer) ?? clip.bundle) : clip.bundle;
+    const bundle = config.method === 'fastv' ? (clip.fastvBundles?.get(fastvKey(config.fastv_layer, decoder)) ?? clip.bundle) : clip.bundle;
     try {
       plan = this.deps.planClip(bundle, clip.analysis, config);
     } catch (err) {
@@ -455,7 +460,7 @@ export class StudioSession {
    * worker (never on this loop) and keep the result, so replans stay instant. Invalid configs are
    * left for plan() to refuse with its usual message.
    */
-  private async prepareFastv(clip: OpenClip, overrides: Record<string, unknown>[]): Promise<void> {
+  private async prepareFastv(clip: OpenClip, overrides: Record<string, unknown>[], decoder: FastvDecoder = DEFAULT_FASTV_DECODER): Promise<void> {
     for (const o of overrides) {
       let config: OmniZipConfig;
       try {
@@ -463,18 +468,19 @@ export class StudioSession {
       } catch {
         continue;
       }
-      if (!needsDecoderAttention(clip.bundle, config) || clip.fastvBundles?.has(config.fastv_layer)) continue;
-      const compute = this.deps.fastvBundle ?? ((b: FeatureBundle, layer: number, signal?: AbortSignal) => bundleWithWorkerAttention(b, layer, { kind: 'demo' }, signal));
+      const key = fastvKey(config.fastv_layer, decoder);
+      if (!needsDecoderAttention(clip.bundle, config) || clip.fastvBundles?.has(key)) continue;
+      const compute = this.deps.fastvBundle ?? ((b: FeatureBundle, layer: number, d: FastvDecoder) => bundleWithWorkerAttention(b, layer, d));
       const pending = (clip.fastvPending ??= new Map());
-      let run = pending.get(config.fastv_layer);
+      let run = pending.get(key);
       if (!run) {
-        run = compute(clip.bundle, config.fastv_layer);
-        pending.set(config.fastv_layer, run);
+        run = compute(clip.bundle, config.fastv_layer, decoder);
+        pending.set(key, run);
       }
       try {
-        (clip.fastvBundles ??= new Map()).set(config.fastv_layer, await run);
+        (clip.fastvBundles ??= new Map()).set(key, await run);
       } finally {
-        pending.delete(config.fastv_layer);
+        pending.delete(key);
       }
     }
   }

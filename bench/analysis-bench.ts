@@ -16,7 +16,7 @@ import path from 'node:path';
 import { analyzeReference } from '../core/analysis/reference.js';
 import { OnnxAnalysisEngine, defaultProviderSelector } from '../core/analysis/onnx-engine.js';
 import type { ClipAnalysis } from '../core/analysis/types.js';
-import { REFERENCE_CLIP, makeSyntheticBundle } from '../core/bundle/synthetic.js';
+import { REFERENCE_CLIP, makeSyntheticBundle } from '../test-support/synthetic/index.js';
 import type { FeatureBundle } from '../core/bundle/types.js';
 import { resolveConfig } from '../core/config/validate.js';
 import type { ProviderName } from '../core/onnx/session.js';

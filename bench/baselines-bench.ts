@@ -7,12 +7,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeForPlanning } from '../core/analysis/service.js';
 import { readBundle } from '../core/bundle/reader.js';
-import { REFERENCE_CLIP, makeSyntheticBundle } from '../core/bundle/synthetic.js';
+import { REFERENCE_CLIP, makeSyntheticBundle } from '../test-support/synthetic/index.js';
 import type { FeatureBundle } from '../core/bundle/types.js';
 import { resolveConfig } from '../core/config/validate.js';
 import { bundleForPlanning } from '../core/methods/fastv-scores.js';
 import { registeredMethods } from '../core/methods/registry.js';
-import { planClip } from '../core/planner/plan.js';
+import { planClip, requiredFrameGeometries } from '../core/planner/plan.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RUNS = 3;
@@ -23,7 +23,7 @@ function median(xs: number[]): number {
 }
 
 async function run(name: string, bundle: FeatureBundle, overrides: Record<string, unknown>): Promise<void> {
-  const { analysis } = await analyzeForPlanning(bundle, { cache: false });
+  const { analysis } = await analyzeForPlanning(bundle, { cache: false, frameGeometries: requiredFrameGeometries(bundle) });
   console.log(`\n${name}: ${bundle.numAudio} audio + ${bundle.numVideo} video tokens, config ${JSON.stringify(overrides)}`);
   console.log('method      audio kept  video kept  seq kept   plan ms (median)  x OmniZip  notes');
   let reference = 0;

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
-import { REFERENCE_CLIP, makeSyntheticBundle } from '../core/bundle/synthetic.js';
+import { REFERENCE_CLIP, makeSyntheticBundle } from '../test-support/synthetic/index.js';
 import { GraphBuilder, attr } from '../core/onnx/graph-builder.js';
 import { createSession } from '../core/onnx/session.js';
 

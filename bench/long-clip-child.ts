@@ -6,7 +6,7 @@
  * Prints one JSON line. Usage: long-clip-child.ts SECONDS [F32|F16]
  */
 import { OnnxAnalysisEngine, AnalysisAbortError } from '../core/analysis/onnx-engine.js';
-import { REFERENCE_CLIP, makeSyntheticBundle } from '../core/bundle/synthetic.js';
+import { REFERENCE_CLIP, makeSyntheticBundle } from '../test-support/synthetic/index.js';
 import type { EmbeddingDType } from '../core/bundle/types.js';
 import { resolveConfig } from '../core/config/validate.js';
 import { planClip, requiredFrameGeometries, warmPlanner } from '../core/planner/plan.js';

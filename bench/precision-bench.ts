@@ -17,7 +17,7 @@
 import ort from 'onnxruntime-node';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
-import { REFERENCE_CLIP, makeSyntheticBundle } from '../core/bundle/synthetic.js';
+import { REFERENCE_CLIP, makeSyntheticBundle } from '../test-support/synthetic/index.js';
 import { AUDIO_VIDEO_EPS } from '../core/onnx/analysis-graphs.js';
 import { GraphBuilder, attr } from '../core/onnx/graph-builder.js';
 import { createSession } from '../core/onnx/session.js';

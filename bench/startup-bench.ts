@@ -13,7 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
-import { REFERENCE_CLIP, makeSyntheticBundle } from '../core/bundle/synthetic.js';
+import { REFERENCE_CLIP, makeSyntheticBundle } from '../test-support/synthetic/index.js';
 import { writeBundle } from '../core/bundle/writer.js';
 import { GraphBuilder, attr } from '../core/onnx/graph-builder.js';
 import { createSession } from '../core/onnx/session.js';

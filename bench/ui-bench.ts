@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { makeSyntheticBundle, REFERENCE_CLIP } from '../core/bundle/synthetic.js';
+import { makeSyntheticBundle, REFERENCE_CLIP } from '../test-support/synthetic/index.js';
 import { writeBundle } from '../core/bundle/writer.js';
 import { startWebMode } from '../core/server/start.js';
 import { CHROMIUM_ARGS } from '../playwright.config.js';

@@ -21,7 +21,7 @@ test('compares OmniZip with every baseline at the same budget, and shows honest 
 
   await page.getByTestId('compare-baselines').click();
   const table = page.getByTestId('baseline-table');
-  // FastV's column needs the demo decoder's run on the clip (in the prefill worker): it can take a few seconds.
+  // FastV's column needs the demo decoder's run on the clip (in the compute worker): it can take a few seconds.
   await expect(table.locator('th')).toHaveText(['', 'OmniZip', 'uniform', 'random', 'dycoke', 'fastv', 'visionzip'], { timeout: 60_000 });
   const videoRow = table.locator('tr[data-row="video kept"] td');
   for (let col = 1; col <= 6; col++) await expect(videoRow.nth(col)).toHaveText(String(live.video));

@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, type Page } from '@playwright/test';
+import { goldenDir, sharedDir as sharedDirOf } from '../core/util/shared-paths.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const sharedDir = process.env.OMNIZIP_SHARED ?? path.resolve(repoRoot, '../shared');
-export const golden = (name: string) => path.join(sharedDir, 'golden', name);
+export const sharedDir = sharedDirOf();
+export const golden = (name: string) => path.join(goldenDir(), name);
 export const screenshotDir = path.join(repoRoot, 'test-results', 'screenshots');
 
 export function studioUrl(extra: Record<string, string> = {}): string {

@@ -1,12 +1,16 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { goldenBundlePath } from '../test-support/golden.js';
+import { describeWithGolden } from '../test-support/golden-vitest.js';
 import type { HostMessage } from './host-protocol.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const golden = path.join(process.env.OMNIZIP_SHARED ?? path.resolve(repoRoot, '../shared'), 'golden', 'short_2groups.safetensors');
+const golden = goldenBundlePath('short_2groups');
 
-describe('compute host: prefill.run', () => {
+describeWithGolden('compute host: prefill.run', () => {
   it('runs the prefill benchmark behind the contract, with progress events and cancel', async () => {
     const sent: HostMessage[] = [];
     let listener: ((e: { data: unknown }) => void) | null = null;
@@ -27,9 +31,10 @@ describe('compute host: prefill.run', () => {
       }
     };
     process.env.OMNIZIP_APP_ROOT = repoRoot;
+    process.env.OMNIZIP_STUDIO_HOME = await mkdtemp(path.join(os.tmpdir(), 'omz-compute-host-'));
     await import('./compute-host.js');
 
-    send({ id: 1, method: 'clip.openPath', params: { jobId: 'open', path: golden } });
+    send({ kind: 'call', id: 1, method: 'clip.openPath', params: { jobId: 'open', path: golden } });
     const opened = await reply(1);
     const clipId = opened.outcome.ok ? (opened.outcome.result as { clipId: string }).clipId : '';
     const params = (jobId: string, runs: number) => ({
@@ -41,7 +46,7 @@ describe('compute host: prefill.run', () => {
       runs,
       warmupRuns: 0,
     });
-    send({ id: 2, method: 'prefill.run', params: params('pf', 1) });
+    send({ kind: 'call', id: 2, method: 'prefill.run', params: params('pf', 1) });
     const done = await reply(2);
     expect(done.outcome.ok).toBe(true);
     const rows = done.outcome.ok ? (done.outcome.result as { rows: { label: string; tokens: number; medianMs: number }[] }).rows : [];
@@ -50,16 +55,16 @@ describe('compute host: prefill.run', () => {
     expect(sent.some((m) => m.kind === 'event' && m.event.jobId === 'pf' && m.event.stage.startsWith('full: run 1/1'))).toBe(true);
 
     // A malformed request never reaches the core.
-    send({ id: 3, method: 'prefill.run', params: { ...params('bad', 1), runs: -1 } });
+    send({ kind: 'call', id: 3, method: 'prefill.run', params: { ...params('bad', 1), runs: -1 } });
     expect((await reply(3)).outcome).toMatchObject({ ok: false, error: { kind: 'bad-request' } });
 
     // Cancel through job.cancel once the long run is timing.
-    send({ id: 4, method: 'prefill.run', params: params('long', 100) });
+    send({ kind: 'call', id: 4, method: 'prefill.run', params: params('long', 100) });
     for (;;) {
       if (sent.some((m) => m.kind === 'event' && m.event.jobId === 'long' && /run \d+\/100/.test(m.event.stage))) break;
       await new Promise<void>((resolve) => waiters.push(resolve));
     }
-    send({ id: 5, method: 'job.cancel', params: { jobId: 'long' } });
+    send({ kind: 'call', id: 5, method: 'job.cancel', params: { jobId: 'long' } });
     const cancelled = ((await reply(5)).outcome as { ok: boolean; result?: { cancelled: boolean } }).result?.cancelled ?? false;
     expect(cancelled).toBe(true);
     expect((await reply(4)).outcome).toMatchObject({ ok: false, error: { kind: 'cancelled' } });

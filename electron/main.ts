@@ -5,13 +5,12 @@
 import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, utilityProcess, type UtilityProcess } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ContractError } from '../core/studio/check.js';
-import { hostMethods, isHostMethod, isShellMethod, shellMethods, type StudioErrorPayload } from '../core/studio/contract.js';
-import type { DispatchOutcome } from '../core/studio/dispatch.js';
+import { hostMethods, isHostMethod, isShellMethod, shellMethods, type Params, type Result, type ShellMethod, type StudioErrorPayload } from '../core/protocol/contract.js';
+import { errorPayload, type DispatchOutcome } from '../core/studio/dispatch.js';
 import { writeFileAtomic } from '../core/util/atomic-write.js';
 import { CONTENT_SECURITY_POLICY } from '../core/server/csp.js';
 import { ENTRY_POINTS } from '../core/runtime/entry-table.js';
-import type { HostMessage } from './host-protocol.js';
+import type { HostMessage, HostRequest } from './host-protocol.js';
 import { isAllowedNavigation, isTrustedSender, type TrustedWindow } from './ipc-guard.js';
 import { computeHostEnv } from './host-env.js';
 import { requestedPaths, UserChosenPaths } from './user-paths.js';
@@ -53,6 +52,8 @@ function startHost(): UtilityProcess {
       pending.delete(message.id);
     } else if (message.kind === 'event') {
       mainWindow?.webContents.send('omnizip:event', message.event);
+    } else if (message.kind === 'shut-down') {
+      child.kill();
     }
   });
   child.on('exit', (code) => {
@@ -68,13 +69,30 @@ function callHost(method: string, params: unknown): Promise<DispatchOutcome> {
   const id = nextId++;
   return new Promise((resolve) => {
     pending.set(id, resolve);
-    host?.postMessage({ id, method, params });
+    host?.postMessage({ kind: 'call', id, method, params } satisfies HostRequest);
   });
 }
 
-async function handleShell(method: string, params: unknown): Promise<DispatchOutcome> {
-  if (method === 'shell.openDialog') {
-    shellMethods['shell.openDialog'].params.parse(params, 'params');
+/**
+ * Asks the compute host to shut down (it writes pending session saves first) and waits for it to
+ * exit; a host that does not answer within `graceMs` is killed.
+ */
+function stopHost(graceMs = 5000): Promise<void> {
+  const child = host;
+  if (!child) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill(), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.postMessage({ kind: 'shutdown' } satisfies HostRequest);
+  });
+}
+
+/** What the window may ask of the shell (dialogs, saving files); params arrive checked by the contract. */
+const shellHandlers: { [M in ShellMethod]: (params: Params<M>) => Promise<Result<M>> } = {
+  'shell.openDialog': async () => {
     const picked = await dialog.showOpenDialog(mainWindow as BrowserWindow, {
       properties: ['openFile'],
       filters: [
@@ -84,13 +102,21 @@ async function handleShell(method: string, params: unknown): Promise<DispatchOut
     });
     const chosen = picked.canceled ? null : (picked.filePaths[0] ?? null);
     if (chosen) userPaths.add(chosen);
-    return { ok: true, result: { path: chosen } };
-  }
-  const p = shellMethods['shell.saveFile'].params.parse(params, 'params');
-  const saved = await dialog.showSaveDialog(mainWindow as BrowserWindow, { defaultPath: path.basename(p.suggestedName) });
-  if (saved.canceled || !saved.filePath) return { ok: true, result: { path: null } };
-  await writeFileAtomic(saved.filePath, p.bytes);
-  return { ok: true, result: { path: saved.filePath } };
+    return { path: chosen };
+  },
+  'shell.saveFile': async (p) => {
+    const saved = await dialog.showSaveDialog(mainWindow as BrowserWindow, { defaultPath: path.basename(p.suggestedName) });
+    if (saved.canceled || !saved.filePath) return { path: null };
+    await writeFileAtomic(saved.filePath, p.bytes);
+    return { path: saved.filePath };
+  },
+};
+
+async function handleShell<M extends ShellMethod>(method: M, params: unknown): Promise<DispatchOutcome> {
+  const spec = shellMethods[method];
+  const checked = spec.params.parse(params, 'params') as Params<M>;
+  const result = await (shellHandlers[method] as (p: Params<M>) => Promise<Result<M>>)(checked);
+  return { ok: true, result: spec.result.parse(result, 'result') };
 }
 
 ipcMain.handle('omnizip:call', async (event, method: unknown, params: unknown): Promise<DispatchOutcome> => {
@@ -114,8 +140,7 @@ ipcMain.handle('omnizip:call', async (event, method: unknown, params: unknown): 
     }
     return fail('bad-request', `request refused: unknown method ${JSON.stringify(method)}`);
   } catch (err) {
-    if (err instanceof ContractError) return fail('bad-request', `request refused: ${err.message}`);
-    return fail('internal', err instanceof Error ? err.message : String(err));
+    return { ok: false, error: errorPayload(err) };
   }
 });
 
@@ -181,7 +206,15 @@ app.whenReady().then(createWindow, (err: unknown) => {
   console.error(`omnizip-studio: Electron failed to start: ${err instanceof Error ? err.message : String(err)}`);
   app.exit(1);
 });
-app.on('window-all-closed', () => {
-  host?.kill();
-  app.quit();
+app.on('window-all-closed', () => app.quit());
+
+// Quitting waits for the compute host to write the last, still debounced, session save.
+let hostStopped = false;
+app.on('before-quit', (e) => {
+  if (hostStopped || !host) return;
+  e.preventDefault();
+  void stopHost().finally(() => {
+    hostStopped = true;
+    app.quit();
+  });
 });

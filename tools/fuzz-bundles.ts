@@ -1,6 +1,6 @@
 /**
  * `npm run fuzz [-- --flips N --budget-s S --golden FILE]`: the bounded bundle fuzz run of issue
- * 15 (core/testing/bundle-fuzz.ts). Prints tried / clean / failed per category and every failure,
+ * 15 (test-support/bundle-fuzz.ts). Prints tried / clean / failed per category and every failure,
  * and exits 1 when any case crashed, hung or printed a stack trace. Cases left when the time
  * budget runs out are reported as not run (and fail the run only when fewer than 500 flips ran).
  */
@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fuzzCases, runFuzzCase, tally, type FuzzOutcome } from '../core/testing/bundle-fuzz.js';
+import { fuzzCases, runFuzzCase, tally, type FuzzOutcome } from '../test-support/bundle-fuzz.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const option = (name: string, fallback: string) => {

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeSyntheticBundle } from '../bundle/synthetic.js';
+import { makeSyntheticBundle } from '../../test-support/synthetic/index.js';
 import { AnalysisCache, analyzeWithCache, defaultAnalysisCacheMaxBytes } from './cache.js';
 import { analyzeReference } from './reference.js';
 import type { AnalysisEngine } from './types.js';

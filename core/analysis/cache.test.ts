@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeSyntheticBundle } from '../bundle/synthetic.js';
+import { makeSyntheticBundle } from '../../test-support/synthetic/index.js';
 import { AnalysisCache, analysisContentHash, analyzeWithCache, decodeAnalysis, encodeAnalysis } from './cache.js';
 import { analyzeReference } from './reference.js';
 import { ANALYSIS_VERSION, type AnalysisEngine } from './types.js';

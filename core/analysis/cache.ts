@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { FeatureBundle } from '../bundle/types.js';
 import { removeStaleTempFiles, writeFileAtomic } from '../util/atomic-write.js';
 import { ANALYSIS_VERSION, type AnalysisEngine, type AnalyzeOptions, type ClipAnalysis, type FrameAnalysis } from './types.js';
+import { OmniZipError } from '../protocol/errors.js';
 
 /**
  * On-disk cache of clip analyses, keyed by the bundle's content hash, ANALYSIS_VERSION and the
@@ -60,10 +61,9 @@ interface CacheHeader {
   arrays: ArrayEntry[];
 }
 
-class CacheFormatError extends Error {
+class CacheFormatError extends OmniZipError {
   constructor(message: string) {
-    super(message);
-    this.name = 'CacheFormatError';
+    super('corrupt-cache', message);
   }
 }
 

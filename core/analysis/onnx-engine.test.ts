@@ -1,11 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readBundle } from '../bundle/reader.js';
-import { makeSyntheticBundle } from '../bundle/synthetic.js';
+import { makeSyntheticBundle } from '../../test-support/synthetic/index.js';
 import type { FeatureBundle } from '../bundle/types.js';
 import { resolveConfig } from '../config/validate.js';
 import { toPlanDocument } from '../planner/document.js';
 import { planClip, requiredFrameGeometries } from '../planner/plan.js';
-import { goldenAvailable, goldenBundlePath, goldenCaseNames, readGoldenExpected } from '../testing/golden.js';
+import { goldenAvailable, goldenBundlePath, goldenCaseNames, readGoldenExpected } from '../../test-support/golden.js';
+import { describeWithGolden } from '../../test-support/golden-vitest.js';
 import { AnalysisAbortError, AnalysisInputError, OnnxAnalysisEngine } from './onnx-engine.js';
 import { analyzeReference } from './reference.js';
 import type { ClipAnalysis } from './types.js';
@@ -121,7 +122,7 @@ describe('OnnxAnalysisEngine equals the TypeScript reference', () => {
   });
 });
 
-describe.skipIf(!goldenAvailable())('golden cases planned on the onnxruntime analysis', () => {
+describeWithGolden('golden cases planned on the onnxruntime analysis', () => {
   const names = goldenAvailable() ? goldenCaseNames() : [];
   for (const name of names) {
     it(`${name}: analysis equals the reference and the plan equals the official output`, async () => {

@@ -1,11 +1,13 @@
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import type { FeatureBundle } from '../bundle/types.js';
-import { argsort } from '../planner/numeric.js';
+import { argsort } from '../util/numeric.js';
 import { COSINE_EPS, buildCrossModalMaxGraph, buildFrameGramGraph, buildNormalizedGramGraph, buildPairedDotGraph, buildRowNormalizeGraph } from '../onnx/analysis-graphs.js';
 import { ProviderSelector, createSession, type ProviderName, type ProviderPreference } from '../onnx/session.js';
 import { defaultAnalysisCacheDir } from './cache.js';
 import { ANALYSIS_VERSION, type AnalysisEngine, type AnalyzeOptions, type ClipAnalysis, type FrameAnalysis } from './types.js';
+import { CancelledError } from '../protocol/errors.js';
+import { OmniZipError } from '../protocol/errors.js';
 
 /**
  * The clip analysis on onnxruntime-node (GPU provider when one works, CPU otherwise). Work is cut
@@ -14,17 +16,15 @@ import { ANALYSIS_VERSION, type AnalysisEngine, type AnalyzeOptions, type ClipAn
  * loop, reports progress and honours cancellation.
  */
 
-export class AnalysisAbortError extends Error {
+export class AnalysisAbortError extends CancelledError {
   constructor(message = 'analysis cancelled') {
     super(message);
-    this.name = 'AbortError';
   }
 }
 
-export class AnalysisInputError extends Error {
+export class AnalysisInputError extends OmniZipError {
   constructor(message: string) {
-    super(message);
-    this.name = 'AnalysisInputError';
+    super('bad-input', message);
   }
 }
 

@@ -1,6 +1,8 @@
 import type { FeatureBundle } from '../bundle/types.js';
-import { argsort } from '../planner/numeric.js';
-import { ANALYSIS_VERSION, type AnalysisEngine, type AnalyzeOptions, type ClipAnalysis, type FrameAnalysis } from './types.js';
+import { argsort } from '../util/numeric.js';
+import { throwIfAborted } from '../protocol/errors.js';
+import { analyzeFrames, dot, rowNorms } from './frame-statistics.js';
+import { ANALYSIS_VERSION, type AnalyzeOptions, type ClipAnalysis, type FrameAnalysis } from './types.js';
 
 /**
  * The analysis in plain TypeScript, in float64 arithmetic over the float32 embeddings.
@@ -10,73 +12,6 @@ import { ANALYSIS_VERSION, type AnalysisEngine, type AnalyzeOptions, type ClipAn
 
 /** OmniZip normalises audio and video rows with ‖x‖ + 1e-6 (not max(‖x‖, eps)). */
 const AUDIO_VIDEO_EPS = 1e-6;
-/** F.normalize's epsilon, used by the density-peak clustering. */
-const NORMALIZE_EPS = 1e-12;
-/** F.cosine_similarity's epsilon, used by the temporal branch. */
-const COSINE_EPS = 1e-8;
-
-function rowNorms(data: Float32Array, rows: number, dim: number): Float64Array {
-  const norms = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let s = 0;
-    const base = r * dim;
-    for (let k = 0; k < dim; k++) {
-      const x = data[base + k];
-      s += x * x;
-    }
-    norms[r] = Math.sqrt(s);
-  }
-  return norms;
-}
-
-function dot(a: Float32Array, aBase: number, b: Float32Array, bBase: number, dim: number): number {
-  let s = 0;
-  for (let k = 0; k < dim; k++) s += a[aBase + k] * b[bBase + k];
-  return s;
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) {
-    const err = new Error('analysis cancelled');
-    err.name = 'AbortError';
-    throw err;
-  }
-}
-
-/** The frame statistics of `count` frames of `tpf` tokens starting at video token `start`. */
-export function analyzeFrames(videoEmbeds: Float32Array, dim: number, start: number, tpf: number, count: number): FrameAnalysis {
-  const cosine = new Float32Array(count * tpf * tpf);
-  const squaredDistance = new Float32Array(count * tpf * tpf);
-  const temporal = new Float32Array(count * tpf);
-  const norms = rowNorms(videoEmbeds.subarray(start * dim, (start + count * tpf) * dim), count * tpf, dim);
-  for (let f = 0; f < count; f++) {
-    const frameBase = f * tpf * tpf;
-    for (let i = 0; i < tpf; i++) {
-      const ti = f * tpf + i;
-      const ni = norms[ti];
-      for (let j = i; j < tpf; j++) {
-        const tj = f * tpf + j;
-        const nj = norms[tj];
-        const g = dot(videoEmbeds, (start + ti) * dim, videoEmbeds, (start + tj) * dim, dim);
-        const c = g / (Math.max(ni, NORMALIZE_EPS) * Math.max(nj, NORMALIZE_EPS));
-        const d = Math.max(0, ni * ni + nj * nj - 2 * g);
-        cosine[frameBase + i * tpf + j] = c;
-        cosine[frameBase + j * tpf + i] = c;
-        squaredDistance[frameBase + i * tpf + j] = i === j ? 0 : d;
-        squaredDistance[frameBase + j * tpf + i] = i === j ? 0 : d;
-      }
-      if (f === 0) {
-        temporal[i] = Number.NaN;
-      } else {
-        const tp = (f - 1) * tpf + i;
-        const g = dot(videoEmbeds, (start + ti) * dim, videoEmbeds, (start + tp) * dim, dim);
-        temporal[f * tpf + i] = g / Math.max(ni * norms[tp], COSINE_EPS);
-      }
-    }
-  }
-  return { tokensPerFrame: tpf, frameCount: count, cosine, squaredDistance, temporal };
-}
-
 export function analyzeReference(bundle: FeatureBundle, frameGeometries: number[], options: Pick<AnalyzeOptions, 'signal' | 'onProgress'> = {}): ClipAnalysis {
   const started = performance.now();
   const { numAudio: na, numVideo: nv, hiddenSize: dim, audioEmbeds, videoEmbeds } = bundle;
@@ -96,7 +31,7 @@ export function analyzeReference(bundle: FeatureBundle, frameGeometries: number[
       audioSelfSimilarity[j * na + i] = s;
     }
   }
-  throwIfAborted(options.signal);
+  throwIfAborted(options.signal, 'analysis');
 
   const primaryTpf = frameGeometries[0] ?? 0;
   const primaryFrames = primaryTpf > 0 ? Math.floor(nv / primaryTpf) : 0;
@@ -105,7 +40,7 @@ export function analyzeReference(bundle: FeatureBundle, frameGeometries: number[
   if (nv > 0) {
     for (let i = 0; i < na; i++) {
       if (i % 64 === 0) {
-        throwIfAborted(options.signal);
+        throwIfAborted(options.signal, 'analysis');
         report((0.2 * i) / na + 0.1, 'audio-video similarity');
       }
       const di = audioNorms[i] + AUDIO_VIDEO_EPS;
@@ -131,7 +66,7 @@ export function analyzeReference(bundle: FeatureBundle, frameGeometries: number[
 
   const frames: FrameAnalysis[] = [];
   for (const tpf of frameGeometries) {
-    throwIfAborted(options.signal);
+    throwIfAborted(options.signal, 'analysis');
     if (tpf <= 0 || frames.some((f) => f.tokensPerFrame === tpf)) continue;
     report(0.4 + (0.6 * frames.length) / frameGeometries.length, `frames of ${tpf} tokens`);
     frames.push(analyzeFrames(videoEmbeds, dim, 0, tpf, Math.floor(nv / tpf)));
@@ -152,10 +87,3 @@ export function analyzeReference(bundle: FeatureBundle, frameGeometries: number[
     engine: { engine: 'typescript-reference', provider: 'js', device: 'JavaScript (main thread of its process)', wallMs: performance.now() - started },
   };
 }
-
-export const referenceEngine: AnalysisEngine = {
-  name: 'typescript-reference',
-  async analyze(bundle, options) {
-    return analyzeReference(bundle, options.frameGeometries, options);
-  },
-};

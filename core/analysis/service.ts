@@ -1,7 +1,5 @@
 import type { FeatureBundle } from '../bundle/types.js';
-import type { OmniZipConfig } from '../config/schema.js';
 import { parseProviderPreference } from '../onnx/session.js';
-import { requiredFrameGeometries, warmPlanner } from '../planner/plan.js';
 import { AnalysisCache, analyzeWithCache, type CacheStatus } from './cache.js';
 import { sharedOnnxEngine } from './onnx-engine.js';
 import type { AnalyzeProgress, ClipAnalysis } from './types.js';
@@ -16,7 +14,8 @@ export interface AnalyzeForPlanningOptions {
   cache?: boolean;
   /** 'auto' | 'cpu' | 'webgpu' | 'cuda'; a forced provider that cannot start is an error. */
   provider?: string;
-  config?: Pick<OmniZipConfig, 'num_input_frames'>;
+  /** Frame sizes (tokens per frame) the planner will read; the planner's requiredFrameGeometries(). */
+  frameGeometries: number[];
   signal?: AbortSignal;
   onProgress?: (p: AnalyzeProgress) => void;
 }
@@ -30,15 +29,14 @@ export interface AnalysisOutcome {
   cacheWarning?: string;
 }
 
-export async function analyzeForPlanning(bundle: FeatureBundle, options: AnalyzeForPlanningOptions = {}): Promise<AnalysisOutcome> {
+export async function analyzeForPlanning(bundle: FeatureBundle, options: AnalyzeForPlanningOptions): Promise<AnalysisOutcome> {
   const provider = parseProviderPreference(options.provider ?? 'auto');
   const outcome = await analyzeWithCache(bundle, sharedOnnxEngine(provider), {
-    frameGeometries: requiredFrameGeometries(bundle, options.config),
+    frameGeometries: options.frameGeometries,
     cache: options.cache === false ? null : new AnalysisCache(),
     requireProvider: provider === 'auto' ? undefined : provider,
     signal: options.signal,
     onProgress: options.onProgress,
   });
-  warmPlanner(bundle, outcome.analysis);
   return { analysis: outcome.analysis, cache: outcome.cache, cacheProblem: outcome.cacheProblem, cacheWarning: outcome.cacheWarning };
 }

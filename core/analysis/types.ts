@@ -1,3 +1,4 @@
+import type { ProviderPreference } from '../protocol/enums.js';
 /**
  * Hyperparameter-independent scores of one clip ("analysis"), computed once and cached.
  * Planning (core/planner) turns a ClipAnalysis plus a config into kept-token masks without
@@ -84,7 +85,7 @@ export interface AnalyzeOptions {
    * Execution provider the user forced ('auto' or absent: the engine's own choice). Engines with a
    * single backend ignore it; a forced provider that cannot start is an error, never a fallback.
    */
-  provider?: 'auto' | 'cpu' | 'webgpu' | 'cuda';
+  provider?: ProviderPreference;
 }
 
 export interface AnalysisEngine {

@@ -3,6 +3,7 @@
  * Every message names the file and the exact tensor / metadata key at fault, because the person
  * who sees it usually wrote the dump script and must know which line of it to fix.
  */
+import { OmniZipError } from '../protocol/errors.js';
 
 /** What part of the file an error is about. */
 export type BundleErrorSubject =
@@ -13,7 +14,7 @@ export type BundleErrorSubject =
 
 export type BundleErrorSubjectKind = 'file' | 'header' | 'tensor' | 'metadata';
 
-export class BundleError extends Error {
+export class BundleError extends OmniZipError {
   /** The file name as the caller gave it. */
   readonly file: string;
   /** Tensor name, metadata key, 'header' or 'file'. */
@@ -28,8 +29,7 @@ export class BundleError extends Error {
    */
   constructor(file: string, subject: BundleErrorSubject, reason: string, label = 'bundle') {
     const { name, kind } = describeSubject(subject);
-    super(`${label} ${file}: ${formatSubject(kind, name)}${reason}`);
-    this.name = 'BundleError';
+    super('bad-file', `${label} ${file}: ${formatSubject(kind, name)}${reason}`);
     this.file = file;
     this.subject = name;
     this.subjectKind = kind;

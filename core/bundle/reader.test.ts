@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BundleError } from './errors.js';
 import { bundleContentHash, parseBundle, readBundle } from './reader.js';
 import { serializeSafetensors, type SafetensorsTensorInput } from './safetensors.js';
-import { makeSyntheticBundle } from './synthetic.js';
+import { makeSyntheticBundle } from '../../test-support/synthetic/index.js';
 import type { FeatureBundle } from './types.js';
 import { serializeBundle, writeBundle } from './writer.js';
 import { goldenDir } from '../util/shared-paths.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readBundle } from './reader.js';
 import { modalityRuns, summarizeBundle } from './summary.js';
-import { makeSyntheticBundle } from './synthetic.js';
+import { makeSyntheticBundle } from '../../test-support/synthetic/index.js';
 import type { FeatureBundle } from './types.js';
 import { goldenDir } from '../util/shared-paths.js';
 

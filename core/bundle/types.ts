@@ -3,7 +3,9 @@
  * Embeddings are always float32 here: half-precision files are widened on load.
  */
 
-export type EmbeddingDType = 'F32' | 'F16' | 'BF16';
+import type { EmbeddingDType } from '../protocol/enums.js';
+
+export type { EmbeddingDType };
 
 /** Token kinds as stored in `token_types`. */
 export const TOKEN_OTHER = 0;

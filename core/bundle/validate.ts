@@ -3,13 +3,13 @@
  * the writer (before encoding), so that a bundle the studio writes is always one it can read.
  * Tensor-level rules (presence, dtype, rank) live in the reader: in memory they hold by type.
  */
+import { EMBEDDING_DTYPES } from '../protocol/enums.js';
 import { BundleError } from './errors.js';
 import {
   TOKEN_AUDIO,
   TOKEN_OTHER,
   TOKEN_VIDEO,
   type BundleMetadata,
-  type EmbeddingDType,
   type FeatureBundle,
 } from './types.js';
 
@@ -20,7 +20,7 @@ export const METADATA_ENTRY = 'omnizip';
 /** Qwen2.5-Omni and Qwen3-Omni both merge 2x2 patches into one LLM token. */
 export const DEFAULT_SPATIAL_MERGE_SIZE = 2;
 
-export const EMBEDDING_DTYPES: readonly EmbeddingDType[] = ['F32', 'F16', 'BF16'];
+export { EMBEDDING_DTYPES };
 
 /** Where a non-finite value sits in a row-major [rows, rowLength] array. */
 export interface NonFiniteHit {

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
-import { goldenAvailable, goldenBundlePath, readGoldenExpected } from '../testing/golden.js';
+import { expect, it } from 'vitest';
+import { goldenBundlePath, readGoldenExpected } from '../../test-support/golden.js';
+import { describeWithGolden } from '../../test-support/golden-vitest.js';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -22,7 +23,7 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-describe.skipIf(!goldenAvailable())('omnizip-studio CLI', () => {
+describeWithGolden('omnizip-studio CLI', () => {
   it('plans a golden bundle exactly as the official implementation (readme_eval)', async () => {
     const expected = readGoldenExpected('readme_eval');
     const dir = await mkdtemp(path.join(tmpdir(), 'omnizip-cli-'));

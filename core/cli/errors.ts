@@ -1,8 +1,8 @@
 /** An error the CLI reports as one line without a stack trace (bad input, not a bug). */
-export class UsageError extends Error {
+import { OmniZipError } from '../protocol/errors.js';
+export class UsageError extends OmniZipError {
   constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
+    super('usage', message);
   }
 }
 

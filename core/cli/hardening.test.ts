@@ -10,7 +10,7 @@ import { AnalysisCache } from '../analysis/cache.js';
 import { bundleContentHash, parseBundle } from '../bundle/reader.js';
 import { serializeSafetensors, parseSafetensors } from '../bundle/safetensors.js';
 import { requiredFrameGeometries } from '../planner/plan.js';
-import { goldenBundlePath } from '../testing/golden.js';
+import { goldenBundlePath } from '../../test-support/golden.js';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -23,6 +23,10 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stderr.write(`omnizip-studio: unknown command '${name}' (commands: ${commandNames().join(', ')})\n`);
     return 2;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(`usage: omnizip-studio ${command.usage}\n\n${command.summary}`);
+    return 0;
+  }
   try {
     return await command.run(rest);
   } catch (err) {

@@ -1,14 +1,15 @@
+import { OmniZipError } from '../protocol/errors.js';
+
 /**
- * A config value the planner or validator refuses, naming the key where one is to blame. Its own
- * module, free of the schema, so planner code that the schema's method registry imports can throw it
+ * A config that cannot be used; the message names the key and says what is wrong. Its own module,
+ * free of the schema, so planner code that the schema's method registry imports can throw it
  * without an import cycle.
  */
-export class ConfigError extends Error {
+export class ConfigError extends OmniZipError {
   constructor(
     message: string,
     readonly key?: string,
   ) {
-    super(message);
-    this.name = 'ConfigError';
+    super('bad-config', message);
   }
 }

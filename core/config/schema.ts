@@ -10,7 +10,7 @@ import { METHOD_IDS, methodSummaries } from '../methods/registry.js';
 /** Every registered compression method (core/methods/registry.ts). */
 export type Method = (typeof METHOD_IDS)[number];
 export type Variant = 'official-core' | 'official-units';
-export type AudioScoreSource = 'attention' | 'token_energy' | 'waveform_rms';
+export type AudioScoreSource = 'attention' | 'token_energy' | 'waveform_rms' | 'speech_activity';
 export type BudgetMode = 'official' | 'exact';
 export type AudioSelectionScope = 'global' | 'per_group';
 export type CrossModalScope = 'clip' | 'group';
@@ -224,9 +224,9 @@ export const CONFIG_KEYS: readonly ConfigKeyDescriptor[] = [
   {
     key: 'audio_score',
     label: 'audio_score (what audio top-k ranks by)',
-    help: 'attention: the audio encoder\'s last-layer received attention (official). token_energy: L2 norm of each audio token. waveform_rms: RMS of the waveform under each token. Bundles without audio_scores fall back to token_energy.',
+    help: 'attention: the audio encoder\'s last-layer received attention (official). token_energy: L2 norm of each audio token. waveform_rms: RMS of the waveform under each token. speech_activity: Silero VAD speech probability under each token (clips with a waveform). Bundles without audio_scores fall back to token_energy.',
     official: 'attn_logits from the audio encoder',
-    spec: { kind: 'enum', values: ['attention', 'token_energy', 'waveform_rms'] },
+    spec: { kind: 'enum', values: ['attention', 'token_energy', 'waveform_rms', 'speech_activity'] },
   },
   {
     key: 'budget',

@@ -6,15 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBundle } from '../bundle/reader.js';
 import { TOKEN_AUDIO, TOKEN_VIDEO } from '../bundle/types.js';
 import { runCli } from '../cli/main.js';
-import { OperationCancelledError } from '../media/errors.js';
+import { ComputeClient } from '../compute/client.js';
+import { CancelledError } from '../protocol/errors.js';
 import { createDemoEncoders } from './demo-encoders.js';
-import { encodeInWorker } from './encode-in-worker.js';
 import { encodeMedia } from './encode-media.js';
 import { qwenOmniTokenTypes } from './token-layout.js';
 
 const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
 const skipNote = hasFfmpeg ? '' : ' (skipped: ffmpeg not on PATH; apt-get install ffmpeg)';
 let dir = '';
+const compute = new ComputeClient();
 
 /** Runs of token kinds, e.g. [[2, 198], [1, 50], ...]. */
 function runs(types: Uint8Array): Array<[number, number]> {
@@ -56,7 +57,8 @@ describe.skipIf(!hasFfmpeg)(`encoding media with the demo encoders${skipNote}`, 
     );
     if (run.status !== 0) throw new Error(run.stderr);
   });
-  afterAll(() => {
+  afterAll(async () => {
+    await compute.dispose();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -87,7 +89,7 @@ describe.skipIf(!hasFfmpeg)(`encoding media with the demo encoders${skipNote}`, 
   it('encodes on a worker thread with progress, and the bundle reads back', async () => {
     const out = path.join(dir, 'worker.safetensors');
     const fractions: number[] = [];
-    const summary = await encodeInWorker({ media: path.join(dir, 'clip.mp4'), out, encoders: 'demo', dtype: 'F16' }, { onProgress: (p) => fractions.push(p.overall) });
+    const summary = await compute.encodeJob({ media: path.join(dir, 'clip.mp4'), out, encoders: 'demo', dtype: 'F16' }, { onProgress: (p) => fractions.push(p.overall) });
     expect(summary.numAudio).toBe(200);
     expect(fractions.length).toBeGreaterThan(3);
     expect(Math.max(...fractions)).toBeCloseTo(1, 5);
@@ -98,11 +100,11 @@ describe.skipIf(!hasFfmpeg)(`encoding media with the demo encoders${skipNote}`, 
 
   it('cancels a worker job', async () => {
     const controller = new AbortController();
-    const job = encodeInWorker(
+    const job = compute.encodeJob(
       { media: path.join(dir, 'clip.mp4'), out: path.join(dir, 'cancelled.safetensors'), encoders: 'demo' },
       { signal: controller.signal, onProgress: (p) => p.overall > 0.05 && controller.abort() },
     );
-    await expect(job).rejects.toBeInstanceOf(OperationCancelledError);
+    await expect(job).rejects.toBeInstanceOf(CancelledError);
   });
 
   it('CLI: encode writes a bundle; bad media is one line and exit 1', async () => {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_MAX_PIXELS, DEFAULT_MIN_PIXELS } from '../media/smart-resize.js';
+import { OmniZipError } from '../protocol/errors.js';
 
 /**
  * The JSON manifest describing user-supplied ONNX encoders (docs/encoders.md). Paths are relative
@@ -44,10 +45,9 @@ export interface EncoderManifest {
   audio: AudioManifest;
 }
 
-export class ManifestError extends Error {
+export class EncoderManifestError extends OmniZipError {
   constructor(file: string, key: string, problem: string) {
-    super(`${file}: ${key} ${problem}`);
-    this.name = 'ManifestError';
+    super('bad-manifest', `${file}: ${key} ${problem}`);
   }
 }
 
@@ -70,7 +70,7 @@ class Reader {
   }
 
   fail(k: string, problem: string): never {
-    throw new ManifestError(this.file, `'${this.key(k)}'`, problem);
+    throw new EncoderManifestError(this.file, `'${this.key(k)}'`, problem);
   }
 
   object(k: string): Reader {
@@ -118,9 +118,9 @@ export function parseManifest(text: string, file: string): EncoderManifest {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new ManifestError(file, 'content', `is not valid JSON (${(err as Error).message})`);
+    throw new EncoderManifestError(file, 'content', `is not valid JSON (${(err as Error).message})`);
   }
-  if (!isObject(raw)) throw new ManifestError(file, 'content', 'must be a JSON object');
+  if (!isObject(raw)) throw new EncoderManifestError(file, 'content', 'must be a JSON object');
   const root = new Reader(file, '', raw);
   if (raw.format !== undefined && raw.format !== 'omnizip-encoders') root.fail('format', 'must be "omnizip-encoders"');
   const dir = path.dirname(path.resolve(file));
@@ -170,7 +170,7 @@ export async function readManifest(file: string): Promise<EncoderManifest> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new ManifestError(file, 'file', `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new EncoderManifestError(file, 'file', `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   return parseManifest(text, file);
 }

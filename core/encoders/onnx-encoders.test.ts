@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphBuilder, attr } from '../onnx/graph-builder.js';
 import type { LogMel } from '../media/log-mel.js';
 import { framesToQwenPatches } from './frames-to-tensor.js';
-import { ManifestError, parseManifest } from './manifest.js';
+import { EncoderManifestError, parseManifest } from './manifest.js';
 import { EncoderModelMismatchError, loadOnnxEncoders } from './onnx-encoders.js';
 
 const D = 8;
@@ -91,7 +91,7 @@ describe('ONNX encoders from a manifest', () => {
   });
 
   it('rejects a manifest with missing keys, naming the key', () => {
-    expect(() => parseManifest(JSON.stringify({ hidden_size: 8, vision: {} }), 'm.json')).toThrow(ManifestError);
+    expect(() => parseManifest(JSON.stringify({ hidden_size: 8, vision: {} }), 'm.json')).toThrow(EncoderManifestError);
     expect(() => parseManifest(JSON.stringify({ hidden_size: 8, vision: {} }), 'm.json')).toThrow(/'audio' is missing/);
     expect(() => parseManifest('{', 'm.json')).toThrow(/m\.json: content is not valid JSON/);
   });

@@ -11,8 +11,7 @@ import { audioTokenCount, EncoderError, type AudioEncoder, type AudioTokens, typ
 /** The model's inputs or outputs do not match what the manifest says; lists every mismatch. */
 export class EncoderModelMismatchError extends EncoderError {
   constructor(modelFile: string, problems: string[]) {
-    super(`${modelFile} does not match its manifest entry:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'EncoderModelMismatchError';
+    super(`${modelFile} does not match its manifest entry:\n  - ${problems.join('\n  - ')}`, 'model-mismatch');
   }
 }
 

@@ -1,4 +1,5 @@
 import type { LogMel } from '../media/log-mel.js';
+import { OmniZipError } from '../protocol/errors.js';
 
 /** Progress and cancellation for encoder runs. */
 export interface RunControl {
@@ -53,10 +54,9 @@ export interface EncoderSet {
   dispose(): Promise<void>;
 }
 
-export class EncoderError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EncoderError';
+export class EncoderError extends OmniZipError {
+  constructor(message: string, kind = 'encoder-failed') {
+    super(kind, message);
   }
 }
 

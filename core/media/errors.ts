@@ -2,18 +2,18 @@
  * Errors raised while reading media. Each names the file (or the tool) and says what to do, because
  * the studio shows the message as is.
  */
-export class MediaError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MediaError';
+import { CancelledError, OmniZipError } from '../protocol/errors.js';
+
+export class MediaError extends OmniZipError {
+  constructor(message: string, kind = 'bad-media') {
+    super(kind, message);
   }
 }
 
 /** ffmpeg / ffprobe could not be found or does not run. */
 export class FfmpegUnavailableError extends MediaError {
   constructor(message: string) {
-    super(message);
-    this.name = 'FfmpegUnavailableError';
+    super(message, 'ffmpeg-unavailable');
   }
 }
 
@@ -21,7 +21,6 @@ export class FfmpegUnavailableError extends MediaError {
 export class MediaProbeError extends MediaError {
   constructor(readonly file: string, reason: string) {
     super(`${file}: ${reason}`);
-    this.name = 'MediaProbeError';
   }
 }
 
@@ -29,15 +28,13 @@ export class MediaProbeError extends MediaError {
 export class MediaDecodeError extends MediaError {
   constructor(readonly file: string, reason: string) {
     super(`${file}: ${reason}`);
-    this.name = 'MediaDecodeError';
   }
 }
 
 /** The caller aborted a long decode or encode. */
-export class OperationCancelledError extends Error {
+export class OperationCancelledError extends CancelledError {
   constructor(what: string) {
     super(`${what} was cancelled`);
-    this.name = 'OperationCancelledError';
   }
 }
 

@@ -1,6 +1,7 @@
 import { OperationCancelledError } from './errors.js';
 import { FftPlan } from './fft.js';
 import { slaneyMelFilterbank, type MelFilterbank } from './mel-filters.js';
+import { OmniZipError } from '../protocol/errors.js';
 
 /**
  * Whisper-style log-mel features, the input of Qwen2.5-Omni's audio tower: 25 ms periodic-Hann
@@ -13,10 +14,9 @@ export const HOP_LENGTH = 160;
 export const NUM_MELS = 128;
 export const MEL_FRAMES_PER_SECOND = LOG_MEL_SAMPLE_RATE / HOP_LENGTH;
 
-export class LogMelError extends Error {
+export class LogMelError extends OmniZipError {
   constructor(message: string) {
-    super(message);
-    this.name = 'LogMelError';
+    super('bad-input', message);
   }
 }
 

@@ -4,6 +4,7 @@
  */
 
 import { roundHalfEven } from '../util/numeric.js';
+import { OmniZipError } from '../protocol/errors.js';
 
 export { roundHalfEven };
 
@@ -20,10 +21,9 @@ export const DEFAULT_MIN_PIXELS = 4 * 28 * 28;
 /** Qwen refuses images more elongated than this. */
 export const MAX_ASPECT_RATIO = 200;
 
-export class ResizeError extends Error {
+export class ResizeError extends OmniZipError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ResizeError';
+    super('bad-input', message);
   }
 }
 

@@ -6,7 +6,7 @@ import { analyzeReference } from '../analysis/reference.js';
 import { TOKEN_AUDIO, TOKEN_VIDEO } from '../bundle/types.js';
 import { resolveConfig } from '../config/validate.js';
 import { planClip, requiredFrameGeometries } from '../planner/plan.js';
-import { randomBundle } from '../testing/random-bundle.js';
+import { randomBundle } from '../../test-support/random-bundle.js';
 import { decoderAttentionProvenance, withDecoderAttention } from './fastv-provenance.js';
 import { bundleForPlanning, clearFastvAttentionCache, fastvAttention, needsDecoderAttention } from './fastv-scores.js';
 import { MethodUnavailableError } from './types.js';

@@ -9,7 +9,7 @@ import { modelFeeds, sessionSignature } from '../prefill/feeds.js';
 import { demoBundleAttention, resolveFastvLayer } from '../prefill/layer-attention.js';
 import { readManifest, validateSignature } from '../prefill/manifest.js';
 import { sequencePositions } from '../prefill/positions.js';
-import { TextEmbeddings, fullSequence } from '../prefill/sequence.js';
+import { TextEmbeddings, fullSequence } from '../prefill/prefill-sequence.js';
 import { demoConfigFor } from '../prefill/runner.js';
 import { decoderAttentionProvenance, withDecoderAttention, type DecoderAttentionProvenance } from './fastv-provenance.js';
 import { headMean } from './fastv.js';
@@ -19,7 +19,7 @@ import { MethodUnavailableError } from './types.js';
  * FastV's scores from a decoder run on the clip's own sequence: the demo decoder by default, or a
  * user decoder whose manifest declares `attention_output`. The run is heavy (K decoder layers on
  * the whole sequence), so callers run this off any event loop (the CLI awaits it; the studio runs
- * it in the prefill worker) and results are cached per clip + decoder + K, so replans are instant.
+ * it in the compute worker) and results are cached per clip + decoder + K, so replans are instant.
  */
 
 export type FastvDecoder = { kind: 'demo'; config?: Partial<DemoDecoderConfig> } | { kind: 'manifest'; path: string };
@@ -137,7 +137,7 @@ export async function bundleForPlanning(bundle: FeatureBundle, config: OmniZipCo
   return withDecoderAttention(bundle, row, source);
 }
 
-/** One decoder run for the prefill worker (structured-clone safe). */
+/** One decoder run for the compute worker's `fastv.attention` (structured-clone safe). */
 export interface FastvAttentionRequest {
   bundle: FeatureBundle;
   layer: number;

@@ -1,47 +1,45 @@
-import { Worker } from 'node:worker_threads';
 import type { FeatureBundle } from '../bundle/types.js';
-import { ManifestError, ModelSignatureError, PrefillCancelledError, PrefillError } from '../prefill/errors.js';
-import type { FromFastvWorker, ToWorker } from '../prefill/worker-protocol.js';
-import { entryUrl } from '../runtime/entry-points.js';
+import type { ComputeApi } from '../compute/api.js';
+import { DEFAULT_COMPUTE_ENTRY } from '../compute/client.js';
+import { ModelManifestError, ModelSignatureError, PrefillError } from '../prefill/errors.js';
+import { OmniZipError } from '../protocol/errors.js';
+import { RpcClient } from '../rpc/client.js';
 import { withDecoderAttention } from './fastv-provenance.js';
 import type { FastvAttention, FastvDecoder } from './fastv-scores.js';
 import { MethodUnavailableError } from './types.js';
 
-const ERROR_TYPES: Record<string, new (message: string) => Error> = { ManifestError, ModelSignatureError, PrefillError, PrefillCancelledError };
+/**
+ * Errors that cross the worker boundary as a kind, rebuilt as the core's own classes so callers
+ * keep branching on them (the studio shows "FastV cannot run on this model" as a config problem).
+ */
+const ERRORS_BY_KIND: Record<string, (message: string) => Error> = {
+  'method-unavailable': (message) => new MethodUnavailableError('fastv', message),
+  'bad-manifest': (message) => new ModelManifestError(message),
+  'model-mismatch': (message) => new ModelSignatureError(message),
+  'prefill-failed': (message) => new PrefillError(message),
+};
+
+function rebuilt(err: unknown): unknown {
+  if (!(err instanceof OmniZipError)) return err;
+  const make = Object.hasOwn(ERRORS_BY_KIND, err.kind) ? ERRORS_BY_KIND[err.kind] : undefined;
+  return make ? make(err.message) : err;
+}
 
 /**
- * FastV's decoder run (fastv-scores.ts) in the prefill worker thread, so the studio's host never
- * runs K decoder layers on its own event loop. Aborting terminates the worker.
+ * FastV's decoder run (fastv-scores.ts) as the compute worker's `fastv.attention`, in a worker of
+ * its own ended with the run (the K decoder layers' memory goes back to the OS), so the studio's
+ * host never runs them on its event loop. Aborting rejects at once with CancelledError.
  */
-export function fastvAttentionInWorker(bundle: FeatureBundle, layer: number, decoder: FastvDecoder, options: { signal?: AbortSignal; workerUrl?: URL } = {}): Promise<FastvAttention> {
-  return new Promise((resolve, reject) => {
-    if (options.signal?.aborted) {
-      reject(new PrefillCancelledError());
-      return;
-    }
-    const worker = new Worker(options.workerUrl ?? entryUrl('prefill-worker'));
-    let settled = false;
-    const finish = (action: () => void) => {
-      if (settled) return;
-      settled = true;
-      options.signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
-      action();
-    };
-    const onAbort = () => finish(() => reject(new PrefillCancelledError()));
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (message: FromFastvWorker) => {
-      if (message.type === 'fastv-attention') finish(() => resolve(message.attention));
-      else if (message.type === 'error') {
-        // The method's "cannot run on this model" keeps its class: the studio shows it as a config problem.
-        const error = message.name === 'MethodUnavailableError' ? new MethodUnavailableError('fastv', message.message) : new (ERROR_TYPES[message.name] ?? Error)(message.message);
-        finish(() => reject(error));
-      }
-    });
-    worker.on('error', (err) => finish(() => reject(err)));
-    worker.on('exit', (code) => finish(() => reject(new PrefillError(`prefill worker exited (code ${code}) before reporting FastV's attention`))));
-    worker.postMessage({ type: 'fastv-attention', request: { bundle, layer, decoder } } satisfies ToWorker);
-  });
+export async function fastvAttentionInWorker(bundle: FeatureBundle, layer: number, decoder: FastvDecoder, options: { signal?: AbortSignal; entry?: URL | string } = {}): Promise<FastvAttention> {
+  const rpc = new RpcClient<ComputeApi>({ entry: options.entry ?? DEFAULT_COMPUTE_ENTRY, name: 'FastV decoder' });
+  try {
+    // No transfer list: the bundle is copied, so the caller's clip keeps its buffers.
+    return await rpc.call('fastv.attention', { bundle, layer, decoder }, { signal: options.signal });
+  } catch (err) {
+    throw rebuilt(err);
+  } finally {
+    void rpc.dispose();
+  }
 }
 
 /** The bundle carrying the worker's row, for planning FastV on the host. */

@@ -4,7 +4,7 @@ import { CONFIG_KEY_NAMES, CONFIG_KEYS } from '../config/schema.js';
 import { resolveConfig } from '../config/validate.js';
 import { toPlanDocument } from '../planner/document.js';
 import { planClip, requiredFrameGeometries } from '../planner/plan.js';
-import { randomBundle, type ClipShape } from '../testing/random-bundle.js';
+import { randomBundle, type ClipShape } from '../../test-support/random-bundle.js';
 import { METHOD_IDS, methodById, methodDescriptors, registeredMethods } from './registry.js';
 
 const shape: ClipShape = { videoChunks: 6, audioChunks: 6, gridH: 4, gridW: 8, framesPerChunk: 2, audioPerChunk: 50, dim: 16, seed: 3 };

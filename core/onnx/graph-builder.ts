@@ -1,4 +1,5 @@
 import { ModelProto, OnnxAttributeType, OnnxDataType, type OnnxDataTypeCode } from './proto.js';
+import { OmniZipError } from '../protocol/errors.js';
 
 /**
  * Small typed helpers to declare an ONNX graph in code and serialise it to ModelProto bytes that
@@ -35,10 +36,9 @@ export const attr = {
   string: (value: string): AttributeValue => ({ kind: 'string', value }),
 };
 
-export class GraphBuildError extends Error {
+export class GraphBuildError extends OmniZipError {
   constructor(message: string) {
-    super(message);
-    this.name = 'GraphBuildError';
+    super('graph-build', message);
   }
 }
 

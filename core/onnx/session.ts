@@ -6,6 +6,7 @@ import ort from 'onnxruntime-node';
 import { entryUrl } from '../runtime/entry-points.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { GraphBuilder, attr } from './graph-builder.js';
+import { OmniZipError } from '../protocol/errors.js';
 
 /**
  * Execution-provider selection for onnxruntime-node. A provider list given to onnxruntime does not
@@ -14,9 +15,9 @@ import { GraphBuilder, attr } from './graph-builder.js';
  * outcome is remembered, and 'auto' walks WebGPU -> CUDA -> CPU.
  */
 
-export type ProviderName = 'cpu' | 'webgpu' | 'cuda';
-export type ProviderPreference = 'auto' | ProviderName;
-export const PROVIDER_PREFERENCES: readonly ProviderPreference[] = ['auto', 'cpu', 'webgpu', 'cuda'];
+import { PROVIDER_PREFERENCES, type ProviderName, type ProviderPreference } from '../protocol/enums.js';
+
+export { PROVIDER_PREFERENCES, type ProviderName, type ProviderPreference };
 /** The order 'auto' tries providers in: fastest first. */
 export const AUTO_PROVIDER_ORDER: readonly ProviderName[] = ['webgpu', 'cuda', 'cpu'];
 
@@ -39,20 +40,18 @@ export interface ProviderChoice {
   attempts: ProviderProbe[];
 }
 
-export class ProviderUnavailableError extends Error {
+export class ProviderUnavailableError extends OmniZipError {
   constructor(
     readonly provider: ProviderName,
     readonly reason: string,
   ) {
-    super(`execution provider '${provider}' is not available: ${reason}`);
-    this.name = 'ProviderUnavailableError';
+    super('provider-unavailable', `execution provider '${provider}' is not available: ${reason}`);
   }
 }
 
-export class UnknownProviderError extends Error {
+export class UnknownProviderError extends OmniZipError {
   constructor(value: string) {
-    super(`unknown execution provider '${value}' (expected one of: ${PROVIDER_PREFERENCES.join(', ')})`);
-    this.name = 'UnknownProviderError';
+    super('unknown-provider', `unknown execution provider '${value}' (expected one of: ${PROVIDER_PREFERENCES.join(', ')})`);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { FeatureBundle } from '../bundle/types.js';
 import type { AudioScoreSource } from '../config/schema.js';
+import { speechActivityOf } from '../analysis/speech-activity-store.js';
 import { argsort } from './numeric.js';
 
 /**
@@ -84,7 +85,14 @@ export function resolveAudioScore(bundle: FeatureBundle, requested: AudioScoreSo
     source = 'token_energy';
     note = 'waveform_rms was requested but the bundle has no waveform: audio tokens are ranked by token energy (L2 norm) instead.';
   }
-  const scores = source === 'attention' ? bundle.audioScores : source === 'token_energy' ? tokenEnergy(bundle) : waveformRms(bundle);
+  if (source === 'speech_activity' && !speechActivityOf(bundle)) {
+    source = 'token_energy';
+    note = bundle.waveform
+      ? 'speech_activity was requested but the Silero VAD speech probability was not computed for this clip: audio tokens are ranked by token energy (L2 norm) instead.'
+      : 'speech_activity was requested but the bundle has no waveform: audio tokens are ranked by token energy (L2 norm) instead.';
+  }
+  const scores =
+    source === 'attention' ? bundle.audioScores : source === 'token_energy' ? tokenEnergy(bundle) : source === 'waveform_rms' ? waveformRms(bundle) : speechActivityOf(bundle);
   if (source === 'attention' && attentionOrder.length === bundle.numAudio) return { source, scores, order: attentionOrder, note };
   let memo = orderMemo.get(bundle);
   if (!memo) {
@@ -129,12 +137,14 @@ export interface AudioCurves {
   attention: Float32Array | null;
   tokenEnergy: Float32Array;
   waveformRms: Float32Array | null;
+  /** Silero VAD speech probability per token, when computed (analysis/speech-activity.ts). */
+  speechActivity: Float32Array | null;
   secondsPerToken: number;
   /** Pearson correlation of each pair that exists. */
   correlations: { pair: [string, string]; r: number }[];
 }
 
-/** The three audio curves of the timeline and how they correlate. */
+/** The audio curves of the timeline (speech activity once computed) and how they correlate. */
 export function audioCurves(bundle: FeatureBundle): AudioCurves {
   const energy = tokenEnergy(bundle);
   const rms = waveformRms(bundle);
@@ -142,6 +152,7 @@ export function audioCurves(bundle: FeatureBundle): AudioCurves {
     ['attention', bundle.audioScores],
     ['token_energy', energy],
     ['waveform_rms', rms],
+    ['speech_activity', speechActivityOf(bundle)],
   ];
   const correlations: AudioCurves['correlations'] = [];
   for (let i = 0; i < series.length; i++) {
@@ -151,5 +162,5 @@ export function audioCurves(bundle: FeatureBundle): AudioCurves {
       if (a && b) correlations.push({ pair: [na, nb], r: pearson(a, b) });
     }
   }
-  return { attention: bundle.audioScores, tokenEnergy: energy, waveformRms: rms, secondsPerToken: secondsPerAudioToken(bundle), correlations };
+  return { attention: bundle.audioScores, tokenEnergy: energy, waveformRms: rms, speechActivity: speechActivityOf(bundle), secondsPerToken: secondsPerAudioToken(bundle), correlations };
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { analyzeReference } from '../analysis/reference.js';
 import { readBundle } from '../bundle/reader.js';
 import { resolveConfig } from '../config/validate.js';
-import { goldenAvailable, goldenBundlePath, goldenCaseNames, readGoldenAnchors, readGoldenExpected } from '../testing/golden.js';
+import { goldenAvailable, goldenBundlePath, goldenCaseNames, readGoldenAnchors, readGoldenExpected } from '../../test-support/golden.js';
+import { describeWithGolden } from '../../test-support/golden-vitest.js';
 import { toPlanDocument } from './document.js';
 import { planClip, requiredFrameGeometries } from './plan.js';
 import { mergedAnchorRows } from './sequence.js';
@@ -24,7 +25,7 @@ function expectClose(actual: number | null | undefined, expected: number | null 
   expect(Math.abs((actual as number) - expected), `${what}: ${actual} vs ${expected}`).toBeLessThanOrEqual(RATIO_TOLERANCE);
 }
 
-describe.skipIf(!goldenAvailable())('golden parity with the official implementation', () => {
+describeWithGolden('golden parity with the official implementation', () => {
   const names = goldenAvailable() ? goldenCaseNames() : [];
 
   it('finds the 17 golden cases', () => {

@@ -2,7 +2,7 @@
  * Numeric rules the official Python code follows and JavaScript does not by default.
  */
 
-export { mulberry32, roundHalfEven } from '../util/numeric.js';
+export { argsort, mulberry32, roundHalfEven } from '../util/numeric.js';
 
 /** Python's int() on a float: truncation toward zero. */
 export function truncate(x: number): number {
@@ -21,24 +21,4 @@ export function float32MaskMean(mask: Uint8Array, start: number, end: number): n
   let count = 0;
   for (let i = start; i < end; i++) count += mask[i];
   return Math.fround(count / n);
-}
-
-/**
- * Indices ordered by value, descending (or ascending), ties broken by the lower index.
- * NaN sorts last in both directions.
- */
-export function argsort(values: ArrayLike<number>, descending: boolean, offset = 0, length = values.length - offset): Int32Array {
-  const idx = new Int32Array(length);
-  for (let i = 0; i < length; i++) idx[i] = i;
-  const sign = descending ? -1 : 1;
-  idx.sort((a, b) => {
-    const va = values[offset + a];
-    const vb = values[offset + b];
-    const na = Number.isNaN(va);
-    const nb = Number.isNaN(vb);
-    if (na || nb) return na === nb ? a - b : na ? 1 : -1;
-    if (va !== vb) return sign * (va < vb ? -1 : 1);
-    return a - b;
-  });
-  return idx;
 }

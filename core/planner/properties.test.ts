@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyzeReference } from '../analysis/reference.js';
 import type { FeatureBundle } from '../bundle/types.js';
-import { randomBundle, type ClipShape } from '../testing/random-bundle.js';
+import { randomBundle, type ClipShape } from '../../test-support/random-bundle.js';
 import { resolveConfig } from '../config/validate.js';
 import { audioKeepCounts } from './audio.js';
 import { toPlanDocument } from './document.js';

@@ -4,8 +4,9 @@ import { readBundle } from '../bundle/reader.js';
 import type { FeatureBundle } from '../bundle/types.js';
 import { PRESETS } from '../config/schema.js';
 import { resolveConfig } from '../config/validate.js';
-import { goldenAvailable, goldenBundlePath } from '../testing/golden.js';
-import { randomBundle } from '../testing/random-bundle.js';
+import { goldenBundlePath } from '../../test-support/golden.js';
+import { describeWithGolden } from '../../test-support/golden-vitest.js';
+import { randomBundle } from '../../test-support/random-bundle.js';
 import { audioCurves, pearson, tokenEnergy, waveformRms } from './audio-energy.js';
 import { toPlanDocument } from './document.js';
 import { planClip, requiredFrameGeometries } from './plan.js';
@@ -21,7 +22,7 @@ function plan(bundle: FeatureBundle, overrides: Record<string, unknown>) {
 
 const sixGroups = () => randomBundle({ videoChunks: 6, audioChunks: 6, gridH: 4, gridW: 8, framesPerChunk: 2, audioPerChunk: 50, dim: 8, seed: 3 });
 
-describe.skipIf(!goldenAvailable())('budget: exact', () => {
+describeWithGolden('budget: exact', () => {
   it('meets the rho_video budget and keeps the order audio retention implies, where the official code inverts it', async () => {
     const bundle = await readBundle(goldenBundlePath('readme_eval'));
     const official = plan(bundle, { rho_audio: 0.3, rho_video: 0.6 });

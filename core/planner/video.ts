@@ -1,4 +1,4 @@
-import { analyzeFrames } from '../analysis/reference.js';
+import { frameStatistics, framesOfGeometry } from '../analysis/frame-statistics.js';
 import type { ClipAnalysis, FrameAnalysis } from '../analysis/types.js';
 import type { FeatureBundle } from '../bundle/types.js';
 import { argsort, truncate } from './numeric.js';
@@ -36,23 +36,11 @@ interface Ranking {
 }
 
 const orderMemo = new WeakMap<FrameAnalysis, Map<string, Ranking>>();
-/** Frame geometries the analysis did not cover (a user-set num_input_frames), computed once per clip. */
-const extraGeometries = new WeakMap<ClipAnalysis, Map<number, FrameAnalysis>>();
 
 function framesOfSize(ctx: VideoContext, tpf: number, start: number): FrameAnalysis | undefined {
   const analysed = ctx.analysis.frames.find((f) => f.tokensPerFrame === tpf);
   if (analysed || start % tpf !== 0) return analysed;
-  let extra = extraGeometries.get(ctx.analysis);
-  if (!extra) {
-    extra = new Map();
-    extraGeometries.set(ctx.analysis, extra);
-  }
-  let frames = extra.get(tpf);
-  if (!frames) {
-    frames = analyzeFrames(ctx.bundle.videoEmbeds, ctx.bundle.hiddenSize, 0, tpf, Math.floor(ctx.bundle.numVideo / tpf));
-    extra.set(tpf, frames);
-  }
-  return frames;
+  return framesOfGeometry(ctx.bundle, ctx.analysis, tpf);
 }
 
 function frameView(ctx: VideoContext, start: number, tpf: number): FrameView {
@@ -70,10 +58,10 @@ function frameView(ctx: VideoContext, start: number, tpf: number): FrameView {
   // A frame not aligned with any analysed geometry (odd group sizes in the units variant).
   const { bundle } = ctx;
   if (start >= tpf) {
-    const pair = analyzeFrames(bundle.videoEmbeds, bundle.hiddenSize, start - tpf, tpf, 2);
+    const pair = frameStatistics(bundle, start - tpf, tpf, 2);
     return { cosine: pair.cosine.subarray(tpf * tpf), squaredDistance: pair.squaredDistance.subarray(tpf * tpf), temporal: pair.temporal.subarray(tpf), memo: null };
   }
-  const single = analyzeFrames(bundle.videoEmbeds, bundle.hiddenSize, start, tpf, 1);
+  const single = frameStatistics(bundle, start, tpf, 1);
   return { cosine: single.cosine, squaredDistance: single.squaredDistance, temporal: null, memo: null };
 }
 

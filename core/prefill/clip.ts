@@ -8,7 +8,7 @@ import { compressSequence } from '../planner/sequence.js';
 import { throwIfAborted } from './errors.js';
 import { sequencePositions } from './positions.js';
 import type { PrefillInput } from './runner.js';
-import { TextEmbeddings, compressedSequence, fullSequence } from './sequence.js';
+import { TextEmbeddings, compressedSequence, fullSequence } from './prefill-sequence.js';
 
 export interface CompressionSetting {
   /** Shown in the report, e.g. '45%' or 'rho_a=0.3 rho_v=0.6'. */
@@ -33,7 +33,7 @@ export async function prefillInputFromBundle(
     fastvDecoder?: FastvDecoder;
   } = {},
 ): Promise<PrefillInput> {
-  const analyze = options.analyze ?? (async (b: FeatureBundle, config: OmniZipConfig, signal?: AbortSignal) => (await analyzeForPlanning(b, { config, signal })).analysis);
+  const analyze = options.analyze ?? (async (b: FeatureBundle, config: OmniZipConfig, signal?: AbortSignal) => (await analyzeForPlanning(b, { frameGeometries: requiredFrameGeometries(b, config), signal })).analysis);
   const text = TextEmbeddings.forBundle(bundle);
   const analyses = new Map<string, ClipAnalysis>();
   const compressed = [];

@@ -3,16 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeSyntheticBundle } from '../bundle/synthetic.js';
+import { makeSyntheticBundle } from '../../test-support/synthetic/index.js';
 import { TOKEN_AUDIO, TOKEN_OTHER, TOKEN_VIDEO } from '../bundle/types.js';
 import { writeBundle } from '../bundle/writer.js';
 import { runCli } from '../cli/main.js';
 import { DEFAULT_CONFIG } from '../config/schema.js';
 import { GraphBuilder } from '../onnx/graph-builder.js';
 import { prefillInputFromBundle } from './clip.js';
-import { runPrefillInWorker } from './client.js';
+import { runPrefillInWorker } from '../compute/client.js';
+import { CancelledError } from '../protocol/errors.js';
 import { buildDemoDecoder, DEFAULT_DEMO_DECODER, type DemoDecoderConfig } from './demo-decoder.js';
-import { ModelSignatureError, PrefillCancelledError } from './errors.js';
+import { ModelSignatureError } from './errors.js';
 import { sequencePositions } from './positions.js';
 import { runPrefillBenchmark, type PrefillInput } from './runner.js';
 
@@ -197,6 +198,6 @@ describe('prefill benchmark', () => {
       { source: { kind: 'sequences', input }, model: { kind: 'demo', config: tiny }, provider: 'cpu', runs: 50, warmupRuns: 0 },
       { signal: controller.signal, onProgress: (p) => p.stage.includes('run 2/50') && controller.abort() },
     );
-    await expect(cancelled).rejects.toThrow(PrefillCancelledError);
+    await expect(cancelled).rejects.toThrow(CancelledError);
   });
 });

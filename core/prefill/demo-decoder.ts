@@ -1,6 +1,7 @@
 import { GraphBuilder, attr } from '../onnx/graph-builder.js';
 import type { PrefillModelSpec, PositionIdsKind } from './manifest.js';
 import { deriveSeed, fillNormal } from './prng.js';
+import { OmniZipError } from '../protocol/errors.js';
 
 /**
  * A small decoder-only LLM generated from code, with deterministic weights, so the prefill
@@ -97,10 +98,9 @@ export function demoDecoderSpec(config: DemoDecoderConfig): PrefillModelSpec {
   };
 }
 
-export class DemoDecoderConfigError extends Error {
+export class DemoDecoderConfigError extends OmniZipError {
   constructor(message: string) {
-    super(message);
-    this.name = 'DemoDecoderConfigError';
+    super('bad-config', message);
   }
 }
 

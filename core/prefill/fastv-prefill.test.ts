@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeSyntheticBundle } from '../bundle/synthetic.js';
+import { makeSyntheticBundle } from '../../test-support/synthetic/index.js';
 import { DEFAULT_CONFIG } from '../config/schema.js';
 import { prefillInputFromBundle } from './clip.js';
 import { DEFAULT_DEMO_DECODER, type DemoDecoderConfig } from './demo-decoder.js';

@@ -7,7 +7,7 @@ import { DemoSplitPrefill, resolveFastvLayer } from './layer-attention.js';
 import { MemoryProbe } from './memory-probe.js';
 import type { MemoryChildResult } from './memory-protocol.js';
 import type { SequencePositions } from './positions.js';
-import type { PrefillSequence } from './sequence.js';
+import type { PrefillSequence } from './prefill-sequence.js';
 import { latencyStats } from './stats.js';
 import type { MemoryFigures, PrefillRunResult } from './types.js';
 

@@ -2,7 +2,7 @@ import ort from 'onnxruntime-node';
 import { PrefillError } from './errors.js';
 import { attentionMaskType, positionIdsType, type ModelSignature, type PrefillModelSpec } from './manifest.js';
 import type { SequencePositions } from './positions.js';
-import type { PrefillSequence } from './sequence.js';
+import type { PrefillSequence } from './prefill-sequence.js';
 
 /**
  * What a model session is fed for one sequence. Shared by the timing session (runner.ts) and the

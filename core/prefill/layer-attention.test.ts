@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { randomBundle } from '../testing/random-bundle.js';
+import { randomBundle } from '../../test-support/random-bundle.js';
 import { buildDemoDecoder, buildDemoDecoderPart, DEFAULT_DEMO_DECODER, type DemoDecoderConfig } from './demo-decoder.js';
 import { DemoSplitPrefill, demoBundleAttention, demoLayerAttention, keptRows, resolveFastvLayer } from './layer-attention.js';
 import { sequencePositions } from './positions.js';
-import { TextEmbeddings, fullSequence, type PrefillSequence } from './sequence.js';
+import { TextEmbeddings, fullSequence, type PrefillSequence } from './prefill-sequence.js';
 
 const tiny: DemoDecoderConfig = {
   ...DEFAULT_DEMO_DECODER,

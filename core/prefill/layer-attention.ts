@@ -5,7 +5,7 @@ import { DEMO_TENSORS, buildDemoDecoderPart, buildInputProjection, demoDecoderSp
 import { PrefillError, throwIfAborted } from './errors.js';
 import { modelFeeds, sessionSignature } from './feeds.js';
 import { sequencePositions, type SequencePositions } from './positions.js';
-import { TextEmbeddings, fullSequence, type PrefillSequence } from './sequence.js';
+import { TextEmbeddings, fullSequence, type PrefillSequence } from './prefill-sequence.js';
 
 /**
  * FastV's input from the studio's own demo decoder: the attention that every position receives

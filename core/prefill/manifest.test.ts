@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManifestError, ModelSignatureError } from './errors.js';
+import { ModelManifestError, ModelSignatureError } from './errors.js';
 import { parseManifest, validateSignature, type ModelSignature } from './manifest.js';
 
 const thinker = {
@@ -42,7 +42,7 @@ describe('model manifest', () => {
   });
 
   it('names the key at fault', () => {
-    expect(() => parseManifest({ ...thinker, format: 'x' }, 'm.json')).toThrow(new ManifestError(`m.json: 'format' must be "omnizip-prefill-model", found "x"`));
+    expect(() => parseManifest({ ...thinker, format: 'x' }, 'm.json')).toThrow(new ModelManifestError(`m.json: 'format' must be "omnizip-prefill-model", found "x"`));
     expect(() => parseManifest({ ...thinker, hidden_size: -1 }, 'm.json')).toThrow(/m.json: 'hidden_size' must be a positive integer, found -1/);
     expect(() => parseManifest({ ...thinker, num_key_value_heads: 5 }, 'm.json')).toThrow(/multiple of num_key_value_heads/);
     expect(() => parseManifest({ ...thinker, position_ids_kind: '2d' }, 'm.json')).toThrow(/'position_ids_kind' must be "1d"/);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ManifestError, ModelSignatureError } from './errors.js';
+import { ModelManifestError, ModelSignatureError } from './errors.js';
 import { KV_DTYPE_BYTES, type KvDType } from './kv-cache.js';
 
 /**
@@ -62,13 +62,13 @@ function attentionOutput(doc: Json, file: string, numLayers: number): AttentionO
   const value = doc.attention_output;
   if (value === undefined || value === null) return null;
   const where = `${file}: attention_output`;
-  if (!isObject(value)) throw new ManifestError(`${where} must be an object {name, layer, layout}`);
+  if (!isObject(value)) throw new ModelManifestError(`${where} must be an object {name, layer, layout}`);
   const name = tensorName(value, 'name', where, false) as string;
   const layer = positiveInteger(value, 'layer', where);
-  if (layer > numLayers) throw new ManifestError(`${where}: 'layer' ${layer} is beyond the model's ${numLayers} layers (num_layers)`);
+  if (layer > numLayers) throw new ModelManifestError(`${where}: 'layer' ${layer} is beyond the model's ${numLayers} layers (num_layers)`);
   const layout = value.layout ?? 'head_mean';
   if (layout !== 'head_mean' && layout !== 'per_head') {
-    throw new ManifestError(`${where}: 'layout' must be ${ATTENTION_LAYOUTS.map((l) => `"${l}"`).join(' or ')}, found ${JSON.stringify(layout)}`);
+    throw new ModelManifestError(`${where}: 'layout' must be ${ATTENTION_LAYOUTS.map((l) => `"${l}"`).join(' or ')}, found ${JSON.stringify(layout)}`);
   }
   return { name, layer, layout };
 }
@@ -97,7 +97,7 @@ function isObject(value: unknown): value is Json {
 function positiveInteger(doc: Json, key: string, where: string): number {
   const value = doc[key];
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new ManifestError(`${where}: '${key}' must be a positive integer, found ${JSON.stringify(value)}`);
+    throw new ModelManifestError(`${where}: '${key}' must be a positive integer, found ${JSON.stringify(value)}`);
   }
   return value;
 }
@@ -106,10 +106,10 @@ function tensorName(doc: Json, key: string, where: string, optional: boolean): s
   const value = doc[key];
   if (value === undefined || value === null) {
     if (optional) return null;
-    throw new ManifestError(`${where}: '${key}' (a tensor name) is required`);
+    throw new ModelManifestError(`${where}: '${key}' (a tensor name) is required`);
   }
   if (typeof value !== 'string' || value.length === 0) {
-    throw new ManifestError(`${where}: '${key}' must be a non-empty tensor name, found ${JSON.stringify(value)}`);
+    throw new ModelManifestError(`${where}: '${key}' must be a non-empty tensor name, found ${JSON.stringify(value)}`);
   }
   return value;
 }
@@ -119,37 +119,37 @@ function tensorName(doc: Json, key: string, where: string, optional: boolean): s
  * manifest's directory.
  */
 export function parseManifest(doc: unknown, file: string): PrefillModelSpec {
-  if (!isObject(doc)) throw new ManifestError(`${file}: a model manifest must be a JSON object`);
+  if (!isObject(doc)) throw new ModelManifestError(`${file}: a model manifest must be a JSON object`);
   if (doc.format !== MANIFEST_FORMAT) {
-    throw new ManifestError(`${file}: 'format' must be "${MANIFEST_FORMAT}", found ${JSON.stringify(doc.format)}`);
+    throw new ModelManifestError(`${file}: 'format' must be "${MANIFEST_FORMAT}", found ${JSON.stringify(doc.format)}`);
   }
-  if (doc.version !== 1) throw new ManifestError(`${file}: unsupported manifest version ${JSON.stringify(doc.version)} (this studio reads version 1)`);
+  if (doc.version !== 1) throw new ModelManifestError(`${file}: unsupported manifest version ${JSON.stringify(doc.version)} (this studio reads version 1)`);
   if (typeof doc.model !== 'string' || doc.model.length === 0) {
-    throw new ManifestError(`${file}: 'model' must be the path of the .onnx file (relative to the manifest)`);
+    throw new ModelManifestError(`${file}: 'model' must be the path of the .onnx file (relative to the manifest)`);
   }
   const inputs = doc.inputs;
   const outputs = doc.outputs;
-  if (!isObject(inputs)) throw new ManifestError(`${file}: 'inputs' must be an object mapping inputs_embeds, position_ids and attention_mask to tensor names`);
-  if (!isObject(outputs)) throw new ManifestError(`${file}: 'outputs' must be an object mapping logits (and optionally last_hidden_state) to tensor names`);
+  if (!isObject(inputs)) throw new ModelManifestError(`${file}: 'inputs' must be an object mapping inputs_embeds, position_ids and attention_mask to tensor names`);
+  if (!isObject(outputs)) throw new ModelManifestError(`${file}: 'outputs' must be an object mapping logits (and optionally last_hidden_state) to tensor names`);
   const kind = doc.position_ids_kind ?? '1d';
   if (kind !== '1d' && kind !== 'mrope') {
-    throw new ManifestError(`${file}: 'position_ids_kind' must be "1d" ([batch, seq]) or "mrope" ([3, batch, seq]), found ${JSON.stringify(kind)}`);
+    throw new ModelManifestError(`${file}: 'position_ids_kind' must be "1d" ([batch, seq]) or "mrope" ([3, batch, seq]), found ${JSON.stringify(kind)}`);
   }
   const kvDtype = doc.kv_dtype ?? 'float32';
   if (typeof kvDtype !== 'string' || !(kvDtype in KV_DTYPE_BYTES)) {
-    throw new ManifestError(`${file}: 'kv_dtype' must be one of ${Object.keys(KV_DTYPE_BYTES).join(', ')}, found ${JSON.stringify(kvDtype)}`);
+    throw new ModelManifestError(`${file}: 'kv_dtype' must be one of ${Object.keys(KV_DTYPE_BYTES).join(', ')}, found ${JSON.stringify(kvDtype)}`);
   }
   const hiddenSize = positiveInteger(doc, 'hidden_size', file);
   const numAttentionHeads = positiveInteger(doc, 'num_attention_heads', file);
   const numKeyValueHeads = doc.num_key_value_heads === undefined ? numAttentionHeads : positiveInteger(doc, 'num_key_value_heads', file);
   if (numAttentionHeads % numKeyValueHeads !== 0) {
-    throw new ManifestError(`${file}: num_attention_heads (${numAttentionHeads}) must be a multiple of num_key_value_heads (${numKeyValueHeads})`);
+    throw new ModelManifestError(`${file}: num_attention_heads (${numAttentionHeads}) must be a multiple of num_key_value_heads (${numKeyValueHeads})`);
   }
   const numLayers = positiveInteger(doc, 'num_layers', file);
   let headDim: number;
   if (doc.head_dim === undefined) {
     if (hiddenSize % numAttentionHeads !== 0) {
-      throw new ManifestError(`${file}: hidden_size (${hiddenSize}) is not divisible by num_attention_heads (${numAttentionHeads}); give 'head_dim' explicitly`);
+      throw new ModelManifestError(`${file}: hidden_size (${hiddenSize}) is not divisible by num_attention_heads (${numAttentionHeads}); give 'head_dim' explicitly`);
     }
     headDim = hiddenSize / numAttentionHeads;
   } else {
@@ -184,13 +184,13 @@ export async function readManifest(file: string): Promise<PrefillModelSpec> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new ManifestError(`cannot read model manifest ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ModelManifestError(`cannot read model manifest ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new ManifestError(`${file}: model manifest is not valid JSON: ${(err as Error).message}`);
+    throw new ModelManifestError(`${file}: model manifest is not valid JSON: ${(err as Error).message}`);
   }
   return parseManifest(doc, file);
 }

@@ -13,6 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import ort from 'onnxruntime-node';
 import { sessionOptions } from '../onnx/session.js';
+import { errorKind, OmniZipError } from '../protocol/errors.js';
 import { modelFeeds, sessionSignature } from './feeds.js';
 import { validateSignature } from './manifest.js';
 import { readDeviceMemory } from './memory.js';
@@ -77,6 +78,7 @@ try {
   reply = await measure(JSON.parse(await readStdin()) as MemoryChildRequest);
 } catch (err) {
   const error = err instanceof Error ? err : new Error(String(err));
-  reply = { ok: false, name: error.name, message: error.message };
+  // An error without a kind keeps its class name in the message, so the parent's one line says what failed.
+  reply = { ok: false, kind: errorKind(error), message: error instanceof OmniZipError ? error.message : `${error.name}: ${error.message}` };
 }
 process.stdout.write(`${RESULT_MARKER}${JSON.stringify(reply)}\n`, () => process.exit(reply.ok ? 0 : 1));

@@ -5,13 +5,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProviderName } from '../onnx/session.js';
 import { entryUrl } from '../runtime/entry-points.js';
-import { ManifestError, ModelSignatureError, PrefillCancelledError, PrefillError } from './errors.js';
+import { ModelManifestError, ModelSignatureError, PrefillCancelledError, PrefillError } from './errors.js';
 import type { PrefillModelSpec } from './manifest.js';
 import { RESULT_MARKER, type MemoryChildReply, type MemoryChildRequest, type MemoryChildResult } from './memory-protocol.js';
 import type { SequencePositions } from './positions.js';
-import type { PrefillSequence } from './sequence.js';
+import type { PrefillSequence } from './prefill-sequence.js';
 
-const CHILD_ERRORS: Record<string, new (message: string) => Error> = { ManifestError, ModelSignatureError, PrefillError };
+/** The child's errors by kind (core/protocol/errors.ts); any other kind becomes a PrefillError naming it. */
+const CHILD_ERRORS: Record<string, new (message: string) => Error> = { 'bad-manifest': ModelManifestError, 'model-mismatch': ModelSignatureError, 'prefill-failed': PrefillError };
 const STDERR_TAIL = 2000;
 
 const bytesOf = (a: Float32Array | Int32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -132,8 +133,8 @@ export class MemoryProbe {
         if (reply.ok) {
           finish(() => resolve(reply.result));
         } else {
-          const Type = CHILD_ERRORS[reply.name] ?? PrefillError;
-          finish(() => reject(new Type(Type === PrefillError && reply.name !== 'PrefillError' ? `memory pass of '${request.label}': ${reply.name}: ${reply.message}` : reply.message)));
+          const Type = CHILD_ERRORS[reply.kind] ?? PrefillError;
+          finish(() => reject(new Type(reply.kind in CHILD_ERRORS ? reply.message : `memory pass of '${request.label}': ${reply.message}`)));
         }
       });
       child.stdin.on('error', () => undefined); // a child that died early closes its stdin; 'close' reports why

@@ -47,4 +47,4 @@ export interface MemoryChildResult {
 /** The child prints exactly one line starting with this marker, followed by JSON. */
 export const RESULT_MARKER = 'OMNIZIP_MEMORY_RESULT ';
 
-export type MemoryChildReply = { ok: true; result: MemoryChildResult } | { ok: false; name: string; message: string };
+export type MemoryChildReply = { ok: true; result: MemoryChildResult } | { ok: false; kind: string; message: string };

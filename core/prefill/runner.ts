@@ -11,8 +11,8 @@ import { readManifest, validateSignature, type PrefillModelSpec } from './manife
 import { MemoryProbe } from './memory-probe.js';
 import { measureFastvSplit } from './fastv-prefill.js';
 import type { SequencePositions } from './positions.js';
-import type { PrefillSequence } from './sequence.js';
-import { latencyStats } from './stats.js';
+import type { PrefillSequence } from './prefill-sequence.js';
+import { latencyStats, speedupReliability, timingOrder } from './stats.js';
 import type { MemoryFigures, PrefillComparison, PrefillModelInfo, PrefillOptions, PrefillReport, PrefillRunResult } from './types.js';
 
 /** The sequences to measure: the full one and any number of compressed ones of the same clip. */
@@ -121,61 +121,82 @@ interface MeasuredRun {
   hidden: Float32Array | null;
 }
 
-async function measure(
+/** Seed of the timing order: fixed, so a rerun on the same machine times in the same order. */
+export const TIMING_ORDER_SEED = 0x5eed_0f7;
+
+/**
+ * Times every sequence in one session of the provider (arena on, as an application runs it).
+ * Each sequence is warmed up on its own shape first; then every round times each sequence once,
+ * in that round's fixed-seed shuffled order (stats.ts timingOrder), so drift over the run (clock
+ * ramps, allocator growth, other load) spreads over all sequences instead of landing on whichever
+ * ran first.
+ */
+async function timeSequences(
   model: ResolvedModel,
-  seq: PrefillSequence,
+  sequences: PrefillSequence[],
   positions: SequencePositions,
   provider: ProviderName,
   runs: number,
   warmupRuns: number,
   options: PrefillOptions,
-  progress: (stage: string, variant: string, runsDone: number) => void,
-  memory: MemoryFigures,
-): Promise<MeasuredRun> {
+  progress: (stage: string, variant: string, runsDone: number, index: number) => void,
+  memory: MemoryFigures[],
+): Promise<MeasuredRun[]> {
   const { spec } = model;
-  const create = (options: ort.InferenceSession.SessionOptions) =>
-    typeof model.source === 'string' ? ort.InferenceSession.create(model.source, options) : ort.InferenceSession.create(model.source, options);
-
-  // Timing pass: the provider's normal session (arena on), warm-up then timed runs.
-  progress('creating session', seq.label, 0);
+  progress('creating session', sequences[0].label, 0, 0);
   const created = performance.now();
-  const session = await create(sessionOptions(provider));
+  const session = typeof model.source === 'string' ? await ort.InferenceSession.create(model.source, sessionOptions(provider)) : await ort.InferenceSession.create(model.source, sessionOptions(provider));
   const sessionCreateMs = performance.now() - created;
   try {
     const signature = sessionSignature(session);
     validateSignature(spec, signature, spec.modelPath ?? spec.name);
-    const feeds = modelFeeds(spec, signature, seq, positions);
-    const warmupMs: number[] = [];
-    const samples: number[] = [];
-    let last: ort.InferenceSession.OnnxValueMapType | null = null;
-    for (let i = 0; i < warmupRuns + runs; i++) {
+    const feeds = sequences.map((seq) => modelFeeds(spec, signature, seq, positions));
+    const warmupMs: number[][] = sequences.map(() => []);
+    const samples: number[][] = sequences.map(() => []);
+    const outputs: { logits: Float32Array; hidden: Float32Array | null }[] = new Array(sequences.length);
+    const runOnce = async (index: number): Promise<number> => {
       throwIfAborted(options.signal);
-      const warm = i < warmupRuns;
-      progress(warm ? `warm-up ${i + 1}/${warmupRuns}` : `run ${i - warmupRuns + 1}/${runs}`, seq.label, i);
       const started = performance.now();
-      last = await session.run(feeds);
+      const out = await session.run(feeds[index]);
       const ms = performance.now() - started;
-      (warm ? warmupMs : samples).push(ms);
-    }
-    const outputs = last as ort.InferenceSession.OnnxValueMapType;
-    const logits = lastRow(outputs[spec.outputs.logits], spec.outputs.logits, seq.label);
-    const hidden = spec.outputs.lastHiddenState ? lastRow(outputs[spec.outputs.lastHiddenState], spec.outputs.lastHiddenState, seq.label) : null;
-    const kvDims = { layers: spec.numLayers, kvHeads: spec.numKeyValueHeads, headDim: spec.headDim, dtype: spec.kvDtype };
-    return {
-      logits,
-      hidden,
-      result: {
-        label: seq.label,
-        tokens: seq.tokens,
-        audioVideoTokens: seq.audioVideoTokens,
-        latency: latencyStats(samples),
-        warmupMs,
-        sessionCreateMs,
-        memory,
-        kvCache: { ...kvDims, tokens: seq.tokens, bytes: kvCacheBytes(kvDims, seq.tokens) },
-        nextTokenTop5: topK(logits, 5),
-      },
+      const label = sequences[index].label;
+      outputs[index] = {
+        logits: lastRow(out[spec.outputs.logits], spec.outputs.logits, label),
+        hidden: spec.outputs.lastHiddenState ? lastRow(out[spec.outputs.lastHiddenState], spec.outputs.lastHiddenState, label) : null,
+      };
+      return ms;
     };
+    for (let index = 0; index < sequences.length; index++) {
+      for (let w = 0; w < warmupRuns; w++) {
+        progress(`warm-up ${w + 1}/${warmupRuns}`, sequences[index].label, w, index);
+        warmupMs[index].push(await runOnce(index));
+      }
+    }
+    const rounds = timingOrder(sequences.length, runs, TIMING_ORDER_SEED);
+    for (let r = 0; r < runs; r++) {
+      for (const index of rounds[r]) {
+        progress(`run ${r + 1}/${runs}`, sequences[index].label, warmupRuns + r, index);
+        samples[index].push(await runOnce(index));
+      }
+    }
+    return sequences.map((seq, index) => {
+      const kvDims = { layers: spec.numLayers, kvHeads: spec.numKeyValueHeads, headDim: spec.headDim, dtype: spec.kvDtype };
+      return {
+        logits: outputs[index].logits,
+        hidden: outputs[index].hidden,
+        result: {
+          label: seq.label,
+          tokens: seq.tokens,
+          audioVideoTokens: seq.audioVideoTokens,
+          latency: latencyStats(samples[index]),
+          warmupMs: warmupMs[index],
+          sessionCreateMs,
+          memory: memory[index],
+          kvCache: { ...kvDims, tokens: seq.tokens, bytes: kvCacheBytes(kvDims, seq.tokens) },
+          nextTokenTop5: topK(outputs[index].logits, 5),
+        },
+      };
+    });
   } finally {
     await session.release();
   }
@@ -196,9 +217,9 @@ function flopsFor(dims: { layers: number; hiddenSize: number; intermediateSize: 
 
 /**
  * Measures prefill latency, memory and KV size of the full sequence and each compressed one, and
- * compares each compressed run's next-token output with the full run's. Sequences are measured
- * smallest first, each in a fresh session released afterwards, so a larger run's allocations
- * never inflate a smaller run's RSS reading.
+ * compares each compressed run's next-token output with the full run's. Memory is read per
+ * sequence in a child process; latency is timed in one session, interleaved across rounds in a
+ * fixed-seed order (timeSequences), and each speed-up says whether its spread makes it reliable.
  */
 export async function runPrefillBenchmark(input: PrefillInput, options: PrefillOptions): Promise<PrefillReport> {
   const started = performance.now();
@@ -233,13 +254,16 @@ export async function runPrefillBenchmark(input: PrefillInput, options: PrefillO
   const runWeight = sequences.map((s) => s.tokens * s.tokens);
   const childStart = 0.2 * Math.max(...runWeight);
   const totalWork = runWeight.reduce((sum, w) => sum + w * (runs + warmupRuns + 1) + childStart, 0) || 1;
+  // Memory passes go smallest first: each is its own child process, so order cannot bias them.
   const order = sequences.map((_, i) => i).sort((a, b) => sequences[a].tokens - sequences[b].tokens);
-  const measured: MeasuredRun[] = new Array(sequences.length);
+  const memory: MemoryFigures[] = new Array(sequences.length);
   // Memory is read in a fresh child process per sequence (memory-probe.ts): onnxruntime's arena
   // and the allocator keep what a session grew, so in this process every reading after the first
   // would depend on what ran before. Latency is timed here, in the normal session.
   const probe = await MemoryProbe.prepare({ model: model.source, spec: model.spec, positions: input.positions, provider: choice.provider });
   let done = 0;
+  // FastV on the demo decoder is timed by its own split run (fastv-prefill.ts), not in the shared session.
+  const splitRuns = new Map<number, MeasuredRun>();
   try {
     for (const index of order) {
       const seq = sequences[index];
@@ -249,7 +273,7 @@ export async function runPrefillBenchmark(input: PrefillInput, options: PrefillO
         if (model.info.demoConfig) {
           const base = done;
           const split = await measureFastvSplit({ config: model.info.demoConfig, requestedLayer: seq.fastvLayer, full: sequences[0], kept: seq, positions: input.positions, provider: choice.provider, runs, warmupRuns, signal: options.signal, progress: (stage, runsDone) => report(0.05 + (0.95 * (base + runsDone * runWeight[index])) / totalWork, `${seq.label}: ${stage}`, seq.label) });
-          measured[index] = { result: split.result, logits: split.logits, hidden: split.hidden };
+          splitRuns.set(index, { result: split.result, logits: split.logits, hidden: split.hidden });
           notes.push(split.note);
           done += runWeight[index] * (runs + warmupRuns + 1) + childStart;
           continue;
@@ -259,7 +283,7 @@ export async function runPrefillBenchmark(input: PrefillInput, options: PrefillO
       report(0.05 + (0.95 * done) / totalWork, `${seq.label}: memory pass (child process)`, seq.label);
       const child = await probe.measure(seq, options.signal);
       done += runWeight[index] + childStart;
-      const memory: MemoryFigures = {
+      memory[index] = {
         method: 'child-process',
         peakCounter: child.counter,
         peakResetAfterLoad: child.peakReset,
@@ -272,24 +296,30 @@ export async function runPrefillBenchmark(input: PrefillInput, options: PrefillO
         deviceBytes: child.deviceBytes,
         deviceNote: child.deviceNote,
       };
-      const base = done;
-      measured[index] = await measure(
-        model,
-        seq,
-        input.positions,
-        choice.provider,
-        runs,
-        warmupRuns,
-        options,
-        (stage, variant, runsDone) => report(0.05 + (0.95 * (base + runsDone * runWeight[index])) / totalWork, `${variant}: ${stage}`, variant),
-        memory,
-      );
-      done += runWeight[index] * (runs + warmupRuns);
-      report(0.05 + (0.95 * done) / totalWork, `${seq.label}: done`, seq.label);
     }
   } finally {
     await probe.dispose();
   }
+  const memoryDone = done;
+  // The full sequence (index 0) is never a FastV split, so the shared session always has work.
+  const sessionIndices = sequences.map((_, i) => i).filter((i) => !splitRuns.has(i));
+  const runsDone = sessionIndices.map(() => 0);
+  const timed = await timeSequences(
+    model,
+    sessionIndices.map((i) => sequences[i]),
+    input.positions,
+    choice.provider,
+    runs,
+    warmupRuns,
+    options,
+    (stage, variant, _runs, k) => {
+      if (stage !== 'creating session') runsDone[k]++;
+      const timedWork = runsDone.reduce((sum, n, j) => sum + n * runWeight[sessionIndices[j]], 0);
+      report(0.05 + (0.95 * (memoryDone + timedWork)) / totalWork, `${variant}: ${stage}`, variant);
+    },
+    sessionIndices.map((i) => memory[i]),
+  );
+  const measured: MeasuredRun[] = sequences.map((_, i) => splitRuns.get(i) ?? timed[sessionIndices.indexOf(i)]);
 
   const full = measured[0];
   const comparisons: PrefillComparison[] = input.compressed.map((seq, k) => {
@@ -306,6 +336,7 @@ export async function runPrefillBenchmark(input: PrefillInput, options: PrefillO
         median: ratio(full.result.latency.medianMs, run.result.latency.medianMs),
         p95: ratio(full.result.latency.p95Ms, run.result.latency.p95Ms),
       },
+      timing: speedupReliability(full.result.latency, run.result.latency, seq.label),
       memory: {
         rssIncreaseRatio: ratio(full.result.memory.rssIncreaseBytes, run.result.memory.rssIncreaseBytes),
         rssPeakRatio: ratio(full.result.memory.rssPeakBytes, run.result.memory.rssPeakBytes),
@@ -323,7 +354,7 @@ export async function runPrefillBenchmark(input: PrefillInput, options: PrefillO
     version: 1,
     model: model.info,
     provider: { name: choice.provider, device: choice.device, attempts: choice.attempts },
-    settings: { runs, warmupRuns },
+    settings: { runs, warmupRuns, timingOrderSeed: TIMING_ORDER_SEED },
     runs: measured.map((m) => m.result),
     comparisons,
     processMaxRssBytes: process.resourceUsage().maxRSS * 1024,

@@ -1,3 +1,5 @@
+import { mulberry32 } from '../util/numeric.js';
+
 /** Latency statistics over repeated timed runs (the warm-up run is never part of `samples`). */
 export interface LatencyStats {
   runs: number;
@@ -38,4 +40,52 @@ export function latencyStats(samplesMs: readonly number[]): LatencyStats {
     maxMs: sorted[sorted.length - 1],
     meanMs: sum / sorted.length,
   };
+}
+
+/** Above this relative spread of either side's timed runs, a measured speed-up is flagged. */
+export const UNRELIABLE_SPREAD = 0.25;
+/** Fewer timed runs than this give no spread worth trusting. */
+export const MIN_RELIABLE_RUNS = 3;
+
+/** Relative spread of the timed runs: (p95 − min) / median. */
+export function relativeSpread(s: LatencyStats): number {
+  return s.medianMs > 0 ? (s.p95Ms - s.minMs) / s.medianMs : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * Whether a speed-up of `compressed` over `full` can be read at face value: each side needs
+ * MIN_RELIABLE_RUNS timed runs and a spread under UNRELIABLE_SPREAD. The note says why not.
+ */
+export function speedupReliability(full: LatencyStats, compressed: LatencyStats, compressedLabel: string): { reliable: boolean; note: string | null } {
+  const runs = Math.min(full.runs, compressed.runs);
+  if (runs < MIN_RELIABLE_RUNS) {
+    return { reliable: false, note: `only ${runs} timed run${runs === 1 ? '' : 's'}: the '${compressedLabel}' speed-up has no spread to judge it by; use at least ${MIN_RELIABLE_RUNS} runs` };
+  }
+  const spreads: [string, number][] = [['full', relativeSpread(full)], [compressedLabel, relativeSpread(compressed)]];
+  const wide = spreads.filter(([, s]) => s > UNRELIABLE_SPREAD);
+  if (wide.length === 0) return { reliable: true, note: null };
+  const text = wide.map(([label, s]) => `'${label}' ${(s * 100).toFixed(0)}%`).join(', ');
+  return {
+    reliable: false,
+    note: `timings too spread for a reliable '${compressedLabel}' speed-up ((p95 − min) / median: ${text}, limit ${(UNRELIABLE_SPREAD * 100).toFixed(0)}%); rerun with more runs on a quieter machine`,
+  };
+}
+
+/**
+ * The order sequences are timed in, one permutation per round: a fixed-seed shuffle, so no
+ * sequence always runs first or right after the longest one (the order a clock-speed ramp, a
+ * growing allocator arena or a noisy neighbour would otherwise bias), and reruns repeat it.
+ */
+export function timingOrder(sequences: number, rounds: number, seed: number): number[][] {
+  const random = mulberry32(seed);
+  const out: number[][] = [];
+  for (let r = 0; r < rounds; r++) {
+    const order = Array.from({ length: sequences }, (_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    out.push(order);
+  }
+  return out;
 }

@@ -89,6 +89,8 @@ export interface PrefillComparison {
   };
   /** Measured prefill speed-up: full latency / compressed latency. */
   speedup: { median: number; p95: number };
+  /** Whether the timings' spread lets the speed-up be read at face value (stats.ts speedupReliability). */
+  timing: { reliable: boolean; note: string | null };
   memory: {
     /** full RSS increase / compressed RSS increase. */
     rssIncreaseRatio: number;
@@ -122,7 +124,8 @@ export interface PrefillReport {
   version: 1;
   model: PrefillModelInfo;
   provider: { name: string; device: string; attempts: ProviderProbe[] };
-  settings: { runs: number; warmupRuns: number };
+  /** timingOrderSeed: the seed of the interleaved timing order (stats.ts timingOrder). */
+  settings: { runs: number; warmupRuns: number; timingOrderSeed: number };
   /** Measurements in the order given: the full sequence first. */
   runs: PrefillRunResult[];
   /** One per compressed sequence, in the order given. */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDefaultDeps } from '../studio/deps.js';
 import { RecentFiles } from '../studio/recent.js';
 import { StudioSession } from '../studio/session.js';
-import { decodeFrame, encodeFrame } from '../studio/wire.js';
+import { decodeFrame, encodeFrame } from '../protocol/wire.js';
 import { startStudioServer, type RunningStudioServer } from './server.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -17,8 +17,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { dispatch } from '../studio/dispatch.js';
 import type { StudioSession } from '../studio/session.js';
-import type { StudioEvent } from '../studio/contract.js';
-import { decodeFrame, encodeFrame } from '../studio/wire.js';
+import type { StudioEvent } from '../protocol/contract.js';
+import { decodeFrame, encodeFrame } from '../protocol/wire.js';
 import { CONTENT_SECURITY_POLICY } from './csp.js';
 
 export { CONTENT_SECURITY_POLICY };

@@ -4,12 +4,9 @@
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { createDefaultDeps } from '../studio/deps.js';
 import { StudioError } from '../studio/errors.js';
-import { packageVersion, studioStateDir } from '../studio/paths.js';
-import { RecentFiles } from '../studio/recent.js';
-import { SessionStore } from '../studio/session-store.js';
-import { StudioSession } from '../studio/session.js';
+import { createStudioHost } from '../studio/host.js';
+import { packageVersion } from '../studio/paths.js';
 import { startStudioServer, type RunningStudioServer } from './server.js';
 
 export interface WebModeOptions {
@@ -33,9 +30,8 @@ export async function startWebMode(options: WebModeOptions): Promise<RunningStud
       throw new StudioError('bad-file', `cannot open ${options.openFile}: no such file`);
     }
   }
-  const deps = createDefaultDeps({ appRoot: options.appRoot, version: packageVersion(options.appRoot) });
-  const session = new StudioSession(deps, new RecentFiles(path.join(studioStateDir(), 'recent.json')), new SessionStore(path.join(studioStateDir(), 'sessions')));
-  const running = await startStudioServer({ session, staticDir, port: options.port, openFile: options.openFile });
+  const host = createStudioHost({ appRoot: options.appRoot, version: packageVersion(options.appRoot) });
+  const running = await startStudioServer({ session: host.session, staticDir, port: options.port, openFile: options.openFile });
   // The last change before a quit is still waiting out the save debounce: write it before exiting.
-  return { ...running, close: async () => { await running.close(); await session.flushSessions(); } };
+  return { ...running, close: async () => { await running.close(); await host.shutdown(); } };
 }

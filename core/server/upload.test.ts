@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeFrame, encodeFrame } from '../studio/wire.js';
+import { decodeFrame, encodeFrame } from '../protocol/wire.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shared = process.env.OMNIZIP_SHARED ?? path.resolve(repoRoot, '../shared');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareMany, disagreementBins } from './compare-many.js';
-import type { PlanView } from './contract.js';
+import type { PlanView } from '../protocol/contract.js';
 
 function plan(method: string, audio: number[], video: number[]): PlanView {
   const a = Uint8Array.from(audio);

@@ -3,7 +3,7 @@
  * keeps, and per time bin how much they disagree. Plain TypeScript for the Compare view.
  */
 import { audioKeepOf } from './compare.js';
-import type { PlanView } from './contract.js';
+import type { PlanView } from '../protocol/contract.js';
 
 export interface LabelledPlan {
   label: string;

@@ -2,7 +2,7 @@
  * Compare mode: the differences between two plans of the same clip (A pinned, B live), as a table
  * of deltas and per-token diff masks for the overlays. Plain TypeScript, used by the renderer.
  */
-import type { PlanView } from './contract.js';
+import type { PlanView } from '../protocol/contract.js';
 
 /** Per token: -1 kept only in A, +1 kept only in B, 0 same decision (see `bothKept`). */
 export interface TokenDiff {

@@ -1,67 +1,54 @@
 /**
- * The session's real dependencies: the bundle reader, the analysis service, the planner. Kept in
- * one module so the session itself can be tested with stand-ins and the hosts (web server,
- * Electron compute host) wire the same thing.
+ * The session's real dependencies: the bundle reader, the compute worker (analysis, media
+ * encoding), the planner. Kept in one module so the session itself can be tested with stand-ins
+ * and the hosts (web server, Electron compute host) wire the same thing (see ./host.ts).
  */
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { analyzeForPlanning } from '../analysis/service.js';
-import type { AnalysisEngine } from '../analysis/types.js';
 import { parseBundle } from '../bundle/reader.js';
-import { makeSyntheticBundle } from '../bundle/synthetic.js';
-import { createDemoEncoders } from '../encoders/demo-encoders.js';
-import { encodeMedia } from '../encoders/encode-media.js';
+import { ComputeClient } from '../compute/client.js';
 import { planClip, requiredFrameGeometries } from '../planner/plan.js';
 import { toPlanDocument } from '../planner/document.js';
+import { StudioError } from './errors.js';
 import type { StudioDeps } from './session.js';
 
 export interface DefaultDepsOptions {
   /** The repository (or packaged app) root: the demo lives at assets/demo/demo.safetensors under it. */
   appRoot: string;
   version: string;
+  /** The worker that analyses and encodes; default one shared by the process (it idles unreferenced). */
+  compute?: ComputeClient;
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
+let shared: ComputeClient | null = null;
+function sharedCompute(): ComputeClient {
+  shared ??= new ComputeClient();
+  return shared;
 }
 
-/** Analysis through the core's analysis service (engine, provider and cache are its decision). */
-export const serviceEngine: AnalysisEngine = {
-  name: 'analysis-service',
-  async analyze(bundle, options) {
-    const outcome = await analyzeForPlanning(bundle, { provider: options.provider, signal: options.signal, onProgress: options.onProgress });
-    return outcome.analysis;
-  },
-};
-
-export function demoBundlePath(options: DefaultDepsOptions): string {
+export function demoBundlePath(options: Pick<DefaultDepsOptions, 'appRoot'>): string {
   return path.join(options.appRoot, 'assets', 'demo', 'demo.safetensors');
 }
 
-/** Stand-in demo while no demo bundle ships: a structured synthetic clip with waveform and frames. */
-export const SYNTHETIC_DEMO = { seconds: 20, hiddenSize: 256, tokensPerFrame: 64, seed: 5, withWaveform: true, withFrames: true, name: 'synthetic demo' } as const;
-
 export function createDefaultDeps(options: DefaultDepsOptions): StudioDeps {
+  const compute = options.compute ?? sharedCompute();
   return {
     parseBundle: (bytes, name) => parseBundle(bytes, name),
-    engine: serviceEngine,
+    engine: compute.analysisEngine,
     planClip,
     toPlanDocument,
     requiredFrameGeometries: (bundle) => requiredFrameGeometries(bundle),
     version: options.version,
     async loadDemo() {
       const file = demoBundlePath(options);
-      if (await exists(file)) return { name: path.basename(file), path: file, bundle: parseBundle(await readFile(file), path.basename(file)) };
-      return { name: 'synthetic-demo', path: null, bundle: makeSyntheticBundle({ ...SYNTHETIC_DEMO }) };
+      let bytes: Uint8Array;
+      try {
+        bytes = await readFile(file);
+      } catch (err) {
+        throw new StudioError('bad-file', `the demo clip is missing (${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); reinstall the studio`);
+      }
+      return { name: path.basename(file), path: file, bundle: parseBundle(bytes, path.basename(file)) };
     },
-    async encodeMedia(file, { signal, onProgress }) {
-      const result = await encodeMedia(file, { encoders: createDemoEncoders(), signal, onProgress: (p) => onProgress(p.overall, p.stage) });
-      return result.bundle;
-    },
+    encodeMedia: (file, { signal, onProgress }) => compute.encodeMedia(file, { signal, onProgress: (p) => onProgress(p.overall, p.stage) }),
   };
 }

@@ -5,8 +5,8 @@
  */
 import { MethodUnavailableError } from '../methods/types.js';
 import { ConfigError } from '../config/validate.js';
-import { ContractError } from './check.js';
-import { hostMethods, isHostMethod, type HostMethod, type StudioErrorPayload } from './contract.js';
+import { ContractError } from '../protocol/check.js';
+import { hostMethods, isHostMethod, type HostMethod, type StudioErrorPayload } from '../protocol/contract.js';
 import { StudioError } from './errors.js';
 import type { EmitEvent, StudioSession } from './session.js';
 

@@ -7,7 +7,7 @@
 import YAML from 'yaml';
 import { CONFIG_KEYS, DEFAULT_CONFIG, type OmniZipConfig } from '../config/schema.js';
 import type { PlanDocument, PlanResult } from '../planner/types.js';
-import type { ExportKind } from './contract.js';
+import type { ExportKind } from '../protocol/contract.js';
 
 export interface ExportFile {
   fileName: string;
@@ -39,12 +39,23 @@ export function configYaml(config: OmniZipConfig): string {
   return `${header}\n${YAML.stringify(orderedConfig(config))}`;
 }
 
-/** Keys the official scripts cannot set: a non-default value here has no flag equivalent. */
-const NOT_IN_SCRIPTS: (keyof OmniZipConfig)[] = ['method', 'variant', 'ratio_min', 'ratio_max', 'dpc_k', 'group_seconds', 'num_input_frames'];
+/** The only keys the official scripts take as flags or env; every other key is hard-coded there. */
+const IN_SCRIPTS: ReadonlySet<string> = new Set(['rho_audio', 'rho_video', 'g', 'contextual_ratio']);
+
+/** Keys set away from the official default that the scripts cannot express (schema order). */
+export function keysNotInScripts(config: OmniZipConfig): (keyof OmniZipConfig)[] {
+  return CONFIG_KEYS.map((d) => d.key).filter((k) => !IN_SCRIPTS.has(k) && config[k] !== DEFAULT_CONFIG[k]);
+}
 
 export function officialFlags(config: OmniZipConfig): string {
   const { rho_audio: ra, rho_video: rv, g, contextual_ratio: c } = config;
+  // First, so it is the first thing read: what these lines silently lose.
+  const unmapped = keysNotInScripts(config);
+  const note = unmapped.length > 0
+    ? [`# NOTE: the official scripts cannot express ${unmapped.map((k) => `${k} (here ${JSON.stringify(config[k])})`).join(', ')}; they hard-code the official behaviour, so these lines do not reproduce that part of the setting.`, '']
+    : [];
   const lines = [
+    ...note,
     '# demo_3_omni.py (Qwen3-Omni demo)',
     `--omnizip --rho_audio ${ra} --rho_video ${rv} --g ${g} --contextual_ratio ${c}`,
     '',
@@ -58,10 +69,6 @@ export function officialFlags(config: OmniZipConfig): string {
     `OMNIZIP_G=${g}`,
     `OMNIZIP_CONTEXTUAL_RATIO=${c}`,
   ];
-  const unmapped = NOT_IN_SCRIPTS.filter((k) => config[k] !== DEFAULT_CONFIG[k]);
-  if (unmapped.length > 0) {
-    lines.push('', `# NOTE: the official scripts hard-code ${unmapped.map((k) => `${k} (here ${JSON.stringify(config[k])})`).join(', ')}; these lines cannot reproduce that part of the setting.`);
-  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,17 +1,22 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decoderAttentionProvenance, withDecoderAttention } from '../methods/fastv-provenance.js';
 import { fastvAttention, type FastvDecoder } from '../methods/fastv-scores.js';
 import { fastvAttentionInWorker } from '../methods/fastv-worker-client.js';
+import { MethodUnavailableError } from '../methods/types.js';
+import { ModelManifestError } from '../prefill/errors.js';
+import { isCancelled } from '../protocol/errors.js';
 import { readBundle } from '../bundle/reader.js';
 import type { FeatureBundle } from '../bundle/types.js';
 import { createDefaultDeps } from './deps.js';
 import { dispatch } from './dispatch.js';
 import { RecentFiles } from './recent.js';
 import { StudioSession } from './session.js';
-import type { ClipSummary, PlanView } from './contract.js';
-import type { PrefillResultView } from './prefill-contract.js';
+import type { ClipSummary, PlanView } from '../protocol/contract.js';
+import type { PrefillResultView } from '../protocol/prefill-contract.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shared = process.env.OMNIZIP_SHARED ?? path.resolve(repoRoot, '../shared');
@@ -58,6 +63,31 @@ describe('FastV in the studio', () => {
     expect(inWorker.source).toEqual(here.source);
     expect(Array.from(inWorker.row)).toEqual(Array.from(here.row));
     expect(decoderAttentionProvenance(bundle)).toBeUndefined();
+  });
+
+  it('brings the worker\'s errors back by kind as the core\'s classes, and cancels', async () => {
+    const bundle = await readBundle(golden('default_params.safetensors'));
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'fastv-worker-'));
+    try {
+      const manifest = path.join(dir, 'no-attention.json');
+      await writeFile(
+        manifest,
+        JSON.stringify({ format: 'omnizip-prefill-model', version: 1, model: 'model.onnx', inputs: { inputs_embeds: 'inputs_embeds', position_ids: 'position_ids' }, outputs: { logits: 'logits' }, hidden_size: 32, num_layers: 4, num_attention_heads: 4, intermediate_size: 64 }),
+      );
+      const unavailable = await fastvAttentionInWorker(bundle, 2, { kind: 'manifest', path: manifest }).catch((e: unknown) => e);
+      expect(unavailable).toBeInstanceOf(MethodUnavailableError);
+      expect((unavailable as MethodUnavailableError).kind).toBe('method-unavailable');
+      expect((unavailable as Error).message).toMatch(/does not expose decoder attention/);
+      const missing = await fastvAttentionInWorker(bundle, 2, { kind: 'manifest', path: path.join(dir, 'absent.json') }).catch((e: unknown) => e);
+      expect(missing).toBeInstanceOf(ModelManifestError);
+      expect((missing as Error).message).toMatch(/cannot read model manifest .*absent\.json: ENOENT/);
+      const controller = new AbortController();
+      const running = fastvAttentionInWorker(bundle, 3, { kind: 'demo' }, { signal: controller.signal }).catch((e: unknown) => e);
+      controller.abort();
+      expect(isCancelled(await running)).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('the inference panel ranks FastV by the decoder it measures and splits after layer K', async () => {

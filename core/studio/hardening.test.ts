@@ -7,13 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { object, record, string } from './check.js';
-import { hostMethods, type ClipSummary } from './contract.js';
+import { object, record, string } from '../protocol/check.js';
+import { hostMethods, type ClipSummary } from '../protocol/contract.js';
 import { createDefaultDeps } from './deps.js';
 import { dispatch } from './dispatch.js';
 import { RecentFiles } from './recent.js';
 import { StudioSession } from './session.js';
-import { decodeFrame, encodeFrame } from './wire.js';
+import { decodeFrame, encodeFrame } from '../protocol/wire.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shared = process.env.OMNIZIP_SHARED ?? path.resolve(repoRoot, '../shared');

@@ -5,7 +5,7 @@
  *
  * No Node imports: the renderer bundles this file.
  */
-import type { PrefillResultView, PrefillRow } from './prefill-contract.js';
+import type { PrefillResultView, PrefillRow } from '../protocol/prefill-contract.js';
 
 export const PREFILL_RUNS_FORMAT = 'omnizip-prefill-runs';
 

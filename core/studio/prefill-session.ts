@@ -7,19 +7,20 @@
 import type { FeatureBundle } from '../bundle/types.js';
 import { compressSequence } from '../planner/sequence.js';
 import type { PlanResult } from '../planner/types.js';
-import { runPrefillInWorker, type WorkerRunOptions } from '../prefill/client.js';
+import { runPrefillInWorker, type PrefillRunOptions } from '../compute/client.js';
 import type { PrefillJob } from '../prefill/job.js';
 import { sequencePositions } from '../prefill/positions.js';
 import { demoConfigFor, type PrefillInput } from '../prefill/runner.js';
 import type { DemoDecoderConfig } from '../prefill/demo-decoder.js';
 import { estimateDemoPrefillMemory, formatBytes, prefillMemoryLimitBytes } from '../prefill/memory-budget.js';
-import { TextEmbeddings, compressedSequence, fullSequence } from '../prefill/sequence.js';
+import { TextEmbeddings, compressedSequence, fullSequence } from '../prefill/prefill-sequence.js';
 import type { PrefillReport } from '../prefill/types.js';
 import { StudioError } from './errors.js';
+import { OmniZipError } from '../protocol/errors.js';
 import { orderedConfig } from './export.js';
-import type { PrefillResultView, PrefillRow, PrefillRunParams } from './prefill-contract.js';
+import type { PrefillResultView, PrefillRow, PrefillRunParams } from '../protocol/prefill-contract.js';
 
-export type RunPrefill = (job: PrefillJob, options: WorkerRunOptions) => Promise<PrefillReport>;
+export type RunPrefill = (job: PrefillJob, options: PrefillRunOptions) => Promise<PrefillReport>;
 
 export interface PrefillClip {
   clipId: string;
@@ -62,21 +63,21 @@ function checkDemoMemory(model: PrefillRunParams['model'], input: PrefillInput, 
   }
 }
 
-/** The worker re-raises known prefill errors by class name; each becomes a studio error kind. */
+/** The worker's errors arrive with their kind (core/protocol/errors.ts); each becomes a studio error kind. */
 function studioErrorFor(err: unknown): unknown {
-  if (!(err instanceof Error)) return err;
-  switch (err.name) {
-    case 'PrefillCancelledError':
+  if (!(err instanceof OmniZipError)) return err;
+  switch (err.kind) {
+    case 'cancelled':
       return new StudioError('cancelled', 'the prefill run was cancelled');
-    case 'ManifestError':
-    case 'ModelSignatureError':
+    case 'bad-manifest':
+    case 'model-mismatch':
       return new StudioError('bad-file', err.message);
-    case 'DemoDecoderConfigError':
+    case 'bad-config':
       return new StudioError('bad-config', err.message);
-    case 'ProviderUnavailableError':
-    case 'UnknownProviderError':
+    case 'provider-unavailable':
+    case 'unknown-provider':
       return new StudioError('unsupported', err.message);
-    case 'PrefillError':
+    case 'prefill-failed':
       return new StudioError('prefill-failed', `prefill failed: ${err.message}`);
     default:
       return err;
@@ -120,6 +121,7 @@ export function prefillRows(report: PrefillReport): PrefillRow[] {
       retentionAudioVideo: c ? c.retention.audioVideo : null,
       speedupMedian: c ? c.speedup.median : null,
       speedupP95: c ? c.speedup.p95 : null,
+      timingNote: c ? c.timing.note : null,
       flopsSpeedup: c ? c.flops.wholeSequence.prefillSpeedup : null,
       flopsSpeedupAudioVideo: c ? c.flops.audioVideoOnly.prefillSpeedup : null,
       memoryRatio: c ? c.memory.rssIncreaseRatio : null,

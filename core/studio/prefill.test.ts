@@ -1,22 +1,23 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ManifestError, PrefillCancelledError, PrefillError } from '../prefill/errors.js';
+import { goldenDir } from '../../test-support/golden.js';
+import { itWithGolden } from '../../test-support/golden-vitest.js';
+import { ModelManifestError, PrefillCancelledError, PrefillError } from '../prefill/errors.js';
 import type { PrefillJob } from '../prefill/job.js';
 import type { PrefillReport } from '../prefill/types.js';
-import { ContractError } from './check.js';
-import { hostMethods, isHostMethod, type ClipSummary, type PlanView, type ProgressEvent } from './contract.js';
+import { ContractError } from '../protocol/check.js';
+import { hostMethods, isHostMethod, type ClipSummary, type PlanView, type ProgressEvent } from '../protocol/contract.js';
 import { createDefaultDeps } from './deps.js';
 import { dispatch } from './dispatch.js';
-import { prefillResultCheck, type PrefillResultView, type PrefillRunParams } from './prefill-contract.js';
+import { prefillResultCheck, type PrefillResultView, type PrefillRunParams } from '../protocol/prefill-contract.js';
 import { csvField, prefillRunsCsv, prefillRunsJson } from './prefill-export.js';
 import type { RunPrefill } from './prefill-session.js';
 import { RecentFiles } from './recent.js';
 import { StudioSession } from './session.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const shared = process.env.OMNIZIP_SHARED ?? path.resolve(repoRoot, '../shared');
-const golden = (name: string) => path.join(shared, 'golden', name);
+const golden = (name: string) => path.join(goldenDir(), name);
 
 function newSession(runPrefill?: RunPrefill) {
   return new StudioSession({ ...createDefaultDeps({ appRoot: repoRoot, version: 'test' }), runPrefill }, new RecentFiles(null));
@@ -77,12 +78,13 @@ function fakeReport(job: PrefillJob): PrefillReport {
     version: 1,
     model: { name: 'fake', source: 'demo', manifestPath: null, modelPath: null, hiddenSize: 64, numLayers: 1, numAttentionHeads: 8, numKeyValueHeads: 2, headDim: 8, intermediateSize: 176, positionIdsKind: 'mrope', inputProjection: { from: 128, to: 64 }, caveat: 'random weights', demoConfig: null },
     provider: { name: 'cpu', device: 'test', attempts: [] },
-    settings: { runs: 1, warmupRuns: 0 },
+    settings: { runs: 1, warmupRuns: 0, timingOrderSeed: 1 },
     runs: seqs.map((s) => ({ label: s.label, tokens: s.tokens, audioVideoTokens: s.audioVideoTokens, latency: latency(s.tokens / 10), warmupMs: [], sessionCreateMs: 1, memory: memory(s.tokens), kvCache: { bytes: s.tokens * 512, dtype: 'float32', layers: 1, kvHeads: 2, headDim: 8, tokens: s.tokens }, nextTokenTop5: [1, 2, 3, 4, 5] })),
     comparisons: compressed.map((s) => ({
       label: s.label,
       retention: { sequence: s.tokens / full.tokens, audioVideo: s.audioVideoTokens / full.audioVideoTokens },
       speedup: { median: full.tokens / s.tokens, p95: full.tokens / s.tokens },
+      timing: { reliable: false, note: `only 1 timed run: the '${s.label}' speed-up has no spread to judge it by; use at least 3 runs` },
       memory: { rssIncreaseRatio: full.tokens / s.tokens, rssPeakRatio: 1, kvCacheRatio: full.tokens / s.tokens, deviceRatio: null },
       fidelity: { klDivergence: 0.1, top1Agreement: 1, top5Overlap: 0.8, top1InTop5: 1, hiddenCosine: 0.9, fullTop5: [1, 2, 3, 4, 5], compressedTop5: [1, 2, 3, 4, 6] },
       flops: { decodeSteps: 100, dims: { layers: 1, hiddenSize: 64, intermediateSize: 176 }, audioVideoOnly: flops, wholeSequence: flops },
@@ -95,7 +97,7 @@ function fakeReport(job: PrefillJob): PrefillReport {
 }
 
 describe('prefill.run in the session', () => {
-  it('measures the sequences of the plans the studio shows, with progress, and answers a checked view', async () => {
+  itWithGolden('measures the sequences of the plans the studio shows, with progress, and answers a checked view', async () => {
     const jobs: PrefillJob[] = [];
     const session = newSession(async (job, options) => {
       jobs.push(job);
@@ -128,8 +130,8 @@ describe('prefill.run in the session', () => {
     expect(events.some((e) => e.stage === 'full: run 1/1' && e.fraction > 0.4 && e.fraction < 0.6)).toBe(true);
   });
 
-  it('maps the core errors onto studio error kinds and refuses bad requests', async () => {
-    let fail: Error = new ManifestError('thinker.json: missing key hidden_size');
+  itWithGolden('maps the core errors onto studio error kinds and refuses bad requests', async () => {
+    let fail: Error = new ModelManifestError('thinker.json: missing key hidden_size');
     const session = newSession(async () => {
       throw fail;
     });
@@ -148,7 +150,7 @@ describe('prefill.run in the session', () => {
     expect(await run({ clipId: 'nope' })).toMatchObject({ ok: false, error: { kind: 'unknown-clip' } });
   });
 
-  it('runs one prefill at a time per session', async () => {
+  itWithGolden('runs one prefill at a time per session', async () => {
     let release!: () => void;
     const session = newSession((job) => new Promise((resolve) => (release = () => resolve(fakeReport(job)))));
     const clip = await call<ClipSummary>(session, 'clip.openPath', { jobId: 'o', path: golden('short_1group.safetensors') });
@@ -164,7 +166,7 @@ describe('prefill.run in the session', () => {
     expect(await again).toMatchObject({ ok: true });
   });
 
-  it('runs the real benchmark in the worker, and job.cancel stops it', async () => {
+  itWithGolden('runs the real benchmark in the worker, and job.cancel stops it', async () => {
     const session = newSession();
     const clip = await call<ClipSummary>(session, 'clip.openPath', { jobId: 'o', path: golden('default_params.safetensors') });
     const plan = await call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config: { rho_audio: 0.4, rho_video: 0.7 } });

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import type { RecentFile } from './contract.js';
+import type { RecentFile } from '../protocol/contract.js';
 
 const MAX_RECENT = 10;
 

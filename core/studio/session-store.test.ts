@@ -3,14 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ClipSummary } from './contract.js';
-import { hostMethods } from './contract.js';
+import type { ClipSummary } from '../protocol/contract.js';
+import { hostMethods } from '../protocol/contract.js';
 import { createDefaultDeps } from './deps.js';
 import { dispatch } from './dispatch.js';
 import { RecentFiles } from './recent.js';
 import { SessionStore } from './session-store.js';
 import { StudioSession } from './session.js';
-import type { SavedSession } from './session-contract.js';
+import type { SavedSession } from '../protocol/session-contract.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const HASH = 'ab'.repeat(32);

@@ -2,8 +2,8 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { resolveConfig } from '../config/validate.js';
-import { ContractError } from './check.js';
-import { SAVED_SESSION_FORMAT, SAVED_SESSION_VERSION, savedSessionFileCheck, type SavedSession } from './session-contract.js';
+import { ContractError } from '../protocol/check.js';
+import { SAVED_SESSION_FORMAT, SAVED_SESSION_VERSION, savedSessionFileCheck, type SavedSession } from '../protocol/session-contract.js';
 
 export const SESSION_SAVE_DEBOUNCE_MS = 300;
 

@@ -3,17 +3,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { goldenDir } from '../../test-support/golden.js';
+import { itWithGolden } from '../../test-support/golden-vitest.js';
 import { parseSafetensors } from '../bundle/safetensors.js';
 import { createDefaultDeps } from './deps.js';
 import { dispatch } from './dispatch.js';
 import { RecentFiles } from './recent.js';
 import { StudioSession } from './session.js';
 import type { AnalysisEngine } from '../analysis/types.js';
-import type { ClipSummary, PlanView, ProgressEvent } from './contract.js';
+import { ProviderUnavailableError } from '../onnx/session.js';
+import type { ClipSummary, PlanView, ProgressEvent } from '../protocol/contract.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const shared = process.env.OMNIZIP_SHARED ?? path.resolve(repoRoot, '../shared');
-const golden = (name: string) => path.join(shared, 'golden', name);
+const golden = (name: string) => path.join(goldenDir(), name);
 
 function newSession(recentFile: string | null = null) {
   return new StudioSession(createDefaultDeps({ appRoot: repoRoot, version: 'test' }), new RecentFiles(recentFile));
@@ -26,7 +28,7 @@ async function call<T>(session: StudioSession, method: string, params: unknown, 
 }
 
 describe('studio session', () => {
-  it('opens a golden bundle, plans its config and matches the official counts and ratios', async () => {
+  itWithGolden('opens a golden bundle, plans its config and matches the official counts and ratios', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'omz-session-'));
     const session = newSession(path.join(dir, 'recent.json'));
     const events: ProgressEvent[] = [];
@@ -43,7 +45,7 @@ describe('studio session', () => {
     expect(recent[0].path).toBe(golden('default_params.safetensors'));
   });
 
-  it('builds every export from the same plan', async () => {
+  itWithGolden('builds every export from the same plan', async () => {
     const session = newSession();
     const clip = await call<ClipSummary>(session, 'clip.openPath', { jobId: 'j2', path: golden('readme_eval.safetensors') });
     const config = { rho_audio: 0.4, rho_video: 0.7 };
@@ -65,7 +67,7 @@ describe('studio session', () => {
     expect(JSON.parse(masks.metadata.omnizip)).toMatchObject({ format: 'omnizip-masks', config: { rho_video: 0.7 } });
   });
 
-  it('reports a corrupt file clearly and keeps the open clip usable', async () => {
+  itWithGolden('reports a corrupt file clearly and keeps the open clip usable', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'omz-bad-'));
     const bad = path.join(dir, 'corrupt.safetensors');
     await writeFile(bad, 'this is not a safetensors file at all');
@@ -102,7 +104,7 @@ describe('studio session', () => {
     }
   });
 
-  it('refuses bad configs, unknown clips and unknown methods with their own kinds', async () => {
+  itWithGolden('refuses bad configs, unknown clips and unknown methods with their own kinds', async () => {
     const session = newSession();
     const clip = await call<ClipSummary>(session, 'clip.openPath', { jobId: 'j6', path: golden('short_1group.safetensors') });
     const badConfig = await dispatch(session, 'plan.run', { clipId: clip.clipId, config: { rho_audio: 2 } }, () => {});
@@ -113,7 +115,7 @@ describe('studio session', () => {
     expect(unknownMethod).toMatchObject({ ok: false, error: { kind: 'bad-request' } });
   });
 
-  it('opens the demo (a shipped bundle or the synthetic stand-in) with waveform data', async () => {
+  it('opens the shipped demo bundle with waveform data', async () => {
     const session = newSession();
     const clip = await call<ClipSummary>(session, 'clip.openDemo', { jobId: 'j7' });
     expect(clip.numAudio).toBeGreaterThan(0);
@@ -125,7 +127,7 @@ describe('studio session', () => {
 });
 
 describe('studio session jobs', () => {
-  it('cancels a running analysis and reports it as cancelled', async () => {
+  itWithGolden('cancels a running analysis and reports it as cancelled', async () => {
     const real = createDefaultDeps({ appRoot: repoRoot, version: 'test' });
     let started!: () => void;
     const analysing = new Promise<void>((resolve) => (started = resolve));
@@ -160,9 +162,7 @@ describe('studio session provider choice', () => {
       analyze: (bundle, options) => {
         requested.push(options.provider);
         if (options.provider === 'webgpu') {
-          const err = new Error("execution provider 'webgpu' is not available: Failed to get a WebGPU adapter: No supported adapters");
-          err.name = 'ProviderUnavailableError';
-          return Promise.reject(err);
+          return Promise.reject(new ProviderUnavailableError('webgpu', 'Failed to get a WebGPU adapter: No supported adapters'));
         }
         return real.engine.analyze(bundle, options);
       },
@@ -170,7 +170,7 @@ describe('studio session provider choice', () => {
     return new StudioSession({ ...real, engine }, new RecentFiles(null));
   }
 
-  it('a provider that cannot start is a clear error and the clip keeps its previous analysis', async () => {
+  itWithGolden('a provider that cannot start is a clear error and the clip keeps its previous analysis', async () => {
     const requested: (string | undefined)[] = [];
     const session = sessionWithoutWebgpu(requested);
     const clip = await call<ClipSummary>(session, 'clip.openPath', { jobId: 'p1', path: golden('short_2groups.safetensors') });
@@ -188,7 +188,7 @@ describe('studio session provider choice', () => {
     expect(requested).toEqual(['auto', 'webgpu', 'auto']);
   });
 
-  it('re-analyses on a forced provider under a new clip id, reports it, and keeps it for later opens', async () => {
+  itWithGolden('re-analyses on a forced provider under a new clip id, reports it, and keeps it for later opens', async () => {
     const requested: (string | undefined)[] = [];
     const session = sessionWithoutWebgpu(requested);
     const clip = await call<ClipSummary>(session, 'clip.openPath', { jobId: 'p4', path: golden('short_2groups.safetensors') });

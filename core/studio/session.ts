@@ -13,12 +13,14 @@ import type { FeatureBundle } from '../bundle/types.js';
 import { ConfigError, resolveConfig } from '../config/validate.js';
 import type { OmniZipConfig } from '../config/schema.js';
 import type { PlanDocument, PlanResult } from '../planner/types.js';
-import { budgetOf, geometryFor } from './budget.js';
-import { CONTRACT_VERSION, type AnalysisProviderChoice, type ClipSummary, type ExportKind, type HostMethod, type Params, type PlanView, type ProgressEvent, type Result } from './contract.js';
+import { budgetOf, geometryFor } from './flops-budget.js';
+import { CONTRACT_VERSION, type AnalysisProviderChoice, type ClipSummary, type ExportKind, type HostMethod, type Params, type PlanView, type ProgressEvent, type Result } from '../protocol/contract.js';
 import { buildExport } from './export.js';
 import { StudioError } from './errors.js';
 import { RecentFiles } from './recent.js';
 import { frameImage, thumbnails, waveformEnvelope } from './media-views.js';
+import { ensureSpeechActivity } from '../analysis/speech-activity.js';
+import { fileKind } from '../media/file-kind.js';
 import { audioCurves } from '../planner/audio-energy.js';
 import { runStudioPrefill, type RunPrefill } from './prefill-session.js';
 import { analysisContentHash } from '../analysis/cache.js';
@@ -27,11 +29,13 @@ import { decoderKey, needsDecoderAttention, type FastvDecoder } from '../methods
 import { bundleWithWorkerAttention } from '../methods/fastv-worker-client.js';
 import { readBundleBytes } from '../bundle/reader.js';
 import { regularFileSize } from '../util/regular-file.js';
+import { errorKind } from '../protocol/errors.js';
+import { exportSweepTrial, loadStudioSweep, newSweepDir, startStudioSweep, sweepTrial } from './sweep-session.js';
 
 /** The timeline's audio curves in contract form (pairs flattened to a, b). */
 function curvesView(bundle: FeatureBundle): Result<'clip.data'>['curves'] {
   const c = audioCurves(bundle);
-  return { attention: c.attention, tokenEnergy: c.tokenEnergy, waveformRms: c.waveformRms, correlations: c.correlations.map(({ pair, r }) => ({ a: pair[0], b: pair[1], r })) };
+  return { attention: c.attention, tokenEnergy: c.tokenEnergy, waveformRms: c.waveformRms, speechActivity: c.speechActivity, correlations: c.correlations.map(({ pair, r }) => ({ a: pair[0], b: pair[1], r })) };
 }
 
 /** What the session needs from the rest of the core; injected so tests can stand in for slow parts. */
@@ -48,7 +52,7 @@ export interface StudioDeps {
   version: string;
   /** Prefill benchmark runner; default `runPrefillInWorker` (tests stand in for it). */
   runPrefill?: RunPrefill;
-  /** FastV's decoder run on a clip; default the demo decoder in the prefill worker (tests stand in for it). */
+  /** FastV's decoder run on a clip; default the demo decoder in the compute worker's fastv.attention (tests stand in for it). */
   fastvBundle?: (bundle: FeatureBundle, layer: number, decoder: FastvDecoder) => Promise<FeatureBundle>;
 }
 
@@ -150,7 +154,7 @@ export class StudioSession {
       'clip.openDemo': (p) => this.runJob(p.jobId, emit, async (signal, progress) => {
         progress(0.02, 'loading the demo clip');
         const demo = await this.deps.loadDemo();
-        return this.withRestored(await this.analyse(demo.name, demo.path, demo.bundle, signal, progress));
+        return this.withRestored(await this.analyze(demo.name, demo.path, demo.bundle, signal, progress));
       }),
       'clip.openPath': (p) => this.runJob(p.jobId, emit, async (signal, progress) => {
         const summary = await this.openFile(p.path, signal, progress);
@@ -166,7 +170,7 @@ export class StudioSession {
         const ext = path.extname(p.name).toLowerCase();
         if (BUNDLE_EXTENSIONS.has(ext)) {
           progress(0.05, 'reading the bundle');
-          return this.withRestored(await this.analyse(p.name, null, this.parse(p.bytes, p.name), signal, progress));
+          return this.withRestored(await this.analyze(p.name, null, this.parse(p.bytes, p.name), signal, progress));
         }
         // Media goes through ffmpeg, which reads files: park the upload in a private temp dir.
         const dir = await mkdtemp(path.join(os.tmpdir(), 'omnizip-upload-'));
@@ -188,7 +192,7 @@ export class StudioSession {
           await upload.release();
         }
       }),
-      'clip.reanalyze': (p) => this.holding(p.clipId, () => this.runJob(p.jobId, emit, (signal, progress) => this.reanalyse(p.clipId, p.provider, signal, progress))),
+      'clip.reanalyze': (p) => this.holding(p.clipId, () => this.runJob(p.jobId, emit, (signal, progress) => this.reanalyze(p.clipId, p.provider, signal, progress))),
       'job.cancel': async (p) => {
         const job = this.jobs.get(p.jobId);
         job?.abort();
@@ -238,6 +242,23 @@ export class StudioSession {
         return { saved: true };
       },
       'session.reset': async (p) => ({ cleared: await this.sessions.clear(this.clip(p.clipId).contentHash) }),
+      'sweep.start': (p) =>
+        this.runJob(p.jobId, emit, (signal, progress) =>
+          startStudioSweep(
+            p,
+            (id) => {
+              const clip = this.clip(id);
+              const file = clip.summary.path;
+              return { name: clip.summary.name, bundle: clip.bundle, bundlePath: file && BUNDLE_EXTENSIONS.has(path.extname(file).toLowerCase()) ? file : null };
+            },
+            signal,
+            progress,
+          ),
+        ),
+      'sweep.newDir': async (p) => newSweepDir(p.name),
+      'sweep.load': (p) => loadStudioSweep(p.dir),
+      'sweep.trial': (p) => sweepTrial(p.dir, p.trial),
+      'sweep.exportTrial': (p) => exportSweepTrial(p),
     };
     return (handlers[method] as (p: Params<M>) => Promise<Result<M>>)(params);
   }
@@ -330,7 +351,10 @@ export class StudioSession {
         const reason = shown.path === null ? (err as Error).message.split(file).join(name) : (err as Error).message;
         throw new StudioError('bad-file', `cannot open ${name}: ${reason}`);
       }
-      return this.analyse(name, shown.path, this.parse(bytes, name), signal, progress);
+      return this.analyze(name, shown.path, this.parse(bytes, name), signal, progress);
+    }
+    if (fileKind(file) === 'unsupported' && fileKind(name) === 'unsupported') {
+      throw new StudioError('unsupported', `cannot open ${name}: unsupported file type ${path.extname(name).toLowerCase() || '(no extension)'}; open a feature bundle (.safetensors) or a video or audio file`);
     }
     if (!this.deps.encodeMedia) {
       throw new StudioError('unsupported', `cannot open ${name}: media files need the ONNX encoders, which are not available in this build; open a feature bundle (.safetensors) instead`);
@@ -350,10 +374,10 @@ export class StudioSession {
       const reason = shown.path === null ? (err as Error).message.split(file).join(name) : (err as Error).message;
       throw new StudioError('bad-file', `cannot open ${name}: ${reason}`);
     }
-    return this.analyse(name, shown.path, bundle, signal, (f, s) => progress(0.5 + 0.5 * f, s));
+    return this.analyze(name, shown.path, bundle, signal, (f, s) => progress(0.5 + 0.5 * f, s));
   }
 
-  private async analyse(name: string, file: string | null, bundle: FeatureBundle, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<ClipSummary> {
+  private async analyze(name: string, file: string | null, bundle: FeatureBundle, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<ClipSummary> {
     let analysis: ClipAnalysis;
     try {
       analysis = await this.runAnalysis(name, bundle, this.provider, signal, progress);
@@ -361,16 +385,33 @@ export class StudioSession {
       if (err instanceof StudioError) throw err;
       throw new StudioError('analysis-failed', `analysis of ${name} failed: ${(err as Error).message}`);
     }
-    const summary = this.register(name, file, bundle, analysis);
+    const speechNote = await this.speechReference(bundle, signal, progress);
+    const summary = this.register(name, file, bundle, analysis, speechNote);
     progress(1, 'ready');
     return summary;
+  }
+
+  /**
+   * Runs the Silero VAD speech reference on a clip with a waveform (the curve beside attention and
+   * `audio_score: speech_activity`). A missing model is a note on the clip, not a failed open.
+   */
+  private async speechReference(bundle: FeatureBundle, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<string | null> {
+    if (!bundle.waveform || bundle.numAudio === 0) return null;
+    progress(0.96, 'speech activity (Silero VAD)');
+    try {
+      await ensureSpeechActivity(bundle, signal);
+      return null;
+    } catch (err) {
+      if (signal.aborted) throw new StudioError('cancelled', 'opening was cancelled');
+      return `No speech reference: ${(err as Error).message}.`;
+    }
   }
 
   /**
    * Analyses an open clip again on `provider`. Success re-registers it under a new id (dropping the
    * old) and makes the provider the session's choice; failure leaves the clip and the choice as they were.
    */
-  private async reanalyse(clipId: string, provider: AnalysisProviderChoice, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<ClipSummary> {
+  private async reanalyze(clipId: string, provider: AnalysisProviderChoice, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<ClipSummary> {
     const clip = this.clip(clipId);
     const { name, path: file } = clip.summary;
     let analysis: ClipAnalysis;
@@ -379,12 +420,12 @@ export class StudioSession {
     } catch (err) {
       if (err instanceof StudioError) throw err;
       const previous = clip.summary.engine;
-      const kind = (err as Error).name === 'ProviderUnavailableError' ? 'provider-unavailable' : 'analysis-failed';
+      const kind = errorKind(err) === 'provider-unavailable' ? 'provider-unavailable' : 'analysis-failed';
       throw new StudioError(kind, `cannot analyse ${name} on provider ${provider}: ${(err as Error).message}; the previous analysis (provider ${previous.provider} · ${previous.device}) stays in use`);
     }
     this.provider = provider;
     this.clips.delete(clipId);
-    const summary = this.register(name, file, clip.bundle, analysis, false);
+    const summary = this.register(name, file, clip.bundle, analysis, null, false);
     progress(1, 'ready');
     return summary;
   }
@@ -409,9 +450,9 @@ export class StudioSession {
     return analysis;
   }
 
-  private register(name: string, file: string | null, bundle: FeatureBundle, analysis: ClipAnalysis, pin = true): ClipSummary {
+  private register(name: string, file: string | null, bundle: FeatureBundle, analysis: ClipAnalysis, speechNote: string | null = null, pin = true): ClipSummary {
     this.lastEngine = analysis.engine;
-    const notes: string[] = [];
+    const notes: string[] = speechNote ? [speechNote] : [];
     if (bundle.numAudio === 0) notes.push('No audio tokens: audio selection and audio guidance cannot run; every video group uses rho_video.');
     if (bundle.numVideo === 0) notes.push('No video tokens: only the audio stage runs.');
     const clipId = randomUUID().replace(/-/g, '').slice(0, 16);
@@ -456,7 +497,7 @@ export class StudioSession {
   }
 
   /**
-   * FastV plans need the decoder's layer-K attention: run it once per clip and K in the prefill
+   * FastV plans need the decoder's layer-K attention: run it once per clip and K in the compute
    * worker (never on this loop) and keep the result, so replans stay instant. Invalid configs are
    * left for plan() to refuse with its usual message.
    */

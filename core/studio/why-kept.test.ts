@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PlanView } from './contract.js';
+import type { PlanView } from '../protocol/contract.js';
 import { explainAudio, explainVideo } from './why-kept.js';
 
 const plan = {

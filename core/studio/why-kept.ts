@@ -2,7 +2,7 @@
  * "Why was this token kept?": the facts the planner decided one token on, read from a plan view.
  * Plain TypeScript for the renderer's token inspector.
  */
-import type { PlanView } from './contract.js';
+import type { PlanView } from '../protocol/contract.js';
 
 const FATES = ['dropped', 'kept: dominant', 'kept: anchor', 'merged into an anchor'] as const;
 

@@ -1,4 +1,4 @@
-/** Small numeric helpers shared across the core (Python's rounding, seeded randomness). */
+/** Small numeric helpers shared across the core (Python's rounding, seeded randomness, stable argsort). */
 
 /** Python's round() on a float: ties go to the even integer (round(62.5) = 62, round(63.5) = 64). */
 export function roundHalfEven(x: number): number {
@@ -19,4 +19,24 @@ export function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * Indices ordered by value, descending (or ascending), ties broken by the lower index.
+ * NaN sorts last in both directions.
+ */
+export function argsort(values: ArrayLike<number>, descending: boolean, offset = 0, length = values.length - offset): Int32Array {
+  const idx = new Int32Array(length);
+  for (let i = 0; i < length; i++) idx[i] = i;
+  const sign = descending ? -1 : 1;
+  idx.sort((a, b) => {
+    const va = values[offset + a];
+    const vb = values[offset + b];
+    const na = Number.isNaN(va);
+    const nb = Number.isNaN(vb);
+    if (na || nb) return na === nb ? a - b : na ? 1 : -1;
+    if (va !== vb) return sign * (va < vb ? -1 : 1);
+    return a - b;
+  });
+  return idx;
 }

@@ -1,40 +1,29 @@
 import { useEffect } from 'react';
 import { openFileObject } from './actions.js';
-import { PrefillPanel } from './panels/PrefillPanel.js';
-import { Compare } from './views/Compare.js';
-import { Export } from './views/Export.js';
-import { Frames } from './views/Frames.js';
-import { GroupRatios } from './views/GroupRatios.js';
-import { Parameters, redo, undo } from './views/Parameters.js';
-import { Errors, OpenBar, StatusBar } from './views/Shell.js';
-import { Timeline } from './views/Timeline.js';
+import { PrefillPanel } from './prefill/PrefillPanel.js';
+import { Compare } from './compare/Compare.js';
+import { Export } from './export/Export.js';
+import { Frames } from './frames/Frames.js';
+import { GroupRatios } from './groups/GroupRatios.js';
+import { Parameters } from './parameters/Parameters.js';
+import { Errors, OpenBar, StatusBar } from './shell/Shell.js';
+import { Shortcuts } from './shell/Shortcuts.js';
+import { Timeline } from './timeline/Timeline.js';
+import { SweepsView } from './sweeps/SweepsView.js';
+import { useSweeps } from './sweeps/sweeps-store.js';
 
 export function App() {
+  const sweepsOpen = useSweeps((s) => s.open);
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const target = e.target as HTMLInputElement;
-      // Text fields keep their own undo; sliders, buttons and the page use the studio's.
-      const editsText = target.tagName === 'TEXTAREA' || (target.tagName === 'INPUT' && target.type !== 'range' && target.type !== 'checkbox' && target.type !== 'radio');
-      if (!(e.ctrlKey || e.metaKey) || editsText) return;
-      if (e.key === 'z' && !e.shiftKey) {
-        e.preventDefault();
-        undo();
-      } else if (e.key === 'y' || (e.key === 'z' && e.shiftKey) || e.key === 'Z') {
-        e.preventDefault();
-        redo();
-      }
-    };
     const onDragOver = (e: DragEvent) => e.preventDefault();
     const onDrop = (e: DragEvent) => {
       e.preventDefault();
       const file = e.dataTransfer?.files?.[0];
       if (file) void openFileObject(file);
     };
-    window.addEventListener('keydown', onKey);
     window.addEventListener('dragover', onDragOver);
     window.addEventListener('drop', onDrop);
     return () => {
-      window.removeEventListener('keydown', onKey);
       window.removeEventListener('dragover', onDragOver);
       window.removeEventListener('drop', onDrop);
     };
@@ -45,7 +34,8 @@ export function App() {
       <Errors />
       <div className="layout">
         <aside><Parameters /></aside>
-        <main>
+        {sweepsOpen && <main><SweepsView /></main>}
+        <main hidden={sweepsOpen}>
           <Timeline />
           <div className="row">
             <GroupRatios />
@@ -59,6 +49,7 @@ export function App() {
         </main>
       </div>
       <StatusBar />
+      <Shortcuts />
     </div>
   );
 }

@@ -4,7 +4,7 @@
  * and the data cache hold the outcome.
  */
 import type { OmniZipConfig } from '../../core/config/schema.js';
-import type { AnalysisProviderChoice, ExportKind, StudioEvent } from '../../core/studio/contract.js';
+import type { AnalysisProviderChoice, ExportKind, StudioEvent } from '../../core/protocol/contract.js';
 import { dataCache } from './data-cache.js';
 import { currentConfigVersion, notePlanCommitted } from './perf.js';
 import { followClip, restoreSession, startAutosave } from './session-autosave.js';

@@ -2,7 +2,7 @@
  * Large arrays live here, never in the zustand store: a plain, non-reactive cache keyed by clip
  * and plan ids. The store only holds the keys; components read the arrays when a key changes.
  */
-import type { PlanView, Result } from '../../core/studio/contract.js';
+import type { PlanView, Result } from '../../core/protocol/contract.js';
 
 export type ClipData = Result<'clip.data'>;
 export type Thumbnails = Result<'clip.thumbnails'>;

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { comparePlans, type PlanComparison } from '../../core/studio/compare.js';
-import type { PlanView } from '../../core/studio/contract.js';
+import type { PlanView } from '../../core/protocol/contract.js';
 import { dataCache } from './data-cache.js';
 import { useStudio } from './store/index.js';
 
@@ -19,22 +19,36 @@ export interface ActiveComparison {
 }
 
 /** A vs B when compare mode is on: pinned A vs live B, or live OmniZip vs the chosen baseline. */
+interface ComparisonKeys {
+  planKey: string | null;
+  compareMode: string;
+  comparePlanKey: string | null;
+  baselinePlanKeys: Record<string, string | null | undefined>;
+  baseline: string;
+}
+
+/** The comparison the Compare view shows for these store keys (null when compare is off or stale). */
+export function comparisonFor(k: ComparisonKeys): ActiveComparison | null {
+  const live = dataCache.getPlan(k.planKey);
+  if (!live || k.compareMode === 'off') return null;
+  if (k.compareMode === 'pinned') {
+    const pinned = dataCache.getPlan(k.comparePlanKey);
+    if (!pinned || pinned.clipId !== live.clipId) return null;
+    return { a: pinned, b: live, labelA: 'A (pinned)', labelB: 'B (live)', result: comparePlans(pinned, live) };
+  }
+  const other = dataCache.getPlan(k.baselinePlanKeys[k.baseline] ?? null);
+  if (!other || other.clipId !== live.clipId) return null;
+  return { a: live, b: other, labelA: 'OmniZip', labelB: k.baseline, result: comparePlans(live, other) };
+}
+
 export function useComparison(): ActiveComparison | null {
   const planKey = useStudio((s) => s.planKey);
-  const mode = useStudio((s) => s.compareMode);
-  const compareKey = useStudio((s) => s.comparePlanKey);
-  const baselineKeys = useStudio((s) => s.baselinePlanKeys);
+  const compareMode = useStudio((s) => s.compareMode);
+  const comparePlanKey = useStudio((s) => s.comparePlanKey);
+  const baselinePlanKeys = useStudio((s) => s.baselinePlanKeys);
   const baseline = useStudio((s) => s.baseline);
-  return useMemo(() => {
-    const live = dataCache.getPlan(planKey);
-    if (!live || mode === 'off') return null;
-    if (mode === 'pinned') {
-      const pinned = dataCache.getPlan(compareKey);
-      if (!pinned || pinned.clipId !== live.clipId) return null;
-      return { a: pinned, b: live, labelA: 'A (pinned)', labelB: 'B (live)', result: comparePlans(pinned, live) };
-    }
-    const other = dataCache.getPlan(baselineKeys[baseline] ?? null);
-    if (!other || other.clipId !== live.clipId) return null;
-    return { a: live, b: other, labelA: 'OmniZip', labelB: baseline, result: comparePlans(live, other) };
-  }, [planKey, mode, compareKey, baselineKeys, baseline]);
+  return useMemo(
+    () => comparisonFor({ planKey, compareMode, comparePlanKey, baselinePlanKeys, baseline }),
+    [planKey, compareMode, comparePlanKey, baselinePlanKeys, baseline],
+  );
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../core/config/schema.js';
-import type { ClipSummary } from '../../core/studio/contract.js';
-import { hostMethods } from '../../core/studio/contract.js';
-import type { PrefillResultView } from '../../core/studio/prefill-contract.js';
-import { usePrefill, type PrefillEntry } from './panels/prefill-store.js';
+import type { ClipSummary } from '../../core/protocol/contract.js';
+import { hostMethods } from '../../core/protocol/contract.js';
+import type { PrefillResultView } from '../../core/protocol/prefill-contract.js';
+import { usePrefill, type PrefillEntry } from './prefill/store.js';
 import { isPristine, resetSession, restoreSession, sessionStateOf, startAutosave } from './session-autosave.js';
 import { useStudio } from './store/index.js';
 import type { StudioClient } from './transport/client.js';

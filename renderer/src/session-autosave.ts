@@ -6,10 +6,10 @@
  * one request per pixel.
  */
 import { DEFAULT_CONFIG, type OmniZipConfig } from '../../core/config/schema.js';
-import type { ClipSummary } from '../../core/studio/contract.js';
-import { MAX_SAVED_PREFILL_RUNS, type SavedPrefillRun, type SavedSession } from '../../core/studio/session-contract.js';
+import type { ClipSummary } from '../../core/protocol/contract.js';
+import { MAX_SAVED_PREFILL_RUNS, type SavedPrefillRun, type SavedSession } from '../../core/protocol/session-contract.js';
 import type { StudioClient } from './transport/client.js';
-import { usePrefill, type PrefillEntry } from './panels/prefill-store.js';
+import { usePrefill, type PrefillEntry } from './prefill/store.js';
 import { useStudio, type CompareMode } from './store/index.js';
 
 let client: StudioClient | null = null;
@@ -88,7 +88,11 @@ export function startAutosave(c: StudioClient): void {
 /** Puts back what the open found saved for this clip; undo history starts fresh. */
 export function restoreSession(summary: ClipSummary): void {
   const restored = summary.restored;
-  if (!restored) return;
+  if (!restored) {
+    // Another clip's prefill results say nothing about this one: they go (they stay saved with theirs).
+    usePrefill.setState((s) => (s.results.some((e) => e.result.clipId !== summary.clipId) ? { results: s.results.filter((e) => e.result.clipId === summary.clipId), outcome: null } : {}));
+    return;
+  }
   const { state } = restored;
   const config = { ...DEFAULT_CONFIG, ...state.config } as OmniZipConfig;
   const pinnedConfig = state.pinnedConfig ? ({ ...DEFAULT_CONFIG, ...state.pinnedConfig } as OmniZipConfig) : null;

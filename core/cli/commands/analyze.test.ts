@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeBundle } from '../../bundle/writer.js';
-import { makeSyntheticBundle } from '../../bundle/synthetic.js';
+import { makeSyntheticBundle } from '../../../test-support/synthetic/index.js';
 import { runCli } from '../main.js';
 
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'omnizip-analyze-cli-'));

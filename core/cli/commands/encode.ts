@@ -1,4 +1,5 @@
 import type { EmbeddingDType } from '../../bundle/types.js';
+import { EMBEDDING_DTYPES } from '../../protocol/enums.js';
 import { runEncodeJob } from '../../encoders/encode-job.js';
 import { parseProviderPreference } from '../../onnx/session.js';
 import { integerOption, parseArgs, single } from '../args.js';
@@ -24,7 +25,7 @@ export const encodeCommand: CliCommand = {
     const out = single(args, 'out');
     if (!out) throw new UsageError(`--out BUNDLE is required (usage: ${usage})`);
     const dtype = (single(args, 'dtype') ?? 'F32').toUpperCase();
-    if (!['F32', 'F16', 'BF16'].includes(dtype)) throw new UsageError(`--dtype must be F32, F16 or BF16, got '${dtype}'`);
+    if (!(EMBEDDING_DTYPES as readonly string[]).includes(dtype)) throw new UsageError(`--dtype must be F32, F16 or BF16, got '${dtype}'`);
     const provider = single(args, 'provider');
     const quiet = args.flags.has('quiet') || !process.stderr.isTTY;
     const controller = new AbortController();

@@ -14,6 +14,9 @@ const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   analyze: async () => (await import('./analyze.js')).analyzeCommand,
   prefill: async () => (await import('./prefill.js')).prefillCommand,
   encode: async () => (await import('./encode.js')).encodeCommand,
+  // The report lives above the core: it draws with the renderer's DOM-free trace builders.
+  report: async () => (await import('../../../report/cli.js')).reportCommand,
+  sweep: async () => (await import('./sweep.js')).sweepCommand,
 };
 
 export function commandNames(): string[] {

@@ -1,8 +1,10 @@
 import { analyzeForPlanning } from '../../analysis/service.js';
+import { ensureSpeechActivity } from '../../analysis/speech-activity.js';
 import { readBundle } from '../../bundle/reader.js';
 import { bundleForPlanning } from '../../methods/fastv-scores.js';
+import { notABundleMessage } from '../../media/file-kind.js';
 import { toPlanDocument } from '../../planner/document.js';
-import { planClip } from '../../planner/plan.js';
+import { planClip, requiredFrameGeometries } from '../../planner/plan.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { parseArgs, single } from '../args.js';
 import { configFromArgs } from '../config-args.js';
@@ -18,6 +20,8 @@ export const planCommand: CliCommand = {
   async run(argv) {
     const args = parseArgs(argv, { valued: ['config', 'set', 'out', 'provider', 'fastv-model'], boolean: ['no-cache'] }, usage);
     if (args.positionals.length !== 1) throw new UsageError(`expected one bundle (usage: ${usage})`);
+    const notBundle = notABundleMessage(args.positionals[0]);
+    if (notBundle) throw new UsageError(notBundle);
     const config = await configFromArgs(args);
     const fastvModel = single(args, 'fastv-model');
     // FastV without a dumped attention row: run the decoder (demo, or the manifest's) on the clip.
@@ -25,14 +29,19 @@ export const planCommand: CliCommand = {
     const { analysis, cacheWarning } = await analyzeForPlanning(bundle, {
       cache: !args.flags.has('no-cache'),
       provider: single(args, 'provider') ?? 'auto',
-      config,
+      frameGeometries: requiredFrameGeometries(bundle, config),
     });
     if (cacheWarning) process.stderr.write(`omnizip-studio: warning: ${cacheWarning}\n`);
+    // The Silero VAD speech reference is an async model run: done before the (synchronous) planner needs it.
+    if (config.audio_score === 'speech_activity') await ensureSpeechActivity(bundle);
     const doc = toPlanDocument(bundle, planClip(bundle, analysis, config));
     const text = `${JSON.stringify(doc, null, 2)}\n`;
     const out = single(args, 'out');
-    if (out) await writeFileAtomic(out, text);
-    else process.stdout.write(text);
+    if (out) {
+      await writeFileAtomic(out, text);
+      const c = doc.counts;
+      process.stdout.write(`wrote ${out}: omnizip-plan of ${args.positionals[0]}, kept ${c.audio.kept}/${c.audio.total} audio, ${c.video.kept}/${c.video.total} video, ${c.sequence.kept}/${c.sequence.total} sequence tokens\n`);
+    } else process.stdout.write(text);
     return 0;
   },
 };

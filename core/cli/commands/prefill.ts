@@ -1,6 +1,8 @@
 import { parseProviderPreference } from '../../onnx/session.js';
 import { runPrefillJob } from '../../prefill/job.js';
 import type { DemoDecoderConfig } from '../../prefill/demo-decoder.js';
+import { DEMO_DECODER_DEFAULT_SIZE } from '../../prefill/demo-size.js';
+import { prefillSummary } from '../../prefill/summary.js';
 import type { PrefillModelChoice } from '../../prefill/types.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { integerOption, parseArgs, single } from '../args.js';
@@ -9,27 +11,29 @@ import { UsageError } from '../errors.js';
 import type { CliCommand } from './index.js';
 
 const usage =
-  'prefill BUNDLE [--config FILE] [--set key=value ...] [--model MANIFEST.json] [--runs N] [--warmup N] [--provider auto|cpu|webgpu|cuda] [--demo-hidden N] [--demo-layers N] [--out FILE] [--progress]';
+  'prefill BUNDLE [--config FILE] [--set key=value ...] [--model MANIFEST.json] [--runs N] [--warmup N] [--provider auto|cpu|webgpu|cuda] [--demo-hidden N] [--demo-layers N] [--json] [--out FILE] [--progress]';
 
 export const prefillCommand: CliCommand = {
   name: 'prefill',
-  summary: 'Measure prefill latency, memory, KV size and next-token fidelity of an ONNX decoder on the full vs the compressed sequence (JSON).',
+  summary: 'Measure prefill latency, memory, KV size and next-token fidelity of an ONNX decoder on the full vs the compressed sequence (a table; JSON with --json, the JSON report to --out).',
   usage,
   async run(argv) {
     const args = parseArgs(
       argv,
-      { valued: ['config', 'set', 'model', 'runs', 'warmup', 'provider', 'demo-hidden', 'demo-layers', 'out'], boolean: ['progress'] },
+      { valued: ['config', 'set', 'model', 'runs', 'warmup', 'provider', 'demo-hidden', 'demo-layers', 'out'], boolean: ['progress', 'json'] },
       usage,
     );
     if (args.positionals.length !== 1) throw new UsageError(`expected one bundle (usage: ${usage})`);
     const config = await configFromArgs(args);
     const manifest = single(args, 'model');
-    const demoOverrides: Partial<DemoDecoderConfig> = {};
     const hidden = integerOption(args, 'demo-hidden', 8);
     const layers = integerOption(args, 'demo-layers', 1);
-    if (hidden !== undefined) demoOverrides.hiddenSize = hidden;
-    if (layers !== undefined) demoOverrides.numLayers = layers;
     if (manifest && (hidden !== undefined || layers !== undefined)) throw new UsageError('--demo-hidden/--demo-layers apply to the demo decoder, not to a --model manifest');
+    // The studio's Inference panel starts from the same size, so the two give comparable figures.
+    const demoOverrides: Partial<DemoDecoderConfig> = {
+      hiddenSize: hidden ?? DEMO_DECODER_DEFAULT_SIZE.hiddenSize,
+      numLayers: layers ?? DEMO_DECODER_DEFAULT_SIZE.numLayers,
+    };
     const model: PrefillModelChoice = manifest ? { kind: 'manifest', path: manifest } : { kind: 'demo', config: demoOverrides };
 
     const controller = new AbortController();
@@ -49,10 +53,13 @@ export const prefillCommand: CliCommand = {
           onProgress: args.flags.has('progress') ? (p) => process.stderr.write(`[${(p.fraction * 100).toFixed(0).padStart(3)}%] ${p.stage}\n`) : undefined,
         },
       );
-      const text = `${JSON.stringify(report, null, 2)}\n`;
+      const json = `${JSON.stringify(report, null, 2)}\n`;
       const out = single(args, 'out');
-      if (out) await writeFileAtomic(out, text);
-      else process.stdout.write(text);
+      if (out) {
+        await writeFileAtomic(out, json);
+        process.stderr.write(`wrote the prefill report (JSON) to ${out}\n`);
+      }
+      process.stdout.write(args.flags.has('json') ? (out ? '' : json) : prefillSummary(report));
       return 0;
     } finally {
       process.off('SIGINT', onSigint);

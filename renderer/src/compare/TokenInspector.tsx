@@ -5,7 +5,7 @@
  */
 import { useState } from 'react';
 import { explainAudio, explainVideo } from '../../../core/studio/why-kept.js';
-import { patchAt } from '../charts/time.js';
+import { patchAt } from '../plan-time.js';
 import { usePlan } from '../hooks.js';
 import { useStudio } from '../store/index.js';
 

@@ -5,9 +5,9 @@
  */
 import type { LabelledPlan, ManyComparison } from '../../../core/studio/compare-many.js';
 import { disagreementBins } from '../../../core/studio/compare-many.js';
-import type { ClipSummary } from '../../../core/studio/contract.js';
+import type { ClipSummary } from '../../../core/protocol/contract.js';
 import type { Layout, PlotData } from '../plot/plotly.js';
-import { audioTime, patchStart } from '../charts/time.js';
+import { audioTime, patchStart } from '../plan-time.js';
 
 /** Seconds per bin: about 60 bins over the clip, at least one second. */
 export function binSeconds(durationS: number): number {

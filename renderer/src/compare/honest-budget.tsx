@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react';
 import { methodDescriptors } from '../../../core/methods/registry.js';
 import { PRESETS, type ConfigKey } from '../../../core/config/schema.js';
-import type { PlanView } from '../../../core/studio/contract.js';
+import type { PlanView } from '../../../core/protocol/contract.js';
 import { connectedClient } from '../actions.js';
 import { useStudio } from '../store/index.js';
 

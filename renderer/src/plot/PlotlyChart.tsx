@@ -2,7 +2,8 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import Plotly, { type Layout, type PlotData, type PlotlyHTMLElement, type PlotMouseEvent } from './plotly.js';
 import { noteChartDrawn, noteChartSync, registerChart } from '../perf.js';
 import { registerChartElement } from './chart-registry.js';
-import { paintOverlay, plotAxes } from './overlay.js';
+import { paintOverlay } from './overlay.js';
+import { plotAxes } from './plotly-axes.js';
 
 export interface PlotlyChartProps {
   id: string;
@@ -140,7 +141,23 @@ export function PlotlyChart({ id, title, data, layout, overlay = NO_OVERLAY, exp
     const unregister = registerChart(id);
     // Exports hand plotly the whole figure, canvas traces included, so the file holds every mark.
     const unregisterElement = registerChartElement(id, title, el, () => exportFigure(latest.current));
+    // Plotly's "responsive" only hears window resizes; a box that changes size for any other reason
+    // (a column folding, a scrollbar, a grid reflow) must re-lay the plot out too, or it keeps a
+    // stale (even 0 px) width. One resize per frame; afterplot then repaints the overlay.
+    let frame = 0;
+    let lastWidth = el.clientWidth;
+    const observer = new ResizeObserver(() => {
+      if (el.clientWidth === lastWidth || frame) return;
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        lastWidth = el.clientWidth;
+        if (alive.current && pending.current === 0 && (el as unknown as { _fullLayout?: unknown })._fullLayout) Plotly.Plots.resize(el);
+      });
+    });
+    observer.observe(el);
     return () => {
+      observer.disconnect();
+      if (frame) cancelAnimationFrame(frame);
       alive.current = false;
       unregister();
       unregisterElement();

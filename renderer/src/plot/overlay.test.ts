@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { axisScale, colorAt, xPixel, yPixel } from './overlay.js';
+import { colorAt, xPixel, yPixel } from './overlay.js';
+import { axisScale } from './plotly-axes.js';
 
 describe('canvas overlay geometry', () => {
   it('maps data to pixels as plotly does: x left to right, y from the top edge, reversed ranges too', () => {

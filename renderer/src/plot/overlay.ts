@@ -11,28 +11,7 @@
  * stepwise colorscale.
  */
 import type { PlotData } from './plotly.js';
-
-/** The slice of plotly's full axis object the painter reads (set by plotly after each plot). */
-export interface FullAxis {
-  _offset: number;
-  _length: number;
-  range: [number, number];
-  type?: string;
-  _categories?: string[];
-}
-
-export interface AxisScale {
-  offset: number;
-  length: number;
-  r0: number;
-  r1: number;
-  categories: Map<string, number> | null;
-}
-
-export function axisScale(axis: FullAxis): AxisScale {
-  const categories = axis.type === 'category' && axis._categories ? new Map(axis._categories.map((c, i) => [c, i] as const)) : null;
-  return { offset: axis._offset, length: axis._length, r0: Number(axis.range[0]), r1: Number(axis.range[1]), categories };
-}
+import type { Axes, AxisScale } from './plotly-axes.js';
 
 function value(scale: AxisScale, v: unknown): number {
   if (typeof v === 'number') return v;
@@ -118,8 +97,6 @@ function markerPath(ctx: CanvasRenderingContext2D, symbol: string, x: number, y:
       return symbol.endsWith('-open');
   }
 }
-
-type Axes = (name: string) => AxisScale | null;
 
 function axisNames(trace: PlotData): [string, string] {
   const xa = typeof trace.xaxis === 'string' ? trace.xaxis : 'x';
@@ -240,7 +217,7 @@ function paintHeatmap(ctx: CanvasRenderingContext2D, trace: PlotData, xs: AxisSc
   }
 }
 
-/** Paints `traces` onto a canvas laid exactly over the plotly graph div, using its axes. */
+/** Paints `traces` onto a canvas laid exactly over the plotly graph div, using its axes (read through plotly-axes.ts). */
 export function paintOverlay(canvas: HTMLCanvasElement, width: number, height: number, axes: Axes, traces: PlotData[]): void {
   const dpr = window.devicePixelRatio || 1;
   const w = Math.round(width * dpr);
@@ -270,18 +247,4 @@ export function paintOverlay(canvas: HTMLCanvasElement, width: number, height: n
     else paintScatter(ctx, trace, xs, ys);
     ctx.restore();
   }
-}
-
-/** Axis lookup on a plotted graph div (null before plotly's first plot). */
-export function plotAxes(gd: HTMLElement): Axes | null {
-  const full = (gd as unknown as { _fullLayout?: Record<string, FullAxis | undefined> })._fullLayout;
-  if (!full) return null;
-  const cache = new Map<string, AxisScale | null>();
-  return (name) => {
-    if (!cache.has(name)) {
-      const axis = full[name];
-      cache.set(name, axis && typeof axis._offset === 'number' && Array.isArray(axis.range) ? axisScale(axis) : null);
-    }
-    return cache.get(name) ?? null;
-  };
 }

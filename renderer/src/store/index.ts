@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 import { DEFAULT_CONFIG, type OmniZipConfig } from '../../../core/config/schema.js';
-import type { AnalysisProviderChoice, ClipSummary, RecentFile, Result } from '../../../core/studio/contract.js';
+import type { AnalysisProviderChoice, ClipSummary, RecentFile, Result } from '../../../core/protocol/contract.js';
 
 export interface JobState {
   jobId: string;

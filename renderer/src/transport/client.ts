@@ -3,7 +3,7 @@
  * the preload bridge, or HTTP to the web-mode server. Both check every result against the
  * contract before the UI sees it.
  */
-import { ContractError } from '../../../core/studio/check.js';
+import { ContractError } from '../../../core/protocol/check.js';
 import {
   studioEventCheck,
   studioMethods,
@@ -13,8 +13,8 @@ import {
   type StudioErrorPayload,
   type StudioEvent,
   type StudioMethod,
-} from '../../../core/studio/contract.js';
-import { decodeFrame, encodeFrame } from '../../../core/studio/wire.js';
+} from '../../../core/protocol/contract.js';
+import { decodeFrame, encodeFrame } from '../../../core/protocol/wire.js';
 
 export type TransportMode = 'electron' | 'web';
 

@@ -1,6 +1,0 @@
-// Worker threads cannot load .ts files: register tsx's loader in this thread, then load the worker.
-// A packaged build that compiles the worker to .js points WorkerAnalysisEngine at that file instead.
-import { register } from 'tsx/esm/api';
-
-register();
-await import(new URL('./analysis-worker.ts', import.meta.url).href);

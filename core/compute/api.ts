@@ -1,0 +1,59 @@
+/**
+ * The compute worker's API: the heavy work of the core (analysis, media encoding, prefill) as
+ * typed RPC methods, so the hosts (web server, Electron compute host) and the CLI run it off
+ * their event loop. Served by ./worker.ts, called through ./client.ts.
+ */
+import type { AnalyzeProgress, ClipAnalysis } from '../analysis/types.js';
+import type { FeatureBundle } from '../bundle/types.js';
+import type { EncodeProgress } from '../encoders/encode-media.js';
+import type { EncodeJobRequest, EncodeJobSummary } from '../encoders/encode-job.js';
+import type { FastvAttention, FastvAttentionRequest } from '../methods/fastv-scores.js';
+import type { ProviderPreference } from '../onnx/session.js';
+import type { PrefillJob } from '../prefill/job.js';
+import type { PrefillProgress, PrefillReport } from '../prefill/types.js';
+import type { RpcMethod } from '../rpc/messages.js';
+
+/** The parts of a FeatureBundle the analysis reads (its buffers move to the worker). */
+export interface AnalysisInput {
+  numAudio: number;
+  numVideo: number;
+  hiddenSize: number;
+  audioEmbeds: Float32Array;
+  videoEmbeds: Float32Array;
+  audioScores: Float32Array | null;
+  contentHash?: string;
+}
+
+export interface AnalysisRequest {
+  bundle: AnalysisInput;
+  frameGeometries: number[];
+  provider: ProviderPreference;
+  /** Use the on-disk analysis cache. */
+  cache: boolean;
+}
+
+export interface AnalysisReply {
+  analysis: ClipAnalysis;
+  /** The clip's content hash (computed in the worker when the bundle had none). */
+  contentHash: string;
+  cache: 'hit' | 'miss' | 'corrupt' | 'disabled';
+  cacheProblem?: string;
+}
+
+export interface MediaEncodeRequest {
+  file: string;
+  /** 'demo' or the path of an encoder manifest (JSON). */
+  encoders: string;
+}
+
+/** A type alias, not an interface: an RpcApi needs the implicit index signature. */
+export type ComputeApi = {
+  'analysis.run': RpcMethod<AnalysisRequest, AnalysisReply, AnalyzeProgress>;
+  /** A media file → an in-memory feature bundle. */
+  'media.encode': RpcMethod<MediaEncodeRequest, FeatureBundle, EncodeProgress>;
+  /** A media file → a bundle file on disk. */
+  'encode.job': RpcMethod<EncodeJobRequest, EncodeJobSummary, EncodeProgress>;
+  'prefill.run': RpcMethod<PrefillJob, PrefillReport, PrefillProgress>;
+  /** FastV's decoder run: the layer-K attention row of the clip's last prompt position. */
+  'fastv.attention': RpcMethod<FastvAttentionRequest, FastvAttention>;
+};

@@ -1,0 +1,164 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { frameImage } from '../actions.js';
+import { frameLayout, frameTraces, patchModes } from './traces.js';
+import { patchAt, patchStart } from '../plan-time.js';
+import { dataCache } from '../data-cache.js';
+import { useComparison, usePlan } from '../hooks.js';
+import { PlotlyChart } from '../plot/PlotlyChart.js';
+import { useStudio } from '../store/index.js';
+import type { ClipSummary, PlanView } from '../../../core/protocol/contract.js';
+
+const imageUrls = new Map<string, string>();
+const NO_TRACES: never[] = [];
+
+function rgbToDataUrl(rgb: Uint8Array, width: number, height: number): string {
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
+  const img = ctx.createImageData(width, height);
+  for (let i = 0, j = 0; i < width * height; i++, j += 3) {
+    img.data[i * 4] = rgb[j];
+    img.data[i * 4 + 1] = rgb[j + 1];
+    img.data[i * 4 + 2] = rgb[j + 2];
+    img.data[i * 4 + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  return canvas.toDataURL('image/png');
+}
+
+/** One thumbnail: the frame image when the bundle has one, else the patch's token grid. */
+function Thumb({ clip, plan, patch, active, hovered }: { clip: ClipSummary; plan: PlanView; patch: number; active: boolean; hovered: boolean }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const thumbs = dataCache.getThumbnails(clip.clipId);
+  const index = patch * (clip.images?.perPatch ?? 1);
+  const hasImage = thumbs !== undefined && index < thumbs.count;
+  // An image thumbnail does not change with the plan: only token-grid thumbnails redraw on replans.
+  const planDep = hasImage ? null : plan;
+  useEffect(() => {
+    const canvas = ref.current as HTMLCanvasElement;
+    const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
+    if (thumbs && hasImage) {
+      canvas.width = thumbs.width;
+      canvas.height = thumbs.height;
+      const img = ctx.createImageData(thumbs.width, thumbs.height);
+      const base = index * thumbs.width * thumbs.height * 3;
+      for (let i = 0; i < thumbs.width * thumbs.height; i++) {
+        img.data[i * 4] = thumbs.rgb[base + i * 3];
+        img.data[i * 4 + 1] = thumbs.rgb[base + i * 3 + 1];
+        img.data[i * 4 + 2] = thumbs.rgb[base + i * 3 + 2];
+        img.data[i * 4 + 3] = 255;
+      }
+      ctx.putImageData(img, 0, 0);
+    } else {
+      if (!planDep) return;
+      // One pixel per token, scaled up by CSS (pixelated): a replan rewrites a few hundred bytes
+      // per thumbnail instead of issuing a fillRect per token.
+      const w = Math.max(1, clip.gridCols);
+      const h = Math.max(1, clip.gridRows);
+      if (canvas.width !== w || canvas.height !== h) {
+        canvas.width = w;
+        canvas.height = h;
+      }
+      const img = ctx.createImageData(w, h);
+      const basePos = patch * clip.tokensPerFrame;
+      for (let i = 0; i < clip.gridRows * clip.gridCols; i++) {
+        const kept = planDep.videoKeep[basePos + i] !== 0;
+        img.data[i * 4] = kept ? 0x2a : 0xd9;
+        img.data[i * 4 + 1] = kept ? 0x9d : 0xd9;
+        img.data[i * 4 + 2] = kept ? 0x3a : 0xde;
+        img.data[i * 4 + 3] = 255;
+      }
+      ctx.putImageData(img, 0, 0);
+    }
+  }, [clip, planDep, patch, thumbs, hasImage, index]);
+  const { kept, total } = patchModes(clip, plan, patch);
+  return (
+    <button
+      className={`thumb${active ? ' active' : ''}${hovered ? ' hovered' : ''}`}
+      title={`patch ${patch}: ${kept}/${total} kept`}
+      onClick={() => useStudio.getState().setSelectedTime(patchStart(clip, patch) + clip.secondsPerPatch / 2)}
+      onMouseEnter={() => useStudio.getState().setHoverTime(patchStart(clip, patch) + clip.secondsPerPatch / 2)}
+      onMouseLeave={() => useStudio.getState().setHoverTime(null)}
+    >
+      <canvas ref={ref} />
+      <span className="keepbar" style={{ width: `${total ? (100 * kept) / total : 0}%` }} />
+    </button>
+  );
+}
+
+export function Frames() {
+  const clip = useStudio((s) => s.clip);
+  const seq = useStudio((s) => s.planSeq);
+  const selectedTime = useStudio((s) => s.selectedTime);
+  const hoverTime = useStudio((s) => s.hoverTime);
+  const plan = usePlan();
+  const comparison = useComparison();
+  const patch = clip ? patchAt(clip, selectedTime) : 0;
+  const hoveredPatch = clip && hoverTime !== null ? patchAt(clip, hoverTime) : -1;
+  const [imageUrl, setImageUrl] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!clip?.images) {
+      setImageUrl(null);
+      return;
+    }
+    const index = Math.min(clip.images.count - 1, patch * clip.images.perPatch);
+    const key = `${clip.clipId}#${index}`;
+    const cached = imageUrls.get(key);
+    if (cached) {
+      setImageUrl(cached);
+      return;
+    }
+    let live = true;
+    void frameImage(clip.clipId, index).then(
+      (f) => {
+        const url = rgbToDataUrl(f.rgb, f.width, f.height);
+        imageUrls.set(key, url);
+        if (live) setImageUrl(url);
+      },
+      (err: unknown) => useStudio.getState().pushError(`cannot load frame ${index}: ${err instanceof Error ? err.message : String(err)}`),
+    );
+    return () => {
+      live = false;
+    };
+  }, [clip, patch]);
+
+  const info = clip && plan ? patchModes(clip, plan, patch) : null;
+  const diff = comparison ? comparison.result.video.diff : null;
+  const data = useMemo(() => (clip && plan && clip.tokensPerFrame > 0 ? frameTraces(clip, plan, patch, diff, imageUrl !== null) : []), [clip, plan, patch, diff, imageUrl]);
+  const title = info ? `patch ${patch} · ${info.modes.length ? info.modes.join(' / ') : 'no pruning'} · ${info.kept}/${info.total} kept${comparison ? ` · red: only ${comparison.labelA}, blue: only ${comparison.labelB}` : ''}` : '';
+  // The layout (axes, the frame image) changes only with the patch; the token grid is the overlay.
+  const layout = useMemo(() => (clip ? frameLayout(clip, patch, '', imageUrl) : {}), [clip, patch, imageUrl]);
+
+  if (!clip || !plan) return <section className="view" data-testid="view-frames"><h2>Frames</h2><p className="empty">No clip open.</p></section>;
+  if (clip.tokensPerFrame === 0) return <section className="view" data-testid="view-frames"><h2>Frames</h2><p className="empty">This clip has no video tokens.</p></section>;
+  return (
+    <section className="view" data-testid="view-frames">
+      <h2>
+        Frames <small data-testid="frame-mode">{info?.modes.includes('spatial') ? 'spatial (density peaks)' : ''}{info?.modes.includes('spatial') && info.modes.includes('temporal') ? ' + ' : ''}{info?.modes.includes('temporal') ? 'temporal (change vs previous frame)' : ''}{info && info.modes.length === 0 ? 'not pruned' : ''}</small>
+      </h2>
+      <div className="readout" data-testid="frame-title">{title}</div>
+      <PlotlyChart id="frames" title="Frames" data={NO_TRACES} overlay={data} layout={layout} exportTitle={title} seq={seq} height={310} />
+      <div className="scrubber">
+        <input
+          type="range"
+          aria-label="frame scrubber"
+          data-testid="frame-scrubber"
+          min={0}
+          max={Math.max(0, clip.temporalPatches - 1)}
+          value={patch}
+          onChange={(e) => useStudio.getState().setSelectedTime(patchStart(clip, Number(e.target.value)) + clip.secondsPerPatch / 2)}
+        />
+        <span>
+          patch {patch + 1}/{clip.temporalPatches} · {patchStart(clip, patch).toFixed(1)} s
+        </span>
+      </div>
+      <div className="thumbs" data-testid="thumb-strip">
+        {Array.from({ length: clip.temporalPatches }, (_, p) => (
+          <Thumb key={p} clip={clip} plan={plan} patch={p} active={p === patch} hovered={p === hoveredPatch} />
+        ))}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,81 @@
+/** Plotly figure of one temporal patch: its kept/pruned token grid as a heatmap over the sampled frame. */
+import type { ClipSummary, PlanView } from '../../../core/protocol/contract.js';
+import type { Layout, PlotData } from '../plot/plotly.js';
+
+/** Mode and keep count of the planner's frame(s) covering one temporal patch. */
+export function patchModes(clip: ClipSummary, plan: PlanView, patch: number): { modes: string[]; kept: number; total: number } {
+  const start = patch * clip.tokensPerFrame;
+  const end = start + clip.tokensPerFrame;
+  let kept = 0;
+  for (let i = start; i < end && i < plan.videoKeep.length; i++) kept += plan.videoKeep[i];
+  const modes: string[] = [];
+  for (const g of plan.groups) {
+    if (!g.video_range) continue;
+    const [vs, ve] = g.video_range;
+    if (end <= vs || start >= ve) continue;
+    if (g.ratio_final === null || g.kept_whole || g.frame_modes.length === 0) {
+      modes.push('kept whole');
+      continue;
+    }
+    const frameTokens = Math.floor((ve - vs) / g.frame_modes.length);
+    for (let k = 0; k < g.frame_modes.length; k++) {
+      const fs = vs + k * frameTokens;
+      if (fs + frameTokens > start && fs < end) modes.push(g.frame_modes[k]);
+    }
+  }
+  return { modes, kept, total: clip.tokensPerFrame };
+}
+
+/**
+ * z per grid cell: keep (1) / prune (0); in compare mode 0 both pruned, 1 both kept,
+ * 2 only in A, 3 only in B.
+ */
+export function patchGrid(clip: ClipSummary, keep: Uint8Array, patch: number, diff: Int8Array | null): number[][] {
+  const z: number[][] = [];
+  const base = patch * clip.tokensPerFrame;
+  for (let r = 0; r < clip.gridRows; r++) {
+    const row: number[] = [];
+    for (let c = 0; c < clip.gridCols; c++) {
+      const i = base + r * clip.gridCols + c;
+      if (diff) row.push(diff[i] === -1 ? 2 : diff[i] === 1 ? 3 : keep[i] ? 1 : 0);
+      else row.push(keep[i] ? 1 : 0);
+    }
+    z.push(row);
+  }
+  return z;
+}
+
+export function frameTraces(clip: ClipSummary, plan: PlanView, patch: number, diff: Int8Array | null, overImage: boolean): PlotData[] {
+  const z = patchGrid(clip, plan.videoKeep, patch, diff);
+  const colorscale = diff
+    ? [[0, overImage ? 'rgba(15,15,25,0.7)' : '#d9d9de'], [0.25, overImage ? 'rgba(15,15,25,0.7)' : '#d9d9de'], [0.25, overImage ? 'rgba(42,157,58,0.12)' : '#2a9d3a'], [0.5, overImage ? 'rgba(42,157,58,0.12)' : '#2a9d3a'], [0.5, 'rgba(214,39,40,0.75)'], [0.75, 'rgba(214,39,40,0.75)'], [0.75, 'rgba(31,119,180,0.8)'], [1, 'rgba(31,119,180,0.8)']]
+    : [[0, overImage ? 'rgba(15,15,25,0.72)' : '#d9d9de'], [0.5, overImage ? 'rgba(15,15,25,0.72)' : '#d9d9de'], [0.5, overImage ? 'rgba(42,157,58,0.10)' : '#2a9d3a'], [1, overImage ? 'rgba(42,157,58,0.10)' : '#2a9d3a']];
+  return [
+    {
+      type: 'heatmap',
+      z,
+      zmin: 0,
+      zmax: diff ? 3 : 1,
+      colorscale,
+      showscale: false,
+      xgap: 1,
+      ygap: 1,
+      hovertemplate: diff ? 'row %{y}, col %{x}<extra></extra>' : 'row %{y}, col %{x}: %{z}<extra>1 = kept</extra>',
+      name: `patch ${patch}`,
+      showlegend: false,
+    },
+  ];
+}
+
+export function frameLayout(clip: ClipSummary, patch: number, title: string, imageUrl: string | null): Layout {
+  return {
+    title: title ? { text: title, font: { size: 12 } } : undefined,
+    margin: { l: 56, r: 16, t: title ? 28 : 8, b: 36 },
+    xaxis: { range: [-0.5, clip.gridCols - 0.5], showgrid: false, zeroline: false, constrain: 'domain', title: { text: 'token column' } },
+    yaxis: { range: [clip.gridRows - 0.5, -0.5], showgrid: false, zeroline: false, scaleanchor: 'x', title: { text: 'token row' } },
+    images: imageUrl
+      ? [{ source: imageUrl, xref: 'x', yref: 'y', x: -0.5, y: -0.5, sizex: clip.gridCols, sizey: clip.gridRows, sizing: 'stretch', layer: 'below', xanchor: 'left', yanchor: 'top' }]
+      : [],
+    meta: { patch },
+  };
+}

@@ -1,0 +1,106 @@
+import { useRef } from 'react';
+import { ANALYSIS_PROVIDERS, type AnalysisProviderChoice } from '../../../core/protocol/contract.js';
+import { cancelJob, openDemo, openDialog, openFileObject, openPath, reanalyse } from '../actions.js';
+import { usePlan } from '../hooks.js';
+import { resetSession } from '../session-autosave.js';
+import { useStudio } from '../store/index.js';
+import { useSweeps } from '../sweeps/sweeps-store.js';
+
+export function OpenBar() {
+  const mode = useStudio((s) => s.mode);
+  const recent = useStudio((s) => s.recent);
+  const clip = useStudio((s) => s.clip);
+  const mediaSupported = useStudio((s) => s.info?.mediaSupported ?? false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  return (
+    <header className="openbar">
+      <strong>OmniZip Studio</strong>
+      <button data-testid="open-file" onClick={() => (mode === 'electron' ? void openDialog() : fileInput.current?.click())}>Open…</button>
+      <input
+        ref={fileInput}
+        type="file"
+        accept={mediaSupported ? ".safetensors,video/*,audio/*" : ".safetensors"}
+        hidden
+        data-testid="file-input"
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          if (file) void openFileObject(file);
+          e.target.value = '';
+        }}
+      />
+      <button data-testid="open-demo" onClick={() => void openDemo()}>Demo clip</button>
+      <ViewTabs />
+      <select data-testid="recent" value="" onChange={(e) => e.target.value && void openPath(e.target.value)} disabled={recent.length === 0}>
+        <option value="">Recent files…</option>
+        {recent.map((r) => <option key={r.path} value={r.path}>{r.name} — {r.path}</option>)}
+      </select>
+      <span className="clipname" data-testid="clip-name" data-path={clip?.path ?? ""} data-clip-id={clip?.clipId ?? ""}>{clip ? `${clip.name}${clip.model ? ` · ${clip.model}` : ''} · ${clip.durationS.toFixed(1)} s` : 'no clip'}</span>
+      <span className="hint">drop a .safetensors bundle anywhere</span>
+    </header>
+  );
+}
+
+/** Switches the main area between the clip views and the Sweeps view (the parameter panel stays). */
+export function ViewTabs() {
+  const sweeps = useSweeps((s) => s.open);
+  return (
+    <span className="view-tabs" role="tablist">
+      <button role="tab" aria-selected={!sweeps} className={sweeps ? '' : 'active'} data-testid="tab-clip" onClick={() => useSweeps.getState().setOpen(false)}>Clip</button>
+      <button role="tab" aria-selected={sweeps} className={sweeps ? 'active' : ''} data-testid="tab-sweeps" onClick={() => useSweeps.getState().setOpen(true)}>Sweeps</button>
+    </span>
+  );
+}
+
+export function Errors() {
+  const errors = useStudio((s) => s.errors);
+  if (errors.length === 0) return null;
+  return (
+    <div className="errors" role="alert" data-testid="errors">
+      {errors.map((e) => (
+        <div key={e.id} className="error-item" data-testid="error-message">
+          <span>{e.text}</span>
+          <button aria-label="dismiss" onClick={() => useStudio.getState().dismissError(e.id)}>×</button>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function StatusBar() {
+  const mode = useStudio((s) => s.mode);
+  const clip = useStudio((s) => s.clip);
+  const job = useStudio((s) => s.job);
+  const info = useStudio((s) => s.info);
+  const provider = useStudio((s) => s.provider);
+  const restored = useStudio((s) => s.sessionRestored);
+  const plan = usePlan();
+  const engine = clip?.engine ?? info?.engine ?? null;
+  return (
+    <footer className="statusbar" data-testid="statusbar">
+      <span>{mode === 'electron' ? 'desktop' : 'web mode'}</span>
+      <label title="Execution provider for analysis: auto picks the best that starts; a forced one that cannot start is reported and the current analysis stays">
+        provider{' '}
+        <select data-testid="provider-select" value={provider} disabled={job !== null} onChange={(e) => void reanalyse(e.target.value as AnalysisProviderChoice)}>
+          {ANALYSIS_PROVIDERS.map((p) => <option key={p} value={p}>{p}</option>)}
+        </select>
+      </label>
+      <span data-testid="provider">engine: {engine ? `${engine.engine} · provider ${engine.provider} · ${engine.device} · ${engine.wallMs.toFixed(0)} ms` : '—'}</span>
+      {clip && <span>{clip.numAudio} audio · {clip.numVideo} video · D {clip.hiddenSize}</span>}
+      {plan && <span data-testid="plan-ms">plan {plan.planMs.toFixed(1)} ms</span>}
+      {plan && clip && clip.numAudio > 0 && <span data-testid="status-ranked-by">audio ranked by {plan.audioScoreSource.replace('_', ' ')}</span>}
+      {restored && restored.clipId === clip?.clipId && (
+        <span className="status-restored" data-testid="session-restored" title={`saved ${new Date(restored.savedAt).toLocaleString()}`}>
+          Restored your last settings for this clip ·{' '}
+          <button className="link-button" data-testid="session-reset" onClick={() => void resetSession()}>Reset</button>
+        </span>
+      )}
+      {clip?.sessionNote && <span className="status-note" data-testid="session-note" title={clip.sessionNote}>⚠ {clip.sessionNote}</span>}
+      {plan && plan.notes.length > 0 && <span className="status-note" data-testid="status-notes" title={plan.notes.join('\n')}>⚠ {plan.notes[0]}{plan.notes.length > 1 ? ` (+${plan.notes.length - 1} more)` : ''}</span>}
+      {job && (
+        <span className="job" data-testid="job">
+          {job.label}: {job.stage} <progress max={1} value={job.fraction} /> <button data-testid="cancel-job" onClick={() => void cancelJob()}>Cancel</button>
+        </span>
+      )}
+    </footer>
+  );
+}

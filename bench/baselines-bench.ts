@@ -10,6 +10,7 @@ import { readBundle } from '../core/bundle/reader.js';
 import { REFERENCE_CLIP, makeSyntheticBundle } from '../test-support/synthetic/index.js';
 import type { FeatureBundle } from '../core/bundle/types.js';
 import { resolveConfig } from '../core/config/validate.js';
+import { bundleForPlanning } from '../core/methods/fastv-scores.js';
 import { registeredMethods } from '../core/methods/registry.js';
 import { planClip, requiredFrameGeometries } from '../core/planner/plan.js';
 
@@ -30,15 +31,19 @@ async function run(name: string, bundle: FeatureBundle, overrides: Record<string
     const config = resolveConfig({ ...overrides, method: m.id });
     try {
       const times: number[] = [];
-      let plan = planClip(bundle, analysis, config);
+      // FastV: the demo decoder's layer-K run on the clip, once (cached), timed apart from planning.
+      const started = performance.now();
+      const planned = await bundleForPlanning(bundle, config);
+      const decoderMs = planned === bundle ? null : performance.now() - started;
+      let plan = planClip(planned, analysis, config);
       for (let i = 0; i < RUNS; i++) {
-        plan = planClip(bundle, analysis, config);
+        plan = planClip(planned, analysis, config);
         times.push(plan.planMs);
       }
       const ms = median(times);
       if (m.id === 'omnizip') reference = ms;
       const c = plan.counts;
-      const notes = plan.notes.filter((n) => /unreachable|proxy|missed|ties/.test(n)).map((n) => n.slice(0, 60)).join(' | ');
+      const notes = [...(decoderMs === null ? [] : [`decoder run ${decoderMs.toFixed(0)} ms (once per clip + K)`]), ...plan.notes.filter((n) => /unreachable|proxy|missed|ties|exceeds/.test(n)).map((n) => n.slice(0, 60))].join(' | ');
       console.log(
         `${m.id.padEnd(11)} ${String(c.audio.kept).padStart(10)}  ${String(c.video.kept).padStart(10)}  ${String(c.sequence.kept).padStart(8)}   ${ms.toFixed(2).padStart(15)}  ${(ms / reference).toFixed(2).padStart(9)}  ${notes}`,
       );

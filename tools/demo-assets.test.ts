@@ -14,6 +14,8 @@ describe('the committed demo bundle', () => {
     expect(bundle.frames?.count).toBe(48);
     expect(bundle.waveform?.length).toBe(24 * 8000);
     expect(bundle.metadata.sample_rate).toBe(8000);
+    // VisionZip's ranking input from the demo vision encoder (no embedding proxy on the demo).
+    expect(bundle.videoScores?.length).toBe(2880);
   });
 
   it('makes audio guidance visible: speech draws far more importance than silence', async () => {

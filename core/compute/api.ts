@@ -7,6 +7,7 @@ import type { AnalyzeProgress, ClipAnalysis } from '../analysis/types.js';
 import type { FeatureBundle } from '../bundle/types.js';
 import type { EncodeProgress } from '../encoders/encode-media.js';
 import type { EncodeJobRequest, EncodeJobSummary } from '../encoders/encode-job.js';
+import type { FastvAttention, FastvAttentionRequest } from '../methods/fastv-scores.js';
 import type { ProviderPreference } from '../onnx/session.js';
 import type { PrefillJob } from '../prefill/job.js';
 import type { PrefillProgress, PrefillReport } from '../prefill/types.js';
@@ -53,4 +54,6 @@ export type ComputeApi = {
   /** A media file → a bundle file on disk. */
   'encode.job': RpcMethod<EncodeJobRequest, EncodeJobSummary, EncodeProgress>;
   'prefill.run': RpcMethod<PrefillJob, PrefillReport, PrefillProgress>;
+  /** FastV's decoder run: the layer-K attention row of the clip's last prompt position. */
+  'fastv.attention': RpcMethod<FastvAttentionRequest, FastvAttention>;
 };

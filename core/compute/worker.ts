@@ -10,6 +10,7 @@ import type { ClipAnalysis } from '../analysis/types.js';
 import type { FeatureBundle } from '../bundle/types.js';
 import { openEncoders, runEncodeJob } from '../encoders/encode-job.js';
 import { encodeMedia } from '../encoders/encode-media.js';
+import { fastvAttentionJob } from '../methods/fastv-scores.js';
 import type { ProviderPreference } from '../onnx/session.js';
 import { runPrefillJob } from '../prefill/job.js';
 import { serveRpc } from '../rpc/serve.js';
@@ -74,6 +75,13 @@ serveRpc<ComputeApi>(
     },
     'encode.job': (request, { signal, progress }) => runEncodeJob(request, { signal, onProgress: progress }),
     'prefill.run': (job, { signal, progress }) => runPrefillJob(job, { signal, onProgress: progress }),
+    async 'fastv.attention'(request, { signal, transfer }) {
+      const attention = await fastvAttentionJob(request, signal);
+      // A copy moves: the worker's cache keeps its own row for the next call with this K.
+      const row = attention.row.slice();
+      transfer([row.buffer]);
+      return { row, source: attention.source };
+    },
   },
   { onShutdown: async () => void (await Promise.all([...engines.values()].map((e) => e.dispose()))) },
 );

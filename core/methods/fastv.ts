@@ -1,6 +1,7 @@
 import { TOKEN_AUDIO, TOKEN_VIDEO } from '../bundle/types.js';
 import { argsort, roundHalfEven } from '../planner/numeric.js';
 import { markCutTies } from '../planner/ties.js';
+import { decoderAttentionProvenance } from './fastv-provenance.js';
 import { audioPlanFromMask, matchedCounts } from './shared.js';
 import { MethodUnavailableError, type CompressionMethod, type MethodOutcome } from './types.js';
 
@@ -9,7 +10,9 @@ import { MethodUnavailableError, type CompressionMethod, type MethodOutcome } fr
  * most attention from the last prompt position at layer K (head mean, post-softmax, causal); the
  * first K layers see every token. The studio keeps the top n per modality (OmniZip Table 6 prunes
  * both). The attention row comes from the bundle's `decoder_attention` tensor (dumped from the real
- * model at layer `decoder_attention_layer`); without it FastV cannot run: no proxy stands in.
+ * model at layer `decoder_attention_layer`) or from the studio's own decoder run on the clip
+ * (fastv-scores.ts, which attaches it before planning); without either FastV cannot run: no
+ * proxy stands in.
  */
 
 /** Head-mean of per-head attention rows (each [L]). */
@@ -57,13 +60,14 @@ export const fastvMethod: CompressionMethod = {
     const { bundle, config, reference } = ctx;
     const row = bundle.decoderAttention ?? null;
     const layer = bundle.metadata.decoder_attention_layer;
+    const computed = decoderAttentionProvenance(bundle);
     if (!row) {
       throw new MethodUnavailableError(
         'fastv',
-        `fastv needs the decoder's layer-${config.fastv_layer} attention from the last prompt position; this bundle has no decoder_attention tensor (F32 [L] with metadata decoder_attention_layer, docs/baselines.md), and neither the dump script nor the demo decoder produce it yet`,
+        `fastv needs the decoder's layer-${config.fastv_layer} attention from the last prompt position; this bundle has no decoder_attention tensor (F32 [L] with metadata decoder_attention_layer, docs/baselines.md) and no decoder was run on it (the CLI and the studio run the demo decoder, or --model MANIFEST with an attention_output)`,
       );
     }
-    if (layer !== config.fastv_layer) {
+    if (computed ? computed.requestedLayer !== config.fastv_layer : layer !== config.fastv_layer) {
       throw new MethodUnavailableError('fastv', `fastv_layer is ${config.fastv_layer} but the bundle's decoder_attention was taken at layer ${String(layer)}; set fastv_layer=${String(layer)} or dump the bundle again`);
     }
     const notes: string[] = [];
@@ -91,7 +95,10 @@ export const fastvMethod: CompressionMethod = {
       audioTies = new Uint8Array(bundle.numAudio);
       audio = audioPlanFromMask(topByAttention(audioScores, countFor(matched.audio, bundle.numAudio, config.rho_audio, 'audio'), audioTies), Float32Array.from(audioScores));
     }
-    notes.push(`FastV: layer-${config.fastv_layer} attention from the last prompt position (bundle decoder_attention); layers 1..${config.fastv_layer} see every token, the counts apply after them.`);
+    const at = computed ? computed.layer : config.fastv_layer;
+    const source = computed ? computed.decoder : 'bundle decoder_attention';
+    notes.push(...(computed?.notes ?? []));
+    notes.push(`FastV: layer-${at} attention from the last prompt position (${source}); layers 1..${at} see every token, the counts apply after them.`);
     return { audio, videoKeep, groups: [], notes, audioTies, videoTies, videoScore: Float32Array.from(videoScores) };
   },
 };

@@ -3,6 +3,7 @@ import type { FeatureBundle } from '../bundle/types.js';
 import type { ConfigKey, OmniZipConfig } from '../config/schema.js';
 import type { OmniZipPlan } from '../planner/omnizip.js';
 import type { AudioPlan, PlanGroup } from '../planner/types.js';
+import { OmniZipError } from '../protocol/errors.js';
 
 /**
  * One compression method: what it is, what it needs and which config keys steer it, plus the
@@ -60,12 +61,11 @@ export interface CompressionMethod extends MethodDescriptor {
 }
 
 /** Thrown when a method cannot run on this clip (a missing input it has no honest stand-in for). */
-export class MethodUnavailableError extends Error {
+export class MethodUnavailableError extends OmniZipError {
   constructor(
     readonly method: string,
     message: string,
   ) {
-    super(message);
-    this.name = 'MethodUnavailableError';
+    super('method-unavailable', message);
   }
 }

@@ -2,6 +2,7 @@ import { analyzeForPlanning } from '../analysis/service.js';
 import type { ClipAnalysis } from '../analysis/types.js';
 import type { FeatureBundle } from '../bundle/types.js';
 import type { OmniZipConfig } from '../config/schema.js';
+import { bundleForPlanning, type FastvDecoder } from '../methods/fastv-scores.js';
 import { planClip, requiredFrameGeometries } from '../planner/plan.js';
 import { compressSequence } from '../planner/sequence.js';
 import { throwIfAborted } from './errors.js';
@@ -28,6 +29,8 @@ export async function prefillInputFromBundle(
     onProgress?: (stage: string) => void;
     /** Analysis engine; default `analyzeForPlanning` (the CLI's and the studio's choice). */
     analyze?: (bundle: FeatureBundle, config: OmniZipConfig, signal?: AbortSignal) => Promise<ClipAnalysis>;
+    /** Whose layer-K attention FastV settings rank by; default the default demo decoder. */
+    fastvDecoder?: FastvDecoder;
   } = {},
 ): Promise<PrefillInput> {
   const analyze = options.analyze ?? (async (b: FeatureBundle, config: OmniZipConfig, signal?: AbortSignal) => (await analyzeForPlanning(b, { frameGeometries: requiredFrameGeometries(b, config), signal })).analysis);
@@ -44,8 +47,9 @@ export async function prefillInputFromBundle(
     }
     throwIfAborted(options.signal);
     options.onProgress?.(`planning ${setting.label}`);
-    const plan = planClip(bundle, analysis, setting.config);
-    compressed.push(compressedSequence(bundle, compressSequence(bundle, plan), text, setting.label));
+    const plan = planClip(await bundleForPlanning(bundle, setting.config, options.fastvDecoder ?? { kind: 'demo' }, { signal: options.signal }), analysis, setting.config);
+    const seq = compressedSequence(bundle, compressSequence(bundle, plan), text, setting.label);
+    compressed.push(setting.config.method === 'fastv' ? { ...seq, fastvLayer: setting.config.fastv_layer } : seq);
   }
   return { positions: sequencePositions(bundle), full: fullSequence(bundle, text), compressed };
 }

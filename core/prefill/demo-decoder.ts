@@ -57,7 +57,29 @@ export const DEMO_TENSORS = Object.freeze({
   positionIds: 'position_ids',
   logits: 'logits',
   lastHiddenState: 'last_hidden_state',
+  /** FastV graphs (./layer-attention.ts): the hidden states between the two parts of a split run. */
+  hiddenStates: 'hidden_states',
+  /** Head-mean post-softmax attention row of the last position at the part's last layer, [seq]. */
+  decoderAttention: 'decoder_attention',
 });
+
+/**
+ * A contiguous slice of the decoder's layers, for FastV: the head runs layers [0, K) on the full
+ * sequence and returns the layer-K attention row plus the hidden states; the tail runs [K, L) on
+ * the kept rows of those hidden states and ends like the whole decoder. Weights are those of the
+ * whole decoder (each layer's weights are drawn from its own seed streams).
+ */
+export interface DemoDecoderPart {
+  fromLayer: number;
+  toLayer: number;
+  /** `embeds`: `inputs_embeds` like the whole decoder; `hidden`: `hidden_states` from a head part. */
+  input: 'embeds' | 'hidden';
+  /** `next_token`: logits and last hidden state; `layer_attention`: attention row and hidden states. */
+  output: 'next_token' | 'layer_attention';
+}
+
+/** Weight streams per layer (q, k, v, o, gate, up, down); the vocabulary head's stream follows the last layer's. */
+const STREAMS_PER_LAYER = 7;
 
 export function demoDecoderSpec(config: DemoDecoderConfig): PrefillModelSpec {
   return {
@@ -107,7 +129,15 @@ export function mropeSections(headDim: number): [number, number, number] {
 
 /** Builds the decoder's ONNX bytes. Same config, same bytes. */
 export function buildDemoDecoder(config: DemoDecoderConfig): Uint8Array {
+  return buildDemoDecoderPart(config, { fromLayer: 0, toLayer: config.numLayers, input: 'embeds', output: 'next_token' });
+}
+
+/** Builds one part of the decoder (see DemoDecoderPart); the whole part is the whole decoder, byte for byte. */
+export function buildDemoDecoderPart(config: DemoDecoderConfig, part: DemoDecoderPart): Uint8Array {
   checkDemoDecoderConfig(config);
+  if (!Number.isInteger(part.fromLayer) || !Number.isInteger(part.toLayer) || part.fromLayer < 0 || part.toLayer > config.numLayers || part.fromLayer >= part.toLayer) {
+    throw new DemoDecoderConfigError(`demo decoder: layers [${part.fromLayer}, ${part.toLayer}) are not a non-empty range of its ${config.numLayers} layers`);
+  }
   const c = config;
   const d = c.hiddenSize;
   const H = c.numAttentionHeads;
@@ -115,13 +145,14 @@ export function buildDemoDecoder(config: DemoDecoderConfig): Uint8Array {
   const rep = H / kvH;
   const hd = d / H;
   const half = hd / 2;
-  const g = new GraphBuilder('omnizip_demo_decoder');
+  const whole = part.fromLayer === 0 && part.toLayer === c.numLayers && part.input === 'embeds' && part.output === 'next_token';
+  const g = new GraphBuilder(whole ? 'omnizip_demo_decoder' : `omnizip_demo_decoder_layers_${part.fromLayer}_${part.toLayer}`);
   let stream = 0;
   const weight = (hint: string, rows: number, cols: number, std: number) =>
     g.initializer(hint, 'float32', [rows, cols], fillNormal(new Float32Array(rows * cols), deriveSeed(c.seed, stream++), std));
   const ones = (hint: string, n: number) => g.initializer(hint, 'float32', [n], new Float32Array(n).fill(1));
 
-  const embeds = g.input(DEMO_TENSORS.inputsEmbeds, 'float32', [1, 'seq', d]);
+  const embeds = g.input(part.input === 'embeds' ? DEMO_TENSORS.inputsEmbeds : DEMO_TENSORS.hiddenStates, 'float32', [1, 'seq', d]);
   const positions = g.input(DEMO_TENSORS.positionIds, 'int64', c.positionIdsKind === 'mrope' ? [3, 1, 'seq'] : [1, 'seq']);
 
   const lastAxis = g.int64s('axis_last', [-1]);
@@ -186,7 +217,9 @@ export function buildDemoDecoder(config: DemoDecoderConfig): Uint8Array {
   const headsShape = (n: number, hint: string) => g.int64s(hint, [-1, n, hd]);
 
   const projStd = 1 / Math.sqrt(d);
-  for (let layer = 0; layer < c.numLayers; layer++) {
+  let attentionRow: string | null = null;
+  for (let layer = part.fromLayer; layer < part.toLayer; layer++) {
+    stream = layer * STREAMS_PER_LAYER;
     const p = `layer${layer}`;
     const h = rmsNorm(x, ones(`${p}_attn_norm`, d));
     // q: [seq, H, hd] -> [H, seq, hd] -> rotary -> [kvH, rep, seq, hd] (head k*rep+r reads kv head k).
@@ -196,6 +229,16 @@ export function buildDemoDecoder(config: DemoDecoderConfig): Uint8Array {
     const qGrouped = g.node('Reshape', [g.node('Mul', [rotary(q), scale]), g.int64s(`${p}_q_grouped`, [kvH, rep, -1, hd])]);
     const kT = g.node('Reshape', [g.node('Transpose', [rotary(k)], { perm: attr.ints([0, 2, 1]) }), g.int64s(`${p}_kt_shape`, [kvH, 1, hd, -1])]);
     const vGrouped = g.node('Reshape', [v, g.int64s(`${p}_v_grouped`, [kvH, 1, -1, hd])]);
+    if (part.output === 'layer_attention' && layer === part.toLayer - 1) {
+      // FastV's score: the last position's query against every key (it sees the whole prefix, so
+      // no mask), softmax per head, then the mean over all H heads -> [seq].
+      const last = g.node('Sub', [seqLen, g.initializer('fastv_one', 'int64', [], [1])]);
+      const lastStart = g.node('Unsqueeze', [last, g.int64s('fastv_unsq_axis', [0])]);
+      const lastEnd = g.node('Unsqueeze', [seqLen, g.int64s('fastv_unsq_axis_end', [0])]);
+      const qLast = g.node('Slice', [qGrouped, lastStart, lastEnd, axis2]);
+      const probs = g.node('Softmax', [g.node('MatMul', [qLast, kT])], { axis: attr.int(-1) });
+      attentionRow = g.node('ReduceMean', [probs, g.int64s('fastv_head_axes', [0, 1, 2])], { keepdims: attr.int(0) }, DEMO_TENSORS.decoderAttention);
+    }
     const outputs: string[] = [];
     for (let b = 0; b < blocks; b++) {
       // Blocks past the sequence end slice to empty tensors and cost nothing.
@@ -220,8 +263,16 @@ export function buildDemoDecoder(config: DemoDecoderConfig): Uint8Array {
     x = g.node('Add', [x, g.node('MatMul', [act, weight(`${p}_w_down`, c.intermediateSize, d, 1 / Math.sqrt(c.intermediateSize))])]);
   }
 
+  if (part.output === 'layer_attention') {
+    if (attentionRow === null) throw new DemoDecoderConfigError('demo decoder: no attention row was built');
+    g.node('Reshape', [x, g.int64s('shape_1_seq_d', [1, -1, d])], {}, DEMO_TENSORS.hiddenStates);
+    g.output(DEMO_TENSORS.decoderAttention, 'float32', ['seq']);
+    g.output(DEMO_TENSORS.hiddenStates, 'float32', [1, 'seq', d]);
+    return g.toModelBytes({ opset: 18, docString: `${DEMO_DECODER_NAME}; seed ${c.seed}; layers ${part.fromLayer}..${part.toLayer - 1} with the last one's attention row` });
+  }
   // Only the last position's hidden state and logits leave the graph: the next token is all the
   // fidelity metrics need, and a [seq, vocab] output would dwarf the model itself.
+  stream = c.numLayers * STREAMS_PER_LAYER;
   const lastIndex = g.node('Sub', [seqLen, g.initializer('one_i64_b', 'int64', [], [1])]);
   const lastRow = g.node('Gather', [x, g.node('Unsqueeze', [lastIndex, g.int64s('axis0_u', [0])])], { axis: attr.int(0) });
   const hidden = g.node('Identity', [rmsNorm(lastRow, ones('final_norm', d))], {}, DEMO_TENSORS.lastHiddenState);
@@ -229,7 +280,7 @@ export function buildDemoDecoder(config: DemoDecoderConfig): Uint8Array {
   g.node('MatMul', [hidden, weight('lm_head', d, c.vocabSize, 4 / Math.sqrt(d))], {}, DEMO_TENSORS.logits);
   g.output(DEMO_TENSORS.logits, 'float32', [1, c.vocabSize]);
   g.output(DEMO_TENSORS.lastHiddenState, 'float32', [1, d]);
-  return g.toModelBytes({ opset: 18, docString: `${DEMO_DECODER_NAME}; seed ${c.seed}` });
+  return g.toModelBytes({ opset: 18, docString: whole ? `${DEMO_DECODER_NAME}; seed ${c.seed}` : `${DEMO_DECODER_NAME}; seed ${c.seed}; layers ${part.fromLayer}..${part.toLayer - 1}` });
 }
 
 /**

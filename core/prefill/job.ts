@@ -1,4 +1,5 @@
 import { readBundle } from '../bundle/reader.js';
+import { fastvDecoderForPrefill } from '../methods/fastv-scores.js';
 import { prefillInputFromBundle, type CompressionSetting } from './clip.js';
 import { throwIfAborted } from './errors.js';
 import { runPrefillBenchmark, type PrefillInput } from './runner.js';
@@ -26,6 +27,7 @@ export async function runPrefillJob(job: PrefillJob, control: Pick<PrefillOption
     input = await prefillInputFromBundle(bundle, job.source.settings, {
       signal: control.signal,
       onProgress: (stage) => control.onProgress?.({ fraction: 0, stage }),
+      fastvDecoder: fastvDecoderForPrefill(job.model),
     });
   }
   const { source: _source, ...options } = job;

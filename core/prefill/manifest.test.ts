@@ -87,3 +87,14 @@ describe('model manifest', () => {
     expect(() => validateSignature(spec, lastOnly, 'model.onnx')).not.toThrow();
   });
 });
+
+describe('manifest attention_output (FastV)', () => {
+  it('is optional, defaults to head_mean, and must name a layer of the model', () => {
+    expect(parseManifest(thinker, '/m/manifest.json').attentionOutput).toBeNull();
+    expect(parseManifest({ ...thinker, attention_output: { name: 'attn_l5', layer: 5 } }, '/m/manifest.json').attentionOutput).toEqual({ name: 'attn_l5', layer: 5, layout: 'head_mean' });
+    expect(parseManifest({ ...thinker, attention_output: { name: 'a', layer: 2, layout: 'per_head' } }, 'm.json').attentionOutput?.layout).toBe('per_head');
+    expect(() => parseManifest({ ...thinker, attention_output: { name: 'a', layer: 29 } }, 'm.json')).toThrow("m.json: attention_output: 'layer' 29 is beyond the model's 28 layers (num_layers)");
+    expect(() => parseManifest({ ...thinker, attention_output: { name: 'a', layer: 5, layout: 'rows' } }, 'm.json')).toThrow(/'layout' must be "head_mean" or "per_head"/);
+    expect(() => parseManifest({ ...thinker, attention_output: { layer: 5 } }, 'm.json')).toThrow(/attention_output: 'name' \(a tensor name\) is required/);
+  });
+});

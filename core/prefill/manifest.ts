@@ -41,6 +41,36 @@ export interface PrefillModelSpec extends DecoderDimensions {
   };
   /** Element type of the KV cache in the deployed model (for the KV-size figure). */
   kvDtype: KvDType;
+  /** FastV's input, when the export exposes it (`attention_output` in the manifest); null otherwise. */
+  attentionOutput?: AttentionOutputSpec | null;
+}
+
+/**
+ * The attention row FastV ranks by: post-softmax attention of the last sequence position over
+ * every position at 1-based decoder layer `layer`. `head_mean`: [batch, seq] (or [seq]), already
+ * averaged over heads; `per_head`: [batch, heads, seq], averaged by the studio.
+ */
+export interface AttentionOutputSpec {
+  name: string;
+  layer: number;
+  layout: 'head_mean' | 'per_head';
+}
+
+export const ATTENTION_LAYOUTS = ['head_mean', 'per_head'] as const;
+
+function attentionOutput(doc: Json, file: string, numLayers: number): AttentionOutputSpec | null {
+  const value = doc.attention_output;
+  if (value === undefined || value === null) return null;
+  const where = `${file}: attention_output`;
+  if (!isObject(value)) throw new ModelManifestError(`${where} must be an object {name, layer, layout}`);
+  const name = tensorName(value, 'name', where, false) as string;
+  const layer = positiveInteger(value, 'layer', where);
+  if (layer > numLayers) throw new ModelManifestError(`${where}: 'layer' ${layer} is beyond the model's ${numLayers} layers (num_layers)`);
+  const layout = value.layout ?? 'head_mean';
+  if (layout !== 'head_mean' && layout !== 'per_head') {
+    throw new ModelManifestError(`${where}: 'layout' must be ${ATTENTION_LAYOUTS.map((l) => `"${l}"`).join(' or ')}, found ${JSON.stringify(layout)}`);
+  }
+  return { name, layer, layout };
 }
 
 /** Metadata of one model input or output, as a session reports it (shape [] = unknown). */
@@ -115,6 +145,7 @@ export function parseManifest(doc: unknown, file: string): PrefillModelSpec {
   if (numAttentionHeads % numKeyValueHeads !== 0) {
     throw new ModelManifestError(`${file}: num_attention_heads (${numAttentionHeads}) must be a multiple of num_key_value_heads (${numKeyValueHeads})`);
   }
+  const numLayers = positiveInteger(doc, 'num_layers', file);
   let headDim: number;
   if (doc.head_dim === undefined) {
     if (hiddenSize % numAttentionHeads !== 0) {
@@ -138,12 +169,13 @@ export function parseManifest(doc: unknown, file: string): PrefillModelSpec {
       lastHiddenState: tensorName(outputs, 'last_hidden_state', `${file}: outputs`, true),
     },
     hiddenSize,
-    numLayers: positiveInteger(doc, 'num_layers', file),
+    numLayers,
     numAttentionHeads,
     numKeyValueHeads,
     headDim,
     intermediateSize: positiveInteger(doc, 'intermediate_size', file),
     kvDtype: kvDtype as KvDType,
+    attentionOutput: attentionOutput(doc, file, numLayers),
   };
 }
 

@@ -17,6 +17,8 @@ export interface PrefillSequence {
   tokens: number;
   /** Rows that are audio or video tokens (the paper's FLOPs count only these). */
   audioVideoTokens: number;
+  /** FastV plans: the 1-based layer after which only these rows go on (earlier layers see the full sequence). */
+  fastvLayer?: number;
 }
 
 export const TEXT_EMBEDDING_SEED = 0x7e47;

@@ -9,6 +9,7 @@ import { kvCacheBytes } from './kv-cache.js';
 import { modelFeeds, sessionSignature } from './feeds.js';
 import { readManifest, validateSignature, type PrefillModelSpec } from './manifest.js';
 import { MemoryProbe } from './memory-probe.js';
+import { measureFastvSplit } from './fastv-prefill.js';
 import type { SequencePositions } from './positions.js';
 import type { PrefillSequence } from './prefill-sequence.js';
 import { latencyStats, speedupReliability, timingOrder } from './stats.js';
@@ -261,10 +262,24 @@ export async function runPrefillBenchmark(input: PrefillInput, options: PrefillO
   // would depend on what ran before. Latency is timed here, in the normal session.
   const probe = await MemoryProbe.prepare({ model: model.source, spec: model.spec, positions: input.positions, provider: choice.provider });
   let done = 0;
+  // FastV on the demo decoder is timed by its own split run (fastv-prefill.ts), not in the shared session.
+  const splitRuns = new Map<number, MeasuredRun>();
   try {
     for (const index of order) {
       const seq = sequences[index];
       throwIfAborted(options.signal);
+      if (seq.fastvLayer !== undefined) {
+        // FastV: the first K layers on the full sequence, the rest on the kept rows (fastv-prefill.ts).
+        if (model.info.demoConfig) {
+          const base = done;
+          const split = await measureFastvSplit({ config: model.info.demoConfig, requestedLayer: seq.fastvLayer, full: sequences[0], kept: seq, positions: input.positions, provider: choice.provider, runs, warmupRuns, signal: options.signal, progress: (stage, runsDone) => report(0.05 + (0.95 * (base + runsDone * runWeight[index])) / totalWork, `${seq.label}: ${stage}`, seq.label) });
+          splitRuns.set(index, { result: split.result, logits: split.logits, hidden: split.hidden });
+          notes.push(split.note);
+          done += runWeight[index] * (runs + warmupRuns + 1) + childStart;
+          continue;
+        }
+        notes.push(`FastV run '${seq.label}': a manifest model is one ONNX graph and cannot be split after layer ${seq.fastvLayer}; every layer ran on the kept tokens, which overstates FastV's speed-up.`);
+      }
       report(0.05 + (0.95 * done) / totalWork, `${seq.label}: memory pass (child process)`, seq.label);
       const child = await probe.measure(seq, options.signal);
       done += runWeight[index] + childStart;
@@ -286,22 +301,25 @@ export async function runPrefillBenchmark(input: PrefillInput, options: PrefillO
     await probe.dispose();
   }
   const memoryDone = done;
-  const runsDone = sequences.map(() => 0);
-  const measured = await timeSequences(
+  // The full sequence (index 0) is never a FastV split, so the shared session always has work.
+  const sessionIndices = sequences.map((_, i) => i).filter((i) => !splitRuns.has(i));
+  const runsDone = sessionIndices.map(() => 0);
+  const timed = await timeSequences(
     model,
-    sequences,
+    sessionIndices.map((i) => sequences[i]),
     input.positions,
     choice.provider,
     runs,
     warmupRuns,
     options,
-    (stage, variant, _runs, index) => {
-      if (stage !== 'creating session') runsDone[index]++;
-      const timed = runsDone.reduce((sum, n, k) => sum + n * runWeight[k], 0);
-      report(0.05 + (0.95 * (memoryDone + timed)) / totalWork, `${variant}: ${stage}`, variant);
+    (stage, variant, _runs, k) => {
+      if (stage !== 'creating session') runsDone[k]++;
+      const timedWork = runsDone.reduce((sum, n, j) => sum + n * runWeight[sessionIndices[j]], 0);
+      report(0.05 + (0.95 * (memoryDone + timedWork)) / totalWork, `${variant}: ${stage}`, variant);
     },
-    memory,
+    sessionIndices.map((i) => memory[i]),
   );
+  const measured: MeasuredRun[] = sequences.map((_, i) => splitRuns.get(i) ?? timed[sessionIndices.indexOf(i)]);
 
   const full = measured[0];
   const comparisons: PrefillComparison[] = input.compressed.map((seq, k) => {

@@ -90,7 +90,9 @@ export function prefillInputForClip(clip: PrefillClip, settings: PrefillRunParam
   const compressed = settings.map((setting) => {
     const plan = clip.plan(setting.config);
     resolved.push({ label: setting.label, config: orderedConfig(plan.config) });
-    return compressedSequence(clip.bundle, compressSequence(clip.bundle, plan), text, setting.label);
+    const seq = compressedSequence(clip.bundle, compressSequence(clip.bundle, plan), text, setting.label);
+    // FastV's prefill splits after layer K (core/prefill/fastv-prefill.ts).
+    return plan.config.method === 'fastv' ? { ...seq, fastvLayer: plan.config.fastv_layer } : seq;
   });
   return { input: { positions: sequencePositions(clip.bundle), full: fullSequence(clip.bundle, text), compressed }, resolved };
 }

@@ -25,6 +25,8 @@ import { audioCurves } from '../planner/audio-energy.js';
 import { runStudioPrefill, type RunPrefill } from './prefill-session.js';
 import { analysisContentHash } from '../analysis/cache.js';
 import { SessionStore } from './session-store.js';
+import { decoderKey, needsDecoderAttention, type FastvDecoder } from '../methods/fastv-scores.js';
+import { bundleWithWorkerAttention } from '../methods/fastv-worker-client.js';
 import { readBundleBytes } from '../bundle/reader.js';
 import { regularFileSize } from '../util/regular-file.js';
 import { errorKind } from '../protocol/errors.js';
@@ -50,6 +52,8 @@ export interface StudioDeps {
   version: string;
   /** Prefill benchmark runner; default `runPrefillInWorker` (tests stand in for it). */
   runPrefill?: RunPrefill;
+  /** FastV's decoder run on a clip; default the demo decoder in the compute worker's fastv.attention (tests stand in for it). */
+  fastvBundle?: (bundle: FeatureBundle, layer: number, decoder: FastvDecoder) => Promise<FeatureBundle>;
 }
 
 interface OpenClip {
@@ -59,6 +63,10 @@ interface OpenClip {
   /** Identifies the clip's content across opens and restarts (the key of its saved session). */
   contentHash: string;
   lastPlan?: { key: string; plan: PlanResult };
+  /** The clip with FastV's layer-K attention attached, per K and decoder (computed once, in the worker). */
+  fastvBundles?: Map<string, FeatureBundle>;
+  /** Decoder runs in flight, so concurrent plans share one run. */
+  fastvPending?: Map<string, Promise<FeatureBundle>>;
 }
 
 export type EmitEvent = (event: ProgressEvent) => void;
@@ -66,6 +74,9 @@ export type EmitEvent = (event: ProgressEvent) => void;
 const BUNDLE_EXTENSIONS = new Set(['.safetensors', '.omnizip']);
 /** Clips held in memory at once; the oldest is dropped first (a 60 s 7B clip holds ~150 MB). */
 const MAX_OPEN_CLIPS = 3;
+
+const DEFAULT_FASTV_DECODER: FastvDecoder = { kind: 'demo' };
+const fastvKey = (layer: number, decoder: FastvDecoder) => `${layer}|${decoderKey(decoder)}`;
 
 const yieldToLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -200,15 +211,22 @@ export class StudioSession {
       },
       'clip.frame': async (p) => frameImage(this.clip(p.clipId).bundle, p.index),
       'clip.thumbnails': async (p) => thumbnails(this.clip(p.clipId).bundle, p.maxWidth),
-      'plan.run': async (p) => this.planView(p.clipId, p.config),
+      'plan.run': async (p) => {
+        await this.prepareFastv(this.clip(p.clipId), [p.config]);
+        return this.planView(p.clipId, p.config);
+      },
       'export.build': async (p) => {
         const clip = this.clip(p.clipId);
+        await this.prepareFastv(clip, [p.config]);
         const plan = this.plan(clip, p.config);
         return buildExport(p.kind as ExportKind, clip.summary.name, plan, () => this.deps.toPlanDocument(clip.bundle, plan));
       },
       'prefill.run': async (p) => {
         const clip = this.clip(p.clipId);
-        const target = { clipId: p.clipId, name: clip.summary.name, bundle: clip.bundle, plan: (config: Record<string, unknown>) => this.plan(clip, config) };
+        // FastV settings rank by the same decoder the panel measures (its width and depth).
+        const decoder: FastvDecoder = p.model.kind === 'demo' ? { kind: 'demo', config: { hiddenSize: p.model.demoHiddenSize, numLayers: p.model.demoLayers } } : DEFAULT_FASTV_DECODER;
+        await this.prepareFastv(clip, p.settings.map((s) => s.config), decoder);
+        const target = { clipId: p.clipId, name: clip.summary.name, bundle: clip.bundle, plan: (config: Record<string, unknown>) => this.plan(clip, config, decoder) };
         return this.holding(p.clipId, () => this.runJob(p.jobId, emit, (signal, progress) => runStudioPrefill(this, target, p, this.deps.runPrefill, signal, progress)));
       },
       'session.save': async (p) => {
@@ -456,18 +474,19 @@ export class StudioSession {
     }
   }
 
-  private plan(clip: OpenClip, overrides: Record<string, unknown>): PlanResult {
+  private plan(clip: OpenClip, overrides: Record<string, unknown>, decoder: FastvDecoder = DEFAULT_FASTV_DECODER): PlanResult {
     let config: OmniZipConfig;
     try {
       config = resolveConfig(overrides);
     } catch (err) {
       throw new StudioError('bad-config', (err as Error).message);
     }
-    const key = JSON.stringify(config);
+    const key = JSON.stringify(config) + (config.method === 'fastv' ? `|${decoderKey(decoder)}` : '');
     if (clip.lastPlan?.key === key) return clip.lastPlan.plan;
     let plan: PlanResult;
+    const bundle = config.method === 'fastv' ? (clip.fastvBundles?.get(fastvKey(config.fastv_layer, decoder)) ?? clip.bundle) : clip.bundle;
     try {
-      plan = this.deps.planClip(clip.bundle, clip.analysis, config);
+      plan = this.deps.planClip(bundle, clip.analysis, config);
     } catch (err) {
       // Settings valid on their own may not fit this clip (num_input_frames beyond its video tokens).
       if (err instanceof ConfigError) throw new StudioError('bad-config', err.message);
@@ -475,6 +494,36 @@ export class StudioSession {
     }
     clip.lastPlan = { key, plan };
     return plan;
+  }
+
+  /**
+   * FastV plans need the decoder's layer-K attention: run it once per clip and K in the compute
+   * worker (never on this loop) and keep the result, so replans stay instant. Invalid configs are
+   * left for plan() to refuse with its usual message.
+   */
+  private async prepareFastv(clip: OpenClip, overrides: Record<string, unknown>[], decoder: FastvDecoder = DEFAULT_FASTV_DECODER): Promise<void> {
+    for (const o of overrides) {
+      let config: OmniZipConfig;
+      try {
+        config = resolveConfig(o);
+      } catch {
+        continue;
+      }
+      const key = fastvKey(config.fastv_layer, decoder);
+      if (!needsDecoderAttention(clip.bundle, config) || clip.fastvBundles?.has(key)) continue;
+      const compute = this.deps.fastvBundle ?? ((b: FeatureBundle, layer: number, d: FastvDecoder) => bundleWithWorkerAttention(b, layer, d));
+      const pending = (clip.fastvPending ??= new Map());
+      let run = pending.get(key);
+      if (!run) {
+        run = compute(clip.bundle, config.fastv_layer, decoder);
+        pending.set(key, run);
+      }
+      try {
+        (clip.fastvBundles ??= new Map()).set(key, await run);
+      } finally {
+        pending.delete(key);
+      }
+    }
   }
 
   private checkConfig(overrides: Record<string, unknown>, field: string): void {

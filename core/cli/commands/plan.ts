@@ -1,6 +1,7 @@
 import { analyzeForPlanning } from '../../analysis/service.js';
 import { ensureSpeechActivity } from '../../analysis/speech-activity.js';
 import { readBundle } from '../../bundle/reader.js';
+import { bundleForPlanning } from '../../methods/fastv-scores.js';
 import { notABundleMessage } from '../../media/file-kind.js';
 import { toPlanDocument } from '../../planner/document.js';
 import { planClip, requiredFrameGeometries } from '../../planner/plan.js';
@@ -10,19 +11,21 @@ import { configFromArgs } from '../config-args.js';
 import { UsageError } from '../errors.js';
 import type { CliCommand } from './index.js';
 
-const usage = 'plan BUNDLE [--config FILE.yaml|json] [--set key=value ...] [--out FILE] [--no-cache] [--provider auto|cpu|webgpu|cuda]';
+const usage = 'plan BUNDLE [--config FILE.yaml|json] [--set key=value ...] [--out FILE] [--no-cache] [--provider auto|cpu|webgpu|cuda] [--fastv-model MANIFEST]';
 
 export const planCommand: CliCommand = {
   name: 'plan',
   summary: 'Plan a feature bundle with a config and print (or write) the omnizip-plan JSON.',
   usage,
   async run(argv) {
-    const args = parseArgs(argv, { valued: ['config', 'set', 'out', 'provider'], boolean: ['no-cache'] }, usage);
+    const args = parseArgs(argv, { valued: ['config', 'set', 'out', 'provider', 'fastv-model'], boolean: ['no-cache'] }, usage);
     if (args.positionals.length !== 1) throw new UsageError(`expected one bundle (usage: ${usage})`);
     const notBundle = notABundleMessage(args.positionals[0]);
     if (notBundle) throw new UsageError(notBundle);
     const config = await configFromArgs(args);
-    const bundle = await readBundle(args.positionals[0]);
+    const fastvModel = single(args, 'fastv-model');
+    // FastV without a dumped attention row: run the decoder (demo, or the manifest's) on the clip.
+    const bundle = await bundleForPlanning(await readBundle(args.positionals[0]), config, fastvModel ? { kind: 'manifest', path: fastvModel } : { kind: 'demo' });
     const { analysis, cacheWarning } = await analyzeForPlanning(bundle, {
       cache: !args.flags.has('no-cache'),
       provider: single(args, 'provider') ?? 'auto',

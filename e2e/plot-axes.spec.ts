@@ -24,7 +24,7 @@ const adapter = buildSync({
 
 test('the axis adapter places data where plotly draws it (numeric, reversed and category axes)', async ({ page }) => {
   await page.setContent('<div id="g" style="width:700px;height:460px"></div>');
-  await page.addScriptTag({ path: path.join(repoRoot, 'node_modules/plotly.js/dist/plotly-cartesian.min.js') });
+  await page.addScriptTag({ path: path.join(repoRoot, 'node_modules/plotly.js-cartesian-dist-min/plotly-cartesian.min.js') });
   await page.addScriptTag({ content: adapter });
   const result = await page.evaluate(async () => {
     type Scale = { offset: number; length: number };

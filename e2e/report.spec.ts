@@ -80,7 +80,8 @@ test('the studio exports the report of what it shows, and it opens offline with 
   const r = await openOffline(browser, html, 'report-studio');
   expect(r.errors).toEqual([]);
   expect(r.requests).toEqual([]);
-  expect(r.total).toBe(3);
+  // Timeline, group ratios, frames, and the comparison's disagreement heatmap (baselines on).
+  expect(r.total).toBe(4);
   expect(r.drawn.every((f) => f.svgs > 0 && f.marks > 0)).toBe(true);
   const text = readFileSync(html, 'utf8');
   expect(text.includes('data-testid="report-comparison"')).toBe(true);

@@ -64,6 +64,34 @@ export function frameTraces(clip: ClipSummary, plan: PlanView, patch: number, di
       name: `patch ${patch}`,
       showlegend: false,
     },
+    ...tieTraces(clip, plan, patch),
+  ];
+}
+
+/** Tokens of this patch whose keep/drop an exact tie at their frame's cut decided (plan.videoTies), ringed. */
+export function tieTraces(clip: ClipSummary, plan: PlanView, patch: number): PlotData[] {
+  if (!plan.videoTies) return [];
+  const x: number[] = [];
+  const y: number[] = [];
+  const base = patch * clip.tokensPerFrame;
+  for (let i = 0; i < clip.tokensPerFrame && base + i < plan.videoTies.length; i++) {
+    if (plan.videoTies[base + i] !== 1) continue;
+    x.push(i % clip.gridCols);
+    y.push(Math.floor(i / clip.gridCols));
+  }
+  if (x.length === 0) return [];
+  return [
+    {
+      type: 'scatter',
+      mode: 'markers',
+      x,
+      y,
+      name: `decided by an exact tie (${x.length})`,
+      // Amber reads on the dark dimmed frames and on the plain grey/green grid alike.
+      marker: { color: '#ffb000', symbol: 'circle-open', size: 11, line: { width: 2, color: '#ffb000' } },
+      hovertemplate: 'row %{y}, col %{x}: kept or dropped by an exact tie at the frame cut<extra></extra>',
+      showlegend: true,
+    } as PlotData,
   ];
 }
 

@@ -4,24 +4,26 @@
  * and exits 1 when any case crashed, hung or printed a stack trace. Cases left when the time
  * budget runs out are reported as not run (and fail the run only when fewer than 500 flips ran).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { goldenDir } from '../core/util/shared-paths.js';
 import { fuzzCases, runFuzzCase, tally, type FuzzOutcome } from '../test-support/bundle-fuzz.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const option = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
 };
-const shared = process.env.OMNIZIP_SHARED ?? path.resolve(repoRoot, '../shared');
-const goldenFile = option('golden', path.join(shared, 'golden', 'default_params.safetensors'));
+const goldenFile = option('golden', path.join(goldenDir(), 'default_params.safetensors'));
 const flips = Number(option('flips', '600'));
 const budgetMs = Number(option('budget-s', '240')) * 1000;
 const hangMs = Number(option('hang-ms', '5000'));
 const MIN_FLIPS = 500;
 
+if (!existsSync(goldenFile)) {
+  console.error(`fuzz: the golden bundle ${goldenFile} is missing (the golden cases live in ../shared/golden; set OMNIZIP_SHARED or pass --golden FILE)`);
+  process.exit(2);
+}
 const golden = new Uint8Array(readFileSync(goldenFile));
 const cases = fuzzCases(golden, flips);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'omnizip-fuzz-'));

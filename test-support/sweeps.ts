@@ -31,6 +31,7 @@ base: {rho_audio: 0.3}
 space:
   rho_video: [0.5, 0.6, 0.7]
   g: [0, 3]
+  contextual_ratio: {low: 0.0, high: 0.1}
 sampler: grid
 methods: [omnizip]
 objectives: [kept_fraction, video_coverage]

@@ -29,6 +29,18 @@ describe('samplers', () => {
     expect(pts[5]).toEqual({ rho_video: 0.6, g: 15 });
   });
 
+  it('grid: a range contributes its steps, ends included (log-spaced for log ranges, integers once)', () => {
+    const pts = gridPoints([
+      { key: 'contextual_ratio', kind: 'range', low: 0, high: 0.1, log: false, integer: false, steps: 3 },
+      { key: 'dpc_k', kind: 'range', low: 1, high: 100, log: true, integer: false, steps: 3 },
+      { key: 'g', kind: 'range', low: 0, high: 1, log: false, integer: true, steps: 5 },
+    ]);
+    expect([...new Set(pts.map((p) => p.contextual_ratio))]).toEqual([0, 0.05, 0.1]);
+    expect([...new Set(pts.map((p) => p.dpc_k))]).toEqual([1, 10, 100]);
+    expect([...new Set(pts.map((p) => p.g))]).toEqual([0, 1]);
+    expect(pts).toHaveLength(3 * 3 * 2);
+  });
+
   it('sobol: the known first points of the unscrambled sequence', () => {
     const p = sobolPoints(8, 3);
     expect(p.map((x) => x[0])).toEqual([0, 0.5, 0.75, 0.25, 0.375, 0.875, 0.625, 0.125]);
@@ -53,8 +65,8 @@ describe('samplers', () => {
 
   it('random: reproducible from the seed, within bounds, log ranges positive, integers whole', () => {
     const space = [
-      { key: 'contextual_ratio', kind: 'range' as const, low: 0.001, high: 0.1, log: true, integer: false },
-      { key: 'g', kind: 'range' as const, low: 0, high: 15, log: false, integer: true },
+      { key: 'contextual_ratio', kind: 'range' as const, low: 0.001, high: 0.1, log: true, integer: false, steps: 3 },
+      { key: 'g', kind: 'range' as const, low: 0, high: 15, log: false, integer: true, steps: 3 },
       { key: 'budget', kind: 'values' as const, values: ['official', 'exact'] },
     ];
     const a = randomPoints(space, 200, 7);
@@ -75,7 +87,7 @@ describe('samplers', () => {
   });
 
   it('sobol over a space maps categories and ranges', () => {
-    const pts = sobolSample([{ key: 'rho_video', kind: 'range', low: 0.4, high: 0.8, log: false, integer: false }, { key: 'g', kind: 'values', values: [0, 3] }], 4);
+    const pts = sobolSample([{ key: 'rho_video', kind: 'range', low: 0.4, high: 0.8, log: false, integer: false, steps: 3 }, { key: 'g', kind: 'values', values: [0, 3] }], 4);
     expect(pts.map((p) => p.rho_video)).toEqual([0.4, 0.6, 0.7, 0.5]);
     expect(pts.map((p) => p.g)).toEqual([0, 3, 0, 3]);
   });

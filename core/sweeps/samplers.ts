@@ -1,6 +1,6 @@
 /**
  * Samplers: turn the spec's space into points (config overrides). grid = every combination of
- * the lists; random = independent uniform (or log-uniform) draws from a seeded PRNG; sobol =
+ * the lists (a range contributes `steps` evenly spaced values, ends included); random = independent uniform (or log-uniform) draws from a seeded PRNG; sobol =
  * a Sobol low-discrepancy sequence, one dimension per swept key. List dimensions under random
  * and sobol are categorical: a uniform in [0, 1) picks one of the values.
  */
@@ -14,18 +14,22 @@ export type Point = Record<string, unknown>;
 /** Most grid points a spec may expand to; beyond it the spec is almost certainly a mistake. */
 export const MAX_GRID_POINTS = 1_000_000;
 
+/** A dimension's grid values: its list, or `steps` evenly spaced points of its range (log-spaced for log ranges), ends included. */
+export function gridValues(d: Dimension): unknown[] {
+  if (d.kind === 'values') return d.values;
+  const points = Array.from({ length: d.steps }, (_, i) => valueAt(d, i / (d.steps - 1)));
+  return [...new Set(points)];
+}
+
 export function gridPoints(space: Dimension[]): Point[] {
+  const values = space.map(gridValues);
   let size = 1;
-  for (const d of space) {
-    if (d.kind !== 'values') throw new SweepSpecError(`sweep spec: space.${d.key}: a range needs sampler random or sobol`, `space.${d.key}`);
-    size *= d.values.length;
-  }
+  for (const v of values) size *= v.length;
   if (size > MAX_GRID_POINTS) throw new SweepSpecError(`sweep spec: space: the grid has ${size} points (more than ${MAX_GRID_POINTS}); use sampler random or sobol`, 'space');
   let points: Point[] = [{}];
-  for (const d of space) {
-    if (d.kind !== 'values') continue;
-    points = points.flatMap((p) => d.values.map((v) => ({ ...p, [d.key]: v })));
-  }
+  space.forEach((d, k) => {
+    points = points.flatMap((p) => values[k].map((v) => ({ ...p, [d.key]: v })));
+  });
   return points;
 }
 

@@ -4,6 +4,7 @@ import { resolveClips } from './clips.js';
 import { SweepSpecError } from './errors.js';
 import { knownMethodIds } from './methods.js';
 import { buildTrials } from './plan.js';
+import { samplePoints } from './samplers.js';
 import { parseSweepSpecText } from './spec.js';
 import { ISSUE_EXAMPLE_SPEC, sweepFixture } from '../../test-support/sweeps.js';
 
@@ -23,7 +24,9 @@ const errorOf = (text: string): string => {
 describe('sweep spec', () => {
   it('accepts the issue example unchanged', () => {
     const spec = parse(ISSUE_EXAMPLE_SPEC);
-    expect(spec.space.map((d) => d.key)).toEqual(['rho_video', 'g']);
+    expect(spec.space.map((d) => d.key)).toEqual(['rho_video', 'g', 'contextual_ratio']);
+    // Under grid the range contributes both ends and its middle: 3 x 2 x 3 configurations.
+    expect(samplePoints(spec)).toHaveLength(18);
     expect(spec.objectives).toEqual(['kept_fraction', 'video_coverage']);
     expect(spec.methods).toEqual(['omnizip']);
     expect(spec.sampler).toBe('grid');
@@ -45,7 +48,7 @@ describe('sweep spec', () => {
     ['a range bound out of range', 'clips: [x]\nspace: {rho_video: {low: 0.1, high: 2}}\nsampler: random\ntrials: 3\nobjectives: [kept_fraction]\n', /space\.rho_video\.high: must be within/],
     ['an empty space', 'clips: [x]\nspace: {}\nobjectives: [kept_fraction]\n', /space: empty/],
     ['an empty value list', 'clips: [x]\nspace: {g: []}\nobjectives: [kept_fraction]\n', /space\.g: an empty list/],
-    ['a range under grid', 'clips: [x]\nspace: {g: {low: 0, high: 3}}\nobjectives: [kept_fraction]\n', /space\.g: a range needs sampler random or sobol/],
+    ['a bad grid step count', 'clips: [x]\nspace: {g: {low: 0, high: 3, steps: 1}}\nobjectives: [kept_fraction]\n', /space\.g\.steps: must be an integer within \[2, 1000\]/],
     ['random without trials', 'clips: [x]\nspace: {g: [1, 2]}\nsampler: random\nobjectives: [kept_fraction]\n', /trials: sampler random needs trials/],
     ['an unknown metric', 'clips: [x]\nspace: {g: [1]}\nobjectives: [accuracy]\n', /objectives: unknown metric 'accuracy'/],
     ['an eval metric without eval_command', 'clips: [x]\nspace: {g: [1]}\nobjectives: [eval.acc]\n', /eval_command, which the spec does not set/],

@@ -15,10 +15,13 @@ import { knownMethodIds } from './methods.js';
 
 export type SamplerKind = 'grid' | 'random' | 'sobol';
 
+/** Values a range contributes to a grid when it does not say `steps`: both ends and the middle. */
+export const DEFAULT_GRID_STEPS = 3;
+
 /** A swept key: explicit values (grid points, or categories for random/sobol) or a numeric range. */
 export type Dimension =
   | { key: string; kind: 'values'; values: unknown[] }
-  | { key: string; kind: 'range'; low: number; high: number; log: boolean; integer: boolean };
+  | { key: string; kind: 'range'; low: number; high: number; log: boolean; integer: boolean; steps: number };
 
 export interface SlurmOptions {
   partition?: string;
@@ -92,9 +95,9 @@ function parseDimension(key: string, raw: unknown): Dimension {
     for (const v of raw) checkConfigValue(specKey, key, v);
     return { key, kind: 'values', values: raw };
   }
-  if (!isRecord(raw)) fail(specKey, 'must be a list of values or a range {low, high[, log][, integer]}');
+  if (!isRecord(raw)) fail(specKey, 'must be a list of values or a range {low, high[, log][, integer][, steps]}');
   const r = raw as Record<string, unknown>;
-  for (const k of Object.keys(r)) if (!['low', 'high', 'log', 'integer'].includes(k)) fail(`${specKey}.${k}`, 'unknown range key (allowed: low, high, log, integer)');
+  for (const k of Object.keys(r)) if (!['low', 'high', 'log', 'integer', 'steps'].includes(k)) fail(`${specKey}.${k}`, 'unknown range key (allowed: low, high, log, integer, steps)');
   const spec = desc!.spec;
   if (spec.kind !== 'number') fail(specKey, `a range needs a numeric key; '${key}' takes ${spec.kind === 'enum' ? spec.values.join(' | ') : 'true | false'}: give a list`);
   const num = spec as Extract<ConfigKeyDescriptor['spec'], { kind: 'number' }>;
@@ -111,7 +114,10 @@ function parseDimension(key: string, raw: unknown): Dimension {
   if (log && low <= 0) fail(`${specKey}.low`, `a log range needs low > 0 (got ${low})`);
   const integer = num.integer === true || r.integer === true;
   if (integer && Math.ceil(low) > Math.floor(high)) fail(specKey, `no integer lies within [${low}, ${high}]`);
-  return { key, kind: 'range', low, high, log, integer };
+  // Under grid a range becomes `steps` evenly (log-)spaced values, ends included; random and sobol ignore it.
+  if (r.steps !== undefined && (typeof r.steps !== 'number' || !Number.isInteger(r.steps) || r.steps < 2 || r.steps > 1000)) fail(`${specKey}.steps`, `must be an integer within [2, 1000] (got ${JSON.stringify(r.steps)})`);
+  const steps = (r.steps as number | undefined) ?? DEFAULT_GRID_STEPS;
+  return { key, kind: 'range', low, high, log, integer, steps };
 }
 
 function parseSlurm(raw: unknown): SlurmOptions {
@@ -163,8 +169,6 @@ export function parseSweepSpec(doc: unknown, baseDir: string): SweepSpec {
   let trials: number | null = null;
   if (sampler === 'grid') {
     if (doc.trials !== undefined) fail('trials', 'the grid sampler evaluates every combination; trials is for random and sobol');
-    const range = space.find((d) => d.kind === 'range');
-    if (range) fail(`space.${range.key}`, 'a range needs sampler random or sobol (the grid takes lists)');
   } else {
     if (!Number.isInteger(doc.trials) || (doc.trials as number) < 1) fail('trials', `sampler ${sampler} needs trials: N (an integer >= 1, got ${JSON.stringify(doc.trials)})`);
     trials = doc.trials as number;

@@ -45,7 +45,7 @@ describe('local executor', () => {
     const spec = await loadSweepSpec(fx.writeSpec(ISSUE_EXAMPLE_SPEC));
     const dir = path.join(fx.root, 'out');
     const plan = await createPlan(spec, dir);
-    expect(plan.trials).toHaveLength(12);
+    expect(plan.trials).toHaveLength(36);
 
     // Stop after 5 trials, as Ctrl-C would.
     const stop = new AbortController();
@@ -54,22 +54,22 @@ describe('local executor', () => {
     expect(first.stopped).toBe(true);
     const partial = await readResults(dir);
     expect(partial.trials.length).toBeGreaterThanOrEqual(5);
-    expect(partial.trials.length).toBeLessThan(12);
+    expect(partial.trials.length).toBeLessThan(36);
     // A killed writer's half line: ignored, then repaired.
     appendFileSync(path.join(dir, TRIALS_FILE), '{"trial": 99, "key": "half');
     const mid = await sweepStatus(dir);
     expect(mid.done).toBe(partial.trials.length);
-    expect(mid.pending + mid.running).toBe(12 - partial.trials.length);
+    expect(mid.pending + mid.running).toBe(36 - partial.trials.length);
 
     const again = await createPlan(spec, dir);
     expect(again.trials.map((t) => t.trial)).toEqual(plan.trials.map((t) => t.trial));
     const second = await runSweep(dir, { workers: 2 });
     expect(second.alreadyDone).toBe(partial.trials.length);
-    expect(second.done).toBe(12 - partial.trials.length);
+    expect(second.done).toBe(36 - partial.trials.length);
     const all = await readResults(dir);
-    expect(all.trials).toHaveLength(12);
+    expect(all.trials).toHaveLength(36);
     expect(all.skippedLines).toBe(0);
-    expect(new Set(all.trials.map((t) => t.trial)).size).toBe(12);
+    expect(new Set(all.trials.map((t) => t.trial)).size).toBe(36);
     const r: TrialRecord = all.trials[0];
     expect(Object.keys(r)).toEqual(expect.arrayContaining(['trial', 'clip', 'method', 'config', 'counts', 'metrics', 'wall_ms', 'host']));
     expect(r.clip.content_hash).toMatch(/^[0-9a-f]{64}$/);
@@ -77,11 +77,11 @@ describe('local executor', () => {
     expect(r.metrics.kept_fraction).toBeCloseTo(r.counts.sequence.kept / r.counts.sequence.total, 12);
     expect(r.metrics.video_coverage).toBeGreaterThan(0);
     expect(r.metrics.video_coverage).toBeLessThanOrEqual(1 + 1e-6);
-    expect(await sweepStatus(dir)).toMatchObject({ total: 12, done: 12, running: 0, failed: 0, pending: 0 });
+    expect(await sweepStatus(dir)).toMatchObject({ total: 36, done: 36, running: 0, failed: 0, pending: 0 });
 
     // A third run finds nothing to do.
     const third = await runSweep(dir, { workers: 2 });
-    expect(third).toMatchObject({ done: 0, alreadyDone: 12 });
+    expect(third).toMatchObject({ done: 0, alreadyDone: 36 });
   });
 
   it('records failures separately and counts them in status', async () => {

@@ -14,12 +14,12 @@ describe('omnizip-studio sweep', () => {
     const dir = path.join(fx.root, 'out');
     const run = cli(['sweep', 'run', spec, '--out', dir, '--workers', '2']);
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/12 trials \(2 clips x 6 configs\), 0 already done, 12 to run/);
+    expect(run.stderr).toMatch(/36 trials \(2 clips x 18 configs\), 0 already done, 36 to run/);
     expect(run.stderr).toMatch(/trials\/s/);
-    expect(run.stderr).toMatch(/sweep finished: 12 trials done/);
+    expect(run.stderr).toMatch(/sweep finished: 36 trials done/);
 
     const status = cli(['sweep', 'status', dir]);
-    expect(status.stdout).toMatch(/trials +12: 12 done, 0 running, 0 failed, 0 pending/);
+    expect(status.stdout).toMatch(/trials +36: 36 done, 0 running, 0 failed, 0 pending/);
 
     const pareto = JSON.parse(cli(['sweep', 'pareto', dir, '--json']).stdout) as {
       objectives: Array<{ id: string; direction: string }>;
@@ -33,25 +33,25 @@ describe('omnizip-studio sweep', () => {
       expect(front.length).toBeGreaterThan(0);
       for (const c of front) {
         expect(c.per_clip).toHaveLength(2);
-        expect(Object.keys(c.swept)).toEqual(['rho_video', 'g']);
+        expect(Object.keys(c.swept)).toEqual(['rho_video', 'g', 'contextual_ratio']);
       }
     }
     for (const c of pareto.fronts.worst) expect(c.worst.kept_fraction).toBeGreaterThanOrEqual(c.mean.kept_fraction);
 
     const text = cli(['sweep', 'pareto', dir, '--aggregate', 'worst']);
-    expect(text.stdout).toMatch(/Pareto front of 6 configs over 2 clips \(worst over clips/);
+    expect(text.stdout).toMatch(/Pareto front of 18 configs over 2 clips \(worst over clips/);
 
     const exported = JSON.parse(cli(['sweep', 'export', dir]).stdout) as { trials: number; csv: string; optuna: string };
-    expect(exported.trials).toBe(12);
+    expect(exported.trials).toBe(36);
     const csv = readFileSync(exported.csv, 'utf8').trim().split('\n');
-    expect(csv).toHaveLength(13);
+    expect(csv).toHaveLength(37);
     expect(csv[0]).toMatch(/^trial,clip_path,content_hash,method,variant,rho_audio,rho_video,/);
     expect(csv[0]).toContain('kept_fraction,video_coverage,wall_ms,host');
     expect(readFileSync(exported.optuna, 'utf8').split('\n')[0]).toMatch(/"op_code": 0/);
 
     const again = cli(['sweep', 'run', spec, '--out', dir, '--workers', '2']);
     expect(again.status).toBe(0);
-    expect(again.stderr).toMatch(/12 already done, 0 to run/);
+    expect(again.stderr).toMatch(/36 already done, 0 to run/);
   });
 
   it('refuses bad specs and arguments with one line', () => {

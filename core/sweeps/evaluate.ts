@@ -14,6 +14,7 @@ import { prefillMetrics } from '../metrics/prefill.js';
 import { metricById } from '../metrics/registry.js';
 import { planClip, requiredFrameGeometries } from '../planner/plan.js';
 import { hostName, type TrialRecord } from './store.js';
+import { bundleForPlanning } from '../methods/fastv-scores.js';
 
 /** Everything a worker needs for one trial, as plain data. */
 export interface TrialJob {
@@ -75,7 +76,11 @@ export async function evaluateTrial(job: TrialJob, signal?: AbortSignal): Promis
   if (signal?.aborted) throw new TrialCancelledError();
   const analysis = await analysisFor(clip, job.config, job.provider ?? 'auto', signal);
   if (signal?.aborted) throw new TrialCancelledError();
-  const plan = planClip(clip.bundle, analysis, job.config);
+  // FastV ranks by a decoder's layer-K attention: the sweep's prefill_model (demo by default) runs
+  // once per clip and K in this worker, then every trial of that clip plans from the cached row.
+  const bundle = await bundleForPlanning(clip.bundle, job.config, job.prefillModel === 'demo' ? { kind: 'demo' } : { kind: 'manifest', path: job.prefillModel }, { signal });
+  if (signal?.aborted) throw new TrialCancelledError();
+  const plan = planClip(bundle, analysis, job.config);
   const flops = resolveFlopsModel(job.flopsModel).dims;
   const metrics: Record<string, number> = {};
   const ctx = { bundle: clip.bundle, analysis, plan, config: job.config, flops };

@@ -51,9 +51,18 @@ test('Frames: legend, one patch numbering, strip follows the scrubber, exact y a
   expect(visible.inView).toBe(true);
 
   // Hover readout over the middle of the grid.
-  const box = (await page.locator('[data-chart=frames] .nsewdrag').first().boundingBox())!;
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await expect(page.getByTestId('frame-hover')).toHaveText(/^row \d+, col \d+ · video token \d+ · (kept|pruned)$/);
+  const hover = page.getByTestId('frame-hover');
+  // The fixed status bar covers the bottom of the page: bring the chart into view first.
+  await page.locator('[data-chart=frames]').scrollIntoViewIfNeeded();
+  let step = 0;
+  await expect
+    .poll(async () => {
+      const box = (await page.locator('[data-chart=frames] .nsewdrag').first().boundingBox())!;
+      step++;
+      await page.mouse.move(box.x + box.width / 2 + (step % 5), box.y + box.height / 2, { steps: 3 });
+      return hover.innerText();
+    })
+    .toMatch(/^row \d+, col \d+ · video token \d+ · (kept|pruned)$/);
   await view.screenshot({ path: path.join(screenshotDir, 'frames-1280.png') });
 
   // Compare mode names every colour.

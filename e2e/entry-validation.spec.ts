@@ -40,3 +40,22 @@ test('bad parameter entries are rejected inline with the CLI message and the las
   await g.fill('4');
   await expect(page.getByTestId('entry-error-g')).toHaveCount(0);
 });
+
+// group_seconds 3 is valid (the CLI accepts it too) but plans 4-second groups over 2-second chunks:
+// the panel says what was planned instead of letting 3 silently mean 4.
+test('group_seconds that the chunks round says which group length was planned', async ({ page }) => {
+  await openStudio(page);
+  let seq = await planSeq(page);
+  await page.getByTestId('auto-group_seconds').uncheck();
+  seq = await waitForRedraw(page, seq);
+  const input = page.getByTestId('input-group_seconds');
+  await input.fill('3');
+  seq = await waitForRedraw(page, seq);
+  await expect(page.getByTestId('entry-note-group_seconds')).toHaveText("group_seconds 3 is not a whole number of the layout's chunks: the planner merges whole chunks, so the groups are 4 s long");
+  await page.getByTestId('param-group_seconds').screenshot({ path: path.join(screenshotDir, 'entry-group-seconds.png') });
+  await input.fill('4');
+  seq = await waitForRedraw(page, seq);
+  await expect(page.getByTestId('entry-note-group_seconds')).toHaveCount(0);
+  await page.getByTestId('auto-group_seconds').check();
+  await waitForRedraw(page, seq);
+});

@@ -4,7 +4,8 @@ import { DiscardSummary, keyShownFor, presetRetentionLabel, usePresetRetention }
 import { usePlan } from '../hooks.js';
 import { nextConfigVersion, noteInput } from '../perf.js';
 import { useStudio } from '../store/index.js';
-import { judgeEntry } from './entry.js';
+import { groupSecondsNote, judgeEntry } from './entry.js';
+import { groupSpan } from '../plan-time.js';
 
 /** Every config change goes through here: it is measured (perf) and replans at once (no Apply). */
 export function change(patch: Partial<OmniZipConfig>, coalesceKey?: string): void {
@@ -96,6 +97,15 @@ function NumberControl({ d, value, config }: { d: ConfigKeyDescriptor; value: nu
   );
 }
 
+/** What group_seconds really planned, when the layout's chunks round it (e.g. 3 s -> 4-s groups). */
+function GroupSecondsNote({ groupSeconds }: { groupSeconds: number | null }) {
+  const plan = usePlan();
+  const clip = useStudio((s) => s.clip);
+  const first = plan && clip ? plan.groups.find((g) => g.guided) : undefined;
+  const note = groupSecondsNote(groupSeconds, first && clip ? groupSpan(clip, first) : null);
+  return note ? <p className="entry-note" data-testid="entry-note-group_seconds">{note}</p> : null;
+}
+
 /** One config key: its control (slider/number, select or checkbox), help and official default. */
 function Param({ d, config }: { d: ConfigKeyDescriptor; config: OmniZipConfig }) {
   const value = config[d.key];
@@ -119,6 +129,7 @@ function Param({ d, config }: { d: ConfigKeyDescriptor; config: OmniZipConfig })
         {d.repair && <span className={`repair-state${departs ? ' on' : ''}`} data-testid={`repair-state-${d.key}`}>{departs ? 'repaired' : 'official'}</span>}
       </div>
       {d.spec.kind === 'number' && <NumberControl d={d} value={value as number | null} config={config} />}
+      {d.key === 'group_seconds' && <GroupSecondsNote groupSeconds={value as number | null} />}
       <p className="help">{d.help}</p>
       <p className="official">default {JSON.stringify(DEFAULT_CONFIG[d.key])} · official: {d.official}</p>
     </div>

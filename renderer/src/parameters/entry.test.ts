@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CONFIG_KEYS, DEFAULT_CONFIG, type ConfigKeyDescriptor } from '../../../core/config/schema.js';
 import { parseSetting, resolveConfig } from '../../../core/config/validate.js';
-import { judgeEntry } from './entry.js';
+import { groupSecondsNote, judgeEntry } from './entry.js';
 
 const key = (k: string): ConfigKeyDescriptor => CONFIG_KEYS.find((d) => d.key === k)!;
 
@@ -45,5 +45,14 @@ describe('judgeEntry', () => {
     expect(judgeEntry(key('group_seconds'), '', DEFAULT_CONFIG)).toEqual({ kind: 'valid', value: null });
     expect(judgeEntry(key('rho_video'), '', DEFAULT_CONFIG)).toEqual({ kind: 'incomplete' });
     expect(judgeEntry(key('rho_video'), '-', DEFAULT_CONFIG)).toEqual({ kind: 'incomplete' });
+  });
+});
+
+describe('groupSecondsNote', () => {
+  it('says when the planned groups are not the asked length (3 s over 2-s chunks -> 4 s)', () => {
+    expect(groupSecondsNote(3, [0, 4])).toBe("group_seconds 3 is not a whole number of the layout's chunks: the planner merges whole chunks, so the groups are 4 s long");
+    expect(groupSecondsNote(4, [0, 4])).toBeNull();
+    expect(groupSecondsNote(null, [0, 2])).toBeNull();
+    expect(groupSecondsNote(3, null)).toBeNull();
   });
 });

@@ -23,3 +23,16 @@ export function judgeEntry(d: ConfigKeyDescriptor, text: string, config: OmniZip
     throw err;
   }
 }
+
+/**
+ * group_seconds is valid anywhere in its range, but the planner merges whole chunks of the layout
+ * (core/planner/groups.ts), so e.g. 3 s over 2-s chunks plans 4-s groups. Says so next to the field
+ * rather than letting the value silently mean something else; null when the groups are as asked.
+ */
+export function groupSecondsNote(groupSeconds: number | null, firstGroupSpan: [number, number] | null): string | null {
+  if (groupSeconds === null || !firstGroupSpan) return null;
+  const realised = firstGroupSpan[1] - firstGroupSpan[0];
+  if (Math.abs(realised - groupSeconds) < 1e-6 * Math.max(1, groupSeconds)) return null;
+  const shown = Number(realised.toFixed(3));
+  return `group_seconds ${groupSeconds} is not a whole number of the layout's chunks: the planner merges whole chunks, so the groups are ${shown} s long`;
+}

@@ -114,7 +114,7 @@ export function tokenReadout(clip: ClipSummary, keep: Uint8Array, patch: number,
  */
 export function hoverTargetTrace(clip: ClipSummary): PlotData {
   const z = Array.from({ length: clip.gridRows }, () => new Array<number>(clip.gridCols).fill(0));
-  return { type: 'heatmap', z, zmin: 0, zmax: 1, opacity: 0, showscale: false, hoverinfo: 'none', name: 'hover target', showlegend: false } as PlotData;
+  return { type: 'heatmap', z, zmin: 0, zmax: 1, opacity: 0, showscale: false, hoverinfo: 'none', name: 'frame hover target', showlegend: false } as PlotData;
 }
 
 export function frameLayout(clip: ClipSummary, patch: number, title: string, imageUrl: string | null): Layout {

@@ -62,7 +62,8 @@ export async function chartData(page: Page, id: string): Promise<TraceSummary[]>
   return page.evaluate((chartId) => {
     type Trace = { name?: string; type?: string; x?: unknown[]; y?: unknown[]; z?: number[][] };
     const el = document.querySelector(`[data-chart=${chartId}]`) as unknown as { data?: Trace[]; __omzOverlay?: Trace[] };
-    return [...(el.data ?? []), ...(el.__omzOverlay ?? [])].map((t) => ({ name: t.name ?? '', type: t.type ?? 'scatter', n: t.x?.length ?? t.z?.length ?? 0, x: Array.from(t.x ?? []), y: Array.from(t.y ?? []), z: t.z }));
+    // The Frames chart's invisible hover target only receives hover events: it is not drawn data.
+    return [...(el.data ?? []), ...(el.__omzOverlay ?? [])].filter((t) => t.name !== 'frame hover target').map((t) => ({ name: t.name ?? '', type: t.type ?? 'scatter', n: t.x?.length ?? t.z?.length ?? 0, x: Array.from(t.x ?? []), y: Array.from(t.y ?? []), z: t.z }));
   }, id);
 }
 

@@ -190,7 +190,7 @@ test('official vs paper in one click: the tokens each side alone keeps match the
   let onlyB = 0;
   for (let p = 0; p < patches; p++) {
     await page.getByTestId('frame-scrubber').fill(String(p));
-    await expect.poll(async () => (await chartData(page, 'frames'))[0].name).toBe(`patch ${p}`);
+    await expect.poll(async () => (await chartData(page, 'frames'))[0].name).toBe(`patch ${p + 1}`);
     const z = ((await chartData(page, 'frames'))[0].z ?? []).flat();
     onlyA += z.filter((v) => v === 2).length;
     onlyB += z.filter((v) => v === 3).length;

@@ -133,7 +133,7 @@ test('compare mode: pinned A against live B, and OmniZip against the baselines',
   for (let p = 0; p < patches && !sawDiff; p++) {
     await page.getByTestId('frame-scrubber').fill(String(p));
     await expect(page.getByTestId('view-frames')).toContainText(`patch ${p + 1}/`);
-    await expect.poll(async () => (await chartData(page, 'frames'))[0].name).toBe(`patch ${p}`);
+    await expect.poll(async () => (await chartData(page, 'frames'))[0].name).toBe(`patch ${p + 1}`);
     sawDiff = ((await chartData(page, 'frames'))[0].z ?? []).flat().some((v) => v >= 2);
   }
   expect(sawDiff).toBe(true);

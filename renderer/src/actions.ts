@@ -8,6 +8,7 @@ import type { AnalysisProviderChoice, ExportKind, StudioEvent } from '../../core
 import { dataCache } from './data-cache.js';
 import { currentConfigVersion, notePlanCommitted } from './perf.js';
 import { followClip, restoreSession, startAutosave } from './session-autosave.js';
+import { useRecentUploads } from './shell/recent-uploads.js';
 import { useStudio } from './store/index.js';
 import type { StudioClient } from './transport/client.js';
 
@@ -51,7 +52,8 @@ export async function init(c: StudioClient): Promise<void> {
 
 type OpenRequest = { kind: 'demo' } | { kind: 'path'; path: string } | { kind: 'bytes'; name: string; bytes: Uint8Array } | { kind: 'reanalyze'; clipId: string; provider: AnalysisProviderChoice };
 
-async function openWith(label: string, request: OpenRequest): Promise<void> {
+/** Opens a clip; true when it opened (on failure the error is shown and the current clip stays). */
+async function openWith(label: string, request: OpenRequest): Promise<boolean> {
   const c = studio();
   const jobId = `job${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   useStudio.getState().setJob({ jobId, label, fraction: 0, stage: 'starting' });
@@ -80,9 +82,11 @@ async function openWith(label: string, request: OpenRequest): Promise<void> {
     await replan();
     await refreshCompare();
     useStudio.getState().setInfo(await c.call('app.info', {}));
+    return true;
   } catch (err) {
     // The current clip (if any) stays open and usable.
     useStudio.getState().pushError(message(err));
+    return false;
   } finally {
     if (useStudio.getState().job?.jobId === jobId) useStudio.getState().setJob(null);
   }
@@ -91,7 +95,15 @@ async function openWith(label: string, request: OpenRequest): Promise<void> {
 export const openDemo = () => openWith('demo clip', { kind: 'demo' });
 export const openPath = (path: string) => openWith(path.split(/[\\/]/).pop() ?? path, { kind: 'path', path });
 export async function openFileObject(file: File): Promise<void> {
-  await openWith(file.name, { kind: 'bytes', name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await file.arrayBuffer());
+  } catch {
+    // A File handle from the Recent menu whose file was moved, deleted or changed on disk since.
+    useStudio.getState().pushError(`cannot read ${file.name} again from your disk (moved, deleted or changed since it was opened): open it with Open… instead`);
+    return;
+  }
+  if (await openWith(file.name, { kind: 'bytes', name: file.name, bytes })) useRecentUploads.getState().add(file);
 }
 
 /** Analyses the open clip again on `provider`; on failure the error shows and the clip stays as it was. */

@@ -1,15 +1,15 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { frameImage } from '../actions.js';
-import { frameLayout, frameTraces, patchModes } from './traces.js';
+import { frameLayout, frameLegend, frameTraces, hoverTargetTrace, patchModes, tokenReadout } from './traces.js';
 import { patchAt, patchStart } from '../plan-time.js';
 import { dataCache } from '../data-cache.js';
 import { useComparison, usePlan } from '../hooks.js';
 import { PlotlyChart } from '../plot/PlotlyChart.js';
 import { useStudio } from '../store/index.js';
 import type { ClipSummary, PlanView } from '../../../core/protocol/contract.js';
+import type { PlotMouseEvent } from '../plot/plotly.js';
 
 const imageUrls = new Map<string, string>();
-const NO_TRACES: never[] = [];
 
 function rgbToDataUrl(rgb: Uint8Array, width: number, height: number): string {
   const canvas = document.createElement('canvas');
@@ -76,7 +76,7 @@ function Thumb({ clip, plan, patch, active, hovered }: { clip: ClipSummary; plan
   return (
     <button
       className={`thumb${active ? ' active' : ''}${hovered ? ' hovered' : ''}`}
-      title={`patch ${patch}: ${kept}/${total} kept`}
+      title={`patch ${patch + 1}: ${kept}/${total} kept`}
       onClick={() => useStudio.getState().setSelectedTime(patchStart(clip, patch) + clip.secondsPerPatch / 2)}
       onMouseEnter={() => useStudio.getState().setHoverTime(patchStart(clip, patch) + clip.secondsPerPatch / 2)}
       onMouseLeave={() => useStudio.getState().setHoverTime(null)}
@@ -97,6 +97,19 @@ export function Frames() {
   const patch = clip ? patchAt(clip, selectedTime) : 0;
   const hoveredPatch = clip && hoverTime !== null ? patchAt(clip, hoverTime) : -1;
   const [imageUrl, setImageUrl] = useState<string | null>(null);
+  const [hoverCell, setHoverCell] = useState<{ row: number; col: number } | null>(null);
+  const strip = useRef<HTMLDivElement>(null);
+
+  // The strip follows the scrubber: scroll it (only it, not the page) to show the active patch.
+  useEffect(() => {
+    const el = strip.current;
+    const active = el?.querySelector<HTMLElement>('.thumb.active');
+    if (!el || !active) return;
+    const left = active.offsetLeft - el.offsetLeft;
+    if (left < el.scrollLeft || left + active.offsetWidth > el.scrollLeft + el.clientWidth) {
+      el.scrollLeft = Math.max(0, left - (el.clientWidth - active.offsetWidth) / 2);
+    }
+  }, [patch, clip]);
 
   useEffect(() => {
     if (!clip?.images) {
@@ -127,7 +140,15 @@ export function Frames() {
   const info = clip && plan ? patchModes(clip, plan, patch) : null;
   const diff = comparison ? comparison.result.video.diff : null;
   const data = useMemo(() => (clip && plan && clip.tokensPerFrame > 0 ? frameTraces(clip, plan, patch, diff, imageUrl !== null) : []), [clip, plan, patch, diff, imageUrl]);
-  const title = info ? `patch ${patch} · ${info.modes.length ? info.modes.join(' / ') : 'no pruning'} · ${info.kept}/${info.total} kept${comparison ? ` · red: only ${comparison.labelA}, blue: only ${comparison.labelB}` : ''}` : '';
+  const hoverData = useMemo(() => (clip && clip.tokensPerFrame > 0 ? [hoverTargetTrace(clip)] : []), [clip]);
+  const onHover = (e: PlotMouseEvent) => {
+    const pt = e.points?.[0] as unknown as { x?: unknown; y?: unknown } | undefined;
+    if (pt && typeof pt.x === 'number' && typeof pt.y === 'number') setHoverCell({ row: pt.y, col: pt.x });
+  };
+  const readout = clip && plan && hoverCell ? tokenReadout(clip, plan.videoKeep, patch, hoverCell.row, hoverCell.col, diff, comparison ?? undefined) : null;
+  const legend = frameLegend(comparison, imageUrl !== null);
+  // One numbering everywhere (header, scrubber, thumbnails): patches count from 1.
+  const title = info ? `patch ${patch + 1}/${clip?.temporalPatches ?? 0} · ${info.modes.length ? info.modes.join(' / ') : 'no pruning'} · ${info.kept}/${info.total} kept${comparison ? ` · red: only ${comparison.labelA}, blue: only ${comparison.labelB}` : ''}` : '';
   // The layout (axes, the frame image) changes only with the patch; the token grid is the overlay.
   const layout = useMemo(() => (clip ? frameLayout(clip, patch, '', imageUrl) : {}), [clip, patch, imageUrl]);
 
@@ -139,7 +160,15 @@ export function Frames() {
         Frames <small data-testid="frame-mode">{info?.modes.includes('spatial') ? 'spatial (density peaks)' : ''}{info?.modes.includes('spatial') && info.modes.includes('temporal') ? ' + ' : ''}{info?.modes.includes('temporal') ? 'temporal (change vs previous frame)' : ''}{info && info.modes.length === 0 ? 'not pruned' : ''}</small>
       </h2>
       <div className="readout" data-testid="frame-title">{title}</div>
-      <PlotlyChart id="frames" title="Frames" data={NO_TRACES} overlay={data} layout={layout} exportTitle={title} seq={seq} height={310} />
+      <div className="frame-legend" data-testid="frame-legend">
+        {legend.map((entry) => (
+          <span key={entry.label} className="frame-legend-item">
+            <span className="swatch" style={{ background: entry.color }} /> {entry.label}
+          </span>
+        ))}
+      </div>
+      <PlotlyChart id="frames" title="Frames" data={hoverData} overlay={data} layout={layout} exportTitle={title} seq={seq} height={310} onHover={onHover} onUnhover={() => setHoverCell(null)} />
+      <div className="readout" data-testid="frame-hover">{readout ?? 'hover a token for its row, column, index and fate'}</div>
       <div className="scrubber">
         <input
           type="range"
@@ -154,7 +183,7 @@ export function Frames() {
           patch {patch + 1}/{clip.temporalPatches} · {patchStart(clip, patch).toFixed(1)} s
         </span>
       </div>
-      <div className="thumbs" data-testid="thumb-strip">
+      <div className="thumbs" data-testid="thumb-strip" ref={strip}>
         {Array.from({ length: clip.temporalPatches }, (_, p) => (
           <Thumb key={p} clip={clip} plan={plan} patch={p} active={p === patch} hovered={p === hoveredPatch} />
         ))}

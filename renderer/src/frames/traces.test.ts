@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clip, plan } from '../plan-fixture.js';
-import { frameTraces, patchGrid, patchModes, tieTraces } from './traces.js';
+import { frameLayout, frameLegend, frameTraces, hoverTargetTrace, patchGrid, patchModes, tieTraces, tokenReadout } from './traces.js';
 
 describe('frames figure', () => {
   it('lays the patch out as its token grid, marks diffs, and names the frame mode', () => {
@@ -23,5 +23,34 @@ describe('frames figure', () => {
     expect(ring.name).toBe('decided by an exact tie (2)');
     expect(frameTraces(clip, withTies, 1, null, false)).toHaveLength(2);
     expect(tieTraces(clip, plan(), 1)).toEqual([]);
+  });
+
+  it('names patches from 1, as the scrubber does', () => {
+    expect(frameTraces(clip, plan(), 1, null, false)[0].name).toBe('patch 2');
+  });
+
+  it('keeps the y axis exactly on the grid rows at any width: both axes constrain their domain', () => {
+    const layout = frameLayout(clip, 0, '', null) as { yaxis: { range: number[]; constrain?: string }; xaxis: { constrain?: string } };
+    expect(layout.yaxis.range).toEqual([clip.gridRows - 0.5, -0.5]);
+    expect(layout.yaxis.constrain).toBe('domain');
+    expect(layout.xaxis.constrain).toBe('domain');
+  });
+
+  it('explains the colours: kept vs pruned, dimmed over a real frame, and each colour in compare mode', () => {
+    expect(frameLegend(null, false).map((e) => e.label)).toEqual(['kept', 'pruned']);
+    expect(frameLegend(null, true).map((e) => e.label)).toEqual(['kept (frame shows through)', 'pruned (frame dimmed)']);
+    const compare = frameLegend({ labelA: 'A (pinned)', labelB: 'B (live)' }, false).map((e) => e.label);
+    expect(compare).toEqual(['kept by both', 'pruned by both', 'kept only by A (pinned)', 'kept only by B (live)']);
+  });
+
+  it('reads out a hovered cell: row, column, video token index and its fate', () => {
+    const keep = plan().videoKeep;
+    expect(tokenReadout(clip, keep, 1, 0, 1, null)).toBe('row 0, col 1 · video token 5 · kept');
+    expect(tokenReadout(clip, keep, 1, 1, 0, null)).toBe('row 1, col 0 · video token 6 · pruned');
+    const diff = new Int8Array(16);
+    diff[6] = 1;
+    expect(tokenReadout(clip, keep, 1, 1, 0, diff, { labelA: 'A', labelB: 'B' })).toBe('row 1, col 0 · video token 6 · kept only by B');
+    expect(tokenReadout(clip, keep, 1, 2, 0, null)).toBeNull();
+    expect(hoverTargetTrace(clip).z).toEqual([[0, 0], [0, 0]]);
   });
 });

@@ -61,7 +61,7 @@ export function frameTraces(clip: ClipSummary, plan: PlanView, patch: number, di
       xgap: 1,
       ygap: 1,
       hovertemplate: diff ? 'row %{y}, col %{x}<extra></extra>' : 'row %{y}, col %{x}: %{z}<extra>1 = kept</extra>',
-      name: `patch ${patch}`,
+      name: `patch ${patch + 1}`,
       showlegend: false,
     },
     ...tieTraces(clip, plan, patch),
@@ -95,12 +95,64 @@ export function tieTraces(clip: ClipSummary, plan: PlanView, patch: number): Plo
   ];
 }
 
+/** One swatch of the Frames legend. */
+export interface LegendEntry {
+  label: string;
+  color: string;
+}
+
+/**
+ * What the colours of the token grid mean. Over a real frame the kept tokens are almost clear and
+ * the pruned ones only dimmed, so the legend says so rather than showing the bare grid colours.
+ */
+export function frameLegend(compare: { labelA: string; labelB: string } | null, overImage: boolean): LegendEntry[] {
+  const kept = overImage ? 'rgba(42,157,58,0.35)' : '#2a9d3a';
+  const pruned = overImage ? 'rgba(15,15,25,0.72)' : '#d9d9de';
+  if (!compare) {
+    return [
+      { label: overImage ? 'kept (frame shows through)' : 'kept', color: kept },
+      { label: overImage ? 'pruned (frame dimmed)' : 'pruned', color: pruned },
+    ];
+  }
+  return [
+    { label: overImage ? `kept by both (frame shows through)` : 'kept by both', color: kept },
+    { label: overImage ? 'pruned by both (frame dimmed)' : 'pruned by both', color: pruned },
+    { label: `kept only by ${compare.labelA}`, color: 'rgba(214,39,40,0.75)' },
+    { label: `kept only by ${compare.labelB}`, color: 'rgba(31,119,180,0.8)' },
+  ];
+}
+
+/** The hover readout of one grid cell: where it is, which video token it is, and its fate. */
+export function tokenReadout(clip: ClipSummary, keep: Uint8Array, patch: number, row: number, col: number, diff: Int8Array | null, labels?: { labelA: string; labelB: string }): string | null {
+  if (!Number.isInteger(row) || !Number.isInteger(col) || row < 0 || col < 0 || row >= clip.gridRows || col >= clip.gridCols) return null;
+  const index = patch * clip.tokensPerFrame + row * clip.gridCols + col;
+  if (index >= keep.length) return null;
+  let fate = keep[index] ? 'kept' : 'pruned';
+  if (diff && labels) {
+    if (diff[index] === -1) fate = `kept only by ${labels.labelA}`;
+    else if (diff[index] === 1) fate = `kept only by ${labels.labelB}`;
+    else fate = keep[index] ? 'kept by both' : 'pruned by both';
+  }
+  return `row ${row}, col ${col} · video token ${index} · ${fate}`;
+}
+
+/**
+ * An invisible heatmap over the grid that only exists to receive hover events (the visible grid
+ * is painted on the overlay canvas, which plotly cannot hover). Depends on the grid shape only.
+ */
+export function hoverTargetTrace(clip: ClipSummary): PlotData {
+  const z = Array.from({ length: clip.gridRows }, () => new Array<number>(clip.gridCols).fill(0));
+  return { type: 'heatmap', z, zmin: 0, zmax: 1, opacity: 0, showscale: false, hoverinfo: 'none', name: 'frame hover target', showlegend: false } as PlotData;
+}
+
 export function frameLayout(clip: ClipSummary, patch: number, title: string, imageUrl: string | null): Layout {
   return {
     title: title ? { text: title, font: { size: 12 } } : undefined,
     margin: { l: 56, r: 16, t: title ? 28 : 8, b: 36 },
     xaxis: { range: [-0.5, clip.gridCols - 0.5], showgrid: false, zeroline: false, constrain: 'domain', title: { text: 'token column' } },
-    yaxis: { range: [clip.gridRows - 0.5, -0.5], showgrid: false, zeroline: false, scaleanchor: 'x', title: { text: 'token row' } },
+    // Both axes shrink their domain (never widen their range) to keep square cells, so the y axis
+    // spans exactly the grid rows at any width.
+    yaxis: { range: [clip.gridRows - 0.5, -0.5], showgrid: false, zeroline: false, scaleanchor: 'x', constrain: 'domain', title: { text: 'token row' } },
     images: imageUrl
       ? [{ source: imageUrl, xref: 'x', yref: 'y', x: -0.5, y: -0.5, sizex: clip.gridCols, sizey: clip.gridRows, sizing: 'stretch', layer: 'below', xanchor: 'left', yanchor: 'top' }]
       : [],

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { groupFrame, groupLabels, groupLayout, groupStaticTraces, groupTraces, normalisationSummary, type GroupFrame } from './traces.js';
 import { groupAt, groupSpan } from '../plan-time.js';
 import { useComparison, usePlan } from '../hooks.js';
+import { groupsInView } from '../timeline/linked-range.js';
 import { PlotlyChart } from '../plot/PlotlyChart.js';
 import { useStudio } from '../store/index.js';
 
@@ -10,6 +11,7 @@ export function GroupRatios() {
   const seq = useStudio((s) => s.planSeq);
   const hoverTime = useStudio((s) => s.hoverTime);
   const selectedTime = useStudio((s) => s.selectedTime);
+  const viewRange = useStudio((s) => s.viewRange);
   const plan = usePlan();
   const comparison = useComparison();
   const data = useMemo(() => {
@@ -24,7 +26,13 @@ export function GroupRatios() {
   const selected = clip && plan ? groupAt(clip, plan.groups, selectedTime) : -1;
   // The layout is rebuilt only when the axes' inputs change (grouping, ratio clamps), not per replan.
   const frameKey = plan ? JSON.stringify(groupFrame(plan)) : '';
-  const layout = useMemo(() => (frameKey ? groupLayout(JSON.parse(frameKey) as GroupFrame, hovered, selected) : {}), [frameKey, hovered, selected]);
+  // The timeline's zoom (linked range) narrows the chart to the groups in view.
+  const inView = clip && plan && viewRange ? groupsInView(clip, plan.groups, viewRange) : null;
+  const inViewKey = inView ? inView.join('-') : '';
+  const layout = useMemo(
+    () => (frameKey ? groupLayout(JSON.parse(frameKey) as GroupFrame, hovered, selected, inViewKey ? (inViewKey.split('-').map(Number) as [number, number]) : null) : {}),
+    [frameKey, hovered, selected, inViewKey],
+  );
   if (!clip || !plan) return <section className="view" data-testid="view-groups"><h2>Group ratios</h2><p className="empty">No clip open.</p></section>;
   const pickGroup = (label: unknown) => {
     const index = typeof label === 'string' ? Number(label.replace(/^g(\d+)\*?$/, '$1')) : -1;

@@ -158,8 +158,10 @@ export function budgetLines(plan: PlanView): PlotData[] {
   ];
 }
 
-export function groupLayout(frame: GroupFrame, highlighted: number, selected: number): Layout {
+/** `inView`: first and last group the timeline is zoomed to (linked range); null shows every group. */
+export function groupLayout(frame: GroupFrame, highlighted: number, selected: number, inView: [number, number] | null = null): Layout {
   const n = frame.labels.length;
+  const xRange = inView ? [inView[0] - 0.5, inView[1] + 0.5] : [-0.5, n - 0.5];
   const shapes: Record<string, unknown>[] = [
     { type: 'rect', xref: 'paper', yref: 'y', x0: 0, x1: 1, y0: frame.ratioMin, y1: frame.ratioMax, fillcolor: 'rgba(148,103,189,0.06)', line: { width: 0 }, layer: 'below' },
   ];
@@ -173,7 +175,7 @@ export function groupLayout(frame: GroupFrame, highlighted: number, selected: nu
     hovermode: 'closest',
     showlegend: false,
     // Fixed ranges: the canvas overlay shares these axes, and plotly never re-ranges on a replan.
-    xaxis: { type: 'category', categoryorder: 'array', categoryarray: frame.labels, range: [-0.5, n - 0.5], tickangle: n > 12 ? -45 : 0 },
+    xaxis: { type: 'category', categoryorder: 'array', categoryarray: frame.labels, range: xRange, tickangle: n > 12 ? -45 : 0 },
     // Ratios and retention are fractions (0 = nothing discarded / retained, 1 = all); the axis widens
     // past [0, 1] only to show a ratio the one-pass scaling pushed outside before clamping.
     yaxis: {

@@ -1,9 +1,11 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { CONFIG_KEYS, DEFAULT_CONFIG, PRESETS, type ConfigKeyDescriptor, type OmniZipConfig } from '../../../core/config/schema.js';
 import { DiscardSummary, keyShownFor, presetRetentionLabel, usePresetRetention } from '../compare/honest-budget.js';
 import { usePlan } from '../hooks.js';
 import { nextConfigVersion, noteInput } from '../perf.js';
 import { useStudio } from '../store/index.js';
+import { groupSecondsNote, judgeEntry } from './entry.js';
+import { groupSpan } from '../plan-time.js';
 
 /** Every config change goes through here: it is measured (perf) and replans at once (no Apply). */
 export function change(patch: Partial<OmniZipConfig>, coalesceKey?: string): void {
@@ -23,63 +25,85 @@ export function redo(): void {
 
 const SLIDER_MAX: Partial<Record<keyof OmniZipConfig, number>> = { g: 30, dpc_k: 16, seed: 100 };
 
-function NumberControl({ d, value }: { d: ConfigKeyDescriptor; value: number | null }) {
+function NumberControl({ d, value, config }: { d: ConfigKeyDescriptor; value: number | null; config: OmniZipConfig }) {
+  // What the user typed while it is not (yet) a valid value: shown with its problem, the config
+  // keeps the last valid value. Cleared once the value changes (a valid entry, undo, a preset).
+  const [draft, setDraft] = useState<{ text: string; message: string | null } | null>(null);
+  useEffect(() => setDraft(null), [value]);
   if (d.spec.kind !== 'number') return null;
   const spec = d.spec;
   const step = spec.step ?? (spec.integer ? 1 : 0.01);
-  const parse = (text: string): number | null => {
-    const n = Number(text);
-    if (text.trim() === '' || !Number.isFinite(n)) return null;
-    const clamped = Math.min(spec.max, Math.max(spec.min, n));
-    return spec.integer ? Math.round(clamped) : clamped;
+  const enter = (text: string, coalesce: boolean) => {
+    const verdict = judgeEntry(d, text, config);
+    if (verdict.kind === 'valid') {
+      setDraft(null);
+      change({ [d.key]: verdict.value } as Partial<OmniZipConfig>, coalesce ? d.key : undefined);
+    } else {
+      setDraft({ text, message: verdict.kind === 'invalid' ? verdict.message : null });
+    }
   };
   const auto = value === null;
   const sliderMax = Math.min(spec.max, SLIDER_MAX[d.key] ?? spec.max);
   const showSlider = !spec.nullable && sliderMax - spec.min <= 1000;
   return (
-    <div className="control">
-      {spec.nullable && (
-        <label className="auto">
+    <>
+      <div className="control">
+        {spec.nullable && (
+          <label className="auto">
+            <input
+              type="checkbox"
+              checked={auto}
+              data-testid={`auto-${d.key}`}
+              onChange={(e) => {
+                setDraft(null);
+                change({ [d.key]: e.target.checked ? null : spec.min >= 1 ? Math.max(spec.min, 2) : spec.min } as Partial<OmniZipConfig>);
+              }}
+            />
+            auto
+          </label>
+        )}
+        {showSlider && (
           <input
-            type="checkbox"
-            checked={auto}
-            data-testid={`auto-${d.key}`}
-            onChange={(e) => change({ [d.key]: e.target.checked ? null : spec.min >= 1 ? Math.max(spec.min, 2) : spec.min } as Partial<OmniZipConfig>)}
+            type="range"
+            aria-label={d.key}
+            data-testid={`slider-${d.key}`}
+            min={spec.min}
+            max={sliderMax}
+            step={step}
+            value={value ?? spec.min}
+            onChange={(e) => enter(e.target.value, true)}
           />
-          auto
-        </label>
-      )}
-      {showSlider && (
+        )}
         <input
-          type="range"
-          aria-label={d.key}
-          data-testid={`slider-${d.key}`}
+          type="number"
+          aria-label={`${d.key} value`}
+          aria-invalid={draft?.message ? true : undefined}
+          data-testid={`input-${d.key}`}
+          className={draft?.message ? 'invalid' : undefined}
           min={spec.min}
-          max={sliderMax}
+          max={spec.max}
           step={step}
-          value={value ?? spec.min}
-          onChange={(e) => {
-            const v = parse(e.target.value);
-            if (v !== null) change({ [d.key]: v } as Partial<OmniZipConfig>, d.key);
-          }}
+          disabled={auto}
+          value={draft ? draft.text : (value ?? '')}
+          onChange={(e) => enter(e.target.value, true)}
         />
+      </div>
+      {draft?.message && (
+        <p className="entry-error" role="alert" data-testid={`entry-error-${d.key}`}>
+          {draft.message}; keeping {JSON.stringify(value)}
+        </p>
       )}
-      <input
-        type="number"
-        aria-label={`${d.key} value`}
-        data-testid={`input-${d.key}`}
-        min={spec.min}
-        max={spec.max}
-        step={step}
-        disabled={auto}
-        value={value ?? ''}
-        onChange={(e) => {
-          const v = parse(e.target.value);
-          if (v !== null) change({ [d.key]: v } as Partial<OmniZipConfig>, d.key);
-        }}
-      />
-    </div>
+    </>
   );
+}
+
+/** What group_seconds really planned, when the layout's chunks round it (e.g. 3 s -> 4-s groups). */
+function GroupSecondsNote({ groupSeconds }: { groupSeconds: number | null }) {
+  const plan = usePlan();
+  const clip = useStudio((s) => s.clip);
+  const first = plan && clip ? plan.groups.find((g) => g.guided) : undefined;
+  const note = groupSecondsNote(groupSeconds, first && clip ? groupSpan(clip, first) : null);
+  return note ? <p className="entry-note" data-testid="entry-note-group_seconds">{note}</p> : null;
 }
 
 /** One config key: its control (slider/number, select or checkbox), help and official default. */
@@ -104,7 +128,8 @@ function Param({ d, config }: { d: ConfigKeyDescriptor; config: OmniZipConfig })
         ) : null}
         {d.repair && <span className={`repair-state${departs ? ' on' : ''}`} data-testid={`repair-state-${d.key}`}>{departs ? 'repaired' : 'official'}</span>}
       </div>
-      {d.spec.kind === 'number' && <NumberControl d={d} value={value as number | null} />}
+      {d.spec.kind === 'number' && <NumberControl d={d} value={value as number | null} config={config} />}
+      {d.key === 'group_seconds' && <GroupSecondsNote groupSeconds={value as number | null} />}
       <p className="help">{d.help}</p>
       <p className="official">default {JSON.stringify(DEFAULT_CONFIG[d.key])} · official: {d.official}</p>
     </div>

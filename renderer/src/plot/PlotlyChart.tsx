@@ -22,6 +22,8 @@ export interface PlotlyChartProps {
   onHover?: (event: PlotMouseEvent) => void;
   onUnhover?: () => void;
   onClick?: (event: PlotMouseEvent) => void;
+  /** Zoom, pan and axis resets, with plotly's relayout event (e.g. 'xaxis.range[0]'). */
+  onRelayout?: (event: Record<string, unknown>) => void;
 }
 
 const CONFIG = { displaylogo: false, responsive: true, scrollZoom: true, modeBarButtonsToRemove: ['toImage', 'lasso2d', 'select2d'] };
@@ -66,12 +68,12 @@ const SYMBOL_GLYPH: Record<string, string> = { circle: '●', diamond: '◆', 't
  * instead of a plotly redraw. Both update inside the same commit (layout effects), so every chart
  * of one replan lands in one animation frame.
  */
-export function PlotlyChart({ id, title, data, layout, overlay = NO_OVERLAY, exportTitle, seq, height, onHover, onUnhover, onClick }: PlotlyChartProps) {
+export function PlotlyChart({ id, title, data, layout, overlay = NO_OVERLAY, exportTitle, seq, height, onHover, onUnhover, onClick, onRelayout }: PlotlyChartProps) {
   const ref = useRef<HTMLDivElement>(null);
   // Created here, not by React: it lives inside plotly's own container (see placeCanvas).
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
-  const handlers = useRef({ onHover, onUnhover, onClick });
-  handlers.current = { onHover, onUnhover, onClick };
+  const handlers = useRef({ onHover, onUnhover, onClick, onRelayout });
+  handlers.current = { onHover, onUnhover, onClick, onRelayout };
   const [hidden, setHidden] = useState<Set<string>>(() => new Set());
   const visibleOverlay = hidden.size === 0 ? overlay : overlay.filter((t) => !hidden.has(legendKey(t)));
   const fullLayout = (l: Layout): Layout => ({ height, margin: { l: 56, r: 16, t: 28, b: 36 }, font: { size: 11 }, paper_bgcolor: '#fff', plot_bgcolor: '#fbfbfd', ...l });
@@ -179,6 +181,7 @@ export function PlotlyChart({ id, title, data, layout, overlay = NO_OVERLAY, exp
           gd.on('plotly_hover', (e) => handlers.current.onHover?.(e));
           gd.on('plotly_unhover', () => handlers.current.onUnhover?.());
           gd.on('plotly_click', (e) => handlers.current.onClick?.(e));
+          gd.on('plotly_relayout', (e) => handlers.current.onRelayout?.(e as unknown as Record<string, unknown>));
           // Zoom, pan and resize re-plot the axes: repaint the overlay on the new geometry.
           gd.on('plotly_afterplot', () => paintRef.current());
         }

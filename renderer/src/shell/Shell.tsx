@@ -4,11 +4,11 @@ import { cancelJob, openDemo, openDialog, openFileObject, openPath, reanalyse } 
 import { usePlan } from '../hooks.js';
 import { resetSession } from '../session-autosave.js';
 import { useStudio } from '../store/index.js';
+import { useRecentUploads } from './recent-uploads.js';
 import { useSweeps } from '../sweeps/sweeps-store.js';
 
 export function OpenBar() {
   const mode = useStudio((s) => s.mode);
-  const recent = useStudio((s) => s.recent);
   const clip = useStudio((s) => s.clip);
   const mediaSupported = useStudio((s) => s.info?.mediaSupported ?? false);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -30,13 +30,43 @@ export function OpenBar() {
       />
       <button data-testid="open-demo" onClick={() => void openDemo()}>Demo clip</button>
       <ViewTabs />
-      <select data-testid="recent" value="" onChange={(e) => e.target.value && void openPath(e.target.value)} disabled={recent.length === 0}>
-        <option value="">Recent files…</option>
-        {recent.map((r) => <option key={r.path} value={r.path}>{r.name} — {r.path}</option>)}
-      </select>
+      <RecentMenu />
       <span className="clipname" data-testid="clip-name" data-path={clip?.path ?? ""} data-clip-id={clip?.clipId ?? ""}>{clip ? `${clip.name}${clip.model ? ` · ${clip.model}` : ''} · ${clip.durationS.toFixed(1)} s` : 'no clip'}</span>
       <span className="hint">drop a .safetensors bundle anywhere</span>
     </header>
+  );
+}
+
+/**
+ * Recently opened files: paths the host opened (reopened by path) and, in web mode, this visit's
+ * uploads, which the server does not keep: they are read again from the user's disk.
+ */
+function RecentMenu() {
+  const recent = useStudio((s) => s.recent);
+  const uploads = useRecentUploads((s) => s.uploads);
+  const choose = (value: string) => {
+    if (value.startsWith('path:')) void openPath(value.slice('path:'.length));
+    const upload = uploads.find((u) => `upload:${u.key}` === value);
+    if (upload) void openFileObject(upload.file);
+  };
+  return (
+    <select data-testid="recent" value="" onChange={(e) => choose(e.target.value)} disabled={recent.length === 0 && uploads.length === 0}>
+      <option value="">Recent files…</option>
+      {recent.length > 0 && (
+        <optgroup label="Opened by path" data-testid="recent-paths">
+          {recent.map((r) => <option key={r.path} value={`path:${r.path}`}>{r.name} — {r.path}</option>)}
+        </optgroup>
+      )}
+      {uploads.length > 0 && (
+        <optgroup label="Uploaded in this visit (read again from your disk)" data-testid="recent-uploads">
+          {uploads.map((u) => (
+            <option key={u.key} value={`upload:${u.key}`} title={`${u.name}: uploaded in this visit; choosing it reads the file again from your disk (the server keeps no copy). After a reload, open it with Open…`}>
+              {u.name} — uploaded
+            </option>
+          ))}
+        </optgroup>
+      )}
+    </select>
   );
 }
 

@@ -63,6 +63,9 @@ export interface SelectionSlice {
   selectedTime: number;
   setHoverTime(t: number | null): void;
   setSelectedTime(t: number): void;
+  /** The time range the timeline is zoomed to (seconds); null: the whole clip. Linked to Groups and Frames. */
+  viewRange: [number, number] | null;
+  setViewRange(range: [number, number] | null): void;
 }
 
 export type CompareMode = 'off' | 'pinned' | 'baselines';
@@ -108,7 +111,7 @@ export const useStudio = create<StudioState>()((set, get) => ({
   provider: 'auto',
   sessionRestored: null,
   setInfo: (info) => set({ info, recent: info.recent }),
-  setClip: (clip) => set({ clip, sessionRestored: null, planKey: null, comparePlanKey: null, baselinePlanKeys: {}, selectedTime: 0, hoverTime: null }),
+  setClip: (clip) => set({ clip, sessionRestored: null, planKey: null, comparePlanKey: null, baselinePlanKeys: {}, selectedTime: 0, hoverTime: null, viewRange: null }),
   setJob: (job) => set({ job }),
   pushError: (text) => set((s) => ({ errors: [...s.errors.slice(-4), { id: nextMessageId++, text }] })),
   dismissError: (id) => set((s) => ({ errors: s.errors.filter((e) => e.id !== id) })),
@@ -155,6 +158,8 @@ export const useStudio = create<StudioState>()((set, get) => ({
     if (get().hoverTime !== hoverTime) set({ hoverTime });
   },
   setSelectedTime: (selectedTime) => set({ selectedTime }),
+  viewRange: null,
+  setViewRange: (viewRange) => set({ viewRange }),
 
   // compare
   compareMode: 'off',

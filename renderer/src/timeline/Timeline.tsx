@@ -6,6 +6,8 @@ import { useComparison, usePlan } from '../hooks.js';
 import { PlotlyChart } from '../plot/PlotlyChart.js';
 import { useStudio } from '../store/index.js';
 import { TokenInspector } from '../compare/TokenInspector.js';
+import { firstPatchInView, relayoutXRange } from './linked-range.js';
+import { patchStart } from '../plan-time.js';
 import { CURVE_STYLE, FATE_STYLE, correlationLabels, timelineLayout, timelinePlanTraces, timelineStaticTraces } from './traces.js';
 
 const FATE_NAME: Record<number, string> = {
@@ -30,6 +32,7 @@ export function Timeline() {
   const seq = useStudio((s) => s.planSeq);
   const hoverTime = useStudio((s) => s.hoverTime);
   const selectedTime = useStudio((s) => s.selectedTime);
+  const viewRange = useStudio((s) => s.viewRange);
   const plan = usePlan();
   const comparison = useComparison();
   const [readout, setReadout] = useState('');
@@ -47,8 +50,8 @@ export function Timeline() {
   const planForLayout = useRef(plan);
   planForLayout.current = plan;
   const layout = useMemo(
-    () => (clip && planForLayout.current ? timelineLayout(clip, planForLayout.current, hoverTime, selectedTime) : {}),
-    [clip, boundaryKey, hoverTime, selectedTime],
+    () => (clip && planForLayout.current ? timelineLayout(clip, planForLayout.current, hoverTime, selectedTime, viewRange) : {}),
+    [clip, boundaryKey, hoverTime, selectedTime, viewRange],
   );
   const correlations = useMemo(() => correlationLabels(data), [data]);
   if (!clip || !plan) return <section className="view" data-testid="view-timeline"><h2>Timeline</h2><p className="empty">No clip open.</p></section>;
@@ -86,6 +89,17 @@ export function Timeline() {
         onClick={(e) => {
           const x = e.points?.[0]?.x;
           if (typeof x === 'number') useStudio.getState().setSelectedTime(x);
+        }}
+        onRelayout={(e) => {
+          // A zoom (or pan) of the time axis is the linked range: Groups zoom to it, Frames moves to
+          // its first patch. A reset shows the whole clip again and leaves the selection alone.
+          const zoom = relayoutXRange(e);
+          if (zoom === undefined) return;
+          // A double-click resets to the layout's range (the whole clip): that is no zoom.
+          const range = zoom && (zoom[0] > 0 || zoom[1] < clip.durationS) ? zoom : null;
+          const store = useStudio.getState();
+          store.setViewRange(range);
+          if (range) store.setSelectedTime(patchStart(clip, firstPatchInView(clip, range)) + clip.secondsPerPatch / 2);
         }}
       />
       <div className="readout" data-testid="timeline-readout">{readout || 'hover a curve for the audio token under the pointer: its fate and its three raw scores'}</div>

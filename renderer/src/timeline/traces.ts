@@ -203,7 +203,8 @@ export function timelinePlanTraces(clip: ClipSummary, data: ClipData | undefined
   return traces;
 }
 
-export function timelineLayout(clip: ClipSummary, plan: PlanView, hoverTime: number | null, selectedTime: number): Layout {
+/** `viewRange`: the zoomed time range (linked to Groups and Frames); null shows the whole clip. */
+export function timelineLayout(clip: ClipSummary, plan: PlanView, hoverTime: number | null, selectedTime: number, viewRange: [number, number] | null = null): Layout {
   const shapes: Record<string, unknown>[] = [];
   plan.groups.forEach((g) => {
     const span = groupSpan(clip, g);
@@ -220,7 +221,7 @@ export function timelineLayout(clip: ClipSummary, plan: PlanView, hoverTime: num
     showlegend: true,
     legend: { orientation: 'h', y: 1.02, yanchor: 'bottom', x: 0, font: { size: 10 } },
     margin: { l: 56, r: 16, t: 56, b: 36 },
-    xaxis: { title: { text: 'time (s)' }, range: [0, Math.max(clip.durationS, 0.1)], zeroline: false, anchor: 'y3' },
+    xaxis: { title: { text: 'time (s)' }, range: viewRange ?? [0, Math.max(clip.durationS, 0.1)], zeroline: false, anchor: 'y3' },
     // Fixed ranges: the canvas overlay shares these axes, and plotly never re-ranges on a replan.
     yaxis: { domain: hasWave ? [0.28, 0.78] : [0.28, 1], range: [0, 1.08], title: { text: 'score ÷ its max' }, zeroline: false, anchor: 'x' },
     yaxis2: { domain: [0.82, 1], title: { text: 'wave' }, showticklabels: false, zeroline: false, visible: hasWave },

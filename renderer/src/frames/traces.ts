@@ -47,8 +47,11 @@ export function patchGrid(clip: ClipSummary, keep: Uint8Array, patch: number, di
 
 export function frameTraces(clip: ClipSummary, plan: PlanView, patch: number, diff: Int8Array | null, overImage: boolean): PlotData[] {
   const z = patchGrid(clip, plan.videoKeep, patch, diff);
+  // Over a real frame the one-sided tokens are a tint, so the image still shows through them.
+  const onlyA = overImage ? 'rgba(214,39,40,0.45)' : 'rgba(214,39,40,0.75)';
+  const onlyB = overImage ? 'rgba(31,119,180,0.45)' : 'rgba(31,119,180,0.8)';
   const colorscale = diff
-    ? [[0, overImage ? 'rgba(15,15,25,0.7)' : '#d9d9de'], [0.25, overImage ? 'rgba(15,15,25,0.7)' : '#d9d9de'], [0.25, overImage ? 'rgba(42,157,58,0.12)' : '#2a9d3a'], [0.5, overImage ? 'rgba(42,157,58,0.12)' : '#2a9d3a'], [0.5, 'rgba(214,39,40,0.75)'], [0.75, 'rgba(214,39,40,0.75)'], [0.75, 'rgba(31,119,180,0.8)'], [1, 'rgba(31,119,180,0.8)']]
+    ? [[0, overImage ? 'rgba(15,15,25,0.7)' : '#d9d9de'], [0.25, overImage ? 'rgba(15,15,25,0.7)' : '#d9d9de'], [0.25, overImage ? 'rgba(42,157,58,0.12)' : '#2a9d3a'], [0.5, overImage ? 'rgba(42,157,58,0.12)' : '#2a9d3a'], [0.5, onlyA], [0.75, onlyA], [0.75, onlyB], [1, onlyB]]
     : [[0, overImage ? 'rgba(15,15,25,0.72)' : '#d9d9de'], [0.5, overImage ? 'rgba(15,15,25,0.72)' : '#d9d9de'], [0.5, overImage ? 'rgba(42,157,58,0.10)' : '#2a9d3a'], [1, overImage ? 'rgba(42,157,58,0.10)' : '#2a9d3a']];
   return [
     {

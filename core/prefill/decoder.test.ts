@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TINY_DEMO_DECODER } from '../../test-support/demo-decoder.js';
 import { makeSyntheticBundle } from '../../test-support/synthetic/index.js';
 import { TOKEN_AUDIO, TOKEN_OTHER, TOKEN_VIDEO } from '../bundle/types.js';
 import { writeBundle } from '../bundle/writer.js';
@@ -12,22 +13,12 @@ import { GraphBuilder } from '../onnx/graph-builder.js';
 import { prefillInputFromBundle } from './clip.js';
 import { runPrefillInWorker } from '../compute/client.js';
 import { CancelledError } from '../protocol/errors.js';
-import { buildDemoDecoder, DEFAULT_DEMO_DECODER, type DemoDecoderConfig } from './demo-decoder.js';
+import { buildDemoDecoder, type DemoDecoderConfig } from './demo-decoder.js';
 import { ModelSignatureError } from './errors.js';
 import { sequencePositions } from './positions.js';
 import { runPrefillBenchmark, type PrefillInput } from './runner.js';
 
-const tiny: DemoDecoderConfig = {
-  ...DEFAULT_DEMO_DECODER,
-  hiddenSize: 32,
-  numLayers: 2,
-  numAttentionHeads: 4,
-  numKeyValueHeads: 2,
-  intermediateSize: 64,
-  vocabSize: 256,
-  maxSequenceLength: 512,
-  queryBlock: 48,
-};
+const tiny: DemoDecoderConfig = TINY_DEMO_DECODER;
 
 // 4 s clip: 100 audio + 4 x 16 video tokens, D = 64.
 const bundle = makeSyntheticBundle({ seconds: 4, hiddenSize: 64, tokensPerFrame: 16, seed: 7 });

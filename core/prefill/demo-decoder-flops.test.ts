@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DEMO_DECODER, demoDecoderFlops, type DemoDecoderConfig } from './demo-decoder.js';
+import { TINY_DEMO_DECODER } from '../../test-support/demo-decoder.js';
+import { demoDecoderFlops, type DemoDecoderConfig } from './demo-decoder.js';
 
-const tiny: DemoDecoderConfig = {
-  ...DEFAULT_DEMO_DECODER,
-  hiddenSize: 32,
-  numLayers: 2,
-  numAttentionHeads: 4,
-  numKeyValueHeads: 2,
-  intermediateSize: 64,
-  vocabSize: 24,
-  maxSequenceLength: 512,
-  queryBlock: 48,
-};
+const tiny: DemoDecoderConfig = { ...TINY_DEMO_DECODER, vocabSize: 24 };
 
 describe('demo decoder FLOPs', () => {
   it('counts FLOPs: projections, gated MLP, causal attention and the last row head', () => {

@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { TINY_DEMO_DECODER } from '../../test-support/demo-decoder.js';
 import { makeSyntheticBundle } from '../../test-support/synthetic/index.js';
 import { DEFAULT_CONFIG } from '../config/schema.js';
 import { prefillInputFromBundle } from './clip.js';
-import { DEFAULT_DEMO_DECODER, type DemoDecoderConfig } from './demo-decoder.js';
+import { type DemoDecoderConfig } from './demo-decoder.js';
 import { runPrefillBenchmark } from './runner.js';
 
-const tiny: DemoDecoderConfig = {
-  ...DEFAULT_DEMO_DECODER,
-  hiddenSize: 32,
-  numLayers: 2,
-  numAttentionHeads: 4,
-  numKeyValueHeads: 2,
-  intermediateSize: 64,
-  vocabSize: 256,
-  maxSequenceLength: 512,
-  queryBlock: 48,
-};
+const tiny: DemoDecoderConfig = TINY_DEMO_DECODER;
 const bundle = makeSyntheticBundle({ seconds: 4, hiddenSize: 64, tokensPerFrame: 16, seed: 7 });
 const fastv = { ...DEFAULT_CONFIG, method: 'fastv' as const, fastv_layer: 1 };
 

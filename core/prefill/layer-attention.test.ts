@@ -1,22 +1,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { TINY_DEMO_DECODER } from '../../test-support/demo-decoder.js';
 import { randomBundle } from '../../test-support/random-bundle.js';
-import { buildDemoDecoder, buildDemoDecoderPart, DEFAULT_DEMO_DECODER, type DemoDecoderConfig } from './demo-decoder.js';
+import { buildDemoDecoder, buildDemoDecoderPart, type DemoDecoderConfig } from './demo-decoder.js';
 import { DemoSplitPrefill, demoBundleAttention, demoLayerAttention, keptRows, resolveFastvLayer } from './layer-attention.js';
 import { sequencePositions } from './positions.js';
 import { TextEmbeddings, fullSequence, type PrefillSequence } from './prefill-sequence.js';
 
-const tiny: DemoDecoderConfig = {
-  ...DEFAULT_DEMO_DECODER,
-  hiddenSize: 32,
-  numLayers: 2,
-  numAttentionHeads: 4,
-  numKeyValueHeads: 2,
-  intermediateSize: 64,
-  vocabSize: 256,
-  maxSequenceLength: 512,
-  queryBlock: 48,
-};
+const tiny: DemoDecoderConfig = TINY_DEMO_DECODER;
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 // A small clip at the tiny decoder's width, so no projection is involved.

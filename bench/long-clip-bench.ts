@@ -14,10 +14,8 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ort from 'onnxruntime-node';
 import { REFERENCE_CLIP, makeSyntheticBundle } from '../test-support/synthetic/index.js';
-import { GraphBuilder, attr } from '../core/onnx/graph-builder.js';
-import { createSession } from '../core/onnx/session.js';
+import { gemmReference } from './gemm-reference.js';
 
 export interface LongClipRow {
   seconds: number;
@@ -60,21 +58,10 @@ function runChild(seconds: number, dtype: string): Promise<Record<string, number
 export async function runLongClipBench(lengths: number[]): Promise<LongClipRow[]> {
   // The GEMM-eq operands: the 60-s reference clip's own embeddings.
   const clip = makeSyntheticBundle({ ...REFERENCE_CLIP });
-  const g = new GraphBuilder('gemm_eq');
-  const a = g.input('a', 'float32', ['m', 'k']);
-  const b = g.input('b', 'float32', ['n', 'k']);
-  g.output(g.node('Gemm', [a, b], { transB: attr.int(1) }, 'o'), 'float32', ['m', 'n']);
-  const gemm = await createSession(g.toModelBytes(), 'cpu');
-  const feeds = {
-    a: new ort.Tensor('float32', clip.audioEmbeds, [clip.numAudio, clip.hiddenSize]),
-    b: new ort.Tensor('float32', clip.videoEmbeds, [clip.numVideo, clip.hiddenSize]),
-  };
-  await gemm.run(feeds);
+  const gemm = await gemmReference(clip);
   const rows: LongClipRow[] = [];
   for (const seconds of lengths) {
-    const t = performance.now();
-    await gemm.run(feeds);
-    const gemmEqMs = performance.now() - t;
+    const gemmEqMs = await gemm.time();
     const r = await runChild(seconds, seconds >= 300 ? 'F16' : 'F32');
     rows.push({
       seconds,

@@ -12,11 +12,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import ort from 'onnxruntime-node';
 import { REFERENCE_CLIP, makeSyntheticBundle } from '../test-support/synthetic/index.js';
 import { writeBundle } from '../core/bundle/writer.js';
-import { GraphBuilder, attr } from '../core/onnx/graph-builder.js';
-import { createSession } from '../core/onnx/session.js';
+import { gemmReference } from './gemm-reference.js';
 
 const argv = process.argv.slice(2);
 const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
@@ -39,25 +37,14 @@ try {
   const clip = makeSyntheticBundle({ ...REFERENCE_CLIP });
   const bundleFile = path.join(dir, 'reference-clip-60s.safetensors');
   await writeBundle(bundleFile, clip);
-  const g = new GraphBuilder('gemm_eq');
-  const a = g.input('a', 'float32', ['m', 'k']);
-  const b = g.input('b', 'float32', ['n', 'k']);
-  g.output(g.node('Gemm', [a, b], { transB: attr.int(1) }, 'o'), 'float32', ['m', 'n']);
-  const gemm = await createSession(g.toModelBytes(), 'cpu');
-  const feeds = {
-    a: new ort.Tensor('float32', clip.audioEmbeds, [clip.numAudio, clip.hiddenSize]),
-    b: new ort.Tensor('float32', clip.videoEmbeds, [clip.numVideo, clip.hiddenSize]),
-  };
-  await gemm.run(feeds);
+  const gemm = await gemmReference(clip);
 
   const startupGemmEq: number[] = [];
   const startupMs: number[] = [];
   const loadMs: number[] = [];
   const inspectRatio: number[] = [];
   for (let r = 0; r < RUNS; r++) {
-    const t = performance.now();
-    await gemm.run(feeds);
-    const gemmMs = performance.now() - t;
+    const gemmMs = await gemm.time();
     const run = timed([CLI, 'analyze', bundleFile, '--provider', 'cpu', '--no-cache', '--json']);
     const report = JSON.parse(run.stdout) as { computeMs: number; loadMs: number };
     // Everything but the engine's own compute: process, imports, probing, sessions, load, exit.

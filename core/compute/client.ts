@@ -120,7 +120,8 @@ const KILLED_SETTLE_MS = 150;
  */
 export async function runPrefillInWorker(job: PrefillJob, options: PrefillRunOptions = {}): Promise<PrefillReport> {
   if (options.signal?.aborted) throw new CancelledError('prefill.run cancelled');
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'omnizip-prefill-'));
+  // Named with this process's pid: a host start removes it if this host was killed (core/server/state-hygiene.ts).
+  const tmp = await mkdtemp(path.join(os.tmpdir(), `omnizip-prefill-${process.pid}-`));
   const removeTmp = () => rm(tmp, { recursive: true, force: true });
   let run: PrefillProcess;
   try {

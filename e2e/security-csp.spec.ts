@@ -19,8 +19,8 @@ interface Violation {
   source: string;
 }
 
-function collectViolations(page: Page): Promise<void> {
-  return page.addInitScript(() => {
+async function collectViolations(page: Page): Promise<void> {
+  await page.addInitScript(() => {
     const seen: unknown[] = [];
     (window as unknown as { __cspViolations: unknown[] }).__cspViolations = seen;
     document.addEventListener('securitypolicyviolation', (e) => seen.push({ directive: e.violatedDirective, blocked: e.blockedURI, source: `${e.sourceFile}:${e.lineNumber}:${e.columnNumber}` }), true);

@@ -6,7 +6,7 @@ import { agreementHeatmap } from './agreement-chart.js';
 import { PlotlyChart } from '../plot/PlotlyChart.js';
 import { dataCache } from '../data-cache.js';
 import { useComparison, usePlan } from '../hooks.js';
-import { useStudio, type CompareMode } from '../store/index.js';
+import { useStudio, useStudioPick, type CompareMode } from '../store/index.js';
 import { useMemo } from 'react';
 import { change } from '../parameters/Parameters.js';
 
@@ -86,11 +86,7 @@ function MethodsTable({ rows }: { rows: MethodRow[] }) {
 
 /** OmniZip and every selected baseline at once: table, same-budget statement, disagreement heatmap. */
 function ManyMethods() {
-  const clip = useStudio((s) => s.clip);
-  const seq = useStudio((s) => s.planSeq);
-  const methods = useStudio((s) => s.compareMethods);
-  const keys = useStudio((s) => s.baselinePlanKeys);
-  const errors = useStudio((s) => s.baselineErrors);
+  const { clip, planSeq: seq, compareMethods: methods, baselinePlanKeys: keys, baselineErrors: errors } = useStudioPick('clip', 'planSeq', 'compareMethods', 'baselinePlanKeys', 'baselineErrors');
   const plan = usePlan();
   const plans = useMemo((): LabelledPlan[] => {
     if (!plan) return [];
@@ -126,12 +122,7 @@ function ManyMethods() {
 }
 
 export function Compare() {
-  const mode = useStudio((s) => s.compareMode);
-  const baseline = useStudio((s) => s.baseline);
-  const pinned = useStudio((s) => s.pinnedConfig);
-  const config = useStudio((s) => s.config);
-  const methods = useStudio((s) => s.compareMethods);
-  const errors = useStudio((s) => s.baselineErrors);
+  const { compareMode: mode, baseline, pinnedConfig: pinned, config, compareMethods: methods, baselineErrors: errors } = useStudioPick('compareMode', 'baseline', 'pinnedConfig', 'config', 'compareMethods', 'baselineErrors');
   const comparison = useComparison();
   const setMode = (m: CompareMode) => useStudio.getState().setCompareMode(m);
   return (

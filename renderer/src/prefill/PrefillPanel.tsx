@@ -1,5 +1,5 @@
 import type { PrefillResultView, PrefillRow } from '../../../core/protocol/prefill-contract.js';
-import { useStudio } from '../store/index.js';
+import { useStudioPick } from '../store/index.js';
 import { PrefillChart } from './PrefillChart.js';
 import { cancelPrefill, clearPrefillResults, exportPrefill, prefillSettings, runPrefill } from './actions.js';
 import { usePrefill, type PrefillEntry, type PrefillForm, type PrefillProvider } from './store.js';
@@ -147,10 +147,7 @@ function FragmentRows({ entry }: { entry: PrefillEntry }) {
 }
 
 export function PrefillPanel() {
-  const clip = useStudio((s) => s.clip);
-  const config = useStudio((s) => s.config);
-  const compareMode = useStudio((s) => s.compareMode);
-  const pinnedConfig = useStudio((s) => s.pinnedConfig);
+  const { clip, config, compareMode, pinnedConfig } = useStudioPick('clip', 'config', 'compareMode', 'pinnedConfig');
   const form = usePrefill((s) => s.form);
   const job = usePrefill((s) => s.job);
   const results = usePrefill((s) => s.results);

@@ -15,6 +15,7 @@ import type { TrialJob, TrialOutcome } from './evaluate.js';
 import { readPlan, type PlannedTrial, type SweepPlan } from './plan.js';
 import {
   FAILURES_FILE,
+  type FailureRecord,
   hostName,
   JsonlAppender,
   readResults,
@@ -174,7 +175,7 @@ export async function runSweep(dir: string, options: RunOptions): Promise<RunSum
     } else {
       failed++;
       lastError = `trial ${o.trial}: ${o.message}`;
-      write(failures, { trial: o.trial, key: o.key, kind: o.kind, error: o.message, host: hostName(), at: new Date().toISOString() });
+      write(failures, { trial: o.trial, key: o.key, kind: o.kind, error: o.message, host: hostName(), at: new Date().toISOString() } satisfies FailureRecord);
       inFlight.delete(o.key);
     }
     options.onProgress?.(progress());

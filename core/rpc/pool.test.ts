@@ -5,8 +5,8 @@ import { RpcPool } from './pool.js';
 
 const entry = new URL('../../test-support/rpc/echo-bootstrap.mjs', import.meta.url);
 const pools: RpcPool<EchoApi>[] = [];
-const pool = (size: number) => {
-  const p = new RpcPool<EchoApi>({ entry, name: 'echo', size });
+const pool = (size: number, callsPerWorker?: number) => {
+  const p = new RpcPool<EchoApi>({ entry, name: 'echo', size, callsPerWorker });
   pools.push(p);
   return p;
 };
@@ -23,6 +23,16 @@ describe('worker RPC pool', () => {
     expect(threads.size).toBe(2);
     expect(p.workers).toBe(2);
     expect(p.busy).toBe(0);
+  }, 30_000);
+
+  it('with several calls per worker, puts each call on the least busy worker', async () => {
+    const p = pool(2, 2);
+    const calls = Array.from({ length: 5 }, () => p.call('whoami', { holdMs: 300 }));
+    expect(p.busy).toBe(4);
+    expect(p.queued).toBe(1);
+    const perThread = new Map<number, number>();
+    for (const { threadId } of (await Promise.all(calls)).slice(0, 4)) perThread.set(threadId, (perThread.get(threadId) ?? 0) + 1);
+    expect([...perThread.values()]).toEqual([2, 2]);
   }, 30_000);
 
   it('sends a call to an idle worker that is up rather than starting another', async () => {

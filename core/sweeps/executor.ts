@@ -63,6 +63,11 @@ export interface RunSummary extends SweepProgress {
 }
 
 export const RUNS_DIR = 'runs';
+/**
+ * How long a stopping worker may take to finish its trial's current step and release onnxruntime
+ * before it is terminated (terminating inside a native call can abort the whole process).
+ */
+const WORKER_SHUTDOWN_GRACE_MS = 15_000;
 
 /** The contiguous slice of the plan's trials shard `index` of `count` owns. */
 export function shardSlice<T>(trials: T[], index: number, count: number): T[] {
@@ -207,7 +212,7 @@ export async function runSweep(dir: string, options: RunOptions): Promise<RunSum
     await Promise.all(Array.from({ length: workers }, feed));
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
-    await pool.close();
+    await pool.close(WORKER_SHUTDOWN_GRACE_MS);
     await writes;
     await results.close();
     await failures.close();

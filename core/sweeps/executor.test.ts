@@ -16,22 +16,27 @@ import { loadSweepViewInWorker } from './view-in-worker.js';
 describe('sweeps on the worker RPC', () => {
   it("stops promptly when cancelled: the running trial's command is stopped, nothing is recorded for it", async () => {
     const fx = sweepFixture();
-    const spec = await loadSweepSpec(fx.writeSpec(`clips: [clips/a.safetensors]\nspace: {g: [0, 3]}\nobjectives: [eval.score]\neval_command: "sleep 20; echo '{\\"score\\": 1}'"\n`));
+    const spec = await loadSweepSpec(fx.writeSpec(`clips: [clips/a.safetensors]\nspace: {g: [0, 3]}\nobjectives: [eval.score]\neval_command: "sleep 60; echo '{\\"score\\": 1}'"\n`));
     const dir = path.join(fx.root, 'out');
     await createPlan(spec, dir);
     const stop = new AbortController();
     let timer: NodeJS.Timeout | undefined;
-    const started = performance.now();
+    let stoppedAt = 0;
     const summary = await runSweep(dir, {
       workers: 2,
       signal: stop.signal,
       // Once both trials are on their workers, give them a moment inside the command, then stop.
-      onProgress: () => void (timer ??= setTimeout(() => stop.abort(), 3000)),
+      onProgress: () =>
+        void (timer ??= setTimeout(() => {
+          stoppedAt = performance.now();
+          stop.abort();
+        }, 3000)),
     });
     expect(summary).toMatchObject({ stopped: true, done: 0, failed: 0 });
-    expect(performance.now() - started).toBeLessThan(12_000);
+    // Far less than the command's minute (on a loaded machine a worker may still be starting when the stop comes).
+    expect(performance.now() - stoppedAt).toBeLessThan(20_000);
     expect((await readResults(dir)).trials).toHaveLength(0);
-    expect((await readJsonl<FailureRecord>(path.join(dir, FAILURES_FILE))).records).toHaveLength(0);
+    expect((await readJsonl<FailureRecord>(path.join(dir, FAILURES_FILE))).records).toEqual([]);
     expect(await sweepStatus(dir)).toMatchObject({ done: 0, failed: 0, pending: 2 });
   }, 60_000);
 

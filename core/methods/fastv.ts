@@ -34,6 +34,15 @@ export function topByAttention(scores: ArrayLike<number>, n: number, ties?: Uint
   return mask;
 }
 
+/**
+ * The decoder layer after which a plan's pruning happens (FastV's K), or null for methods that
+ * prune before the decoder. FLOPs count FastV's first K layers over the full sequence.
+ */
+export function prunedAfterLayer(plan: { method?: string; config: { method?: string; fastv_layer?: number } }): number | null {
+  const method = plan.method ?? plan.config.method;
+  return method === 'fastv' && typeof plan.config.fastv_layer === 'number' ? plan.config.fastv_layer : null;
+}
+
 /** FastV's native count (the hf port): round(N·(1 − R)), Python's round-half-to-even. */
 export function nativeFastvCount(total: number, discard: number): number {
   return roundHalfEven(total * (1 - discard));

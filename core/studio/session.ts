@@ -27,6 +27,7 @@ import { analysisContentHash } from '../analysis/cache.js';
 import { SessionStore } from './session-store.js';
 import { decoderKey, needsDecoderAttention, type FastvDecoder } from '../methods/fastv-scores.js';
 import { bundleWithWorkerAttention } from '../methods/fastv-worker-client.js';
+import { prunedAfterLayer } from '../methods/fastv.js';
 import { readBundleBytes } from '../bundle/reader.js';
 import { regularFileSize } from '../util/regular-file.js';
 import { errorKind } from '../protocol/errors.js';
@@ -563,7 +564,7 @@ export class StudioSession {
       audioFate: plan.audio.fate,
       audioMergedInto: plan.audio.mergedInto,
       videoKeep: plan.videoKeep,
-      budget: budgetOf(plan.counts, geometryFor(clip.summary.model, clip.bundle.hiddenSize)),
+      budget: budgetOf(plan.counts, geometryFor(clip.summary.model, clip.bundle.hiddenSize), prunedAfterLayer(plan)),
       audioScoreSource: plan.audioScoreSource,
       method: plan.method,
       discard: plan.budget,

@@ -68,6 +68,7 @@ const METHOD_METRICS: [string, (r: MethodRow) => string][] = [
   ['tokens kept only by this method', (r) => String(r.onlyThis)],
   ['agreement with OmniZip (Jaccard)', (r) => r.agreementWithFirst.toFixed(3)],
   ['ties decided (lower index kept)', (r) => (r.tiesDecided === null ? '—' : String(r.tiesDecided))],
+  ['FLOPs saved (paper formula; FastV: first K layers see every token)', (r) => `${pct(r.flopsSaved)} (${r.flopsModel})`],
   ['plan time (ms)', (r) => r.planMs.toFixed(1)],
 ];
 

@@ -9,6 +9,7 @@ import { prefillRunsCsv, prefillRunsJson } from '../../../core/studio/prefill-ex
 import { connectedClient, saveBytes } from '../actions.js';
 import { useStudio, type CompareMode } from '../store/index.js';
 import { usePrefill } from './store.js';
+import { fastvDecoderParam } from '../compare/fastv-decoder.js';
 
 export interface PrefillSettingRequest {
   label: string;
@@ -60,6 +61,8 @@ export async function runPrefill(): Promise<void> {
       provider: form.provider,
       runs: form.runs,
       warmupRuns: form.warmupRuns,
+      // FastV settings rank by the chosen decoder manifest, else by the demo decoder being measured.
+      ...fastvDecoderParam(),
     });
     usePrefill.setState((s) => {
       const id = (s.results.at(-1)?.id ?? 0) + 1;

@@ -14,14 +14,14 @@ let generation = 0;
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-/** One method's outcome into the store: its plan key, or why it is unavailable (never both). */
-function record(method: string, outcome: { key: string } | { error: string }): void {
+/** One method's outcome into the store: its plan key, why it is unavailable (never both), or neither while it waits. */
+function record(method: string, outcome: { key: string } | { error: string } | { pending: true }): void {
   const { baselinePlanKeys, baselineErrors } = useStudio.getState();
   const keys: Record<string, string> = {};
   for (const [id, key] of Object.entries(baselinePlanKeys)) if (id !== method && key) keys[id] = key;
   const errors = Object.fromEntries(Object.entries(baselineErrors).filter(([id]) => id !== method));
   if ('key' in outcome) keys[method] = outcome.key;
-  else errors[method] = outcome.error;
+  else if ('error' in outcome) errors[method] = outcome.error;
   useStudio.getState().setComparePlans({ baselines: keys, errors });
 }
 
@@ -44,6 +44,7 @@ export async function refreshBaselines(client: StudioClient, clipId: string, con
     methods.map(async (method) => {
       if (method !== 'fastv') return planOne(method);
       // The decoder run takes seconds: the other rows are already drawn while it goes.
+      if (useStudio.getState().baselineErrors[method]) record(method, { pending: true });
       const ready = await ensureFastvScores(clipId, base.fastv_layer);
       if (!live()) return;
       if (ready) return planOne(method);

@@ -10,14 +10,11 @@ import type { FastvDecoderInfo } from '../../../core/protocol/fastv-contract.js'
 import type { FastvDecoderChoice } from '../../../core/protocol/prefill-contract.js';
 import { StudioRemoteError } from '../../../core/protocol/contract.js';
 import { connectedClient } from '../actions.js';
+import { cancelPanelJob, followJobProgress, type PanelJob } from './panel-job.js';
 
-export interface FastvJob {
-  jobId: string;
+export interface FastvJob extends PanelJob {
   /** clip | layer | decoder: what the run computes. */
   key: string;
-  fraction: number;
-  stage: string;
-  cancelling: boolean;
 }
 
 export interface FastvState {
@@ -93,10 +90,7 @@ export function ensureFastvScores(clipId: string, layer: number): Promise<boolea
   const client = connectedClient();
   const jobId = `fastv${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   useFastv.setState({ job: { jobId, key, fraction: 0, stage: 'starting', cancelling: false }, failure: null });
-  const stopListening = client.onEvent((event) => {
-    if (event.type !== 'job.progress' || event.jobId !== jobId) return;
-    useFastv.setState((s) => (s.job?.jobId === jobId ? { job: { ...s.job, fraction: event.fraction, stage: event.stage } } : {}));
-  });
+  const stopListening = followJobProgress(client, useFastv, jobId);
   const done = client
     .call('fastv.scores', { jobId, clipId, decoder, layer })
     .then(() => true)
@@ -114,13 +108,7 @@ export function ensureFastvScores(clipId: string, layer: number): Promise<boolea
   return done;
 }
 
-export async function cancelFastvScores(): Promise<void> {
-  const job = useFastv.getState().job;
-  if (!job || job.cancelling) return;
-  useFastv.setState({ job: { ...job, cancelling: true, stage: `${job.stage} (cancelling…)` } });
-  try {
-    await connectedClient().call('job.cancel', { jobId: job.jobId });
-  } catch (err) {
-    useFastv.setState({ failure: { key: job.key, kind: 'failed', text: `cancel failed: ${message(err)}` } });
-  }
+export function cancelFastvScores(): Promise<void> {
+  const key = useFastv.getState().job?.key ?? '';
+  return cancelPanelJob(connectedClient(), useFastv, (text) => useFastv.setState({ failure: { key, kind: 'failed', text } }));
 }

@@ -10,6 +10,7 @@ import type { FastvDecoderInfo } from '../../../core/protocol/fastv-contract.js'
 import type { FastvDecoderChoice } from '../../../core/protocol/prefill-contract.js';
 import { StudioRemoteError } from '../../../core/protocol/contract.js';
 import { connectedClient } from '../actions.js';
+import type { StudioClient } from '../transport/client.js';
 import { cancelPanelJob, followJobProgress, type PanelJob } from './panel-job.js';
 
 export interface FastvJob extends PanelJob {
@@ -83,11 +84,10 @@ let running: { key: string; done: Promise<boolean> } | null = null;
  * A run already going for the same clip, K and decoder is joined, never started twice, so one
  * cancel stops it.
  */
-export function ensureFastvScores(clipId: string, layer: number): Promise<boolean> {
+export function ensureFastvScores(clipId: string, layer: number, client: StudioClient = connectedClient()): Promise<boolean> {
   const decoder = fastvDecoderChoice();
   const key = fastvRunKey(clipId, layer, decoder);
   if (running?.key === key) return running.done;
-  const client = connectedClient();
   const jobId = `fastv${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   useFastv.setState({ job: { jobId, key, fraction: 0, stage: 'starting', cancelling: false }, failure: null });
   const stopListening = followJobProgress(client, useFastv, jobId);

@@ -45,7 +45,7 @@ export async function refreshBaselines(client: StudioClient, clipId: string, con
       if (method !== 'fastv') return planOne(method);
       // The decoder run takes seconds: the other rows are already drawn while it goes.
       if (useStudio.getState().baselineErrors[method]) record(method, { pending: true });
-      const ready = await ensureFastvScores(clipId, base.fastv_layer);
+      const ready = await ensureFastvScores(clipId, base.fastv_layer, client);
       if (!live()) return;
       if (ready) return planOne(method);
       record(method, { error: useFastv.getState().failure?.text ?? 'FastV\u2019s layer-K attention was not computed' });

@@ -68,8 +68,8 @@ export async function refreshFastvInfo(layer: number, slot: 'compare' | 'prefill
 }
 
 /** Desktop: the manifest comes from the shell's open dialog (the path is then one the user chose). */
-export async function chooseManifestWithDialog(): Promise<void> {
-  const picked = await connectedClient().call('shell.openDialog', {});
+export async function chooseManifestWithDialog(client: StudioClient = connectedClient()): Promise<void> {
+  const picked = await client.call('shell.openDialog', {});
   if (picked.path) useFastv.setState({ kind: 'manifest', manifestPath: picked.path, failure: null });
 }
 

@@ -4,7 +4,7 @@ import type { StudioEvent } from '../../../core/protocol/contract.js';
 import type { FastvDecoderInfo } from '../../../core/protocol/fastv-contract.js';
 import { useStudio } from '../store/index.js';
 import type { StudioClient } from '../transport/client.js';
-import { fastvDecoderChoice, useFastv } from './fastv-decoder.js';
+import { chooseManifestWithDialog, fastvDecoderChoice, useFastv } from './fastv-decoder.js';
 import { fastvInfoLine } from './FastvDecoderPicker.js';
 import { refreshBaselines } from './refresh.js';
 
@@ -22,6 +22,20 @@ describe('FastV decoder choice', () => {
     expect(fastvDecoderChoice({ kind: 'manifest', manifestPath: '  ' })).toEqual({ kind: 'demo', manifestPath: null });
     expect(fastvDecoderChoice({ kind: 'manifest', manifestPath: ' /m.json ' })).toEqual({ kind: 'manifest', manifestPath: '/m.json' });
     expect(fastvDecoderChoice({ kind: 'demo', manifestPath: '/m.json' })).toEqual({ kind: 'demo', manifestPath: null });
+  });
+
+  it('the desktop app takes the manifest from the shell\'s open dialog (a path the user chose); a cancelled dialog changes nothing', async () => {
+    const asked: string[] = [];
+    let answer: string | null = null;
+    const client = { mode: 'electron', call: async (method: string) => (asked.push(method), { path: answer }) } as unknown as StudioClient;
+    useFastv.setState({ kind: 'demo', manifestPath: '' });
+    await chooseManifestWithDialog(client);
+    expect(useFastv.getState()).toMatchObject({ kind: 'demo', manifestPath: '' });
+    answer = '/home/u/models/thinker.json';
+    await chooseManifestWithDialog(client);
+    expect(asked).toEqual(['shell.openDialog', 'shell.openDialog']);
+    expect(fastvDecoderChoice()).toEqual({ kind: 'manifest', manifestPath: '/home/u/models/thinker.json' });
+    useFastv.setState({ kind: 'demo', manifestPath: '' });
   });
 });
 

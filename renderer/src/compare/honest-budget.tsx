@@ -7,6 +7,7 @@ import { methodDescriptors } from '../../../core/methods/registry.js';
 import { PRESETS, type ConfigKey } from '../../../core/config/schema.js';
 import type { PlanView } from '../../../core/protocol/contract.js';
 import { connectedClient } from '../actions.js';
+import { fastvDecoderParam } from './fastv-decoder.js';
 import { useStudioPick } from '../store/index.js';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -50,7 +51,7 @@ export function usePresetRetention(): Record<string, number> {
     if (!clip) return;
     let live = true;
     const timer = setTimeout(() => {
-      void Promise.allSettled(PRESETS.map((p) => connectedClient().call('plan.run', { clipId: clip.clipId, config: { ...config, ...p.values } }))).then((outcomes) => {
+      void Promise.allSettled(PRESETS.map((p) => connectedClient().call('plan.run', { clipId: clip.clipId, config: { ...config, ...p.values }, ...fastvDecoderParam() }))).then((outcomes) => {
         if (!live) return;
         const out: Record<string, number> = {};
         outcomes.forEach((o, k) => {

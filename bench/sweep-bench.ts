@@ -4,7 +4,8 @@
  *
  *  1. Single-plan time: the median of planClip over varied configs, on the main thread, with the
  *     clip analysed and the planner warmed (the reference).
- *  2. A plan-only sweep (metric: kept_fraction) through the local executor with 2 workers:
+ *  2. A plan-only sweep (metric: kept_fraction) through the local executor with 2 workers (an
+ *     RpcPool of compute workers, trial batches over the worker RPC):
  *     trials per second overall and in steady state (after the workers loaded the clip), and the
  *     ratio of that throughput to 1 / single-plan time (2.0 would be perfect scaling on 2 workers).
  *  3. The Slurm path's per-task overhead: each task is a fresh `omnizip-studio sweep run-shard`

@@ -49,6 +49,11 @@ describe('user-chosen paths', () => {
     expect(requestedPaths('prefill.run', { model: { kind: 'manifest', manifestPath: '/m.json' } })).toEqual(['/m.json']);
     expect(requestedPaths('prefill.run', { model: { kind: 'demo', manifestPath: '/m.json' } })).toEqual([]);
     expect(requestedPaths('plan.run', { path: '/x' })).toEqual([]);
+    // FastV's decoder choice carries a manifest path too, beside a config or in fastv.*.
+    expect(requestedPaths('plan.run', { fastvDecoder: { kind: 'manifest', manifestPath: '/d.json' } })).toEqual(['/d.json']);
+    expect(requestedPaths('prefill.run', { model: { kind: 'manifest', manifestPath: '/m.json' }, fastvDecoder: { kind: 'manifest', manifestPath: '/d.json' } })).toEqual(['/m.json', '/d.json']);
+    expect(requestedPaths('fastv.scores', { decoder: { kind: 'manifest', manifestPath: '/d.json' } })).toEqual(['/d.json']);
+    expect(requestedPaths('fastv.decoder', { decoder: { kind: 'demo', manifestPath: '/d.json' } })).toEqual([]);
   });
 });
 

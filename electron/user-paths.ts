@@ -35,10 +35,14 @@ export class UserChosenPaths {
 
 /** The paths a request asks the host to read, per method (others read none). */
 export function requestedPaths(method: string, params: unknown): string[] {
-  const p = params as { path?: unknown; model?: { kind?: unknown; manifestPath?: unknown } } | null;
+  type Choice = { kind?: unknown; manifestPath?: unknown };
+  const p = params as { path?: unknown; model?: Choice; fastvDecoder?: Choice; decoder?: Choice } | null;
   if (method === 'clip.openPath' && typeof p?.path === 'string') return [p.path];
-  if (method === 'prefill.run' && p?.model?.kind === 'manifest' && typeof p.model.manifestPath === 'string') return [p.model.manifestPath];
-  return [];
+  const manifest = (c: Choice | undefined) => (c?.kind === 'manifest' && typeof c.manifestPath === 'string' ? [c.manifestPath] : []);
+  // FastV's decoder choice: `fastvDecoder` beside a config (plan.run, export.build, prefill.run), `decoder` in fastv.*.
+  const fastv = [...manifest(p?.fastvDecoder), ...(method.startsWith('fastv.') ? manifest(p?.decoder) : [])];
+  if (method === 'prefill.run') return [...manifest(p?.model), ...fastv];
+  return fastv;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
- * The compute worker's API: the heavy work of the core (analysis, media encoding, prefill) as
- * typed RPC methods, so the hosts (web server, Electron compute host) and the CLI run it off
- * their event loop. Served by ./worker.ts, called through ./client.ts.
+ * The compute worker's API: the heavy work of the core (analysis, media encoding, prefill, sweep
+ * trials and sweep views) as typed RPC methods, so the hosts (web server, Electron compute host)
+ * and the CLI run it off their event loop. Served by ./worker.ts, called through ./client.ts; the
+ * sweep methods by core/sweeps (a pool of these workers runs a local sweep).
  */
 import type { AnalyzeProgress, ClipAnalysis } from '../analysis/types.js';
 import type { FeatureBundle } from '../bundle/types.js';
@@ -11,7 +12,9 @@ import type { FastvAttention, FastvAttentionRequest } from '../methods/fastv-sco
 import type { ProviderPreference } from '../onnx/session.js';
 import type { PrefillJob } from '../prefill/job.js';
 import type { PrefillProgress, PrefillReport } from '../prefill/types.js';
+import type { SweepView } from '../protocol/sweep-contract.js';
 import type { RpcMethod } from '../rpc/messages.js';
+import type { TrialJob, TrialOutcome } from '../sweeps/evaluate.js';
 
 /** The parts of a FeatureBundle the analysis reads (its buffers move to the worker). */
 export interface AnalysisInput {
@@ -56,4 +59,8 @@ export type ComputeApi = {
   'prefill.run': RpcMethod<PrefillJob, PrefillReport, PrefillProgress>;
   /** FastV's decoder run: the layer-K attention row of the clip's last prompt position. */
   'fastv.attention': RpcMethod<FastvAttentionRequest, FastvAttention>;
+  /** A batch of sweep trials, in order: each outcome is reported as progress when it finishes; the result is how many ran. */
+  'sweep.evaluate': RpcMethod<TrialJob[], number, TrialOutcome>;
+  /** A sweep directory (plan, records, fronts) as the studio's columnar view. */
+  'sweep.view': RpcMethod<{ dir: string }, SweepView>;
 };

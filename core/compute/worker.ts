@@ -14,6 +14,8 @@ import { fastvAttentionJob } from '../methods/fastv-scores.js';
 import type { ProviderPreference } from '../onnx/session.js';
 import { runPrefillJob } from '../prefill/job.js';
 import { serveRpc } from '../rpc/serve.js';
+import { evaluateTrials, releaseTrialEngines } from '../sweeps/evaluate.js';
+import { loadSweepView } from '../sweeps/view.js';
 import type { AnalysisInput, ComputeApi } from './api.js';
 
 const engines = new Map<ProviderPreference, OnnxAnalysisEngine>();
@@ -82,6 +84,8 @@ serveRpc<ComputeApi>(
       transfer([row.buffer]);
       return { row, source: attention.source };
     },
+    'sweep.evaluate': (jobs, { signal, progress }) => evaluateTrials(jobs, signal, progress),
+    'sweep.view': ({ dir }) => loadSweepView(dir),
   },
-  { onShutdown: async () => void (await Promise.all([...engines.values()].map((e) => e.dispose()))) },
+  { onShutdown: async () => void (await Promise.all([...[...engines.values()].map((e) => e.dispose()), releaseTrialEngines()])) },
 );

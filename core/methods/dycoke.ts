@@ -1,7 +1,6 @@
 import { argsort } from '../planner/numeric.js';
 import { markCutTies } from '../planner/ties.js';
-import { audioPlanFromMask, largestRemainder, matchedCounts, pyInt } from './shared.js';
-import type { CompressionMethod, MethodOutcome } from './types.js';
+import { audioPlanFromMask, largestRemainder, matchedBaseline, pyInt, type BaselineOutcome } from './shared.js';
 
 /**
  * DyCoke (Tao et al., CVPR 2025), first stage only: temporal token merging (TTM). Frames come in
@@ -122,18 +121,15 @@ export function embeddingFrameSimilarity(embeds: Float32Array, dim: number, tpf:
   };
 }
 
-export const dycokeMethod: CompressionMethod = {
+export const dycokeMethod = matchedBaseline({
   id: 'dycoke',
   label: 'DyCoke (V&A)',
   paper: 'DyCoke: Dynamic Compression of Tokens for Fast Video Large Language Models (Tao et al., CVPR 2025), stage 1 (TTM)',
   summary: 'dycoke: DyCoke\'s temporal token merging on audio and video frames.',
-  inputs: ['embeddings', 'omnizip_plan'],
-  knobs: ['baseline_budget', 'dycoke_k', 'dycoke_quirks', 'dycoke_modalities', 'dycoke_audio_frame_tokens'],
-  matchesOmniZipCounts: true,
-  plan(ctx): MethodOutcome {
-    const { bundle, config, reference } = ctx;
-    const match = config.baseline_budget === 'match';
-    const counts = matchedCounts(ctx);
+  inputs: ['embeddings'],
+  knobs: ['dycoke_k', 'dycoke_quirks', 'dycoke_modalities', 'dycoke_audio_frame_tokens'],
+  plan({ bundle, config, reference }, budget): BaselineOutcome {
+    const { match } = budget;
     const notes: string[] = [];
     const budgetFor = (keep: number, rho: number): TtmBudget =>
       match ? { kind: 'match', keep } : { kind: 'native', k: config.dycoke_k ?? rho, quirks: config.dycoke_quirks };
@@ -142,7 +138,7 @@ export const dycokeMethod: CompressionMethod = {
     let videoKeep: Uint8Array = reference.videoKeep;
     let videoTies: Uint8Array = new Uint8Array(bundle.numVideo);
     if (bundle.numVideo > 0 && tpf > 0) {
-      const r = temporalTokenMerging(bundle.numVideo, tpf, embeddingFrameSimilarity(bundle.videoEmbeds, bundle.hiddenSize, tpf), budgetFor(counts.video, config.rho_video), 'video');
+      const r = temporalTokenMerging(bundle.numVideo, tpf, embeddingFrameSimilarity(bundle.videoEmbeds, bundle.hiddenSize, tpf), budgetFor(budget.video, config.rho_video), 'video');
       videoKeep = r.keep;
       videoTies = r.ties;
       notes.push(...r.notes);
@@ -151,16 +147,14 @@ export const dycokeMethod: CompressionMethod = {
       notes.push('DyCoke: the bundle has no grid_thw, so video frames are unknown; the video is kept whole.');
     }
 
-    let audio = reference.audio;
-    let audioTies: Uint8Array = reference.audioTies;
+    let audio: Pick<BaselineOutcome, 'audio' | 'audioTies'> = {};
     if (config.dycoke_modalities === 'av' && bundle.numAudio > 0) {
       const atpf = config.dycoke_audio_frame_tokens;
-      const r = temporalTokenMerging(bundle.numAudio, atpf, embeddingFrameSimilarity(bundle.audioEmbeds, bundle.hiddenSize, atpf), budgetFor(counts.audio, config.rho_audio), 'audio');
-      audio = audioPlanFromMask(r.keep);
-      audioTies = r.ties;
+      const r = temporalTokenMerging(bundle.numAudio, atpf, embeddingFrameSimilarity(bundle.audioEmbeds, bundle.hiddenSize, atpf), budgetFor(budget.audio, config.rho_audio), 'audio');
+      audio = { audio: audioPlanFromMask(r.keep), audioTies: r.ties };
       notes.push(...r.notes);
     }
     notes.push(`DyCoke (${config.dycoke_modalities === 'av' ? 'V&A' : 'video only, audio as OmniZip'}): TTM in 4-frame windows, ${match ? 'OmniZip\'s realised counts' : `K = ${config.dycoke_k ?? 'rho'}, ${config.dycoke_quirks} quirks`}.`);
-    return { audio, videoKeep, groups: [], notes, audioTies, videoTies };
+    return { ...audio, videoKeep, notes, videoTies };
   },
-};
+});

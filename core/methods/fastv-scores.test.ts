@@ -68,7 +68,7 @@ describe('FastV scores from a decoder run', () => {
     const config = resolveConfig({ method: 'fastv', fastv_layer: 9 });
     const prepared = await bundleForPlanning(bundle, config, smallDemo);
     const plan = planClip(prepared, analysis, config);
-    expect(plan.notes.join(' ')).toMatch(/fastv_layer 9 exceeds the 4 layers of the demo decoder; using its last layer \(4\)/);
+    expect(plan.notes.join(' ')).toMatch(/fastv_layer K=9 clamped to 4 of a 4-layer decoder \(the demo decoder\)/);
   });
 
   it('names what is missing when a manifest model does not expose the attention', async () => {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { analysisContentHash } from '../analysis/cache.js';
 import type { FeatureBundle } from '../bundle/types.js';
@@ -7,7 +8,8 @@ import { DEFAULT_DEMO_DECODER, DEMO_DECODER_NAME, type DemoDecoderConfig } from 
 import { throwIfAborted } from '../prefill/errors.js';
 import { modelFeeds, sessionSignature } from '../prefill/feeds.js';
 import { demoBundleAttention, resolveFastvLayer } from '../prefill/layer-attention.js';
-import { readManifest, validateSignature } from '../prefill/manifest.js';
+import { readManifest, validateSignature, type PrefillModelSpec } from '../prefill/manifest.js';
+import type { FastvDecoderInfo } from '../protocol/fastv-contract.js';
 import { sequencePositions } from '../prefill/positions.js';
 import { TextEmbeddings, fullSequence } from '../prefill/prefill-sequence.js';
 import { demoConfigFor } from '../prefill/runner.js';
@@ -74,10 +76,55 @@ export async function fastvAttention(
   return result;
 }
 
-async function demoAttention(bundle: FeatureBundle, requested: number, overrides: Partial<DemoDecoderConfig> | undefined, options: { provider?: ProviderName; signal?: AbortSignal }): Promise<FastvAttention> {
+/** The demo decoder FastV ranks by for `overrides` (the studio's Compare view: the default size). */
+function fastvDemoConfig(overrides: Partial<DemoDecoderConfig> | undefined, tokens: number): DemoDecoderConfig {
   // The graph only needs query blocks up to this clip's length (blocked attention is exact for any
   // block count), and fewer blocks build and load much faster than the 16k-token default.
-  const config = demoConfigFor({ ...overrides, maxSequenceLength: overrides?.maxSequenceLength ?? 1 }, bundle.tokenTypes.length);
+  return demoConfigFor({ ...overrides, maxSequenceLength: overrides?.maxSequenceLength ?? 1 }, tokens);
+}
+
+const demoName = (config: DemoDecoderConfig) => `demo decoder (d=${config.hiddenSize}, ${config.numLayers} layers)`;
+
+/** Why a manifest decoder cannot give FastV its layer-`requested` attention, or null when it can. */
+function manifestProblem(spec: PrefillModelSpec, requested: number, manifestPath: string): string | null {
+  const out = spec.attentionOutput ?? null;
+  if (!out) {
+    return `${manifestPath}: the model does not expose decoder attention; FastV needs an 'attention_output' {name, layer, layout} in the manifest naming the layer-${requested} post-softmax attention row of the last position (docs/prefill.md)`;
+  }
+  if (out.layer !== requested) {
+    return `${manifestPath}: attention_output '${out.name}' is taken at layer ${out.layer} but fastv_layer is ${requested}; set fastv_layer=${out.layer} or export the model with layer ${requested}'s attention`;
+  }
+  return null;
+}
+
+/**
+ * What a decoder choice can give FastV, without running it: its depth, the layer the scores come
+ * from (K clamped to the demo decoder's depth, with the note the plan carries), or why it cannot
+ * expose layer-K attention (a manifest without a matching `attention_output`, or one that does not read).
+ */
+export async function describeFastvDecoder(decoder: FastvDecoder, requested: number): Promise<FastvDecoderInfo> {
+  if (decoder.kind === 'demo') {
+    let config: DemoDecoderConfig;
+    try {
+      config = fastvDemoConfig(decoder.config, 1);
+    } catch (err) {
+      return { name: 'demo decoder', numLayers: null, requestedLayer: requested, layer: null, clampNote: null, unavailable: (err as Error).message };
+    }
+    const resolved = resolveFastvLayer(requested, config.numLayers, 'the demo decoder');
+    return { name: demoName(config), numLayers: config.numLayers, requestedLayer: requested, layer: resolved.layer, clampNote: resolved.note, unavailable: null };
+  }
+  let spec: PrefillModelSpec;
+  try {
+    spec = await readManifest(decoder.path);
+  } catch (err) {
+    return { name: path.basename(decoder.path), numLayers: null, requestedLayer: requested, layer: null, clampNote: null, unavailable: `FastV cannot use this decoder: ${(err as Error).message}` };
+  }
+  const problem = manifestProblem(spec, requested, decoder.path);
+  return { name: spec.name, numLayers: spec.numLayers, requestedLayer: requested, layer: problem ? null : requested, clampNote: null, unavailable: problem };
+}
+
+async function demoAttention(bundle: FeatureBundle, requested: number, overrides: Partial<DemoDecoderConfig> | undefined, options: { provider?: ProviderName; signal?: AbortSignal }): Promise<FastvAttention> {
+  const config = fastvDemoConfig(overrides, bundle.tokenTypes.length);
   const resolved = resolveFastvLayer(requested, config.numLayers, `the demo decoder`);
   const row = await demoBundleAttention(bundle, config, resolved.layer, options);
   const name = config.numLayers === DEFAULT_DEMO_DECODER.numLayers ? 'demo decoder' : `demo decoder, ${config.numLayers} layers`;
@@ -88,13 +135,9 @@ async function demoAttention(bundle: FeatureBundle, requested: number, overrides
 
 async function manifestAttention(bundle: FeatureBundle, requested: number, manifestPath: string, options: { provider?: ProviderName; signal?: AbortSignal }): Promise<FastvAttention> {
   const spec = await readManifest(manifestPath);
-  const out = spec.attentionOutput ?? null;
-  if (!out) {
-    throw new MethodUnavailableError('fastv', `${manifestPath}: the model does not expose decoder attention; FastV needs an 'attention_output' {name, layer, layout} in the manifest naming the layer-${requested} post-softmax attention row of the last position (docs/prefill.md)`);
-  }
-  if (out.layer !== requested) {
-    throw new MethodUnavailableError('fastv', `${manifestPath}: attention_output '${out.name}' is taken at layer ${out.layer} but fastv_layer is ${requested}; set fastv_layer=${out.layer} or export the model with layer ${requested}'s attention`);
-  }
+  const problem = manifestProblem(spec, requested, manifestPath);
+  if (problem) throw new MethodUnavailableError('fastv', problem);
+  const out = spec.attentionOutput as NonNullable<PrefillModelSpec['attentionOutput']>;
   if (spec.hiddenSize !== bundle.hiddenSize) {
     throw new MethodUnavailableError('fastv', `${manifestPath}: the model's hidden_size is ${spec.hiddenSize} but the bundle's embeddings have D = ${bundle.hiddenSize}; use a bundle dumped from this model`);
   }

@@ -2,8 +2,8 @@ import { TOKEN_AUDIO, TOKEN_VIDEO } from '../bundle/types.js';
 import { argsort, roundHalfEven } from '../planner/numeric.js';
 import { markCutTies } from '../planner/ties.js';
 import { decoderAttentionProvenance } from './fastv-provenance.js';
-import { audioPlanFromMask, matchedCounts } from './shared.js';
-import { MethodUnavailableError, type CompressionMethod, type MethodOutcome } from './types.js';
+import { audioPlanFromMask, matchedBaseline, type BaselineOutcome } from './shared.js';
+import { MethodUnavailableError } from './types.js';
 
 /**
  * FastV (Chen et al., ECCV 2024): after decoder layer K, keep only the tokens that received the
@@ -34,6 +34,15 @@ export function topByAttention(scores: ArrayLike<number>, n: number, ties?: Uint
   return mask;
 }
 
+/**
+ * The decoder layer after which a plan's pruning happens (FastV's K), or null for methods that
+ * prune before the decoder. FLOPs count FastV's first K layers over the full sequence.
+ */
+export function prunedAfterLayer(plan: { method?: string; config: { method?: string; fastv_layer?: number } }): number | null {
+  const method = plan.method ?? plan.config.method;
+  return method === 'fastv' && typeof plan.config.fastv_layer === 'number' ? plan.config.fastv_layer : null;
+}
+
 /** FastV's native count (the hf port): round(N·(1 − R)), Python's round-half-to-even. */
 export function nativeFastvCount(total: number, discard: number): number {
   return roundHalfEven(total * (1 - discard));
@@ -48,16 +57,14 @@ export function layerAverageCount(n: number, total: number, layers: number, k: n
   return raw < 0 ? { count: 0, clipped: true } : { count: Math.min(raw, total), clipped: false };
 }
 
-export const fastvMethod: CompressionMethod = {
+export const fastvMethod = matchedBaseline({
   id: 'fastv',
   label: 'FastV',
   paper: 'An Image is Worth 1/2 Tokens After Layer 2: Plug-and-Play Inference Acceleration for LVLMs (Chen et al., ECCV 2024)',
   summary: 'fastv: top tokens by the attention they receive at decoder layer K (needs decoder attention).',
-  inputs: ['decoder_attention', 'omnizip_plan'],
-  knobs: ['baseline_budget', 'fastv_layer', 'fastv_modalities', 'fastv_budget_basis', 'fastv_num_layers'],
-  matchesOmniZipCounts: true,
-  plan(ctx): MethodOutcome {
-    const { bundle, config, reference } = ctx;
+  inputs: ['decoder_attention'],
+  knobs: ['fastv_layer', 'fastv_modalities', 'fastv_budget_basis', 'fastv_num_layers'],
+  plan({ bundle, config }, matched): BaselineOutcome {
     const row = bundle.decoderAttention ?? null;
     const layer = bundle.metadata.decoder_attention_layer;
     const computed = decoderAttentionProvenance(bundle);
@@ -79,9 +86,8 @@ export const fastvMethod: CompressionMethod = {
       if (t === TOKEN_AUDIO) audioScores[a++] = row[p];
       else if (t === TOKEN_VIDEO) videoScores[v++] = row[p];
     });
-    const matched = matchedCounts(ctx);
     const countFor = (matchedCount: number, total: number, rho: number, label: string): number => {
-      const n = config.baseline_budget === 'match' ? matchedCount : nativeFastvCount(total, rho);
+      const n = matched.match ? matchedCount : nativeFastvCount(total, rho);
       if (config.fastv_budget_basis === 'after_layer') return n;
       const r = layerAverageCount(n, total, config.fastv_num_layers, config.fastv_layer);
       if (r.clipped) notes.push(`FastV layer_average (${label}): keeping ${n} of ${total} on average over ${config.fastv_num_layers} layers needs fewer than 0 after layer ${config.fastv_layer}; keeping 0.`);
@@ -89,16 +95,15 @@ export const fastvMethod: CompressionMethod = {
     };
     const videoTies = new Uint8Array(bundle.numVideo);
     const videoKeep = topByAttention(videoScores, countFor(matched.video, bundle.numVideo, config.rho_video, 'video'), videoTies);
-    let audio = reference.audio;
-    let audioTies: Uint8Array = reference.audioTies;
+    let audio: Pick<BaselineOutcome, 'audio' | 'audioTies'> = {};
     if (config.fastv_modalities === 'av') {
-      audioTies = new Uint8Array(bundle.numAudio);
-      audio = audioPlanFromMask(topByAttention(audioScores, countFor(matched.audio, bundle.numAudio, config.rho_audio, 'audio'), audioTies), Float32Array.from(audioScores));
+      const audioTies = new Uint8Array(bundle.numAudio);
+      audio = { audio: audioPlanFromMask(topByAttention(audioScores, countFor(matched.audio, bundle.numAudio, config.rho_audio, 'audio'), audioTies), Float32Array.from(audioScores)), audioTies };
     }
     const at = computed ? computed.layer : config.fastv_layer;
     const source = computed ? computed.decoder : 'bundle decoder_attention';
     notes.push(...(computed?.notes ?? []));
     notes.push(`FastV: layer-${at} attention from the last prompt position (${source}); layers 1..${at} see every token, the counts apply after them.`);
-    return { audio, videoKeep, groups: [], notes, audioTies, videoTies, videoScore: Float32Array.from(videoScores) };
+    return { ...audio, videoKeep, notes, videoTies, videoScore: Float32Array.from(videoScores) };
   },
-};
+});

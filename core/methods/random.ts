@@ -1,6 +1,5 @@
 import { mulberry32 } from '../util/numeric.js';
-import { audioPlanFromMask, matchedCounts, pyInt } from './shared.js';
-import type { CompressionMethod } from './types.js';
+import { audioPlanFromMask, matchedBaseline, pyInt } from './shared.js';
 
 /**
  * Random: a uniformly random subset of each modality over the whole clip (the paper's Random
@@ -31,28 +30,21 @@ export function randomSelection(numAudio: number, numVideo: number, keepAudio: n
   return { audio, video: randomSubset(numVideo, keepVideo, rand) };
 }
 
-export const randomMethod: CompressionMethod = {
+export const randomMethod = matchedBaseline({
   id: 'random',
   label: 'Random',
   paper: 'Random token selection, as in OmniZip Table 6 and SEATS random_units',
   summary: 'random: a seeded uniform subset of each modality.',
-  inputs: ['omnizip_plan'],
-  knobs: ['seed', 'baseline_budget'],
-  matchesOmniZipCounts: true,
-  plan(ctx) {
-    const { bundle, config } = ctx;
-    const counts =
-      config.baseline_budget === 'match'
-        ? matchedCounts(ctx)
-        : { audio: nativeRandomCount(bundle.numAudio, config.rho_audio), video: nativeRandomCount(bundle.numVideo, config.rho_video) };
+  inputs: [],
+  knobs: ['seed'],
+  plan({ bundle, config }, budget) {
+    const counts = budget.match ? budget : { audio: nativeRandomCount(bundle.numAudio, config.rho_audio), video: nativeRandomCount(bundle.numVideo, config.rho_video) };
     const pick = randomSelection(bundle.numAudio, bundle.numVideo, counts.audio, counts.video, config.seed);
     return {
       audio: audioPlanFromMask(pick.audio),
       videoKeep: pick.video,
-      groups: [],
-      notes: [`Random baseline (seed ${config.seed}): ${config.baseline_budget === 'match' ? 'OmniZip\'s realised counts' : 'SEATS\'s max(int((1 - rho) N), 1)'}, tokens chosen uniformly at random.`],
-      audioTies: new Uint8Array(bundle.numAudio),
+      notes: [`Random baseline (seed ${config.seed}): ${budget.match ? 'OmniZip\'s realised counts' : 'SEATS\'s max(int((1 - rho) N), 1)'}, tokens chosen uniformly at random.`],
       videoTies: new Uint8Array(bundle.numVideo),
     };
   },
-};
+});

@@ -25,6 +25,14 @@ describe('method registry', () => {
     }
   });
 
+  it('every matched baseline reads OmniZip\'s plan and is steered by baseline_budget (one helper, shared.ts)', () => {
+    for (const m of methodDescriptors().filter((d) => d.id !== 'omnizip')) {
+      expect(m.matchesOmniZipCounts, m.id).toBe(true);
+      expect(m.inputs, m.id).toContain('omnizip_plan');
+      expect(m.knobs[0], m.id).toBe('baseline_budget');
+    }
+  });
+
   it('names the known methods when an id is unknown', () => {
     expect(() => methodById('tome')).toThrow(/unknown method 'tome' \(known: omnizip, uniform/);
     expect(() => resolveConfig({ method: 'tome' })).toThrow(/must be one of omnizip, uniform, random, dycoke, fastv, visionzip/);
@@ -44,6 +52,11 @@ describe('every baseline at OmniZip\'s realised budget', () => {
         const plan = planClip(b, analysis, resolveConfig({ method: id, rho_video: rho }));
         expect(plan.method).toBe(id);
         expect(plan.counts).toEqual(omnizip.counts);
+        // Video-only baselines keep OmniZip's audio, token for token, ties included.
+        if (id === 'uniform' || id === 'visionzip') {
+          expect(Array.from(plan.audio.keep)).toEqual(Array.from(omnizip.audio.keep));
+          expect(Array.from(plan.audioTies)).toEqual(Array.from(omnizip.audioTies));
+        }
       });
     }
   }

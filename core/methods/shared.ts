@@ -1,5 +1,5 @@
 import { AUDIO_DOMINANT, AUDIO_DROPPED, type AudioPlan } from '../planner/types.js';
-import type { MethodContext } from './types.js';
+import type { CompressionMethod, MethodContext, MethodDescriptor, MethodOutcome } from './types.js';
 
 /** Helpers every baseline uses: budgets, allocation, and plans built from a keep mask. */
 
@@ -55,4 +55,42 @@ export function matchedCounts(ctx: MethodContext): { audio: number; video: numbe
 /** Python's int(x) of a non-negative double. */
 export function pyInt(x: number): number {
   return Math.trunc(x);
+}
+
+/** What a baseline plans for: OmniZip's realised counts, and whether `baseline_budget` asks to match them. */
+export interface BaselineBudget {
+  match: boolean;
+  audio: number;
+  video: number;
+}
+
+/** A baseline's decision: audio (with its ties) defaults to OmniZip's, groups to none. */
+export type BaselineOutcome = Omit<MethodOutcome, 'audio' | 'audioTies' | 'groups'> & Partial<Pick<MethodOutcome, 'audio' | 'audioTies' | 'groups'>>;
+
+export interface BaselineSpec extends Omit<MethodDescriptor, 'matchesOmniZipCounts'> {
+  plan(ctx: MethodContext, budget: BaselineBudget): BaselineOutcome;
+}
+
+/**
+ * A baseline compared at OmniZip's budget: it reads OmniZip's plan (`omnizip_plan`),
+ * `baseline_budget` chooses OmniZip's realised counts or the method's own, and a method that
+ * prunes only video keeps OmniZip's audio.
+ */
+export function matchedBaseline(spec: BaselineSpec): CompressionMethod {
+  return {
+    ...spec,
+    inputs: [...spec.inputs, 'omnizip_plan'],
+    knobs: ['baseline_budget', ...spec.knobs],
+    matchesOmniZipCounts: true,
+    plan(ctx) {
+      const out = spec.plan(ctx, { match: ctx.config.baseline_budget === 'match', ...matchedCounts(ctx) });
+      const ownAudio = out.audio !== undefined;
+      return {
+        ...out,
+        audio: out.audio ?? ctx.reference.audio,
+        audioTies: out.audioTies ?? (ownAudio ? new Uint8Array(ctx.bundle.numAudio) : ctx.reference.audioTies),
+        groups: out.groups ?? [],
+      };
+    },
+  };
 }

@@ -2,8 +2,8 @@ import { planGroupRatios } from '../planner/groups.js';
 import { planVideoGroups, videoContextFor } from '../planner/omnizip.js';
 import type { PlanGroup } from '../planner/types.js';
 import { frameRanking, keepTopOfFrame, type FrameTrace } from '../planner/video.js';
-import { largestRemainder, matchedCounts } from './shared.js';
-import type { CompressionMethod, MethodContext, MethodOutcome } from './types.js';
+import { largestRemainder, matchedBaseline, type BaselineOutcome } from './shared.js';
+import type { MethodContext } from './types.js';
 
 /**
  * Uniform: OmniZip without audio guidance (the paper's ablation "DP✗ AC✓", Table 5). Audio is
@@ -22,7 +22,7 @@ interface IstcFrame {
  * Matched budget: what the variant keeps whole counts first, tokens it always drops stay dropped,
  * and the rest of OmniZip's realised video count is shared over the ISTC frames ∝ size.
  */
-function planMatched(ctx: MethodContext, notes: string[]): { keep: Uint8Array; groups: PlanGroup[]; trace: FrameTrace } {
+function planMatched(ctx: MethodContext, target: number, notes: string[]): { keep: Uint8Array; groups: PlanGroup[]; trace: FrameTrace } {
   const { bundle, analysis, config, reference } = ctx;
   const units = reference.time.variant === 'units';
   const numVideo = bundle.numVideo;
@@ -59,7 +59,6 @@ function planMatched(ctx: MethodContext, notes: string[]): { keep: Uint8Array; g
     for (let t = 0; t < count; t++) frames.push({ group: gi, start: s + t * g.tokensPerFrame, size: g.tokensPerFrame, spatial: t % 2 === 0 });
     return out;
   });
-  const target = matchedCounts(ctx).video;
   const capacity = frames.reduce((a, f) => a + f.size, 0);
   let rest = target - whole;
   if (rest < 0) {
@@ -82,20 +81,19 @@ function planMatched(ctx: MethodContext, notes: string[]): { keep: Uint8Array; g
   return { keep, groups, trace };
 }
 
-export const uniformMethod: CompressionMethod = {
+export const uniformMethod = matchedBaseline({
   id: 'uniform',
   label: 'Uniform',
   paper: 'OmniZip ablation without audio guidance (arXiv 2511.14582, Table 5 "DP✗ AC✓")',
   summary: 'uniform: every group at the same ratio, no audio guidance; audio as OmniZip.',
-  inputs: ['audio_scores', 'embeddings', 'omnizip_plan'],
-  knobs: ['baseline_budget', 'variant', 'dpc_k', 'dpc'],
-  matchesOmniZipCounts: true,
-  plan(ctx): MethodOutcome {
+  inputs: ['audio_scores', 'embeddings'],
+  knobs: ['variant', 'dpc_k', 'dpc'],
+  plan(ctx, budget): BaselineOutcome {
     const { bundle, analysis, config, reference } = ctx;
     const notes: string[] = [];
     let video: { keep: Uint8Array; groups: PlanGroup[]; trace: FrameTrace };
-    if (config.baseline_budget === 'match') {
-      video = planMatched(ctx, notes);
+    if (budget.match) {
+      video = planMatched(ctx, budget.video, notes);
       notes.push('Uniform baseline: no audio guidance, OmniZip\'s realised video count shared over the frames by size; audio as OmniZip.');
     } else {
       const units = reference.time.variant === 'units';
@@ -106,6 +104,6 @@ export const uniformMethod: CompressionMethod = {
       video = { keep: planned.keep, groups: planned.groups, trace };
       notes.push('Uniform baseline: every video group pruned at rho_video, no audio guidance; audio as OmniZip.');
     }
-    return { audio: reference.audio, videoKeep: video.keep, groups: video.groups, notes, audioTies: reference.audioTies, videoTies: video.trace.ties, videoScore: video.trace.score };
+    return { videoKeep: video.keep, groups: video.groups, notes, videoTies: video.trace.ties, videoScore: video.trace.score };
   },
-};
+});

@@ -2,8 +2,7 @@ import type { FeatureBundle } from '../bundle/types.js';
 import type { ClipAnalysis } from '../analysis/types.js';
 import { argsort, roundHalfEven } from '../planner/numeric.js';
 import { markCutTies } from '../planner/ties.js';
-import { largestRemainder, matchedCounts, pyInt } from './shared.js';
-import type { CompressionMethod, MethodOutcome } from './types.js';
+import { largestRemainder, matchedBaseline, pyInt, type BaselineOutcome } from './shared.js';
 
 /**
  * VisionZip (Yang et al., CVPR 2025): keep the "dominant" tokens that receive the most attention in
@@ -144,16 +143,14 @@ function round10(x: number): number {
   return Math.round(x * 1e10) / 1e10;
 }
 
-export const visionzipMethod: CompressionMethod = {
+export const visionzipMethod = matchedBaseline({
   id: 'visionzip',
   label: 'VisionZip',
   paper: 'VisionZip: Longer is Better but Not Necessary in Vision Language Models (Yang et al., CVPR 2025)',
   summary: 'visionzip: dominant tokens by vision-encoder attention plus merged contextual tokens; audio as OmniZip.',
-  inputs: ['video_scores', 'embeddings', 'omnizip_plan'],
-  knobs: ['baseline_budget', 'visionzip_contextual_ratio', 'visionzip_scope', 'visionzip_dominant_ratio', 'visionzip_scores'],
-  matchesOmniZipCounts: true,
-  plan(ctx): MethodOutcome {
-    const { bundle, analysis, config, reference } = ctx;
+  inputs: ['video_scores', 'embeddings'],
+  knobs: ['visionzip_contextual_ratio', 'visionzip_scope', 'visionzip_dominant_ratio', 'visionzip_scores'],
+  plan({ bundle, analysis, config, reference }, budget): BaselineOutcome {
     const notes: string[] = [];
     const useEncoder = config.visionzip_scores === 'encoder' && bundle.videoScores !== null && bundle.videoScores !== undefined;
     if (config.visionzip_scores === 'encoder' && !useEncoder) {
@@ -163,7 +160,7 @@ export const visionzipMethod: CompressionMethod = {
     }
     const scores = useEncoder ? (bundle.videoScores as Float32Array) : embeddingProxyScores(analysis);
     const c = config.visionzip_contextual_ratio;
-    const match = config.baseline_budget === 'match';
+    const { match } = budget;
     const nv = bundle.numVideo;
     const keep = new Uint8Array(nv);
     const ties = new Uint8Array(nv);
@@ -176,7 +173,7 @@ export const visionzipMethod: CompressionMethod = {
       windows.push(Array.from({ length: nv }, (_, k) => k));
     }
     const keepRatio = 1 - config.rho_video;
-    const perWindow = match ? largestRemainder(matchedCounts(ctx).video, windows.map((w) => w.length)) : [];
+    const perWindow = match ? largestRemainder(budget.video, windows.map((w) => w.length)) : [];
     const splits = windows.map((w, k) =>
       match
         ? matchedSplit(perWindow[k], w.length, c)
@@ -195,6 +192,6 @@ export const visionzipMethod: CompressionMethod = {
       merges.push(...pick.merges);
     });
     notes.push(`VisionZip (${config.visionzip_scope} scope, ${match ? 'OmniZip\'s realised video count' : 'native counts'}): ${merges.length} contextual tokens; keys are the LLM-input embeddings (bundles carry no ViT keys); audio as OmniZip.`);
-    return { audio: reference.audio, videoKeep: keep, groups: [], notes, audioTies: reference.audioTies, videoTies: ties, videoScore: Float32Array.from(scores), videoMerges: merges };
+    return { videoKeep: keep, notes, videoTies: ties, videoScore: Float32Array.from(scores), videoMerges: merges };
   },
-};
+});

@@ -11,7 +11,8 @@
 import type { ClipAnalysis } from '../analysis/types.js';
 import type { FeatureBundle } from '../bundle/types.js';
 import type { OmniZipConfig } from '../config/schema.js';
-import { paperFlops, prefillFlops, type FlopsDims } from '../prefill/flops.js';
+import { prunedAfterLayer } from '../methods/fastv.js';
+import { PAPER_DECODE_STEPS, paperFlops, prefillFlops, type DecoderPruning, type FlopsDims } from '../prefill/flops.js';
 import type { PlanResult } from '../planner/types.js';
 import { resolveFlopsModel } from './flops-models.js';
 import { audioCoverage, videoCoverage } from './proxies.js';
@@ -46,6 +47,12 @@ const frac = (kept: number, total: number) => (total === 0 ? 1 : kept / total);
 export function targetAudioDiscard(config: OmniZipConfig): number {
   const anchorsKept = config.variant === 'official-units' || config.g > 0;
   return Math.min(1, Math.max(0, config.rho_audio - (anchorsKept ? config.contextual_ratio : 0)));
+}
+
+/** FastV prunes inside the decoder: its first K layers still see the whole sequence. */
+function pruningOf(ctx: PlanMetricContext): DecoderPruning | null {
+  const layer = prunedAfterLayer(ctx.plan);
+  return layer === null ? null : { layer, fullTokens: ctx.plan.counts.sequence.total };
 }
 
 function realisedVideoDiscard(ctx: PlanMetricContext): number {
@@ -131,20 +138,20 @@ export const METRICS: readonly MetricDescriptor[] = [
   {
     id: 'flops_ratio',
     label: 'FLOPs ratio (prefill + 100 decode steps)',
-    formula: "paper Appendix C: T(4nd²+2n²d+2ndm) + T·R((4d²+2dm)+2(dn+d(R+1)/2)), R=100, n = sequence tokens; compressed / full, for flops_model",
+    formula: "paper Appendix C: T(4nd²+2n²d+2ndm) + T·R((4d²+2dm)+2(dn+d(R+1)/2)), R=100, n = sequence tokens; compressed / full, for flops_model; FastV: its first K layers over the full sequence",
     direction: 'minimize',
     kind: 'plan',
     needsModel: false,
-    compute: (c) => paperFlops(c.flops, c.plan.counts.sequence.kept) / paperFlops(c.flops, c.plan.counts.sequence.total),
+    compute: (c) => paperFlops(c.flops, c.plan.counts.sequence.kept, PAPER_DECODE_STEPS, pruningOf(c)) / paperFlops(c.flops, c.plan.counts.sequence.total),
   },
   {
     id: 'prefill_flops_ratio',
     label: 'prefill FLOPs ratio',
-    formula: 'T(4nd²+2n²d+2ndm) compressed / full, n = sequence tokens, for flops_model',
+    formula: 'T(4nd²+2n²d+2ndm) compressed / full, n = sequence tokens, for flops_model; FastV: its first K layers over the full sequence',
     direction: 'minimize',
     kind: 'plan',
     needsModel: false,
-    compute: (c) => prefillFlops(c.flops, c.plan.counts.sequence.kept) / prefillFlops(c.flops, c.plan.counts.sequence.total),
+    compute: (c) => prefillFlops(c.flops, c.plan.counts.sequence.kept, pruningOf(c)) / prefillFlops(c.flops, c.plan.counts.sequence.total),
   },
   {
     id: 'video_coverage',

@@ -5,6 +5,11 @@
  * The first term is the prefill; the second is R decode steps attending to the n prompt tokens
  * plus the tokens generated so far. The paper counts only audio + video tokens as n; the
  * studio also reports the whole sequence, because text tokens cost the same in a real prefill.
+ *
+ * FastV prunes inside the decoder, so one n per model does not fit it: its first K layers run over
+ * the full sequence (and keep it in their KV cache), the remaining T − K over the kept tokens.
+ * Every function here takes that split (`DecoderPruning`) and sums the per-layer terms:
+ *   K·(4Nd² + 2N²d + 2Ndm) + (T−K)·(4nd² + 2n²d + 2ndm), K clamped to [0, T].
  */
 
 export const PAPER_DECODE_STEPS = 100;
@@ -21,22 +26,36 @@ export const PAPER_MODEL_DIMS: Readonly<Record<string, FlopsDims>> = Object.free
   'Qwen2.5-Omni-3B': { layers: 36, hiddenSize: 2048, intermediateSize: 11008 },
 });
 
-export function prefillFlops(dims: FlopsDims, tokens: number): number {
-  const { layers: T, hiddenSize: d, intermediateSize: m } = dims;
-  const n = tokens;
-  return T * (4 * n * d * d + 2 * n * n * d + 2 * n * d * m);
+/** Pruning inside the decoder (FastV): layers 1..`layer` see all `fullTokens`, the rest the kept ones. */
+export interface DecoderPruning {
+  layer: number;
+  fullTokens: number;
 }
 
-export function decodeFlops(dims: FlopsDims, tokens: number, decodeSteps: number): number {
-  const { layers: T, hiddenSize: d, intermediateSize: m } = dims;
-  const n = tokens;
+/** The decoder's layers in runs of equal token count: [layers, tokens]. */
+function layerRuns(layers: number, tokens: number, pruning?: DecoderPruning | null): [number, number][] {
+  if (!pruning) return [[layers, tokens]];
+  const k = Math.min(Math.max(0, pruning.layer), layers);
+  return [
+    [k, pruning.fullTokens],
+    [layers - k, tokens],
+  ];
+}
+
+export function prefillFlops(dims: FlopsDims, tokens: number, pruning?: DecoderPruning | null): number {
+  const { hiddenSize: d, intermediateSize: m } = dims;
+  return layerRuns(dims.layers, tokens, pruning).reduce((sum, [T, n]) => sum + T * (4 * n * d * d + 2 * n * n * d + 2 * n * d * m), 0);
+}
+
+export function decodeFlops(dims: FlopsDims, tokens: number, decodeSteps: number, pruning?: DecoderPruning | null): number {
+  const { hiddenSize: d, intermediateSize: m } = dims;
   const R = decodeSteps;
-  return T * R * (4 * d * d + 2 * d * m + 2 * (d * n + (d * (R + 1)) / 2));
+  return layerRuns(dims.layers, tokens, pruning).reduce((sum, [T, n]) => sum + T * R * (4 * d * d + 2 * d * m + 2 * (d * n + (d * (R + 1)) / 2)), 0);
 }
 
 /** The paper's total: prefill plus R decode steps. */
-export function paperFlops(dims: FlopsDims, tokens: number, decodeSteps = PAPER_DECODE_STEPS): number {
-  return prefillFlops(dims, tokens) + decodeFlops(dims, tokens, decodeSteps);
+export function paperFlops(dims: FlopsDims, tokens: number, decodeSteps = PAPER_DECODE_STEPS, pruning?: DecoderPruning | null): number {
+  return prefillFlops(dims, tokens, pruning) + decodeFlops(dims, tokens, decodeSteps, pruning);
 }
 
 export interface FlopsFigures {
@@ -55,11 +74,13 @@ export interface FlopsFigures {
   prefillSpeedup: number;
 }
 
-export function flopsFigures(dims: FlopsDims, tokensFull: number, tokensCompressed: number, decodeSteps = PAPER_DECODE_STEPS): FlopsFigures {
+/** `prunedAfterLayer`: FastV's K, when the compressed run prunes inside the decoder (null: before it). */
+export function flopsFigures(dims: FlopsDims, tokensFull: number, tokensCompressed: number, decodeSteps = PAPER_DECODE_STEPS, prunedAfterLayer: number | null = null): FlopsFigures {
+  const pruning = prunedAfterLayer === null ? null : { layer: prunedAfterLayer, fullTokens: tokensFull };
   const fullFlops = paperFlops(dims, tokensFull, decodeSteps);
-  const compressedFlops = paperFlops(dims, tokensCompressed, decodeSteps);
+  const compressedFlops = paperFlops(dims, tokensCompressed, decodeSteps, pruning);
   const fullPrefill = prefillFlops(dims, tokensFull);
-  const compressedPrefill = prefillFlops(dims, tokensCompressed);
+  const compressedPrefill = prefillFlops(dims, tokensCompressed, pruning);
   return {
     tokensFull,
     tokensCompressed,
@@ -85,11 +106,12 @@ export function compareFlops(
   dims: FlopsDims,
   counts: { audioVideoFull: number; audioVideoCompressed: number; sequenceFull: number; sequenceCompressed: number },
   decodeSteps = PAPER_DECODE_STEPS,
+  prunedAfterLayer: number | null = null,
 ): FlopsComparison {
   return {
     decodeSteps,
     dims: { ...dims },
-    audioVideoOnly: flopsFigures(dims, counts.audioVideoFull, counts.audioVideoCompressed, decodeSteps),
-    wholeSequence: flopsFigures(dims, counts.sequenceFull, counts.sequenceCompressed, decodeSteps),
+    audioVideoOnly: flopsFigures(dims, counts.audioVideoFull, counts.audioVideoCompressed, decodeSteps, prunedAfterLayer),
+    wholeSequence: flopsFigures(dims, counts.sequenceFull, counts.sequenceCompressed, decodeSteps, prunedAfterLayer),
   };
 }

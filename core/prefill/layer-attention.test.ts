@@ -74,7 +74,7 @@ describe('demo decoder parts (FastV)', () => {
     expect(resolveFastvLayer(2, 4, 'd')).toEqual({ layer: 2, note: null });
     const clamped = resolveFastvLayer(5, 4, 'the demo decoder');
     expect(clamped.layer).toBe(4);
-    expect(clamped.note).toMatch(/fastv_layer 5 exceeds the 4 layers of the demo decoder; using its last layer \(4\)/);
+    expect(clamped.note).toMatch(/fastv_layer K=5 clamped to 4 of a 4-layer decoder \(the demo decoder\)/);
     expect(() => resolveFastvLayer(0, 4, 'd')).toThrow(/positive integer/);
   });
 

@@ -31,7 +31,7 @@ export function resolveFastvLayer(requested: number, numLayers: number, decoderN
   if (requested <= numLayers) return { layer: requested, note: null };
   return {
     layer: numLayers,
-    note: `fastv_layer ${requested} exceeds the ${numLayers} layers of ${decoderName}; using its last layer (${numLayers}), so every decoder layer sees every token and only the kept count differs.`,
+    note: `fastv_layer K=${requested} clamped to ${numLayers} of a ${numLayers}-layer decoder (${decoderName}): FastV ranks by its last layer's attention, every decoder layer sees every token and only the kept count differs.`,
   };
 }
 

@@ -4,7 +4,7 @@ import { sessionOptions, type ProviderName } from '../onnx/session.js';
 import { DEFAULT_DEMO_DECODER, buildDemoDecoder, buildInputProjection, checkDemoDecoderConfig, demoDecoderSpec, type DemoDecoderConfig } from './demo-decoder.js';
 import { ModelSignatureError, PrefillError, throwIfAborted } from './errors.js';
 import { compareNextToken, topK } from './fidelity.js';
-import { PAPER_MODEL_DIMS, compareFlops, type FlopsComparison } from './flops.js';
+import { PAPER_DECODE_STEPS, PAPER_MODEL_DIMS, compareFlops, type FlopsComparison } from './flops.js';
 import { kvCacheBytes } from './kv-cache.js';
 import { modelFeeds, sessionSignature } from './feeds.js';
 import { readManifest, validateSignature, type PrefillModelSpec } from './manifest.js';
@@ -213,13 +213,15 @@ function ratio(a: number, b: number): number {
   return b > 0 ? a / b : Number.NaN;
 }
 
+/** FastV sequences are counted as FastV runs: layers 1..K over the full sequence (K clamped to the model's depth). */
 function flopsFor(dims: { layers: number; hiddenSize: number; intermediateSize: number }, full: PrefillSequence, compressed: PrefillSequence): FlopsComparison {
-  return compareFlops(dims, {
+  const counts = {
     audioVideoFull: full.audioVideoTokens,
     audioVideoCompressed: compressed.audioVideoTokens,
     sequenceFull: full.tokens,
     sequenceCompressed: compressed.tokens,
-  });
+  };
+  return compareFlops(dims, counts, PAPER_DECODE_STEPS, compressed.fastvLayer ?? null);
 }
 
 /**

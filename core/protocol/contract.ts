@@ -26,7 +26,8 @@ import {
   type Infer,
 } from './check.js';
 import { PROVIDER_PREFERENCES } from './enums.js';
-import { prefillMethods } from './prefill-contract.js';
+import { fastvMethods } from './fastv-contract.js';
+import { fastvDecoderCheck, prefillMethods } from './prefill-contract.js';
 import { OmniZipError } from './errors.js';
 import { restoredSessionCheck, sessionMethods } from './session-contract.js';
 import { sweepMethods } from './sweep-contract.js';
@@ -208,13 +209,16 @@ export const hostMethods = {
     params: object({ clipId, maxWidth: number({ integer: true, min: 8, max: 512 }) }),
     result: object({ count, width: count, height: count, rgb: u8() }),
   },
-  'plan.run': { params: object({ clipId, config: record() }), result: planViewCheck },
+  /** `fastvDecoder`: the decoder a FastV config ranks by (default the demo decoder); ignored by other methods. */
+  'plan.run': { params: object({ clipId, config: record(), fastvDecoder: optional(fastvDecoderCheck) }), result: planViewCheck },
   'export.build': {
-    params: object({ clipId, config: record(), kind: oneOf(EXPORT_KINDS) }),
+    params: object({ clipId, config: record(), kind: oneOf(EXPORT_KINDS), fastvDecoder: optional(fastvDecoderCheck) }),
     result: object({ fileName: string(), mime: string(), bytes: u8() }),
   },
   /** Prefill latency, memory and fidelity of a decoder LLM, full vs compressed (prefill-contract.ts). */
   ...prefillMethods,
+  /** FastV's decoder: what a choice can give, and its layer-K scores as a cancellable job (fastv-contract.ts). */
+  ...fastvMethods,
   /** Per-clip autosave of the config, pinned A and kept prefill rows (session-contract.ts). */
   ...sessionMethods,
   /** Sweeps over configs and clips: start, load a sweep directory, export a trial (sweep-contract.ts). */

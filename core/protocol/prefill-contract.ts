@@ -24,6 +24,19 @@ export const prefillSettingCheck = object({
   config: record(),
 });
 
+/** A model manifest's path (docs/prefill.md) when a decoder's kind is 'manifest'; FastV's decoder choice reuses it. */
+export const manifestPathCheck = nullable(string({ maxLength: 4096 }));
+
+/**
+ * The decoder FastV ranks by (the demo decoder, or a user decoder manifest with `attention_output`).
+ * Same kind and path fields as `model`, so hosts check and guard both alike.
+ */
+export const fastvDecoderCheck = object({
+  kind: oneOf(PREFILL_MODEL_KINDS),
+  manifestPath: manifestPathCheck,
+});
+export type FastvDecoderChoice = Infer<typeof fastvDecoderCheck>;
+
 export const prefillRunParamsCheck = object({
   jobId,
   clipId,
@@ -31,7 +44,7 @@ export const prefillRunParamsCheck = object({
   model: object({
     kind: oneOf(PREFILL_MODEL_KINDS),
     /** Model manifest (docs/prefill.md) when kind is 'manifest'. */
-    manifestPath: nullable(string({ maxLength: 4096 })),
+    manifestPath: manifestPathCheck,
     /** Demo decoder width and depth (kind 'demo'); the width must be a multiple of 16. */
     demoHiddenSize: number({ integer: true, min: 16, max: 4096 }),
     demoLayers: number({ integer: true, min: 1, max: 64 }),
@@ -39,6 +52,8 @@ export const prefillRunParamsCheck = object({
   provider: oneOf(PREFILL_PROVIDERS),
   runs: number({ integer: true, min: 1, max: 100 }),
   warmupRuns: number({ integer: true, min: 0, max: 10 }),
+  /** What FastV settings rank by: absent or 'demo', the demo decoder being measured; 'manifest', that decoder's attention_output. */
+  fastvDecoder: optional(fastvDecoderCheck),
 });
 export type PrefillRunParams = Infer<typeof prefillRunParamsCheck>;
 

@@ -12,6 +12,8 @@
  * - A handler's error comes back as RpcError with the handler's `kind`; 'cancelled' comes back as
  *   CancelledError. A worker that crashes or exits fails its pending calls with kind 'worker-failed'
  *   and is restarted by the next call.
+ * - `load` counts the calls the worker is still working on, a cancelled one until the worker has
+ *   answered it (the pool in ./pool.ts uses it not to stack calls on a worker that is winding down).
  *
  * The entry module is a parameter: in development a small bootstrap that loads the TypeScript
  * worker through tsx, in a packaged build the compiled file.
@@ -30,6 +32,8 @@ export interface RpcClientOptions {
   name: string;
   /** Passed to the worker as workerData. */
   workerData?: unknown;
+  /** Called whenever the worker is done with a call: answered, cancelled and then answered, or lost with the worker. */
+  onCallEnded?: () => void;
 }
 
 export interface CallOptions<Progress> {
@@ -48,9 +52,16 @@ interface PendingCall {
 export class RpcClient<A extends RpcApi> {
   private worker: Worker | null = null;
   private readonly pending = new Map<number, PendingCall>();
+  /** Cancelled calls the worker has not answered yet (it stops at its next check). */
+  private readonly draining = new Set<number>();
   private nextId = 1;
 
   constructor(private readonly options: RpcClientOptions) {}
+
+  /** Calls the worker is working on, cancelled ones included until it has answered them. */
+  get load(): number {
+    return this.pending.size + this.draining.size;
+  }
 
   call<M extends keyof A & string>(method: M, params: RpcParams<A, M>, options: CallOptions<RpcProgress<A, M>> = {}): Promise<RpcResult<A, M>> {
     const { signal } = options;
@@ -60,6 +71,7 @@ export class RpcClient<A extends RpcApi> {
     return new Promise<RpcResult<A, M>>((resolve, reject) => {
       const onAbort = () => {
         if (!this.settle(id)) return;
+        this.draining.add(id);
         this.post({ type: 'cancel', id });
         reject(new CancelledError(`${method} cancelled`));
       };
@@ -82,6 +94,7 @@ export class RpcClient<A extends RpcApi> {
     const worker = this.worker;
     this.worker = null;
     if (!worker) return;
+    this.draining.clear();
     this.failAll(new RpcError('worker-failed', `the ${this.options.name} worker was shut down`));
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.postMessage({ type: 'shutdown' } satisfies RpcRequest);
@@ -107,12 +120,26 @@ export class RpcClient<A extends RpcApi> {
     for (const call of calls) call.reject(error);
   }
 
+  /** The worker died: its calls, running or winding down, are gone. */
+  private lost(worker: Worker, error: Error): void {
+    if (this.worker !== worker) return; // a worker that was already replaced owns no calls any more
+    this.worker = null;
+    const had = this.load > 0;
+    this.draining.clear();
+    this.failAll(error);
+    if (had) this.options.onCallEnded?.();
+  }
+
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(this.options.entry, { workerData: this.options.workerData });
     worker.on('message', (reply: RpcReply) => {
       const call = this.pending.get(reply.id);
-      if (!call) return; // cancelled on this side already
+      if (!call) {
+        // Cancelled on this side already: its final answer only says the worker is free of it.
+        if (reply.type !== 'progress' && this.draining.delete(reply.id)) this.options.onCallEnded?.();
+        return;
+      }
       if (reply.type === 'progress') {
         call.onProgress?.(reply.progress);
         return;
@@ -121,18 +148,10 @@ export class RpcClient<A extends RpcApi> {
       if (reply.type === 'result') call.resolve(reply.result);
       else if (reply.error.kind === 'cancelled') call.reject(new CancelledError(reply.error.message));
       else call.reject(new RpcError(reply.error.kind, reply.error.message));
+      this.options.onCallEnded?.();
     });
-    // A worker that was already replaced owns no calls any more.
-    worker.on('error', (err) => {
-      if (this.worker !== worker) return;
-      this.worker = null;
-      this.failAll(new RpcError('worker-failed', `the ${this.options.name} worker failed: ${err.message}`));
-    });
-    worker.on('exit', (code) => {
-      if (this.worker !== worker) return;
-      this.worker = null;
-      this.failAll(new RpcError('worker-failed', `the ${this.options.name} worker exited (code ${code}) before finishing`));
-    });
+    worker.on('error', (err) => this.lost(worker, new RpcError('worker-failed', `the ${this.options.name} worker failed: ${err.message}`)));
+    worker.on('exit', (code) => this.lost(worker, new RpcError('worker-failed', `the ${this.options.name} worker exited (code ${code}) before finishing`)));
     this.worker = worker;
     return worker;
   }

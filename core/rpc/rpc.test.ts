@@ -1,9 +1,13 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EchoApi } from '../../test-support/rpc/echo-api.js';
 import { CancelledError } from '../protocol/errors.js';
 import { RpcClient, RpcError } from './client.js';
 
-const client = new RpcClient<EchoApi>({ entry: new URL('../../test-support/rpc/echo-bootstrap.mjs', import.meta.url), name: 'echo' });
+const entry = new URL('../../test-support/rpc/echo-bootstrap.mjs', import.meta.url);
+const client = new RpcClient<EchoApi>({ entry, name: 'echo' });
 afterAll(() => client.dispose());
 
 describe('worker RPC', () => {
@@ -37,5 +41,17 @@ describe('worker RPC', () => {
   it('fails the pending call of a worker that exits, then starts a new worker', async () => {
     await expect(client.call('crash', {})).rejects.toMatchObject({ kind: 'worker-failed' });
     expect(await client.call('echo', { text: 'back' })).toEqual({ text: 'BACK' });
+  });
+
+  it('runs the shutdown hook only after the cancelled handlers ended (native sessions are not released under them)', async () => {
+    const shutdownLog = path.join(mkdtempSync(path.join(os.tmpdir(), 'omnizip-rpc-')), 'shutdown.json');
+    const own = new RpcClient<EchoApi>({ entry, name: 'echo', workerData: { shutdownLog } });
+    let spun = () => {};
+    const started = new Promise<void>((resolve) => (spun = resolve));
+    const spinning = own.call('spin', {}, { onProgress: () => spun() }).catch((err: unknown) => err);
+    await started;
+    await own.dispose();
+    expect(await spinning).toMatchObject({ kind: 'worker-failed' });
+    expect(JSON.parse(readFileSync(shutdownLog, 'utf8'))).toEqual({ spinning: 0, cancelledSpins: 1 });
   });
 });

@@ -19,7 +19,7 @@ export type RpcHandlers<A extends RpcApi> = {
 };
 
 export interface ServeOptions {
-  /** Runs on shutdown, after every running call was cancelled (release native sessions here). */
+  /** Runs on shutdown, once every running call was cancelled and has ended (release native sessions here). */
   onShutdown?: () => Promise<void>;
   /** The port to serve; default the worker thread's parentPort. */
   port?: MessagePort;
@@ -29,6 +29,7 @@ export function serveRpc<A extends RpcApi>(handlers: RpcHandlers<A>, options: Se
   const port = options.port ?? parentPort;
   if (!port) throw new Error('serveRpc must run inside a worker thread');
   const running = new Map<number, AbortController>();
+  const ending = new Set<Promise<unknown>>();
   const post = (reply: RpcReply, transfer: Transferable[] = []) => port.postMessage(reply, transfer);
 
   port.on('message', (request: RpcRequest) => {
@@ -38,7 +39,10 @@ export function serveRpc<A extends RpcApi>(handlers: RpcHandlers<A>, options: Se
     }
     if (request.type === 'shutdown') {
       for (const controller of running.values()) controller.abort();
-      void (options.onShutdown?.() ?? Promise.resolve()).finally(() => port.close());
+      // Sessions are released only after the handlers using them stopped (at their next check).
+      void Promise.allSettled(ending)
+        .then(() => options.onShutdown?.())
+        .finally(() => port.close());
       return;
     }
     const { id, method, params } = request;
@@ -55,11 +59,15 @@ export function serveRpc<A extends RpcApi>(handlers: RpcHandlers<A>, options: Se
       progress: (progress) => post({ type: 'progress', id, progress }),
       transfer: (buffers) => (transfer = buffers),
     };
-    handler(params as never, context as never)
+    const answered = handler(params as never, context as never)
       .then(
         (result) => post({ type: 'result', id, result }, transfer),
         (err: unknown) => post({ type: 'error', id, error: { kind: errorKind(err), message: err instanceof Error ? err.message : String(err) } }),
       )
-      .finally(() => running.delete(id));
+      .finally(() => {
+        running.delete(id);
+        ending.delete(answered);
+      });
+    ending.add(answered);
   });
 }

@@ -21,8 +21,6 @@ export const ENTRY_POINTS = {
   preload: { source: 'electron/preload.ts', format: 'cjs', built: 'electron/preload.cjs' },
   'compute-host': { source: 'electron/compute-host.ts', format: 'esm', built: 'compute-host.mjs' },
   'compute-worker': { source: 'core/compute/worker.ts', format: 'esm', built: 'compute-worker.mjs', devLoader: 'core/compute/bootstrap.mjs' },
-  'sweep-worker': { source: 'core/sweeps/sweep-worker-main.ts', format: 'esm', built: 'sweep-worker.mjs', devLoader: 'core/sweeps/sweep-worker.mjs' },
-  'sweep-view-worker': { source: 'core/sweeps/view-worker-main.ts', format: 'esm', built: 'sweep-view-worker.mjs', devLoader: 'core/sweeps/view-worker.mjs' },
   'prefill-child': { source: 'core/compute/prefill-child.ts', format: 'esm', built: 'prefill-child.mjs', devLoader: 'core/compute/prefill-child-bootstrap.mjs' },
   'memory-child': { source: 'core/prefill/memory-child.ts', format: 'esm', built: 'memory-child.mjs', devLoader: 'core/prefill/memory-child-bootstrap.mjs' },
   // Plain JavaScript already; built anyway so that it resolves onnxruntime-node from dist/ like the rest.

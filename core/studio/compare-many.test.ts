@@ -15,6 +15,7 @@ function plan(method: string, audio: number[], video: number[]): PlanView {
     planMs: 1,
     discard: { audio: { target: 0.5, realised: 0.5 }, video: { target: 0.5, realised: 1 - sum(v) / v.length }, sequence: { target: 0.5, realised: 0.5 } },
     tiesDecided: 0,
+    budget: { flopsSaved: method === 'fastv' ? 0.2 : 0.5, flopsModel: 'Qwen2.5-Omni-7B' },
   } as unknown as PlanView;
 }
 
@@ -33,6 +34,7 @@ describe('comparing many methods', () => {
     expect(m.rows[0].agreementWithFirst).toBe(1);
     expect(m.rows[1].agreementWithFirst).toBeCloseTo(3 / 5, 12);
     expect(m.sameCounts).toBe(true);
+    expect(m.rows.map((r) => r.flopsSaved)).toEqual([0.5, 0.5, 0.5]);
   });
 
   it('bins disagreement over time: per method against the majority, and where not all agree', () => {

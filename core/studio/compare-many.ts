@@ -22,6 +22,9 @@ export interface MethodRow {
   sequenceTarget: number | null;
   sequenceRealised: number | null;
   tiesDecided: number | null;
+  /** The paper's FLOPs formula for the clip's LLM, 1 − compressed / full (FastV: first K layers over every token). */
+  flopsSaved: number;
+  flopsModel: string;
   planMs: number;
   /** Tokens (audio + video) this method keeps and no other compared method does. */
   onlyThis: number;
@@ -79,6 +82,8 @@ export function compareMany(plans: readonly LabelledPlan[]): ManyComparison {
       sequenceTarget: plan.discard?.sequence.target ?? null,
       sequenceRealised: plan.discard?.sequence.realised ?? null,
       tiesDecided: plan.tiesDecided ?? null,
+      flopsSaved: plan.budget.flopsSaved,
+      flopsModel: plan.budget.flopsModel,
       planMs: plan.planMs,
       onlyThis: plans.length > 1 ? only : 0,
       agreementWithFirst: union === 0 ? 1 : inter / union,

@@ -8,7 +8,8 @@ import { fastvAttention, type FastvDecoder } from '../methods/fastv-scores.js';
 import { fastvAttentionInWorker } from '../methods/fastv-worker-client.js';
 import { MethodUnavailableError } from '../methods/types.js';
 import { ModelManifestError } from '../prefill/errors.js';
-import { isCancelled } from '../protocol/errors.js';
+import { CancelledError, isCancelled } from '../protocol/errors.js';
+import type { FastvDecoderInfo } from '../protocol/fastv-contract.js';
 import { readBundle } from '../bundle/reader.js';
 import type { FeatureBundle } from '../bundle/types.js';
 import { createDefaultDeps } from './deps.js';
@@ -107,5 +108,73 @@ describe('FastV in the studio', () => {
     expect(result.notes.join(' ')).toMatch(new RegExp(`layers 1\\.\\.1 on all ${full.tokens} tokens, layers 2\\.\\.2 on the ${fastv.tokens} kept ones`));
     // KV: every token in layer 1, the kept ones in layer 2 (2 kv heads x head dim 8 x float32, K and V).
     expect(fastv.kvCacheBytes).toBe(2 * 2 * 8 * 4 * (full.tokens + fastv.tokens));
+  });
+
+  it('fastv.decoder says what a choice gives: the demo decoder clamps K, a manifest without attention_output cannot', async () => {
+    const session = new StudioSession(createDefaultDeps({ appRoot: repoRoot, version: 'test' }), new RecentFiles(null));
+    const demo = await call<FastvDecoderInfo>(session, 'fastv.decoder', { decoder: { kind: 'demo', manifestPath: null }, layer: 5 });
+    expect(demo).toMatchObject({ numLayers: 4, requestedLayer: 5, layer: 4, unavailable: null });
+    expect(demo.name).toBe('demo decoder (d=512, 4 layers)');
+    expect(demo.clampNote).toMatch(/^fastv_layer K=5 clamped to 4 of a 4-layer decoder/);
+    const measured = await call<FastvDecoderInfo>(session, 'fastv.decoder', { decoder: { kind: 'demo', manifestPath: null }, layer: 5, demo: { hiddenSize: 256, numLayers: 2 } });
+    expect(measured.clampNote).toMatch(/K=5 clamped to 2 of a 2-layer decoder/);
+    const fits = await call<FastvDecoderInfo>(session, 'fastv.decoder', { decoder: { kind: 'demo', manifestPath: null }, layer: 3 });
+    expect(fits).toMatchObject({ layer: 3, clampNote: null });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'fastv-choice-'));
+    try {
+      const manifest = path.join(dir, 'no-attention.json');
+      await writeFile(manifest, JSON.stringify({ format: 'omnizip-prefill-model', version: 1, name: 'my decoder', model: 'model.onnx', inputs: { inputs_embeds: 'inputs_embeds', position_ids: 'position_ids' }, outputs: { logits: 'logits' }, hidden_size: 32, num_layers: 4, num_attention_heads: 4, intermediate_size: 64 }));
+      const none = await call<FastvDecoderInfo>(session, 'fastv.decoder', { decoder: { kind: 'manifest', manifestPath: manifest }, layer: 5 });
+      expect(none).toMatchObject({ numLayers: 4, layer: null });
+      expect(none.unavailable).toMatch(/does not expose decoder attention; FastV needs an 'attention_output'/);
+      const absent = await call<FastvDecoderInfo>(session, 'fastv.decoder', { decoder: { kind: 'manifest', manifestPath: path.join(dir, 'absent.json') }, layer: 5 });
+      expect(absent.unavailable).toMatch(/ENOENT/);
+      // The plan and the scores job refuse it with the same reason.
+      const clip = await call<ClipSummary>(session, 'clip.openPath', { jobId: 'f3', path: golden('default_params.safetensors') });
+      await expect(call(session, 'plan.run', { clipId: clip.clipId, config: { method: 'fastv' }, fastvDecoder: { kind: 'manifest', manifestPath: manifest } })).rejects.toThrow(/bad-config: .*attention_output/);
+      await expect(call(session, 'fastv.scores', { jobId: 's0', clipId: clip.clipId, decoder: { kind: 'manifest', manifestPath: manifest }, layer: 5 })).rejects.toThrow(/bad-config: .*does not expose decoder attention/);
+      await expect(call(session, 'plan.run', { clipId: clip.clipId, config: { method: 'fastv' }, fastvDecoder: { kind: 'manifest', manifestPath: null } })).rejects.toThrow(/bad-request: .*needs manifestPath/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fastv.scores is a job: progress, a cancel that stops the run, then cached scores and an instant plan', async () => {
+    const real = createDefaultDeps({ appRoot: repoRoot, version: 'test' });
+    let release: (() => void) | null = null;
+    let runs = 0;
+    const deps = {
+      ...real,
+      fastvBundle: (bundle: FeatureBundle, layer: number, decoder: FastvDecoder, signal?: AbortSignal) =>
+        new Promise<FeatureBundle>((resolve, reject) => {
+          runs++;
+          signal?.addEventListener('abort', () => reject(new CancelledError('decoder run cancelled')));
+          release = () => void fastvAttention(bundle, layer, decoder).then(({ row, source }) => resolve(withDecoderAttention(bundle, row, source)));
+        }),
+    };
+    const session = new StudioSession(deps, new RecentFiles(null));
+    const clip = await call<ClipSummary>(session, 'clip.openPath', { jobId: 'f4', path: golden('default_params.safetensors') });
+    const stages: string[] = [];
+    const run = (jobId: string) => dispatch(session, 'fastv.scores', { jobId, clipId: clip.clipId, decoder: { kind: 'demo', manifestPath: null }, layer: 2 }, (e) => void (e.jobId === jobId && stages.push(e.stage)));
+    const first = run('s1');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(stages.some((s) => /computing layer-2 attention: layers 1\.\.2 of the demo decoder \(d=512, 4 layers\) over \d+ tokens/.test(s))).toBe(true);
+    await call(session, 'job.cancel', { jobId: 's1' });
+    expect(await first).toMatchObject({ ok: false, error: { kind: 'cancelled' } });
+    const second = run('s2');
+    await new Promise((r) => setTimeout(r, 50));
+    (release as unknown as () => void)();
+    const done = await second;
+    expect(done).toMatchObject({ ok: true, result: { cached: false, info: { layer: 2, clampNote: null } } });
+    expect(stages.at(-1)).toBe('ready');
+    const again = await call<{ cached: boolean }>(session, 'fastv.scores', { jobId: 's3', clipId: clip.clipId, decoder: { kind: 'demo', manifestPath: null }, layer: 2 });
+    expect(again.cached).toBe(true);
+    expect(runs).toBe(2);
+    // The plan uses the cached row: no third run; FastV's FLOPs count its first K layers over every token.
+    const omnizip = await call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config: { rho_video: 0.6 } });
+    const fastv = await call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config: { rho_video: 0.6, method: 'fastv', fastv_layer: 2 } });
+    expect(runs).toBe(2);
+    expect(fastv.counts).toEqual(omnizip.counts);
+    expect(fastv.budget.flopsSaved).toBeLessThan(omnizip.budget.flopsSaved);
   });
 });

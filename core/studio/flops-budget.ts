@@ -8,6 +8,7 @@
  * with T layers, d hidden size, m FFN size and R = 100 decoded tokens.
  */
 import type { PlanCounts } from '../planner/types.js';
+import { paperFlops as modelFlops } from '../prefill/flops.js';
 
 export interface LlmGeometry {
   name: string;
@@ -34,13 +35,13 @@ export function geometryFor(model: string | null | undefined, hiddenSize: number
   return QWEN25_OMNI_7B;
 }
 
-export function paperFlops(tokens: number, g: LlmGeometry, decodeSteps = DECODE_STEPS): number {
-  const { layers: T, hidden: d, ffn: m } = g;
-  const n = tokens;
-  const R = decodeSteps;
-  const prefill = T * (4 * n * d * d + 2 * n * n * d + 2 * n * d * m);
-  const decode = T * R * (4 * d * d + 2 * d * m + 2 * (d * n + (d * (R + 1)) / 2));
-  return prefill + decode;
+/**
+ * `prunedAfterLayer`: FastV's K when the plan prunes inside the decoder; its first K layers then
+ * run over all `fullTokens` (core/prefill/flops.ts holds the one formula).
+ */
+export function paperFlops(tokens: number, g: LlmGeometry, decodeSteps = DECODE_STEPS, prunedAfterLayer: number | null = null, fullTokens = tokens): number {
+  const dims = { layers: g.layers, hiddenSize: g.hidden, intermediateSize: g.ffn };
+  return modelFlops(dims, tokens, decodeSteps, prunedAfterLayer === null ? null : { layer: prunedAfterLayer, fullTokens });
 }
 
 export interface Budget {
@@ -55,7 +56,8 @@ export interface Budget {
   flopsModel: string;
 }
 
-export function budgetOf(counts: PlanCounts, geometry: LlmGeometry): Budget {
+/** `prunedAfterLayer`: FastV's K for a FastV plan (its first K layers see every token), else null. */
+export function budgetOf(counts: PlanCounts, geometry: LlmGeometry, prunedAfterLayer: number | null = null): Budget {
   const kept = counts.audio.kept + counts.video.kept;
   const total = counts.audio.total + counts.video.total;
   const full = paperFlops(total, geometry);
@@ -67,7 +69,7 @@ export function budgetOf(counts: PlanCounts, geometry: LlmGeometry): Budget {
     kept,
     total,
     retained: total > 0 ? kept / total : 1,
-    flopsSaved: full > 0 ? 1 - paperFlops(kept, geometry) / full : 0,
+    flopsSaved: full > 0 ? 1 - paperFlops(kept, geometry, DECODE_STEPS, prunedAfterLayer, total) / full : 0,
     flopsModel: geometry.name,
   };
 }

@@ -25,8 +25,10 @@ import { audioCurves } from '../planner/audio-energy.js';
 import { runStudioPrefill, type RunPrefill } from './prefill-session.js';
 import { analysisContentHash } from '../analysis/cache.js';
 import { SessionStore } from './session-store.js';
-import { decoderKey, needsDecoderAttention, type FastvDecoder } from '../methods/fastv-scores.js';
+import { decoderKey, describeFastvDecoder, needsDecoderAttention, type FastvDecoder } from '../methods/fastv-scores.js';
+import type { FastvDecoderChoice } from '../protocol/prefill-contract.js';
 import { bundleWithWorkerAttention } from '../methods/fastv-worker-client.js';
+import { prunedAfterLayer } from '../methods/fastv.js';
 import { readBundleBytes } from '../bundle/reader.js';
 import { regularFileSize } from '../util/regular-file.js';
 import { errorKind } from '../protocol/errors.js';
@@ -53,7 +55,7 @@ export interface StudioDeps {
   /** Prefill benchmark runner; default `runPrefillInWorker` (tests stand in for it). */
   runPrefill?: RunPrefill;
   /** FastV's decoder run on a clip; default the demo decoder in the compute worker's fastv.attention (tests stand in for it). */
-  fastvBundle?: (bundle: FeatureBundle, layer: number, decoder: FastvDecoder) => Promise<FeatureBundle>;
+  fastvBundle?: (bundle: FeatureBundle, layer: number, decoder: FastvDecoder, signal?: AbortSignal) => Promise<FeatureBundle>;
 }
 
 interface OpenClip {
@@ -77,6 +79,16 @@ const MAX_OPEN_CLIPS = 3;
 
 const DEFAULT_FASTV_DECODER: FastvDecoder = { kind: 'demo' };
 const fastvKey = (layer: number, decoder: FastvDecoder) => `${layer}|${decoderKey(decoder)}`;
+
+/**
+ * The contract's FastV decoder choice as the core's: the studio's demo decoder (`demo`: the
+ * default, or the size the inference panel measures) or a user manifest, checked like prefill's.
+ */
+function fastvDecoderOf(choice: FastvDecoderChoice | undefined, demo: FastvDecoder = DEFAULT_FASTV_DECODER): FastvDecoder {
+  if (!choice || choice.kind === 'demo') return demo;
+  if (!choice.manifestPath) throw new StudioError('bad-request', 'a manifest decoder for FastV needs manifestPath (the model manifest JSON, see docs/prefill.md)');
+  return { kind: 'manifest', path: choice.manifestPath };
+}
 
 const yieldToLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -212,23 +224,28 @@ export class StudioSession {
       'clip.frame': async (p) => frameImage(this.clip(p.clipId).bundle, p.index),
       'clip.thumbnails': async (p) => thumbnails(this.clip(p.clipId).bundle, p.maxWidth),
       'plan.run': async (p) => {
-        await this.prepareFastv(this.clip(p.clipId), [p.config]);
-        return this.planView(p.clipId, p.config);
+        const decoder = fastvDecoderOf(p.fastvDecoder);
+        await this.prepareFastv(this.clip(p.clipId), [p.config], decoder);
+        return this.planView(p.clipId, p.config, decoder);
       },
       'export.build': async (p) => {
         const clip = this.clip(p.clipId);
-        await this.prepareFastv(clip, [p.config]);
-        const plan = this.plan(clip, p.config);
+        const decoder = fastvDecoderOf(p.fastvDecoder);
+        await this.prepareFastv(clip, [p.config], decoder);
+        const plan = this.plan(clip, p.config, decoder);
         return buildExport(p.kind as ExportKind, clip.summary.name, plan, () => this.deps.toPlanDocument(clip.bundle, plan));
       },
       'prefill.run': async (p) => {
         const clip = this.clip(p.clipId);
-        // FastV settings rank by the same decoder the panel measures (its width and depth).
-        const decoder: FastvDecoder = p.model.kind === 'demo' ? { kind: 'demo', config: { hiddenSize: p.model.demoHiddenSize, numLayers: p.model.demoLayers } } : DEFAULT_FASTV_DECODER;
+        // FastV settings rank by the same demo decoder the panel measures (its width and depth), or by a chosen manifest's attention_output.
+        const measured: FastvDecoder = p.model.kind === 'demo' ? { kind: 'demo', config: { hiddenSize: p.model.demoHiddenSize, numLayers: p.model.demoLayers } } : DEFAULT_FASTV_DECODER;
+        const decoder = fastvDecoderOf(p.fastvDecoder, measured);
         await this.prepareFastv(clip, p.settings.map((s) => s.config), decoder);
         const target = { clipId: p.clipId, name: clip.summary.name, bundle: clip.bundle, plan: (config: Record<string, unknown>) => this.plan(clip, config, decoder) };
         return this.holding(p.clipId, () => this.runJob(p.jobId, emit, (signal, progress) => runStudioPrefill(this, target, p, this.deps.runPrefill, signal, progress)));
       },
+      'fastv.decoder': async (p) => describeFastvDecoder(fastvDecoderOf(p.decoder, p.demo ? { kind: 'demo', config: { hiddenSize: p.demo.hiddenSize, numLayers: p.demo.numLayers } } : DEFAULT_FASTV_DECODER), p.layer),
+      'fastv.scores': (p) => this.runJob(p.jobId, emit, (signal, progress) => this.fastvScores(p.clipId, fastvDecoderOf(p.decoder), p.layer, signal, progress)),
       'session.save': async (p) => {
         // A state the core would refuse on restore is refused now, not silently ignored later.
         this.checkConfig(p.state.config, 'config');
@@ -501,7 +518,7 @@ export class StudioSession {
    * worker (never on this loop) and keep the result, so replans stay instant. Invalid configs are
    * left for plan() to refuse with its usual message.
    */
-  private async prepareFastv(clip: OpenClip, overrides: Record<string, unknown>[], decoder: FastvDecoder = DEFAULT_FASTV_DECODER): Promise<void> {
+  private async prepareFastv(clip: OpenClip, overrides: Record<string, unknown>[], decoder: FastvDecoder = DEFAULT_FASTV_DECODER, signal?: AbortSignal): Promise<void> {
     for (const o of overrides) {
       let config: OmniZipConfig;
       try {
@@ -511,11 +528,11 @@ export class StudioSession {
       }
       const key = fastvKey(config.fastv_layer, decoder);
       if (!needsDecoderAttention(clip.bundle, config) || clip.fastvBundles?.has(key)) continue;
-      const compute = this.deps.fastvBundle ?? ((b: FeatureBundle, layer: number, d: FastvDecoder) => bundleWithWorkerAttention(b, layer, d));
+      const compute = this.deps.fastvBundle ?? ((b: FeatureBundle, layer: number, d: FastvDecoder, s?: AbortSignal) => bundleWithWorkerAttention(b, layer, d, s));
       const pending = (clip.fastvPending ??= new Map());
       let run = pending.get(key);
       if (!run) {
-        run = compute(clip.bundle, config.fastv_layer, decoder);
+        run = compute(clip.bundle, config.fastv_layer, decoder, signal);
         pending.set(key, run);
       }
       try {
@@ -526,6 +543,33 @@ export class StudioSession {
     }
   }
 
+  /**
+   * `fastv.scores`: the decoder's layer-K attention on the clip as a job (progress by stage,
+   * cancellable: the worker run is abandoned at once), kept on the clip so FastV plans are instant.
+   * A decoder that cannot expose layer-K attention fails with the reason, before any run.
+   */
+  private async fastvScores(clipId: string, decoder: FastvDecoder, layer: number, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<Result<'fastv.scores'>> {
+    const clip = this.clip(clipId);
+    progress(0.02, decoder.kind === 'manifest' ? 'reading the decoder manifest' : 'preparing the demo decoder');
+    const info = await describeFastvDecoder(decoder, layer);
+    if (info.unavailable) throw new StudioError('bad-config', info.unavailable);
+    const config = { method: 'fastv', fastv_layer: layer };
+    const cached = !needsDecoderAttention(clip.bundle, resolveConfig(config)) || clip.fastvBundles?.has(fastvKey(layer, decoder)) === true;
+    if (!cached) {
+      progress(0.1, `computing layer-${info.layer} attention: layers 1..${info.layer} of the ${info.name} over ${clip.bundle.tokenTypes.length} tokens`);
+      try {
+        await this.holding(clipId, () => this.prepareFastv(clip, [config], decoder, signal));
+      } catch (err) {
+        if (signal.aborted || errorKind(err) === 'cancelled') throw new StudioError('cancelled', 'computing FastV\'s layer-K attention was cancelled');
+        const kind = errorKind(err);
+        if (kind === 'bad-manifest' || kind === 'model-mismatch') throw new StudioError('bad-file', (err as Error).message);
+        throw err;
+      }
+    }
+    progress(1, 'ready');
+    return { info, cached, notes: info.clampNote ? [info.clampNote] : [] };
+  }
+
   private checkConfig(overrides: Record<string, unknown>, field: string): void {
     try {
       resolveConfig(overrides);
@@ -534,9 +578,9 @@ export class StudioSession {
     }
   }
 
-  private planView(clipId: string, overrides: Record<string, unknown>): PlanView {
+  private planView(clipId: string, overrides: Record<string, unknown>, decoder: FastvDecoder = DEFAULT_FASTV_DECODER): PlanView {
     const clip = this.clip(clipId);
-    const plan = this.plan(clip, overrides);
+    const plan = this.plan(clip, overrides, decoder);
     return {
       planKey: `${clipId}:${clip.lastPlan?.key ?? ''}`,
       clipId,
@@ -563,7 +607,7 @@ export class StudioSession {
       audioFate: plan.audio.fate,
       audioMergedInto: plan.audio.mergedInto,
       videoKeep: plan.videoKeep,
-      budget: budgetOf(plan.counts, geometryFor(clip.summary.model, clip.bundle.hiddenSize)),
+      budget: budgetOf(plan.counts, geometryFor(clip.summary.model, clip.bundle.hiddenSize), prunedAfterLayer(plan)),
       audioScoreSource: plan.audioScoreSource,
       method: plan.method,
       discard: plan.budget,

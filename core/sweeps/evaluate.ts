@@ -1,8 +1,10 @@
 /**
  * Evaluates one trial: plan the clip with the trial's config (the analysis comes from the
- * on-disk cache after the first trial of a clip) and compute its metrics. Runs inside a sweep
- * worker; keeps the current clip's bundle and analyses so consecutive trials of a clip only plan.
+ * on-disk cache after the first trial of a clip) and compute its metrics. Runs inside the compute
+ * worker (its `sweep.evaluate` method, one batch of trials per call); keeps the current clip's
+ * bundle and analyses so consecutive trials of a clip only plan.
  */
+import { sharedOnnxEngine } from '../analysis/onnx-engine.js';
 import { analyzeForPlanning } from '../analysis/service.js';
 import type { ClipAnalysis } from '../analysis/types.js';
 import { readBundle } from '../bundle/reader.js';
@@ -12,7 +14,10 @@ import { runEvalCommand } from '../metrics/eval-command.js';
 import { resolveFlopsModel } from '../metrics/flops-models.js';
 import { prefillMetrics } from '../metrics/prefill.js';
 import { metricById } from '../metrics/registry.js';
+import { parseProviderPreference } from '../onnx/session.js';
 import { planClip, requiredFrameGeometries } from '../planner/plan.js';
+import { errorKind, isCancelled, throwIfAborted } from '../protocol/errors.js';
+import { SweepDirError } from './errors.js';
 import { hostName, type TrialRecord } from './store.js';
 import { bundleForPlanning } from '../methods/fastv-scores.js';
 
@@ -31,12 +36,8 @@ export interface TrialJob {
   provider?: string;
 }
 
-export class TrialCancelledError extends Error {
-  constructor() {
-    super('trial cancelled');
-    this.name = 'TrialCancelledError';
-  }
-}
+/** What a worker reports for each trial of a batch, as soon as it finishes. */
+export type TrialOutcome = { ok: true; record: TrialRecord } | { ok: false; trial: number; key: string; kind: string; message: string };
 
 interface LoadedClip {
   path: string;
@@ -46,13 +47,15 @@ interface LoadedClip {
 }
 
 let current: LoadedClip | null = null;
+/** Analysis providers this worker's trials used, whose onnxruntime sessions it releases on shutdown. */
+const providersUsed = new Set<string>();
 
 async function clipFor(job: TrialJob): Promise<LoadedClip> {
   if (current && current.path === job.clipPath) return current;
   current = null;
   const bundle = await readBundle(job.clipPath);
   if (bundle.contentHash && bundle.contentHash !== job.contentHash) {
-    throw new Error(`${job.clipPath} changed since the sweep was planned (content hash ${bundle.contentHash.slice(0, 12)}, planned ${job.contentHash.slice(0, 12)}); rerun 'sweep run' to replan`);
+    throw new SweepDirError(`${job.clipPath} changed since the sweep was planned (content hash ${bundle.contentHash.slice(0, 12)}, planned ${job.contentHash.slice(0, 12)}); rerun 'sweep run' to replan`);
   }
   current = { path: job.clipPath, contentHash: job.contentHash, bundle, analyses: new Map() };
   return current;
@@ -73,13 +76,14 @@ function analysisFor(clip: LoadedClip, config: OmniZipConfig, provider: string, 
 export async function evaluateTrial(job: TrialJob, signal?: AbortSignal): Promise<TrialRecord> {
   const started = performance.now();
   const clip = await clipFor(job);
-  if (signal?.aborted) throw new TrialCancelledError();
+  throwIfAborted(signal, 'trial');
+  providersUsed.add(job.provider ?? 'auto');
   const analysis = await analysisFor(clip, job.config, job.provider ?? 'auto', signal);
-  if (signal?.aborted) throw new TrialCancelledError();
+  throwIfAborted(signal, 'trial');
   // FastV ranks by a decoder's layer-K attention: the sweep's prefill_model (demo by default) runs
   // once per clip and K in this worker, then every trial of that clip plans from the cached row.
   const bundle = await bundleForPlanning(clip.bundle, job.config, job.prefillModel === 'demo' ? { kind: 'demo' } : { kind: 'manifest', path: job.prefillModel }, { signal });
-  if (signal?.aborted) throw new TrialCancelledError();
+  throwIfAborted(signal, 'trial');
   const plan = planClip(bundle, analysis, job.config);
   const flops = resolveFlopsModel(job.flopsModel).dims;
   const metrics: Record<string, number> = {};
@@ -115,4 +119,32 @@ export async function evaluateTrial(job: TrialJob, signal?: AbortSignal): Promis
     wall_ms: Math.round((performance.now() - started) * 1000) / 1000,
     host: hostName(),
   };
+}
+
+/**
+ * Evaluates a batch of trials in order, reporting each outcome as it finishes (a failed trial is an
+ * outcome, not an error); resolves with how many ran. Stops before the next trial once `signal`
+ * fires: the trial in flight is dropped, not reported.
+ */
+export async function evaluateTrials(jobs: TrialJob[], signal: AbortSignal, report: (outcome: TrialOutcome) => void): Promise<number> {
+  let ran = 0;
+  for (const job of jobs) {
+    if (signal.aborted) break;
+    let outcome: TrialOutcome;
+    try {
+      outcome = { ok: true, record: await evaluateTrial(job, signal) };
+    } catch (err) {
+      if (signal.aborted || isCancelled(err)) break;
+      outcome = { ok: false, trial: job.trial, key: job.key, kind: errorKind(err), message: err instanceof Error ? err.message : String(err) };
+    }
+    report(outcome);
+    ran++;
+  }
+  return ran;
+}
+
+/** Releases the onnxruntime sessions the trials of this worker opened (on the worker's shutdown). */
+export async function releaseTrialEngines(): Promise<void> {
+  for (const provider of providersUsed) await sharedOnnxEngine(parseProviderPreference(provider)).dispose();
+  providersUsed.clear();
 }

@@ -1,16 +1,21 @@
 /**
- * Runs a planned sweep's unfinished trials on a pool of worker threads and appends each result
- * as it arrives. Used by `sweep run` (all trials, DIR/trials.jsonl), by each Slurm task through
+ * Runs a planned sweep's unfinished trials on a pool of compute workers (core/rpc's RpcPool, the
+ * workers' `sweep.evaluate` method) and appends each result as it arrives. Used by `sweep run` (all trials, DIR/trials.jsonl), by each Slurm task through
  * `sweep run-shard` (its slice, its own shard file) and by the studio. Resumable: trials whose
  * key already has a record are skipped; a stop loses only the trials in flight.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { ComputeApi } from '../compute/api.js';
+import { errorKind } from '../protocol/errors.js';
+import { RpcPool } from '../rpc/pool.js';
+import { entryUrl } from '../runtime/entry-points.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import type { TrialJob } from './evaluate.js';
+import type { TrialJob, TrialOutcome } from './evaluate.js';
 import { readPlan, type PlannedTrial, type SweepPlan } from './plan.js';
 import {
   FAILURES_FILE,
+  type FailureRecord,
   hostName,
   JsonlAppender,
   readResults,
@@ -20,8 +25,6 @@ import {
   TRIALS_FILE,
   type TrialRecord,
 } from './store.js';
-import { WorkerPool, type WorkerSpawner } from './worker-pool.js';
-import { entryUrl } from '../runtime/entry-points.js';
 
 export interface SweepProgress {
   total: number;
@@ -46,11 +49,7 @@ export interface RunOptions {
   onProgress?: (p: SweepProgress) => void;
   onRecord?: (r: TrialRecord) => void;
   provider?: string;
-  spawner?: WorkerSpawner<TrialJob[], number, TrialOutcome>;
 }
-
-/** What a worker reports for each trial of a batch, as soon as it finishes. */
-export type TrialOutcome = { ok: true; record: TrialRecord } | { ok: false; trial: number; key: string; name: string; message: string };
 
 /**
  * Trials go to workers in batches sized to about this much work: a plan-only trial takes a few
@@ -64,7 +63,11 @@ export interface RunSummary extends SweepProgress {
 }
 
 export const RUNS_DIR = 'runs';
-const workerUrl = entryUrl('sweep-worker');
+/**
+ * How long a stopping worker may take to finish its trial's current step and release onnxruntime
+ * before it is terminated (terminating inside a native call can abort the whole process).
+ */
+const WORKER_SHUTDOWN_GRACE_MS = 15_000;
 
 /** The contiguous slice of the plan's trials shard `index` of `count` owns. */
 export function shardSlice<T>(trials: T[], index: number, count: number): T[] {
@@ -138,7 +141,7 @@ export async function runSweep(dir: string, options: RunOptions): Promise<RunSum
     return { total: mine.length, alreadyDone, done, failed, inFlight: inFlight.size, elapsedMs, rate, etaMs: rate > 0 ? (left / rate) * 1000 : null, lastError };
   };
 
-  const pool = new WorkerPool<TrialJob[], number, TrialOutcome>(workerUrl, Math.max(1, Math.min(options.workers, todo.length || 1)), options.spawner);
+  const pool = new RpcPool<ComputeApi>({ entry: entryUrl('compute-worker'), name: 'sweep', size: Math.max(1, Math.min(options.workers, todo.length || 1)) });
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -177,7 +180,7 @@ export async function runSweep(dir: string, options: RunOptions): Promise<RunSum
     } else {
       failed++;
       lastError = `trial ${o.trial}: ${o.message}`;
-      write(failures, { trial: o.trial, key: o.key, error: `${o.name}: ${o.message}`, host: hostName(), at: new Date().toISOString() });
+      write(failures, { trial: o.trial, key: o.key, kind: o.kind, error: o.message, host: hostName(), at: new Date().toISOString() } satisfies FailureRecord);
       inFlight.delete(o.key);
     }
     options.onProgress?.(progress());
@@ -189,15 +192,17 @@ export async function runSweep(dir: string, options: RunOptions): Promise<RunSum
       next += batch.length;
       for (const t of batch) inFlight.add(t.key);
       try {
-        await pool.run(
+        await pool.call(
+          'sweep.evaluate',
           batch.map((t) => trialJob(plan, t, options.provider)),
           { signal: stop.signal, onProgress: onOutcome },
         );
       } catch (err) {
         if (stop.signal.aborted) break;
-        // The worker died mid-batch: the trials it did not report fail with its error.
-        const e = err as Error;
-        for (const t of batch) if (inFlight.has(t.key)) onOutcome({ ok: false, trial: t.trial, key: t.key, name: e.name, message: e.message });
+        // The worker died mid-batch (kind 'worker-failed'): the trials it did not report fail with its error.
+        const kind = errorKind(err);
+        const message = err instanceof Error ? err.message : String(err);
+        for (const t of batch) if (inFlight.has(t.key)) onOutcome({ ok: false, trial: t.trial, key: t.key, kind, message });
       } finally {
         for (const t of batch) inFlight.delete(t.key);
       }
@@ -207,7 +212,7 @@ export async function runSweep(dir: string, options: RunOptions): Promise<RunSum
     await Promise.all(Array.from({ length: workers }, feed));
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
-    await pool.close();
+    await pool.close(WORKER_SHUTDOWN_GRACE_MS);
     await writes;
     await results.close();
     await failures.close();

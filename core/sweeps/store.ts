@@ -30,6 +30,8 @@ export interface TrialRecord {
 export interface FailureRecord {
   trial: number;
   key: string;
+  /** The error's kind (core/protocol/errors.ts), e.g. 'worker-failed'; absent in records of older runs. */
+  kind?: string;
   error: string;
   host: string;
   at: string;

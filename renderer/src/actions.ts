@@ -3,8 +3,9 @@
  * request in flight), keep comparison plans current, export. Components call these; the store
  * and the data cache hold the outcome.
  */
-import type { OmniZipConfig } from '../../core/config/schema.js';
 import type { AnalysisProviderChoice, ExportKind, StudioEvent } from '../../core/protocol/contract.js';
+import { fastvDecoderParam, useFastv } from './compare/fastv-decoder.js';
+import { refreshBaselines } from './compare/refresh.js';
 import { dataCache } from './data-cache.js';
 import { currentConfigVersion, notePlanCommitted } from './perf.js';
 import { followClip, restoreSession, startAutosave } from './session-autosave.js';
@@ -43,6 +44,12 @@ export async function init(c: StudioClient): Promise<void> {
   useStudio.subscribe((s, prev) => {
     if (s.config !== prev.config) void replan();
     if (s.compareMode !== prev.compareMode || s.pinnedConfig !== prev.pinnedConfig || (s.compareMode === 'baselines' && (s.config !== prev.config || s.compareMethods !== prev.compareMethods))) void refreshCompare();
+  });
+  // Another FastV decoder: FastV plans (the live one, Compare's column) rank by it from now on.
+  useFastv.subscribe((s, prev) => {
+    if (s.kind === prev.kind && s.manifestPath === prev.manifestPath) return;
+    if (useStudio.getState().config.method === 'fastv') void replan();
+    void refreshCompare();
   });
   startAutosave(c);
   const open = c.mode === 'web' ? new URLSearchParams(window.location.search).get('open') : null;
@@ -156,7 +163,7 @@ export async function replan(): Promise<void> {
       if (!clip) return;
       const version = currentConfigVersion();
       try {
-        const plan = await studio().call('plan.run', { clipId: clip.clipId, config: { ...config } });
+        const plan = await studio().call('plan.run', { clipId: clip.clipId, config: { ...config }, ...fastvDecoderParam() });
         if (useStudio.getState().clip?.clipId !== clip.clipId) return;
         dataCache.setPlan(plan);
         const seq = ++planSeq;
@@ -180,20 +187,8 @@ export async function refreshCompare(): Promise<void> {
       dataCache.setPlan(plan);
       useStudio.getState().setComparePlans({ compare: plan.planKey });
     } else if (compareMode === 'baselines') {
-      const base: OmniZipConfig = { ...config, method: 'omnizip' };
-      const methods = useStudio.getState().compareMethods;
-      const outcomes = await Promise.allSettled(methods.map((method) => studio().call('plan.run', { clipId: clip.clipId, config: { ...base, method } })));
-      const keys: Record<string, string> = {};
-      const errors: Record<string, string> = {};
-      outcomes.forEach((o, k) => {
-        if (o.status === 'fulfilled') {
-          dataCache.setPlan(o.value);
-          keys[methods[k]] = o.value.planKey;
-        } else {
-          errors[methods[k]] = message(o.reason);
-        }
-      });
-      useStudio.getState().setComparePlans({ baselines: keys, errors });
+      // Each row as its plan arrives; FastV's after its decoder run (a cancellable job).
+      await refreshBaselines(studio(), clip.clipId, config);
     }
   } catch (err) {
     useStudio.getState().pushError(`comparison failed: ${message(err)}`);
@@ -230,7 +225,7 @@ export async function exportKind(kind: ExportKind): Promise<void> {
   const { clip, config } = useStudio.getState();
   if (!clip) return;
   try {
-    const file = await studio().call('export.build', { clipId: clip.clipId, config: { ...config }, kind });
+    const file = await studio().call('export.build', { clipId: clip.clipId, config: { ...config }, kind, ...fastvDecoderParam() });
     await saveBytes(file.fileName, file.mime, file.bytes);
   } catch (err) {
     useStudio.getState().pushError(`export failed: ${message(err)}`);
@@ -240,6 +235,6 @@ export async function exportKind(kind: ExportKind): Promise<void> {
 export async function buildExportText(kind: ExportKind): Promise<string> {
   const { clip, config } = useStudio.getState();
   if (!clip) return '';
-  const file = await studio().call('export.build', { clipId: clip.clipId, config: { ...config }, kind });
+  const file = await studio().call('export.build', { clipId: clip.clipId, config: { ...config }, kind, ...fastvDecoderParam() });
   return new TextDecoder().decode(file.bytes);
 }

@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { comparePlans, type PlanComparison } from '../../core/studio/compare.js';
 import type { PlanView } from '../../core/protocol/contract.js';
 import { dataCache } from './data-cache.js';
-import { useStudio } from './store/index.js';
+import { useStudio, useStudioPick } from './store/index.js';
 
 /** The plan every view shows (from the data cache, by the store's key). */
 export function usePlan(): PlanView | undefined {
@@ -42,11 +42,7 @@ export function comparisonFor(k: ComparisonKeys): ActiveComparison | null {
 }
 
 export function useComparison(): ActiveComparison | null {
-  const planKey = useStudio((s) => s.planKey);
-  const compareMode = useStudio((s) => s.compareMode);
-  const comparePlanKey = useStudio((s) => s.comparePlanKey);
-  const baselinePlanKeys = useStudio((s) => s.baselinePlanKeys);
-  const baseline = useStudio((s) => s.baseline);
+  const { planKey, compareMode, comparePlanKey, baselinePlanKeys, baseline } = useStudioPick('planKey', 'compareMode', 'comparePlanKey', 'baselinePlanKeys', 'baseline');
   return useMemo(
     () => comparisonFor({ planKey, compareMode, comparePlanKey, baselinePlanKeys, baseline }),
     [planKey, compareMode, comparePlanKey, baselinePlanKeys, baseline],

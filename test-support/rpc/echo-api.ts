@@ -6,6 +6,8 @@ export type EchoApi = {
   /** Reports progress until its signal fires, then throws CancelledError. */
   spin: RpcMethod<Record<string, never>, never, number>;
   fail: RpcMethod<{ kind: string; message: string }, never>;
+  /** Holds the worker for `holdMs`, then says which thread it is and how many spins were cancelled there. */
+  whoami: RpcMethod<{ holdMs: number }, { threadId: number; cancelledSpins: number }>;
   /** Ends the worker thread abruptly. */
   crash: RpcMethod<Record<string, never>, never>;
 };

@@ -6,9 +6,11 @@ import { agreementHeatmap } from './agreement-chart.js';
 import { PlotlyChart } from '../plot/PlotlyChart.js';
 import { dataCache } from '../data-cache.js';
 import { useComparison, usePlan } from '../hooks.js';
-import { useStudio, type CompareMode } from '../store/index.js';
-import { useMemo } from 'react';
+import { useStudio, useStudioPick, type CompareMode } from '../store/index.js';
+import { useMemo, type ReactNode } from 'react';
 import { change } from '../parameters/Parameters.js';
+import { cancelFastvScores, useFastv } from './fastv-decoder.js';
+import { FastvDecoderPicker } from './FastvDecoderPicker.js';
 
 /** The delta table's rows plus the disagreement rows: tokens one side keeps and the other does not. */
 export function deltaRows(result: PlanComparison): DeltaRow[] {
@@ -68,29 +70,51 @@ const METHOD_METRICS: [string, (r: MethodRow) => string][] = [
   ['tokens kept only by this method', (r) => String(r.onlyThis)],
   ['agreement with OmniZip (Jaccard)', (r) => r.agreementWithFirst.toFixed(3)],
   ['ties decided (lower index kept)', (r) => (r.tiesDecided === null ? '—' : String(r.tiesDecided))],
+  // The paper's Appendix C formula for the clip's LLM; a FastV plan runs its first K layers over every token.
+  ['FLOPs saved (FastV: K layers unpruned)', (r) => pct(r.flopsSaved)],
   ['plan time (ms)', (r) => r.planMs.toFixed(1)],
 ];
 
-function MethodsTable({ rows }: { rows: MethodRow[] }) {
+/** A column is a planned method's row, or what its plan is waiting for (FastV's decoder run) or why it has none. */
+type MethodColumn = { label: string; row: MethodRow } | { label: string; status: ReactNode };
+
+function MethodsTable({ columns }: { columns: MethodColumn[] }) {
   return (
     <table className="delta" data-testid="baseline-table">
-      <thead><tr><th />{rows.map((r) => <th key={r.label}>{r.label}</th>)}</tr></thead>
+      <thead><tr><th />{columns.map((c) => <th key={c.label}>{c.label}</th>)}</tr></thead>
       <tbody>
-        {METHOD_METRICS.map(([label, cell]) => (
-          <tr key={label} data-row={label}><td>{label}</td>{rows.map((r) => <td key={r.label}>{cell(r)}</td>)}</tr>
+        {METHOD_METRICS.map(([label, cell], k) => (
+          <tr key={label} data-row={label}>
+            <td>{label}</td>
+            {columns.map((c) =>
+              'row' in c ? (
+                <td key={c.label}>{cell(c.row)}</td>
+              ) : k === 0 ? (
+                <td key={c.label} rowSpan={METHOD_METRICS.length} className="pending" data-testid={`baseline-status-${c.label}`}>{c.status}</td>
+              ) : null,
+            )}
+          </tr>
         ))}
       </tbody>
     </table>
   );
 }
 
+/** FastV's column while its decoder runs: progress and a cancel. */
+function FastvProgress() {
+  const job = useFastv((s) => s.job);
+  if (!job) return <>planning…</>;
+  return (
+    <span data-testid="fastv-progress">
+      computing layer-K attention… {(100 * job.fraction).toFixed(0)}% <small>{job.stage}</small>{' '}
+      <button data-testid="fastv-cancel" disabled={job.cancelling} onClick={() => void cancelFastvScores()}>cancel</button>
+    </span>
+  );
+}
+
 /** OmniZip and every selected baseline at once: table, same-budget statement, disagreement heatmap. */
 function ManyMethods() {
-  const clip = useStudio((s) => s.clip);
-  const seq = useStudio((s) => s.planSeq);
-  const methods = useStudio((s) => s.compareMethods);
-  const keys = useStudio((s) => s.baselinePlanKeys);
-  const errors = useStudio((s) => s.baselineErrors);
+  const { clip, planSeq: seq, compareMethods: methods, baselinePlanKeys: keys, baselineErrors: errors } = useStudioPick('clip', 'planSeq', 'compareMethods', 'baselinePlanKeys', 'baselineErrors');
   const plan = usePlan();
   const plans = useMemo((): LabelledPlan[] => {
     if (!plan) return [];
@@ -101,9 +125,18 @@ function ManyMethods() {
     }
     return out;
   }, [plan, methods, keys]);
-  const many = useMemo(() => (plans.length > 1 ? compareMany(plans) : null), [plans]);
-  const chart = useMemo(() => (clip && many ? agreementHeatmap(clip, plans, many) : null), [clip, plans, many]);
+  const many = useMemo(() => (plans.length > 0 ? compareMany(plans) : null), [plans]);
+  const chart = useMemo(() => (clip && many && plans.length > 1 ? agreementHeatmap(clip, plans, many) : null), [clip, plans, many]);
+  const fastvRunning = useFastv((s) => s.job !== null && s.job.key.startsWith(`${plan?.clipId ?? ''}|`));
   if (!plan || !many) return null;
+  const columns: MethodColumn[] = [{ label: 'OmniZip', row: many.rows[0] }];
+  for (const id of methods) {
+    const row = many.rows.find((r) => r.label === id);
+    if (id === 'fastv' && fastvRunning) columns.push({ label: id, status: <FastvProgress /> });
+    else if (errors[id]) columns.push({ label: id, status: <span className="error">unavailable</span> });
+    else if (row) columns.push({ label: id, row });
+    else columns.push({ label: id, status: 'planning…' });
+  }
   return (
     <>
       <p className="readout" data-testid="same-budget">
@@ -114,7 +147,7 @@ function ManyMethods() {
       {Object.entries(errors).map(([id, msg]) => (
         <p key={id} className="error" data-testid={`baseline-error-${id}`}>{id} unavailable: {msg}</p>
       ))}
-      <MethodsTable rows={many.rows} />
+      <MethodsTable columns={columns} />
       {chart && (
         <>
           <h3>Where the methods disagree <small>share of each time bin's tokens (audio and video) a method decides against the majority; top row: tokens not every method decides the same way</small></h3>
@@ -126,12 +159,7 @@ function ManyMethods() {
 }
 
 export function Compare() {
-  const mode = useStudio((s) => s.compareMode);
-  const baseline = useStudio((s) => s.baseline);
-  const pinned = useStudio((s) => s.pinnedConfig);
-  const config = useStudio((s) => s.config);
-  const methods = useStudio((s) => s.compareMethods);
-  const errors = useStudio((s) => s.baselineErrors);
+  const { compareMode: mode, baseline, pinnedConfig: pinned, config, compareMethods: methods, baselineErrors: errors } = useStudioPick('compareMode', 'baseline', 'pinnedConfig', 'config', 'compareMethods', 'baselineErrors');
   const comparison = useComparison();
   const setMode = (m: CompareMode) => useStudio.getState().setCompareMode(m);
   return (
@@ -160,6 +188,7 @@ export function Compare() {
               </label>
             ))}
           </div>
+          {methods.includes('fastv') && <FastvDecoderPicker layer={config.fastv_layer} slot="compare" demoLabel="demo decoder" />}
           <div className="toolbar">
             <span>overlay diff on the timeline and frames against</span>
             {methods.filter((id) => !errors[id]).map((b) => (

@@ -7,14 +7,12 @@ import { useState } from 'react';
 import { explainAudio, explainVideo } from '../../../core/studio/why-kept.js';
 import { patchAt } from '../plan-time.js';
 import { usePlan } from '../hooks.js';
-import { useStudio } from '../store/index.js';
+import { useStudioPick } from '../store/index.js';
 
 const num = (x: number | null, digits = 4) => (x === null ? '—' : x.toPrecision(digits));
 
 export function TokenInspector() {
-  const clip = useStudio((s) => s.clip);
-  const hoverTime = useStudio((s) => s.hoverTime);
-  const selectedTime = useStudio((s) => s.selectedTime);
+  const { clip, hoverTime, selectedTime } = useStudioPick('clip', 'hoverTime', 'selectedTime');
   const plan = usePlan();
   const [offset, setOffset] = useState(0);
   if (!clip || !plan) return null;

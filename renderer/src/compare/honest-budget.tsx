@@ -7,7 +7,8 @@ import { methodDescriptors } from '../../../core/methods/registry.js';
 import { PRESETS, type ConfigKey } from '../../../core/config/schema.js';
 import type { PlanView } from '../../../core/protocol/contract.js';
 import { connectedClient } from '../actions.js';
-import { useStudio } from '../store/index.js';
+import { fastvDecoderParam } from './fastv-decoder.js';
+import { useStudioPick } from '../store/index.js';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
@@ -44,14 +45,13 @@ export function DiscardSummary({ plan }: { plan: PlanView }) {
 
 /** Each preset's realised audio+video retention on the open clip with the current config underneath. */
 export function usePresetRetention(): Record<string, number> {
-  const clip = useStudio((s) => s.clip);
-  const config = useStudio((s) => s.config);
+  const { clip, config } = useStudioPick('clip', 'config');
   const [retention, setRetention] = useState<Record<string, number>>({});
   useEffect(() => {
     if (!clip) return;
     let live = true;
     const timer = setTimeout(() => {
-      void Promise.allSettled(PRESETS.map((p) => connectedClient().call('plan.run', { clipId: clip.clipId, config: { ...config, ...p.values } }))).then((outcomes) => {
+      void Promise.allSettled(PRESETS.map((p) => connectedClient().call('plan.run', { clipId: clip.clipId, config: { ...config, ...p.values }, ...fastvDecoderParam() }))).then((outcomes) => {
         if (!live) return;
         const out: Record<string, number> = {};
         outcomes.forEach((o, k) => {

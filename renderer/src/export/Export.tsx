@@ -3,7 +3,7 @@ import type { ExportKind } from '../../../core/protocol/contract.js';
 import { buildExportText, exportKind, saveBytes } from '../actions.js';
 import { mountedCharts } from '../plot/chart-registry.js';
 import Plotly from '../plot/plotly.js';
-import { useStudio } from '../store/index.js';
+import { useStudio, useStudioPick } from '../store/index.js';
 import { exportableFigure } from './figure.js';
 import { exportReport } from './report.js';
 
@@ -47,8 +47,7 @@ export async function exportChart(id: string, format: 'png' | 'svg'): Promise<vo
 }
 
 export function Export() {
-  const clip = useStudio((s) => s.clip);
-  const config = useStudio((s) => s.config);
+  const { clip, config } = useStudioPick('clip', 'config');
   const [flags, setFlags] = useState('');
   useEffect(() => {
     let live = true;

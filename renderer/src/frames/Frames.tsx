@@ -5,7 +5,7 @@ import { patchAt, patchStart } from '../plan-time.js';
 import { dataCache } from '../data-cache.js';
 import { useComparison, usePlan } from '../hooks.js';
 import { PlotlyChart } from '../plot/PlotlyChart.js';
-import { useStudio } from '../store/index.js';
+import { useStudio, useStudioPick } from '../store/index.js';
 import type { ClipSummary, PlanView } from '../../../core/protocol/contract.js';
 import type { PlotMouseEvent } from '../plot/plotly.js';
 
@@ -88,10 +88,7 @@ function Thumb({ clip, plan, patch, active, hovered }: { clip: ClipSummary; plan
 }
 
 export function Frames() {
-  const clip = useStudio((s) => s.clip);
-  const seq = useStudio((s) => s.planSeq);
-  const selectedTime = useStudio((s) => s.selectedTime);
-  const hoverTime = useStudio((s) => s.hoverTime);
+  const { clip, planSeq: seq, selectedTime, hoverTime } = useStudioPick('clip', 'planSeq', 'selectedTime', 'hoverTime');
   const plan = usePlan();
   const comparison = useComparison();
   const patch = clip ? patchAt(clip, selectedTime) : 0;

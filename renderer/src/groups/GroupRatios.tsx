@@ -4,14 +4,10 @@ import { groupAt, groupSpan } from '../plan-time.js';
 import { useComparison, usePlan } from '../hooks.js';
 import { groupsInView } from '../timeline/linked-range.js';
 import { PlotlyChart } from '../plot/PlotlyChart.js';
-import { useStudio } from '../store/index.js';
+import { useStudio, useStudioPick } from '../store/index.js';
 
 export function GroupRatios() {
-  const clip = useStudio((s) => s.clip);
-  const seq = useStudio((s) => s.planSeq);
-  const hoverTime = useStudio((s) => s.hoverTime);
-  const selectedTime = useStudio((s) => s.selectedTime);
-  const viewRange = useStudio((s) => s.viewRange);
+  const { clip, planSeq: seq, hoverTime, selectedTime, viewRange } = useStudioPick('clip', 'planSeq', 'hoverTime', 'selectedTime', 'viewRange');
   const plan = usePlan();
   const comparison = useComparison();
   const data = useMemo(() => {

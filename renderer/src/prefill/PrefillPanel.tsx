@@ -1,5 +1,6 @@
 import type { PrefillResultView, PrefillRow } from '../../../core/protocol/prefill-contract.js';
-import { useStudio } from '../store/index.js';
+import { useStudioPick } from '../store/index.js';
+import { FastvDecoderPicker } from '../compare/FastvDecoderPicker.js';
 import { PrefillChart } from './PrefillChart.js';
 import { cancelPrefill, clearPrefillResults, exportPrefill, prefillSettings, runPrefill } from './actions.js';
 import { usePrefill, type PrefillEntry, type PrefillForm, type PrefillProvider } from './store.js';
@@ -147,16 +148,14 @@ function FragmentRows({ entry }: { entry: PrefillEntry }) {
 }
 
 export function PrefillPanel() {
-  const clip = useStudio((s) => s.clip);
-  const config = useStudio((s) => s.config);
-  const compareMode = useStudio((s) => s.compareMode);
-  const pinnedConfig = useStudio((s) => s.pinnedConfig);
+  const { clip, config, compareMode, pinnedConfig, compareMethods } = useStudioPick('clip', 'config', 'compareMode', 'pinnedConfig', 'compareMethods');
   const form = usePrefill((s) => s.form);
   const job = usePrefill((s) => s.job);
   const results = usePrefill((s) => s.results);
   const outcome = usePrefill((s) => s.outcome);
   const set = (patch: Partial<PrefillForm>) => usePrefill.getState().setForm(patch);
-  const planned = prefillSettings({ config, compareMode, pinnedConfig }, form.includeCompare);
+  const planned = prefillSettings({ config, compareMode, pinnedConfig, compareMethods }, form.includeCompare);
+  const fastvSettings = planned.filter((s) => s.config.method === 'fastv');
   const canRun = clip !== null && job === null && (form.modelKind === 'demo' || form.manifestPath.trim() !== '');
   return (
     <section className="view prefill" data-testid="view-prefill">
@@ -191,6 +190,14 @@ export function PrefillPanel() {
         <button data-testid="prefill-run" disabled={!canRun} onClick={() => void runPrefill()}>Run prefill</button>
         <button data-testid="prefill-cancel" disabled={job === null || job.cancelling} onClick={() => void cancelPrefill()}>Cancel</button>
       </div>
+      {fastvSettings.length > 0 && (
+        <FastvDecoderPicker
+          layer={fastvSettings[0].config.fastv_layer}
+          slot="prefill"
+          demoLabel={form.modelKind === 'demo' ? 'the demo decoder being measured' : 'the demo decoder'}
+          demo={form.modelKind === 'demo' ? { hiddenSize: form.demoHiddenSize, numLayers: form.demoLayers } : undefined}
+        />
+      )}
       {job && (
         <div className="progress" data-testid="prefill-progress">
           <progress max={1} value={job.fraction} data-testid="prefill-progress-bar" />

@@ -9,6 +9,8 @@ import { prefillRunsCsv, prefillRunsJson } from '../../../core/studio/prefill-ex
 import { connectedClient, saveBytes } from '../actions.js';
 import { useStudio, type CompareMode } from '../store/index.js';
 import { usePrefill } from './store.js';
+import { fastvDecoderParam } from '../compare/fastv-decoder.js';
+import { cancelPanelJob, followJobProgress } from '../compare/panel-job.js';
 
 export interface PrefillSettingRequest {
   label: string;
@@ -46,10 +48,7 @@ export async function runPrefill(): Promise<void> {
   const client = connectedClient();
   const jobId = `prefill${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   usePrefill.setState({ job: { jobId, fraction: 0, stage: 'starting', cancelling: false }, outcome: null });
-  const stopListening = client.onEvent((event) => {
-    if (event.type !== 'job.progress' || event.jobId !== jobId) return;
-    usePrefill.setState((s) => (s.job?.jobId === jobId ? { job: { ...s.job, fraction: event.fraction, stage: event.stage } } : {}));
-  });
+  const stopListening = followJobProgress(client, usePrefill, jobId);
   const started = performance.now();
   try {
     const result = await client.call('prefill.run', {
@@ -60,6 +59,8 @@ export async function runPrefill(): Promise<void> {
       provider: form.provider,
       runs: form.runs,
       warmupRuns: form.warmupRuns,
+      // FastV settings rank by the chosen decoder manifest, else by the demo decoder being measured.
+      ...fastvDecoderParam(),
     });
     usePrefill.setState((s) => {
       const id = (s.results.at(-1)?.id ?? 0) + 1;
@@ -77,15 +78,8 @@ export async function runPrefill(): Promise<void> {
   }
 }
 
-export async function cancelPrefill(): Promise<void> {
-  const job = usePrefill.getState().job;
-  if (!job || job.cancelling) return;
-  usePrefill.setState({ job: { ...job, cancelling: true, stage: `${job.stage} (cancelling…)` } });
-  try {
-    await connectedClient().call('job.cancel', { jobId: job.jobId });
-  } catch (err) {
-    usePrefill.setState({ outcome: { kind: 'failed', text: `cancel failed: ${message(err)}` } });
-  }
+export function cancelPrefill(): Promise<void> {
+  return cancelPanelJob(connectedClient(), usePrefill, (text) => usePrefill.setState({ outcome: { kind: 'failed', text } }));
 }
 
 export function clearPrefillResults(): void {

@@ -3,13 +3,12 @@ import { ANALYSIS_PROVIDERS, type AnalysisProviderChoice } from '../../../core/p
 import { cancelJob, openDemo, openDialog, openFileObject, openPath, reanalyse } from '../actions.js';
 import { usePlan } from '../hooks.js';
 import { resetSession } from '../session-autosave.js';
-import { useStudio } from '../store/index.js';
+import { useStudio, useStudioPick } from '../store/index.js';
 import { useRecentUploads } from './recent-uploads.js';
 import { useSweeps } from '../sweeps/sweeps-store.js';
 
 export function OpenBar() {
-  const mode = useStudio((s) => s.mode);
-  const clip = useStudio((s) => s.clip);
+  const { mode, clip } = useStudioPick('mode', 'clip');
   const mediaSupported = useStudio((s) => s.info?.mediaSupported ?? false);
   const fileInput = useRef<HTMLInputElement>(null);
   return (
@@ -97,12 +96,7 @@ export function Errors() {
 }
 
 export function StatusBar() {
-  const mode = useStudio((s) => s.mode);
-  const clip = useStudio((s) => s.clip);
-  const job = useStudio((s) => s.job);
-  const info = useStudio((s) => s.info);
-  const provider = useStudio((s) => s.provider);
-  const restored = useStudio((s) => s.sessionRestored);
+  const { mode, clip, job, info, provider, sessionRestored: restored } = useStudioPick('mode', 'clip', 'job', 'info', 'provider', 'sessionRestored');
   const plan = usePlan();
   const engine = clip?.engine ?? info?.engine ?? null;
   return (

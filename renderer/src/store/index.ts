@@ -2,6 +2,7 @@
  * The studio's state, one zustand slice per concern. Only ids, configs and small derived values
  * live here; arrays stay in `dataCache`.
  */
+import { usePicked } from './pick.js';
 import { create } from 'zustand';
 import { DEFAULT_CONFIG, type OmniZipConfig } from '../../../core/config/schema.js';
 import type { AnalysisProviderChoice, ClipSummary, RecentFile, Result } from '../../../core/protocol/contract.js';
@@ -181,3 +182,8 @@ export const useStudio = create<StudioState>()((set, get) => ({
       baselineErrors: keys.errors ?? s.baselineErrors,
     })),
 }));
+
+/** Several fields of the studio state in one subscription (see `usePicked`). */
+export function useStudioPick<K extends keyof StudioState>(...keys: K[]): Pick<StudioState, K> {
+  return usePicked(useStudio, keys);
+}

@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { selectConfig, selectTrial } from './sweeps-actions.js';
 import { useSweeps } from './sweeps-store.js';
+import { usePicked } from '../store/pick.js';
 import { formatValue, metricIndex, tableOrder } from './geometry.js';
 import { useBrushMask } from './ParetoPlot.js';
 
@@ -9,8 +10,7 @@ const VISIBLE = 14;
 
 /** Configs (brushed ones) sorted by their worst clip for one objective, with each clip's value; virtualised. */
 export function ClipTable() {
-  const view = useSweeps((s) => s.view);
-  const selected = useSweeps((s) => s.selectedConfig);
+  const { view, selectedConfig: selected } = usePicked(useSweeps, ['view', 'selectedConfig']);
   const mask = useBrushMask();
   const [objective, setObjective] = useState<string | null>(null);
   const [scrollTop, setScrollTop] = useState(0);

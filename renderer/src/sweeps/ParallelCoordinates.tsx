@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
 import { useSweeps } from './sweeps-store.js';
+import { usePicked } from '../store/pick.js';
 import { downsample, extentOf, formatValue, scale, viridis } from './geometry.js';
 import { useBrushMask, useParamAxes } from './ParetoPlot.js';
 import { useCanvas } from './useCanvas.js';
@@ -10,10 +11,7 @@ const LINE_LIMIT = 4000;
 
 /** Parallel coordinates of the configs over the swept params and the aggregated objectives; drag on an axis to brush, click it to clear. */
 export function ParallelCoordinates() {
-  const view = useSweeps((s) => s.view);
-  const brushes = useSweeps((s) => s.brushes);
-  const colorParam = useSweeps((s) => s.colorParam);
-  const selected = useSweeps((s) => s.selectedConfig);
+  const { view, brushes, colorParam, selectedConfig: selected } = usePicked(useSweeps, ['view', 'brushes', 'colorParam', 'selectedConfig']);
   const axes = useParamAxes();
   const mask = useBrushMask();
   const drag = useRef<{ axis: string; y0: number } | null>(null);

@@ -1,6 +1,7 @@
 import { useMemo, useRef, useState } from 'react';
 import { selectConfig } from './sweeps-actions.js';
 import { useSweeps } from './sweeps-store.js';
+import { usePicked } from '../store/pick.js';
 import { brushMask, downsample, extentOf, formatValue, metricIndex, PointIndex, scale, viridis, type PcAxis } from './geometry.js';
 import { useCanvas } from './useCanvas.js';
 
@@ -10,8 +11,7 @@ const M = { left: 64, right: 16, top: 14, bottom: 44 };
 const DRAW_LIMIT = 25_000;
 
 export function useParamAxes(): PcAxis[] {
-  const view = useSweeps((s) => s.view);
-  const aggregate = useSweeps((s) => s.aggregate);
+  const { view, aggregate } = usePicked(useSweeps, ['view', 'aggregate']);
   return useMemo(() => {
     if (!view) return [];
     const params = view.params.map((p, k) => ({ id: `param:${p.key}`, label: p.key, values: view.configs.params[k], extent: extentOf(view.configs.params[k]), labels: p.categorical ? p.labels : undefined }));
@@ -24,19 +24,13 @@ export function useParamAxes(): PcAxis[] {
 }
 
 export function useBrushMask(): Uint8Array {
-  const view = useSweeps((s) => s.view);
-  const brushes = useSweeps((s) => s.brushes);
+  const { view, brushes } = usePicked(useSweeps, ['view', 'brushes']);
   const axes = useParamAxes();
   return useMemo(() => (view ? brushMask(axes, brushes, view.configs.count) : new Uint8Array()), [view, axes, brushes]);
 }
 
 export function ParetoPlot() {
-  const view = useSweeps((s) => s.view);
-  const aggregate = useSweeps((s) => s.aggregate);
-  const xMetric = useSweeps((s) => s.xMetric);
-  const yMetric = useSweeps((s) => s.yMetric);
-  const colorParam = useSweeps((s) => s.colorParam);
-  const selected = useSweeps((s) => s.selectedConfig);
+  const { view, aggregate, xMetric, yMetric, colorParam, selectedConfig: selected } = usePicked(useSweeps, ['view', 'aggregate', 'xMetric', 'yMetric', 'colorParam', 'selectedConfig']);
   const mask = useBrushMask();
   const [hover, setHover] = useState<{ i: number; x: number; y: number } | null>(null);
 

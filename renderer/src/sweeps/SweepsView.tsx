@@ -5,13 +5,13 @@ import { ParallelCoordinates } from './ParallelCoordinates.js';
 import { ParetoPlot } from './ParetoPlot.js';
 import { cancelSweep, exportTrial, loadSweep, startSweep } from './sweeps-actions.js';
 import { useSweeps, type SweepForm } from './sweeps-store.js';
+import { usePicked } from '../store/pick.js';
 import './sweeps.css';
 
 const EXPORT_LABELS: Record<(typeof SWEEP_TRIAL_EXPORTS)[number], string> = { 'config-yaml': 'config YAML', 'config-json': 'config JSON', flags: 'official flags', env: 'env lines' };
 
 function StartForm() {
-  const form = useSweeps((s) => s.form);
-  const job = useSweeps((s) => s.job);
+  const { form, job } = usePicked(useSweeps, ['form', 'job']);
   const clip = useStudio((s) => s.clip);
   const set = (patch: Partial<SweepForm>) => useSweeps.getState().setForm(patch);
   return (
@@ -56,13 +56,7 @@ function StartForm() {
 }
 
 function Header() {
-  const view = useSweeps((s) => s.view);
-  const job = useSweeps((s) => s.job);
-  const dirInput = useSweeps((s) => s.dirInput);
-  const aggregate = useSweeps((s) => s.aggregate);
-  const xMetric = useSweeps((s) => s.xMetric);
-  const yMetric = useSweeps((s) => s.yMetric);
-  const colorParam = useSweeps((s) => s.colorParam);
+  const { view, job, dirInput, aggregate, xMetric, yMetric, colorParam } = usePicked(useSweeps, ['view', 'job', 'dirInput', 'aggregate', 'xMetric', 'yMetric', 'colorParam']);
   const set = useSweeps.getState().set;
   return (
     <div className="sweep-header">

@@ -4,7 +4,7 @@ import type { ClipSummary, PlanView } from '../../../core/protocol/contract.js';
 import { dataCache, type ClipData } from '../data-cache.js';
 import { useComparison, usePlan } from '../hooks.js';
 import { PlotlyChart } from '../plot/PlotlyChart.js';
-import { useStudio } from '../store/index.js';
+import { useStudio, useStudioPick } from '../store/index.js';
 import { TokenInspector } from '../compare/TokenInspector.js';
 import { firstPatchInView, relayoutXRange } from './linked-range.js';
 import { patchStart } from '../plan-time.js';
@@ -28,11 +28,7 @@ function tokenReadout(clip: ClipSummary, data: ClipData | undefined, plan: PlanV
 }
 
 export function Timeline() {
-  const clip = useStudio((s) => s.clip);
-  const seq = useStudio((s) => s.planSeq);
-  const hoverTime = useStudio((s) => s.hoverTime);
-  const selectedTime = useStudio((s) => s.selectedTime);
-  const viewRange = useStudio((s) => s.viewRange);
+  const { clip, planSeq: seq, hoverTime, selectedTime, viewRange } = useStudioPick('clip', 'planSeq', 'hoverTime', 'selectedTime', 'viewRange');
   const plan = usePlan();
   const comparison = useComparison();
   const [readout, setReadout] = useState('');

@@ -7,7 +7,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dispatch } from '../core/studio/dispatch.js';
+import { cleanUpAtStart, describeCleanUp } from '../core/server/state-hygiene.js';
 import { createStudioHost } from '../core/studio/host.js';
+import { studioStateDir } from '../core/studio/paths.js';
 import { parseHostRequest, type HostMessage } from './host-protocol.js';
 
 interface ParentPort {
@@ -19,7 +21,14 @@ const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPor
 if (!parentPort) throw new Error('compute-host must run as an Electron utility process');
 
 const appRoot = process.env.OMNIZIP_APP_ROOT ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const host = createStudioHost({ appRoot, version: process.env.OMNIZIP_APP_VERSION ?? '0.0.0' });
+const stateDir = studioStateDir();
+const host = createStudioHost({ appRoot, version: process.env.OMNIZIP_APP_VERSION ?? '0.0.0', stateDir });
+// What a host killed with -9 left behind, and sessions beyond the cap (core/server/state-hygiene.ts);
+// in the background: nothing it removes belongs to this run.
+void cleanUpAtStart(stateDir).then((report) => {
+  const cleaned = describeCleanUp(report);
+  if (cleaned) console.error(`omnizip-studio: ${cleaned}`);
+});
 const send = (message: HostMessage) => parentPort.postMessage(message);
 
 parentPort.on('message', (e) => {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { computeHostEnv } from './host-env.js';
-import { requestedPaths, UserChosenPaths } from './user-paths.js';
+import { acceptDroppedPath, DROP_CHANNEL, requestedPaths, UserChosenPaths } from './user-paths.js';
 import { isAllowedNavigation, isTrustedSender } from './ipc-guard.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,6 +29,19 @@ describe('user-chosen paths', () => {
     paths.add('/b');
     paths.add('/c');
     expect([paths.allows('/a'), paths.allows('/b'), paths.allows('/c')]).toEqual([false, true, true]);
+  });
+
+  it('a file dropped on the window becomes user-chosen like a dialog answer; nothing else does', () => {
+    const paths = new UserChosenPaths();
+    const wouldRead = (file: string) => requestedPaths('clip.openPath', { jobId: 'j', path: file });
+    expect(wouldRead('/home/u/Downloads/clip.mp4').every((f) => paths.allows(f))).toBe(false);
+    expect(acceptDroppedPath('/home/u/Downloads/../Downloads/clip.mp4', paths)).toBe('/home/u/Downloads/clip.mp4');
+    expect(wouldRead('/home/u/Downloads/clip.mp4').every((f) => paths.allows(f))).toBe(true);
+    expect(paths.allows('/home/u/Downloads/other.mp4')).toBe(false);
+    for (const odd of ['', 'clip.mp4', '/x\0y', 42, null, ['/a'], { path: '/a' }, `/${'a'.repeat(5000)}`]) {
+      expect(acceptDroppedPath(odd, paths)).toBeNull();
+    }
+    expect(paths.allows('/x')).toBe(false);
   });
 
   it('names the paths each request would read', () => {
@@ -88,5 +101,13 @@ describe('main process wiring (read from the source, Electron cannot start here)
     expect(main).toContain('devTools: !app.isPackaged');
     expect(main).toContain('computeHostEnv(process.env');
     expect(main).toContain('userPaths.allows');
+  });
+
+  it('records a dropped file only from the studio window, with the path the preload read from the File', () => {
+    expect(main).toContain('ipcMain.handle(DROP_CHANNEL, (event, raw: unknown): string | null => (fromStudioWindow(event) ? acceptDroppedPath(raw, userPaths) : null));');
+    expect(main).toMatch(/ipcMain\.handle\('omnizip:call'[^]*?if \(!fromStudioWindow\(event\)\)/);
+    const preload = readFileSync(path.join(repoRoot, 'electron', 'preload.ts'), 'utf8');
+    expect(preload).toContain('webUtils.getPathForFile(file)');
+    expect(preload).toContain(`ipcRenderer.invoke('${DROP_CHANNEL}', chosen)`);
   });
 });

@@ -13,7 +13,7 @@ import { ENTRY_POINTS } from '../core/runtime/entry-table.js';
 import type { HostMessage, HostRequest } from './host-protocol.js';
 import { isAllowedNavigation, isTrustedSender, type TrustedWindow } from './ipc-guard.js';
 import { computeHostEnv } from './host-env.js';
-import { requestedPaths, UserChosenPaths } from './user-paths.js';
+import { acceptDroppedPath, DROP_CHANNEL, requestedPaths, UserChosenPaths } from './user-paths.js';
 
 const appRoot = app.getAppPath();
 const rendererDir = path.join(appRoot, 'dist', 'renderer');
@@ -25,7 +25,7 @@ const RENDERER_SCHEME = 'omnizip';
 const rendererUrl = `${RENDERER_SCHEME}://app/index.html`;
 protocol.registerSchemesAsPrivileged([{ scheme: RENDERER_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
-/** Files the user chose (dialog, recent list): the only ones the renderer may name (user-paths.ts). */
+/** Files the user chose (dialog, drop, recent list): the only ones the renderer may name (user-paths.ts). */
 const userPaths = new UserChosenPaths();
 
 let mainWindow: BrowserWindow | null = null;
@@ -119,11 +119,18 @@ async function handleShell<M extends ShellMethod>(method: M, params: unknown): P
   return { ok: true, result: spec.result.parse(result, 'result') };
 }
 
-ipcMain.handle('omnizip:call', async (event, method: unknown, params: unknown): Promise<DispatchOutcome> => {
+function fromStudioWindow(event: Electron.IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame;
   const main = event.sender.mainFrame;
   const isMainFrame = frame !== null && frame.processId === main.processId && frame.routingId === main.routingId;
-  if (!isTrustedSender({ senderId: event.sender.id, frameUrl: frame?.url ?? null, isMainFrame }, trusted)) {
+  return isTrustedSender({ senderId: event.sender.id, frameUrl: frame?.url ?? null, isMainFrame }, trusted);
+}
+
+// A file dropped on the window, its path read by the preload from the drop's File (user-paths.ts).
+ipcMain.handle(DROP_CHANNEL, (event, raw: unknown): string | null => (fromStudioWindow(event) ? acceptDroppedPath(raw, userPaths) : null));
+
+ipcMain.handle('omnizip:call', async (event, method: unknown, params: unknown): Promise<DispatchOutcome> => {
+  if (!fromStudioWindow(event)) {
     return fail('forbidden', 'request refused: it did not come from the studio window');
   }
   try {
@@ -132,7 +139,7 @@ ipcMain.handle('omnizip:call', async (event, method: unknown, params: unknown): 
       // Checked here too, so a malformed message never even reaches the compute host.
       const checked = hostMethods[method].params.parse(params, 'params');
       const refused = requestedPaths(method, checked).find((file) => !userPaths.allows(file));
-      if (refused !== undefined) return fail('forbidden', `request refused: ${path.basename(refused)} was not chosen in this app (open it with the Open dialog or from the recent list)`);
+      if (refused !== undefined) return fail('forbidden', `request refused: ${path.basename(refused)} was not chosen in this app (open it with the Open dialog, by dropping it on the window or from the recent list)`);
       const outcome = await callHost(method, checked);
       // Files on the recent list were chosen by the user in an earlier session.
       if (method === 'app.info' && outcome.ok) for (const r of (outcome.result as { recent: { path: string }[] }).recent) userPaths.add(r.path);

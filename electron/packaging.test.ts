@@ -66,7 +66,7 @@ describe.runIf(process.platform === 'linux')('electron-builder --dir with a stub
         expect(files).toContain('/assets/demo/demo.safetensors');
         expect(files.some((f) => f.endsWith('build-inputs.json'))).toBe(false);
         // Worker threads and child processes start from real files.
-        for (const name of ['compute-worker', 'memory-child', 'probe-provider', 'compute-host'] as const) {
+        for (const name of ['compute-worker', 'memory-child', 'prefill-child', 'probe-provider', 'compute-host'] as const) {
           expect(existsSync(path.join(resources(), 'app.asar.unpacked', 'dist', ENTRY_POINTS[name].built))).toBe(true);
         }
       });

@@ -44,3 +44,22 @@ export function requestedPaths(method: string, params: unknown): string[] {
   if (method === 'prefill.run') return [...manifest(p?.model), ...fastv];
   return fastv;
 }
+
+/**
+ * The IPC channel on which the preload reports a file dropped on the window. The preload reads
+ * the path with webUtils.getPathForFile() from the File object of the drop, in its isolated
+ * world: page script cannot call it with a path of its choice, and a File it constructs itself
+ * has no path. So a dropped file becomes user-chosen exactly like a dialog's answer.
+ */
+export const DROP_CHANNEL = 'omnizip:dropped';
+
+/**
+ * Main's answer to a drop report: the checked path, now allowed, or null (nothing recorded) for
+ * anything that is not one absolute path.
+ */
+export function acceptDroppedPath(raw: unknown, paths: UserChosenPaths): string | null {
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > 4096 || raw.includes('\0') || !path.isAbsolute(raw)) return null;
+  const file = path.resolve(raw);
+  paths.add(file);
+  return file;
+}

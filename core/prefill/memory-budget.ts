@@ -6,7 +6,9 @@
  * forward pass's activations twice (timing session and memory child).
  */
 import os from 'node:os';
+import { OmniZipError } from '../protocol/errors.js';
 import type { DemoDecoderConfig } from './demo-decoder.js';
+import type { DecoderDimensions } from './manifest.js';
 
 const FLOAT32 = 4;
 
@@ -28,6 +30,38 @@ export function estimateDemoPrefillMemory(config: DemoDecoderConfig, tokens: num
   const kv = config.numLayers * 2 * kvWidth * tokens;
   const activations = (tokens * perToken + scores + kv) * FLOAT32;
   return { weightBytes: weights, activationBytes: activations, totalBytes: 3 * weights + 2 * activations };
+}
+
+/**
+ * A user decoder (a manifest's ONNX model): its weights are the bytes of its files (see
+ * model-size.ts), held by the timing session and, at load, by onnxruntime's copy of the file, so
+ * twice; the activations of one forward pass are estimated from the manifest's dimensions (one
+ * layer's live tensors for the whole sequence plus every layer's KV), twice as for the demo
+ * decoder. A graph that materialises full attention scores or full-sequence logits needs more.
+ */
+export function estimateManifestPrefillMemory(spec: DecoderDimensions, tokens: number, weightBytes: number): PrefillMemoryEstimate {
+  const d = spec.hiddenSize;
+  const kvWidth = spec.numKeyValueHeads * spec.headDim;
+  const qWidth = spec.numAttentionHeads * spec.headDim;
+  const perToken = 4 * d + qWidth + 2 * kvWidth + 3 * spec.intermediateSize;
+  const kv = spec.numLayers * 2 * kvWidth * tokens;
+  const activations = (tokens * perToken + kv) * FLOAT32;
+  return { weightBytes, activationBytes: activations, totalBytes: 2 * weightBytes + 2 * activations };
+}
+
+/** A prefill run refused before anything was built or loaded, because its estimate exceeds the limit. */
+export class PrefillMemoryError extends OmniZipError {
+  constructor(message: string) {
+    super('bad-config', message);
+  }
+}
+
+/** Throws PrefillMemoryError, with the estimate and the limit, when `estimate` does not fit. */
+export function checkPrefillMemory(estimate: PrefillMemoryEstimate, what: string, limit = prefillMemoryLimitBytes()): void {
+  if (estimate.totalBytes <= limit) return;
+  throw new PrefillMemoryError(
+    `prefill refused: ${what} needs about ${formatBytes(estimate.totalBytes)} (estimate: ${formatBytes(estimate.weightBytes)} of weights, ${formatBytes(estimate.activationBytes)} of activations per pass), more than the ${formatBytes(limit)} limit (OMNIZIP_PREFILL_MEMORY_LIMIT_MB, default half of this machine's memory)`,
+  );
 }
 
 /**

@@ -9,6 +9,8 @@ import { kvCacheBytes } from './kv-cache.js';
 import { modelFeeds, sessionSignature } from './feeds.js';
 import { readManifest, validateSignature, type PrefillModelSpec } from './manifest.js';
 import { MemoryProbe } from './memory-probe.js';
+import { checkPrefillMemory, estimateDemoPrefillMemory, estimateManifestPrefillMemory, formatBytes } from './memory-budget.js';
+import { modelWeightSize } from './model-size.js';
 import { measureFastvSplit } from './fastv-prefill.js';
 import type { SequencePositions } from './positions.js';
 import type { PrefillSequence } from './prefill-sequence.js';
@@ -50,6 +52,8 @@ async function resolveModel(options: PrefillOptions, input: PrefillInput): Promi
   const bundleDim = input.full.hiddenSize;
   if (options.model.kind === 'demo') {
     const config = demoConfigFor(options.model.config, input.full.tokens);
+    // Refused before the graph is built: building alone holds the weights (issue 15 item 1).
+    checkPrefillMemory(estimateDemoPrefillMemory(config, input.full.tokens, bundleDim), `the demo decoder with width ${config.hiddenSize} and ${config.numLayers} layers on ${input.full.tokens} tokens`);
     const spec = demoDecoderSpec(config);
     return {
       spec,
@@ -71,6 +75,9 @@ async function resolveModel(options: PrefillOptions, input: PrefillInput): Promi
       `${options.model.path}: the model's hidden_size is ${spec.hiddenSize} but the bundle's embeddings have D = ${bundleDim}; use a bundle dumped from this model (or the demo decoder, which projects)`,
     );
   }
+  // Refused before onnxruntime loads the files (issue 15 item 1).
+  const weights = await modelWeightSize(spec.modelPath as string);
+  checkPrefillMemory(estimateManifestPrefillMemory(spec, input.full.tokens, weights.bytes), `${spec.name} (${spec.numLayers} layers, hidden size ${spec.hiddenSize}, ${formatBytes(weights.bytes)} of model files) on ${input.full.tokens} tokens`);
   return {
     spec,
     source: spec.modelPath as string,

@@ -21,6 +21,7 @@ export const ENTRY_POINTS = {
   preload: { source: 'electron/preload.ts', format: 'cjs', built: 'electron/preload.cjs' },
   'compute-host': { source: 'electron/compute-host.ts', format: 'esm', built: 'compute-host.mjs' },
   'compute-worker': { source: 'core/compute/worker.ts', format: 'esm', built: 'compute-worker.mjs', devLoader: 'core/compute/bootstrap.mjs' },
+  'prefill-child': { source: 'core/compute/prefill-child.ts', format: 'esm', built: 'prefill-child.mjs', devLoader: 'core/compute/prefill-child-bootstrap.mjs' },
   'memory-child': { source: 'core/prefill/memory-child.ts', format: 'esm', built: 'memory-child.mjs', devLoader: 'core/prefill/memory-child-bootstrap.mjs' },
   // Plain JavaScript already; built anyway so that it resolves onnxruntime-node from dist/ like the rest.
   'probe-provider': { source: 'core/onnx/probe-provider.mjs', format: 'esm', built: 'probe-provider.mjs', devLoader: 'core/onnx/probe-provider.mjs' },

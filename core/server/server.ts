@@ -13,13 +13,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { dispatch } from '../studio/dispatch.js';
 import type { StudioSession } from '../studio/session.js';
 import type { StudioEvent } from '../protocol/contract.js';
 import { decodeFrame, encodeFrame } from '../protocol/wire.js';
 import { CONTENT_SECURITY_POLICY } from './csp.js';
+import { ownedTempPrefix, UPLOAD_DIR_PREFIX } from './state-hygiene.js';
 
 export { CONTENT_SECURITY_POLICY };
 
@@ -199,7 +199,8 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
     } catch {
       name = 'upload';
     }
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'omnizip-upload-'));
+    // Named with this process's pid: a later start removes it if this server was killed (state-hygiene.ts).
+    const dir = await mkdtemp(ownedTempPrefix(UPLOAD_DIR_PREFIX));
     uploadDirs.add(dir);
     const removeDir = async () => {
       uploadDirs.delete(dir);

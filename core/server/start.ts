@@ -6,8 +6,9 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { StudioError } from '../studio/errors.js';
 import { createStudioHost } from '../studio/host.js';
-import { packageVersion } from '../studio/paths.js';
+import { packageVersion, studioStateDir } from '../studio/paths.js';
 import { startStudioServer, type RunningStudioServer } from './server.js';
+import { cleanUpAtStart, describeCleanUp } from './state-hygiene.js';
 
 export interface WebModeOptions {
   appRoot: string;
@@ -30,7 +31,11 @@ export async function startWebMode(options: WebModeOptions): Promise<RunningStud
       throw new StudioError('bad-file', `cannot open ${options.openFile}: no such file`);
     }
   }
-  const host = createStudioHost({ appRoot: options.appRoot, version: packageVersion(options.appRoot) });
+  // What a server killed with -9 left behind (temp files and folders), and sessions beyond the cap.
+  const stateDir = studioStateDir();
+  const cleaned = describeCleanUp(await cleanUpAtStart(stateDir));
+  if (cleaned) process.stderr.write(`omnizip-studio: ${cleaned}\n`);
+  const host = createStudioHost({ appRoot: options.appRoot, version: packageVersion(options.appRoot), stateDir });
   const running = await startStudioServer({ session: host.session, staticDir, port: options.port, openFile: options.openFile });
   // The last change before a quit is still waiting out the save debounce: write it before exiting.
   return { ...running, close: async () => { await running.close(); await host.shutdown(); } };

@@ -102,6 +102,13 @@ async function openWith(label: string, request: OpenRequest): Promise<boolean> {
 export const openDemo = () => openWith('demo clip', { kind: 'demo' });
 export const openPath = (path: string) => openWith(path.split(/[\\/]/).pop() ?? path, { kind: 'path', path });
 export async function openFileObject(file: File): Promise<void> {
+  // Desktop: a dropped file opens by its path (streamed by the host, not copied through the
+  // window), which the preload records as chosen by the user (electron/user-paths.ts).
+  const chosen = await window.omnizipBridge?.chooseDroppedFile?.(file).catch(() => null);
+  if (chosen) {
+    await openPath(chosen);
+    return;
+  }
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await file.arrayBuffer());

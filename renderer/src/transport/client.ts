@@ -28,6 +28,8 @@ export interface StudioClient {
 export interface PreloadBridge {
   invoke(method: string, params: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: StudioErrorPayload }>;
   onEvent(listener: (event: unknown) => void): () => void;
+  /** The path of a file the user dropped or picked, now allowed for clip.openPath; null when it has none (desktop only). */
+  chooseDroppedFile?(file: File): Promise<string | null>;
 }
 
 function checked<M extends StudioMethod>(method: M, outcome: unknown): Result<M> {

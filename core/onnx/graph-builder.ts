@@ -109,33 +109,25 @@ function attributeMessage(name: string, value: AttributeValue): AttributeMessage
   }
 }
 
+/** The bytes of a typed array (its own slice of the buffer); every platform onnxruntime runs on is little-endian. */
+function bytesOf(values: ArrayBufferView): Uint8Array {
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}
+
 function littleEndianBytes(type: ElementType, values: ArrayLike<number>): Uint8Array {
-  const count = values.length;
   switch (type) {
-    case 'float32': {
-      const out = new Float32Array(count);
-      for (let i = 0; i < count; i++) out[i] = values[i];
-      return new Uint8Array(out.buffer);
-    }
-    case 'int64': {
-      const out = new BigInt64Array(count);
-      for (let i = 0; i < count; i++) out[i] = BigInt(values[i]);
-      return new Uint8Array(out.buffer);
-    }
-    case 'int32': {
-      const out = new Int32Array(count);
-      for (let i = 0; i < count; i++) out[i] = values[i];
-      return new Uint8Array(out.buffer);
-    }
-    case 'bool': {
-      const out = new Uint8Array(count);
-      for (let i = 0; i < count; i++) out[i] = values[i] ? 1 : 0;
-      return out;
-    }
+    case 'float32':
+      return bytesOf(Float32Array.from(values));
+    case 'int64':
+      return bytesOf(BigInt64Array.from(values, (v) => BigInt(v)));
+    case 'int32':
+      return bytesOf(Int32Array.from(values));
+    case 'bool':
+      return Uint8Array.from(values, (v) => (v ? 1 : 0));
     case 'uint8':
       return Uint8Array.from(values);
     case 'int8':
-      return new Uint8Array(Int8Array.from(values).buffer);
+      return bytesOf(Int8Array.from(values));
     case 'float16':
       throw new GraphBuildError('float16 initializers are not supported; feed float16 values as inputs');
   }
@@ -254,4 +246,11 @@ export class GraphBuilder {
     });
     return ModelProto.encode(message).finish();
   }
+}
+
+/** The serialised model of the graph `build` declares on a fresh builder named `name`. */
+export function onnxModel(name: string, docString: string, build: (g: GraphBuilder) => void): Uint8Array {
+  const g = new GraphBuilder(name);
+  build(g);
+  return g.toModelBytes({ docString });
 }

@@ -1,6 +1,26 @@
 import protobuf from 'protobufjs';
 
 /**
+ * A message's fields from their declarations, written `'name: type = id'` as in a .proto file,
+ * with `[]` after the type for a repeated field.
+ */
+function protoFields(...declarations: string[]): Record<string, protobuf.IField> {
+  const fields: Record<string, protobuf.IField> = {};
+  for (const declaration of declarations) {
+    const match = /^(\w+): (\w+)(\[\])? = (\d+)$/.exec(declaration);
+    if (!match) throw new Error(`malformed ONNX schema field declaration '${declaration}'`);
+    const [, name, type, repeated, id] = match;
+    fields[name] = repeated ? { rule: 'repeated', type, id: Number(id) } : { type, id: Number(id) };
+  }
+  return fields;
+}
+
+/** An enum whose values are its names' positions, 0, 1, 2, ... (as every ONNX enum used here is). */
+function protoEnumValues(...names: string[]): Record<string, number> {
+  return Object.fromEntries(names.map((name, value) => [name, value]));
+}
+
+/**
  * The subset of the ONNX protobuf schema (onnx.proto3, IR version 8+) that graph building needs,
  * declared as protobufjs reflection JSON. Field numbers are the public ONNX spec's; anything not
  * listed here (training info, sparse tensors, functions, optional/sequence types) is simply never
@@ -11,141 +31,53 @@ const onnxSchema: protobuf.INamespace = {
     onnx: {
       nested: {
         AttributeProto: {
-          fields: {
-            name: { type: 'string', id: 1 },
-            f: { type: 'float', id: 2 },
-            i: { type: 'int64', id: 3 },
-            s: { type: 'bytes', id: 4 },
-            t: { type: 'TensorProto', id: 5 },
-            g: { type: 'GraphProto', id: 6 },
-            floats: { rule: 'repeated', type: 'float', id: 7 },
-            ints: { rule: 'repeated', type: 'int64', id: 8 },
-            strings: { rule: 'repeated', type: 'bytes', id: 9 },
-            docString: { type: 'string', id: 13 },
-            type: { type: 'AttributeType', id: 20 },
-          },
+          fields: protoFields('name: string = 1', 'f: float = 2', 'i: int64 = 3', 's: bytes = 4', 't: TensorProto = 5', 'g: GraphProto = 6', 'floats: float[] = 7', 'ints: int64[] = 8', 'strings: bytes[] = 9', 'docString: string = 13', 'type: AttributeType = 20'),
           nested: {
             AttributeType: {
-              values: {
-                UNDEFINED: 0,
-                FLOAT: 1,
-                INT: 2,
-                STRING: 3,
-                TENSOR: 4,
-                GRAPH: 5,
-                FLOATS: 6,
-                INTS: 7,
-                STRINGS: 8,
-              },
+              values: protoEnumValues('UNDEFINED', 'FLOAT', 'INT', 'STRING', 'TENSOR', 'GRAPH', 'FLOATS', 'INTS', 'STRINGS'),
             },
           },
         },
         ValueInfoProto: {
-          fields: {
-            name: { type: 'string', id: 1 },
-            type: { type: 'TypeProto', id: 2 },
-            docString: { type: 'string', id: 3 },
-          },
+          fields: protoFields('name: string = 1', 'type: TypeProto = 2', 'docString: string = 3'),
         },
         NodeProto: {
-          fields: {
-            input: { rule: 'repeated', type: 'string', id: 1 },
-            output: { rule: 'repeated', type: 'string', id: 2 },
-            name: { type: 'string', id: 3 },
-            opType: { type: 'string', id: 4 },
-            attribute: { rule: 'repeated', type: 'AttributeProto', id: 5 },
-            docString: { type: 'string', id: 6 },
-            domain: { type: 'string', id: 7 },
-          },
+          fields: protoFields('input: string[] = 1', 'output: string[] = 2', 'name: string = 3', 'opType: string = 4', 'attribute: AttributeProto[] = 5', 'docString: string = 6', 'domain: string = 7'),
         },
         ModelProto: {
-          fields: {
-            irVersion: { type: 'int64', id: 1 },
-            producerName: { type: 'string', id: 2 },
-            producerVersion: { type: 'string', id: 3 },
-            domain: { type: 'string', id: 4 },
-            modelVersion: { type: 'int64', id: 5 },
-            docString: { type: 'string', id: 6 },
-            graph: { type: 'GraphProto', id: 7 },
-            opsetImport: { rule: 'repeated', type: 'OperatorSetIdProto', id: 8 },
-          },
+          fields: protoFields('irVersion: int64 = 1', 'producerName: string = 2', 'producerVersion: string = 3', 'domain: string = 4', 'modelVersion: int64 = 5', 'docString: string = 6', 'graph: GraphProto = 7', 'opsetImport: OperatorSetIdProto[] = 8'),
         },
         GraphProto: {
-          fields: {
-            node: { rule: 'repeated', type: 'NodeProto', id: 1 },
-            name: { type: 'string', id: 2 },
-            initializer: { rule: 'repeated', type: 'TensorProto', id: 5 },
-            docString: { type: 'string', id: 10 },
-            input: { rule: 'repeated', type: 'ValueInfoProto', id: 11 },
-            output: { rule: 'repeated', type: 'ValueInfoProto', id: 12 },
-            valueInfo: { rule: 'repeated', type: 'ValueInfoProto', id: 13 },
-          },
+          fields: protoFields('node: NodeProto[] = 1', 'name: string = 2', 'initializer: TensorProto[] = 5', 'docString: string = 10', 'input: ValueInfoProto[] = 11', 'output: ValueInfoProto[] = 12', 'valueInfo: ValueInfoProto[] = 13'),
         },
         TensorProto: {
-          fields: {
-            dims: { rule: 'repeated', type: 'int64', id: 1 },
-            dataType: { type: 'int32', id: 2 },
-            floatData: { rule: 'repeated', type: 'float', id: 4 },
-            int32Data: { rule: 'repeated', type: 'int32', id: 5 },
-            int64Data: { rule: 'repeated', type: 'int64', id: 7 },
-            name: { type: 'string', id: 8 },
-            rawData: { type: 'bytes', id: 9 },
-            docString: { type: 'string', id: 12 },
-          },
+          fields: protoFields('dims: int64[] = 1', 'dataType: int32 = 2', 'floatData: float[] = 4', 'int32Data: int32[] = 5', 'int64Data: int64[] = 7', 'name: string = 8', 'rawData: bytes = 9', 'docString: string = 12'),
           nested: {
             DataType: {
-              values: {
-                UNDEFINED: 0,
-                FLOAT: 1,
-                UINT8: 2,
-                INT8: 3,
-                UINT16: 4,
-                INT16: 5,
-                INT32: 6,
-                INT64: 7,
-                STRING: 8,
-                BOOL: 9,
-                FLOAT16: 10,
-                DOUBLE: 11,
-              },
+              values: protoEnumValues('UNDEFINED', 'FLOAT', 'UINT8', 'INT8', 'UINT16', 'INT16', 'INT32', 'INT64', 'STRING', 'BOOL', 'FLOAT16', 'DOUBLE'),
             },
           },
         },
         TensorShapeProto: {
-          fields: {
-            dim: { rule: 'repeated', type: 'Dimension', id: 1 },
-          },
+          fields: protoFields('dim: Dimension[] = 1'),
           nested: {
             Dimension: {
               oneofs: { value: { oneof: ['dimValue', 'dimParam'] } },
-              fields: {
-                dimValue: { type: 'int64', id: 1 },
-                dimParam: { type: 'string', id: 2 },
-                denotation: { type: 'string', id: 3 },
-              },
+              fields: protoFields('dimValue: int64 = 1', 'dimParam: string = 2', 'denotation: string = 3'),
             },
           },
         },
         TypeProto: {
           oneofs: { value: { oneof: ['tensorType'] } },
-          fields: {
-            tensorType: { type: 'Tensor', id: 1 },
-            denotation: { type: 'string', id: 6 },
-          },
+          fields: protoFields('tensorType: Tensor = 1', 'denotation: string = 6'),
           nested: {
             Tensor: {
-              fields: {
-                elemType: { type: 'int32', id: 1 },
-                shape: { type: 'TensorShapeProto', id: 2 },
-              },
+              fields: protoFields('elemType: int32 = 1', 'shape: TensorShapeProto = 2'),
             },
           },
         },
         OperatorSetIdProto: {
-          fields: {
-            domain: { type: 'string', id: 1 },
-            version: { type: 'int64', id: 2 },
-          },
+          fields: protoFields('domain: string = 1', 'version: int64 = 2'),
         },
       },
     },

@@ -1,21 +1,16 @@
 import { readBundle } from '../../bundle/reader.js';
 import { detectLayout } from '../../planner/layout.js';
-import { parseArgs } from '../args.js';
-import { UsageError } from '../errors.js';
-import type { CliCommand } from './index.js';
+import { defineCommand } from '../command.js';
 import { terminalSafe, terminalSafeJson } from '../../util/terminal.js';
 
-const usage = 'inspect BUNDLE [--json]';
-
 /** A human summary of a bundle: what the planner will see. */
-export const inspectCommand: CliCommand = {
+export const inspectCommand = defineCommand({
   name: 'inspect',
   summary: 'Summarise a feature bundle: tokens per modality, D, dtype, duration, detected time groups.',
-  usage,
-  async run(argv) {
-    const args = parseArgs(argv, { valued: [], boolean: ['json'] }, usage);
-    if (args.positionals.length !== 1) throw new UsageError(`expected one bundle (usage: ${usage})`);
-    const file = args.positionals[0];
+  usage: 'inspect BUNDLE [--json]',
+  options: { boolean: ['json'] },
+  positional: 'bundle',
+  async run(args, file) {
     const bundle = await readBundle(file);
     const layout = detectLayout(bundle);
     const meta = bundle.metadata;
@@ -71,4 +66,4 @@ export const inspectCommand: CliCommand = {
     process.stdout.write(`${lines.map((line) => terminalSafe(line, { oneLine: true })).join('\n')}\n`);
     return 0;
   },
-};
+});

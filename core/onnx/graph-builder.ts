@@ -1,4 +1,4 @@
-import { ModelProto, OnnxAttributeType, OnnxDataType, type OnnxDataTypeCode } from './proto.js';
+import { encodeModelProto, OnnxAttributeType, OnnxDataType, type AttributeMessage, type NodeMessage, type OnnxDataTypeCode, type TensorMessage, type ValueInfoMessage as ValueInfo } from './proto.js';
 import { OmniZipError } from '../protocol/errors.js';
 
 /**
@@ -40,37 +40,6 @@ export class GraphBuildError extends OmniZipError {
   constructor(message: string) {
     super('graph-build', message);
   }
-}
-
-interface ValueInfo {
-  name: string;
-  type: { tensorType: { elemType: number; shape: { dim: Array<{ dimValue: number } | { dimParam: string }> } } };
-}
-
-interface TensorMessage {
-  name: string;
-  dims: number[];
-  dataType: number;
-  rawData: Uint8Array;
-}
-
-interface AttributeMessage {
-  name: string;
-  type: number;
-  i?: number;
-  f?: number;
-  ints?: number[];
-  floats?: number[];
-  s?: Uint8Array;
-}
-
-interface NodeMessage {
-  name: string;
-  opType: string;
-  input: string[];
-  output: string[];
-  attribute: AttributeMessage[];
-  domain: string;
 }
 
 export interface ModelOptions {
@@ -231,7 +200,7 @@ export class GraphBuilder {
   toModelBytes(options: ModelOptions = {}): Uint8Array {
     if (this.outputs.length === 0) throw new GraphBuildError(`graph '${this.graphName}' has no outputs`);
     const opset = options.opset ?? 18;
-    const message = ModelProto.fromObject({
+    return encodeModelProto({
       irVersion: options.irVersion ?? 8,
       producerName: options.producerName ?? 'omnizip-studio',
       docString: options.docString ?? '',
@@ -244,7 +213,6 @@ export class GraphBuilder {
         output: this.outputs,
       },
     });
-    return ModelProto.encode(message).finish();
   }
 }
 

@@ -1,92 +1,195 @@
-import protobuf from 'protobufjs';
-
 /**
- * A message's fields from their declarations, written `'name: type = id'` as in a .proto file,
- * with `[]` after the type for a repeated field.
+ * The ONNX ModelProto wire format for the messages the graph builder writes, encoded by hand: a
+ * general protobuf library costs a 290 KB import and generates its encoders on first use, both on
+ * the start-up path of every command that opens an onnxruntime session. Field numbers are the
+ * public ONNX spec's (onnx.proto3). Written as protobufjs writes the same messages, byte for byte
+ * (test-support/onnx-protobufjs.ts holds that reference; graph-builder.test.ts compares): fields in
+ * field-number order, a scalar only when it differs from its default ('', 0, empty bytes) except
+ * the members of a oneof, repeated numbers packed.
  */
-function protoFields(...declarations: string[]): Record<string, protobuf.IField> {
-  const fields: Record<string, protobuf.IField> = {};
-  for (const declaration of declarations) {
-    const match = /^(\w+): (\w+)(\[\])? = (\d+)$/.exec(declaration);
-    if (!match) throw new Error(`malformed ONNX schema field declaration '${declaration}'`);
-    const [, name, type, repeated, id] = match;
-    fields[name] = repeated ? { rule: 'repeated', type, id: Number(id) } : { type, id: Number(id) };
+
+export interface ValueInfoMessage {
+  name: string;
+  type: { tensorType: { elemType: number; shape: { dim: Array<{ dimValue: number } | { dimParam: string }> } } };
+}
+
+export interface TensorMessage {
+  name: string;
+  dims: number[];
+  dataType: number;
+  rawData: Uint8Array;
+}
+
+export interface AttributeMessage {
+  name: string;
+  type: number;
+  i?: number;
+  f?: number;
+  ints?: number[];
+  floats?: number[];
+  s?: Uint8Array;
+}
+
+export interface NodeMessage {
+  name: string;
+  opType: string;
+  input: string[];
+  output: string[];
+  attribute: AttributeMessage[];
+  domain: string;
+}
+
+export interface ModelMessage {
+  irVersion: number;
+  producerName: string;
+  docString: string;
+  graph: { name: string; node: NodeMessage[]; initializer: TensorMessage[]; input: ValueInfoMessage[]; output: ValueInfoMessage[] };
+  opsetImport: Array<{ domain: string; version: number }>;
+}
+
+const VARINT = 0;
+const LENGTH_DELIMITED = 2;
+const FIXED32 = 5;
+const utf8 = new TextEncoder();
+
+/** Appends protobuf fields to a list of byte chunks (large payloads such as raw tensor data are not copied until `finish`). */
+class ProtoWriter {
+  private readonly chunks: Uint8Array[] = [];
+  private pending: number[] = [];
+
+  private flush(): void {
+    if (this.pending.length > 0) this.chunks.push(Uint8Array.from(this.pending));
+    this.pending = [];
   }
-  return fields;
+
+  private varint(value: number): void {
+    if (value < 0) {
+      // Negative int64 (and int32) values are written as their 64-bit two's complement: 10 bytes.
+      let v = BigInt.asUintN(64, BigInt(value));
+      while (v >= 0x80n) {
+        this.pending.push(Number(v & 0x7fn) | 0x80);
+        v >>= 7n;
+      }
+      this.pending.push(Number(v));
+      return;
+    }
+    let v = value;
+    while (v >= 0x80) {
+      this.pending.push((v % 0x80) | 0x80);
+      v = Math.floor(v / 0x80);
+    }
+    this.pending.push(v);
+  }
+
+  private tag(field: number, wireType: number): void {
+    this.varint(field * 8 + wireType);
+  }
+
+  /** An integer field (int32, int64, enum); a 0 is not written unless `always` (a oneof member). */
+  int(field: number, value: number | undefined, always = false): this {
+    if (value === undefined || (value === 0 && !always)) return this;
+    this.tag(field, VARINT);
+    this.varint(value);
+    return this;
+  }
+
+  /** A repeated integer field, packed. */
+  ints(field: number, values: readonly number[] | undefined): this {
+    if (!values?.length) return this;
+    const packed = new ProtoWriter();
+    for (const value of values) packed.varint(value);
+    return this.bytes(field, packed.finish(), true);
+  }
+
+  /** A float field; +0 is its default and not written. */
+  float(field: number, value: number | undefined, always = false): this {
+    if (value === undefined || (Object.is(value, 0) && !always)) return this;
+    this.tag(field, FIXED32);
+    const bytes = new Uint8Array(new Float32Array([value]).buffer);
+    this.pending.push(bytes[0], bytes[1], bytes[2], bytes[3]);
+    return this;
+  }
+
+  /** A repeated float field, packed. */
+  floats(field: number, values: readonly number[] | undefined): this {
+    if (!values?.length) return this;
+    return this.bytes(field, new Uint8Array(Float32Array.from(values).buffer), true);
+  }
+
+  /** A bytes field; empty is its default and not written unless `always` (a repeated element or an embedded message). */
+  bytes(field: number, value: Uint8Array | undefined, always = false): this {
+    if (value === undefined || (value.length === 0 && !always)) return this;
+    this.tag(field, LENGTH_DELIMITED);
+    this.varint(value.length);
+    this.flush();
+    this.chunks.push(value);
+    return this;
+  }
+
+  /** A string field; '' is its default and not written unless `always` (a repeated element or a oneof member). */
+  string(field: number, value: string | undefined, always = false): this {
+    return value === undefined ? this : this.bytes(field, utf8.encode(value), always);
+  }
+
+  strings(field: number, values: readonly string[]): this {
+    for (const value of values) this.string(field, value, true);
+    return this;
+  }
+
+  /** Each item written as an embedded message by `write`. */
+  messages<T>(field: number, items: readonly T[], write: (w: ProtoWriter, item: T) => void): this {
+    for (const item of items) this.message(field, item, write);
+    return this;
+  }
+
+  message<T>(field: number, item: T, write: (w: ProtoWriter, item: T) => void): this {
+    const inner = new ProtoWriter();
+    write(inner, item);
+    return this.bytes(field, inner.finish(), true);
+  }
+
+  finish(): Uint8Array {
+    this.flush();
+    if (this.chunks.length === 1) return this.chunks[0];
+    const out = new Uint8Array(this.chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const chunk of this.chunks) {
+      out.set(chunk, at);
+      at += chunk.length;
+    }
+    return out;
+  }
 }
 
-/** An enum whose values are its names' positions, 0, 1, 2, ... (as every ONNX enum used here is). */
-function protoEnumValues(...names: string[]): Record<string, number> {
-  return Object.fromEntries(names.map((name, value) => [name, value]));
+const writeAttribute = (w: ProtoWriter, a: AttributeMessage) =>
+  w.string(1, a.name).float(2, a.f).int(3, a.i).bytes(4, a.s).floats(7, a.floats).ints(8, a.ints).int(20, a.type);
+
+const writeNode = (w: ProtoWriter, n: NodeMessage) =>
+  w.strings(1, n.input).strings(2, n.output).string(3, n.name).string(4, n.opType).messages(5, n.attribute, writeAttribute).string(7, n.domain);
+
+const writeTensor = (w: ProtoWriter, t: TensorMessage) => w.ints(1, t.dims).int(2, t.dataType).string(8, t.name).bytes(9, t.rawData);
+
+// dimValue and dimParam are a oneof: the one set is written even when 0 or ''.
+const writeDim = (w: ProtoWriter, d: { dimValue: number } | { dimParam: string }) => ('dimValue' in d ? w.int(1, d.dimValue, true) : w.string(2, d.dimParam, true));
+
+const writeValueInfo = (w: ProtoWriter, v: ValueInfoMessage) =>
+  w.string(1, v.name).message(2, v.type, (typeProto, type) =>
+    typeProto.message(1, type.tensorType, (tensorType, t) => tensorType.int(1, t.elemType).message(2, t.shape, (shape, s) => shape.messages(1, s.dim, writeDim))),
+  );
+
+/** The serialised ModelProto. */
+export function encodeModelProto(model: ModelMessage): Uint8Array {
+  const { graph } = model;
+  return new ProtoWriter()
+    .int(1, model.irVersion)
+    .string(2, model.producerName)
+    .string(6, model.docString)
+    .message(7, graph, (w, g) =>
+      w.messages(1, g.node, writeNode).string(2, g.name).messages(5, g.initializer, writeTensor).messages(11, g.input, writeValueInfo).messages(12, g.output, writeValueInfo),
+    )
+    .messages(8, model.opsetImport, (w, o) => w.string(1, o.domain).int(2, o.version))
+    .finish();
 }
-
-/**
- * The subset of the ONNX protobuf schema (onnx.proto3, IR version 8+) that graph building needs,
- * declared as protobufjs reflection JSON. Field numbers are the public ONNX spec's; anything not
- * listed here (training info, sparse tensors, functions, optional/sequence types) is simply never
- * written, which onnxruntime accepts because every field is optional on the wire.
- */
-const onnxSchema: protobuf.INamespace = {
-  nested: {
-    onnx: {
-      nested: {
-        AttributeProto: {
-          fields: protoFields('name: string = 1', 'f: float = 2', 'i: int64 = 3', 's: bytes = 4', 't: TensorProto = 5', 'g: GraphProto = 6', 'floats: float[] = 7', 'ints: int64[] = 8', 'strings: bytes[] = 9', 'docString: string = 13', 'type: AttributeType = 20'),
-          nested: {
-            AttributeType: {
-              values: protoEnumValues('UNDEFINED', 'FLOAT', 'INT', 'STRING', 'TENSOR', 'GRAPH', 'FLOATS', 'INTS', 'STRINGS'),
-            },
-          },
-        },
-        ValueInfoProto: {
-          fields: protoFields('name: string = 1', 'type: TypeProto = 2', 'docString: string = 3'),
-        },
-        NodeProto: {
-          fields: protoFields('input: string[] = 1', 'output: string[] = 2', 'name: string = 3', 'opType: string = 4', 'attribute: AttributeProto[] = 5', 'docString: string = 6', 'domain: string = 7'),
-        },
-        ModelProto: {
-          fields: protoFields('irVersion: int64 = 1', 'producerName: string = 2', 'producerVersion: string = 3', 'domain: string = 4', 'modelVersion: int64 = 5', 'docString: string = 6', 'graph: GraphProto = 7', 'opsetImport: OperatorSetIdProto[] = 8'),
-        },
-        GraphProto: {
-          fields: protoFields('node: NodeProto[] = 1', 'name: string = 2', 'initializer: TensorProto[] = 5', 'docString: string = 10', 'input: ValueInfoProto[] = 11', 'output: ValueInfoProto[] = 12', 'valueInfo: ValueInfoProto[] = 13'),
-        },
-        TensorProto: {
-          fields: protoFields('dims: int64[] = 1', 'dataType: int32 = 2', 'floatData: float[] = 4', 'int32Data: int32[] = 5', 'int64Data: int64[] = 7', 'name: string = 8', 'rawData: bytes = 9', 'docString: string = 12'),
-          nested: {
-            DataType: {
-              values: protoEnumValues('UNDEFINED', 'FLOAT', 'UINT8', 'INT8', 'UINT16', 'INT16', 'INT32', 'INT64', 'STRING', 'BOOL', 'FLOAT16', 'DOUBLE'),
-            },
-          },
-        },
-        TensorShapeProto: {
-          fields: protoFields('dim: Dimension[] = 1'),
-          nested: {
-            Dimension: {
-              oneofs: { value: { oneof: ['dimValue', 'dimParam'] } },
-              fields: protoFields('dimValue: int64 = 1', 'dimParam: string = 2', 'denotation: string = 3'),
-            },
-          },
-        },
-        TypeProto: {
-          oneofs: { value: { oneof: ['tensorType'] } },
-          fields: protoFields('tensorType: Tensor = 1', 'denotation: string = 6'),
-          nested: {
-            Tensor: {
-              fields: protoFields('elemType: int32 = 1', 'shape: TensorShapeProto = 2'),
-            },
-          },
-        },
-        OperatorSetIdProto: {
-          fields: protoFields('domain: string = 1', 'version: int64 = 2'),
-        },
-      },
-    },
-  },
-};
-
-const root = protobuf.Root.fromJSON(onnxSchema);
-
-export const ModelProto = root.lookupType('onnx.ModelProto');
 
 /** ONNX TensorProto.DataType codes used by the graphs. */
 export const OnnxDataType = {

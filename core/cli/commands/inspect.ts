@@ -11,7 +11,8 @@ export const inspectCommand = defineCommand({
   options: { boolean: ['json'] },
   positional: 'bundle',
   async run(args, file) {
-    const bundle = await readBundle(file);
+    // The summary never shows the content hash: skip hashing the file (~10-15% of an inspect run).
+    const bundle = await readBundle(file, { computeHash: false });
     const layout = detectLayout(bundle);
     const meta = bundle.metadata;
     const numGuided = Math.min(layout.audioRuns.length, layout.videoRuns.length);

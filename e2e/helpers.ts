@@ -72,6 +72,21 @@ export async function counts(page: Page): Promise<{ audio: number; video: number
   return { audio: await n('count-audio'), video: await n('count-video'), sequence: await n('count-sequence') };
 }
 
+/** Moves the `key` slider to `value`, waits until every chart has drawn the new plan, and answers its token counts. */
+export async function slideTo(page: Page, key: string, value: string): Promise<{ audio: number; video: number; sequence: number }> {
+  const seq = await planSeq(page);
+  await page.getByTestId(`slider-${key}`).fill(value);
+  await waitForRedraw(page, seq);
+  return counts(page);
+}
+
+/** Starts a short prefill from the Inference panel: `runs` timed runs after `warmup` warm-up runs (fast settings by default). */
+export async function startPrefill(page: Page, runs = 1, warmup = 0): Promise<void> {
+  await page.getByTestId('prefill-runs').fill(String(runs));
+  await page.getByTestId('prefill-warmup').fill(String(warmup));
+  await page.getByTestId('prefill-run').click();
+}
+
 /** The planner's own answer, from the CLI (`omnizip-studio plan`), independent of the studio. */
 export function cliPlan(bundle: string, settings: Record<string, unknown>): { counts: { audio: { kept: number }; video: { kept: number }; sequence: { kept: number } }; groups: { ratio_final: number | null }[]; audio: { kept: number[]; anchors: number[] }; video: { kept: number[] } } {
   const args = [path.join(repoRoot, 'bin', 'omnizip-studio.mjs'), 'plan', bundle, '--no-cache'];

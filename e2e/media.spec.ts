@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { chartData, counts, openStudio, planSeq, screenshotDir, waitForRedraw } from './helpers.js';
 
 const ffmpeg = process.env.OMNIZIP_FFMPEG ?? 'ffmpeg';
@@ -19,6 +19,17 @@ const media = (name: string) => path.join(dir, name);
 function generate(args: string[]): void {
   const run = spawnSync(ffmpeg, ['-v', 'error', '-y', ...args], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`ffmpeg ${args.join(' ')} failed: ${run.stderr}`);
+}
+
+/** Opens the studio, uploads `name` through the file input and waits until it is encoded, planned and drawn without an error; answers its token counts. */
+async function openMedia(page: Page, name: string): Promise<{ audio: number; video: number; sequence: number }> {
+  await openStudio(page);
+  const seq = await planSeq(page);
+  await page.getByTestId('file-input').setInputFiles(media(name));
+  await expect(page.getByTestId('clip-name')).toContainText(name, { timeout: 60_000 });
+  await waitForRedraw(page, seq);
+  await expect(page.getByTestId('errors')).toHaveCount(0);
+  return counts(page);
 }
 
 test.describe('media files', () => {
@@ -40,13 +51,7 @@ test.describe('media files', () => {
   });
 
   test('a clip with audio and video opens through the encoders and every chart holds data', async ({ page }) => {
-    await openStudio(page);
-    const seq = await planSeq(page);
-    await page.getByTestId('file-input').setInputFiles(media('tone-clip.mp4'));
-    await expect(page.getByTestId('clip-name')).toContainText('tone-clip.mp4', { timeout: 60_000 });
-    await waitForRedraw(page, seq);
-    await expect(page.getByTestId('errors')).toHaveCount(0);
-    const c = await counts(page);
+    const c = await openMedia(page, 'tone-clip.mp4');
     expect(c.audio).toBeGreaterThan(0);
     expect(c.video).toBeGreaterThan(0);
 
@@ -65,13 +70,7 @@ test.describe('media files', () => {
   });
 
   test('a video-only clip opens and says plainly that audio guidance is unavailable', async ({ page }) => {
-    await openStudio(page);
-    const seq = await planSeq(page);
-    await page.getByTestId('file-input').setInputFiles(media('video-only.mp4'));
-    await expect(page.getByTestId('clip-name')).toContainText('video-only.mp4', { timeout: 60_000 });
-    await waitForRedraw(page, seq);
-    await expect(page.getByTestId('errors')).toHaveCount(0);
-    const c = await counts(page);
+    const c = await openMedia(page, 'video-only.mp4');
     expect(c.audio).toBe(0);
     expect(c.video).toBeGreaterThan(0);
     await expect(page.getByTestId('status-notes')).toContainText('No audio tokens: audio guidance is unavailable');

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { counts, openStudio, planSeq, screenshotDir, waitForRedraw } from './helpers.js';
+import { counts, openStudio, screenshotDir, slideTo, startPrefill } from './helpers.js';
 
 mkdirSync(screenshotDir, { recursive: true });
 
@@ -98,16 +98,11 @@ test('inference panel: prefill of the demo with the demo decoder, exports, and a
   await expect(page.getByTestId('prefill-run')).toBeEnabled();
   await panel.screenshot({ path: path.join(screenshotDir, 'prefill-cancelled.png') });
 
-  const seq = await planSeq(page);
-  await page.getByTestId('slider-rho_video').fill('0.8');
-  await waitForRedraw(page, seq);
-  const after = await counts(page);
+  const after = await slideTo(page, 'rho_video', '0.8');
   expect(after.video).toBeLessThan(planned.video);
 
   // A new run after the cancel measures the new setting and is kept beside the first.
-  await page.getByTestId('prefill-runs').fill('1');
-  await page.getByTestId('prefill-warmup').fill('0');
-  await page.getByTestId('prefill-run').click();
+  await startPrefill(page);
   await runAndWait(page, 'done');
   const second = table.locator('tr[data-run="2"][data-setting="current"]');
   expect(await numberIn(second, 'tokens')).toBe(after.sequence);

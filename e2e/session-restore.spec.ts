@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { counts, openStudio, planSeq, repoRoot, screenshotDir, waitForRedraw } from './helpers.js';
+import { counts, openStudio, planSeq, repoRoot, screenshotDir, slideTo, startPrefill, waitForRedraw } from './helpers.js';
 
 mkdirSync(screenshotDir, { recursive: true });
 
@@ -28,16 +28,11 @@ test('session restore: a slider, the plan, the pinned A and a prefill result sur
   const defaultRho = await page.getByTestId('input-rho_video').inputValue();
   await expect(page.getByTestId('session-restored')).toHaveCount(0);
 
-  const seq = await planSeq(page);
-  await page.getByTestId('slider-rho_video').fill('0.8');
-  await waitForRedraw(page, seq);
-  const changed = await counts(page);
+  const changed = await slideTo(page, 'rho_video', '0.8');
   expect(changed.video).toBeLessThan(defaults.video);
 
   // A short prefill (the prefill e2e's fast settings): one timed run, no warm-up.
-  await page.getByTestId('prefill-runs').fill('1');
-  await page.getByTestId('prefill-warmup').fill('0');
-  await page.getByTestId('prefill-run').click();
+  await startPrefill(page);
   await expect(page.getByTestId('prefill-status')).toHaveAttribute('data-outcome', 'done', { timeout: 120_000 });
   const tokens = await tokensOf(page, 1, 'current');
   expect(tokens).toBe(changed.sequence);
@@ -49,10 +44,7 @@ test('session restore: a slider, the plan, the pinned A and a prefill result sur
   // Pin this setting as compare A, then move on (B).
   await page.getByTestId('compare-pinned').check();
   await expect(page.getByTestId('pinned-config')).toContainText('rho_video 0.8');
-  const pinnedSeq = await planSeq(page);
-  await page.getByTestId('slider-rho_video').fill('0.7');
-  await waitForRedraw(page, pinnedSeq);
-  const live = await counts(page);
+  const live = await slideTo(page, 'rho_video', '0.7');
   await expect.poll(() => savedSessions().map((s) => [s.state.config.rho_video, s.state.pinnedConfig?.rho_video, s.state.prefill.length]), { timeout: 10_000 }).toEqual([[0.7, 0.8, 1]]);
 
   // A reload (as after a crash) opens the demo again with everything back.

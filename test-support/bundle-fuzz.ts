@@ -17,6 +17,7 @@ import { DEFAULT_CONFIG } from '../core/config/schema.js';
 import { planClip, requiredFrameGeometries } from '../core/planner/plan.js';
 import { mulberry32 } from '../core/util/numeric.js';
 import { thumbnails, waveformEnvelope } from '../core/studio/media-views.js';
+import { joinSafetensors, splitSafetensors, type RawHeaderEntry } from './raw-safetensors.js';
 
 export type FuzzCategory = 'byte-flip' | 'truncated' | 'header-length' | 'trailing-bytes' | 'hole' | 'duplicate-key' | 'absurd-shape' | 'not-a-regular-file';
 
@@ -36,20 +37,6 @@ export interface FuzzOutcome {
   ms: number;
 }
 
-function headerOf(bytes: Uint8Array): { text: string; data: Uint8Array } {
-  const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
-  return { text: new TextDecoder().decode(bytes.subarray(8, 8 + n)).trimEnd(), data: bytes.subarray(8 + n) };
-}
-
-function assemble(header: string, data: Uint8Array): Uint8Array {
-  const h = new TextEncoder().encode(header);
-  const out = new Uint8Array(8 + h.length + data.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(h.length), true);
-  out.set(h, 8);
-  out.set(data, 8 + h.length);
-  return out;
-}
-
 const fileCase = (category: FuzzCategory, name: string, bytes: () => Uint8Array): FuzzCase => ({
   category,
   name,
@@ -60,12 +47,10 @@ const fileCase = (category: FuzzCategory, name: string, bytes: () => Uint8Array)
   },
 });
 
-type HeaderEntry = { dtype: string; shape: number[]; data_offsets: [number, number] };
-
 /** At least `flips` byte-flip mutants (half of them in the header, where the checks are) plus every malformed class. */
 export function fuzzCases(golden: Uint8Array, flips: number, seed = 15): FuzzCase[] {
   const random = mulberry32(seed);
-  const { text, data } = headerOf(golden);
+  const { headerText: text, data } = splitSafetensors(golden);
   const headerEnd = 8 + new TextEncoder().encode(text).length;
   const cases: FuzzCase[] = [];
   for (let i = 0; i < flips; i++) {
@@ -94,25 +79,25 @@ export function fuzzCases(golden: Uint8Array, flips: number, seed = 15): FuzzCas
     );
   }
   for (const extra of [1, 8, 4096]) {
-    cases.push(fileCase('trailing-bytes', `trailing-${extra}`, () => assemble(text, new Uint8Array([...data, ...new Uint8Array(extra)]))));
+    cases.push(fileCase('trailing-bytes', `trailing-${extra}`, () => joinSafetensors(text, new Uint8Array([...data, ...new Uint8Array(extra)]))));
   }
-  const header = JSON.parse(text) as Record<string, HeaderEntry>;
+  const header = JSON.parse(text) as Record<string, RawHeaderEntry>;
   const tensorNames = Object.keys(header).filter((k) => k !== '__metadata__');
   for (const name of tensorNames) {
     cases.push(
       fileCase('hole', `hole-before-${name}`, () => {
-        const edited = JSON.parse(text) as Record<string, HeaderEntry>;
+        const edited = JSON.parse(text) as Record<string, RawHeaderEntry>;
         const start = edited[name].data_offsets[0];
         for (const other of tensorNames) {
           const e = edited[other];
           if (e.data_offsets[0] >= start) e.data_offsets = [e.data_offsets[0] + 8, e.data_offsets[1] + 8];
         }
-        return assemble(JSON.stringify(edited), new Uint8Array([...data.subarray(0, start), ...new Uint8Array(8), ...data.subarray(start)]));
+        return joinSafetensors(JSON.stringify(edited), new Uint8Array([...data.subarray(0, start), ...new Uint8Array(8), ...data.subarray(start)]));
       }),
     );
-    cases.push(fileCase('duplicate-key', `duplicate-${name}`, () => assemble(`${text.slice(0, text.lastIndexOf('}'))},${JSON.stringify(name)}:${JSON.stringify(header[name])}}`, data)));
+    cases.push(fileCase('duplicate-key', `duplicate-${name}`, () => joinSafetensors(`${text.slice(0, text.lastIndexOf('}'))},${JSON.stringify(name)}:${JSON.stringify(header[name])}}`, data)));
   }
-  const absurd: [string, HeaderEntry][] = [
+  const absurd: [string, RawHeaderEntry][] = [
     ['frames', { dtype: 'U8', shape: [2 ** 50, 0, 16, 3], data_offsets: [0, 0] }],
     ['frames', { dtype: 'U8', shape: [7, 0, 0, 3], data_offsets: [0, 0] }],
     ['frames', { dtype: 'U8', shape: [2 ** 31, 2 ** 31, 0, 3], data_offsets: [0, 0] }],
@@ -123,9 +108,9 @@ export function fuzzCases(golden: Uint8Array, flips: number, seed = 15): FuzzCas
   absurd.forEach(([name, entry], i) =>
     cases.push(
       fileCase('absurd-shape', `absurd-${name}-${i}`, () => {
-        const edited = JSON.parse(text) as Record<string, HeaderEntry>;
+        const edited = JSON.parse(text) as Record<string, RawHeaderEntry>;
         edited[name] = entry;
-        return assemble(JSON.stringify(edited), data);
+        return joinSafetensors(JSON.stringify(edited), data);
       }),
     ),
   );

@@ -6,6 +6,7 @@
  * size or an unaligned frame the analysis did not cover.
  */
 import type { FeatureBundle } from '../bundle/types.js';
+import { OwnerKeyedMemo } from '../util/owner-memo.js';
 import type { ClipAnalysis, FrameAnalysis } from './types.js';
 
 /** F.normalize's epsilon, used by the density-peak clustering. */
@@ -68,23 +69,13 @@ export function analyzeFrames(videoEmbeds: Float32Array, dim: number, start: num
 }
 
 /** Frame geometries the analysis did not cover (a user-set num_input_frames), computed once per clip. */
-const extraGeometries = new WeakMap<ClipAnalysis, Map<number, FrameAnalysis>>();
+const extraGeometries = new OwnerKeyedMemo<ClipAnalysis, number, FrameAnalysis>();
 
 /** The clip's frames of `tpf` tokens: the analysis's own when it has them, else computed once and kept. */
 export function framesOfGeometry(bundle: FeatureBundle, analysis: ClipAnalysis, tpf: number): FrameAnalysis {
   const analysed = analysis.frames.find((f) => f.tokensPerFrame === tpf);
   if (analysed) return analysed;
-  let extra = extraGeometries.get(analysis);
-  if (!extra) {
-    extra = new Map();
-    extraGeometries.set(analysis, extra);
-  }
-  let frames = extra.get(tpf);
-  if (!frames) {
-    frames = analyzeFrames(bundle.videoEmbeds, bundle.hiddenSize, 0, tpf, Math.floor(bundle.numVideo / tpf));
-    extra.set(tpf, frames);
-  }
-  return frames;
+  return extraGeometries.get(analysis, tpf, () => analyzeFrames(bundle.videoEmbeds, bundle.hiddenSize, 0, tpf, Math.floor(bundle.numVideo / tpf)));
 }
 
 /** The statistics of `count` frames of `tpf` tokens starting at any video token (not memoised). */

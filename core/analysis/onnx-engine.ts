@@ -1,11 +1,11 @@
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import type { FeatureBundle } from '../bundle/types.js';
-import { argsort } from '../util/numeric.js';
 import { COSINE_EPS, buildCrossModalMaxGraph, buildFrameGramGraph, buildNormalizedGramGraph, buildPairedDotGraph, buildRowNormalizeGraph } from '../onnx/analysis-graphs.js';
 import { ProviderSelector, createSession, type ProviderName, type ProviderPreference } from '../onnx/session.js';
 import { defaultAnalysisCacheDir } from './cache.js';
-import { ANALYSIS_VERSION, type AnalysisEngine, type AnalyzeOptions, type ClipAnalysis, type FrameAnalysis } from './types.js';
+import { audioOrderOf, clipAnalysisOf } from './clip-analysis.js';
+import { type AnalysisEngine, type AnalyzeOptions, type ClipAnalysis, type FrameAnalysis } from './types.js';
 import { CancelledError } from '../protocol/errors.js';
 import { OmniZipError } from '../protocol/errors.js';
 
@@ -226,22 +226,12 @@ export class OnnxAnalysisEngine implements AnalysisEngine {
       computed.push(await this.frameStatistics(s, bundle.videoEmbeds, d, tpf, Math.floor(nv / tpf), donor, progress));
     }
     const frames = computed.map((c) => c.frames);
-    const audioOrder = bundle.audioScores && na > 0 ? argsort(bundle.audioScores, true) : new Int32Array(0);
+    const audioOrder = audioOrderOf(bundle);
     options.onProgress?.({ fraction: 1, stage: 'done' });
 
-    return {
-      analysisVersion: ANALYSIS_VERSION,
-      numAudio: na,
-      numVideo: nv,
-      hiddenSize: d,
-      audioOrder,
-      audioSelfSimilarity,
-      audioVideoMax,
-      audioFrameMax,
-      primaryTokensPerFrame: primaryTpf,
-      frames,
-      engine: { engine: this.name, provider: s.provider, device: s.device, wallMs: performance.now() - started },
-    };
+    const engine = { engine: this.name, provider: s.provider, device: s.device, wallMs: performance.now() - started };
+
+    return clipAnalysisOf(bundle, { audioOrder, audioSelfSimilarity, audioVideoMax, audioFrameMax, primaryTokensPerFrame: primaryTpf, frames, engine });
   }
 
   /** â·âᵀ in blocks on and above the diagonal, mirrored: the matrix is symmetric by definition. */

@@ -1,8 +1,8 @@
 import type { FeatureBundle } from '../bundle/types.js';
-import { argsort } from '../util/numeric.js';
 import { throwIfAborted } from '../protocol/errors.js';
 import { analyzeFrames, dot, rowNorms } from './frame-statistics.js';
-import { ANALYSIS_VERSION, type AnalyzeOptions, type ClipAnalysis, type FrameAnalysis } from './types.js';
+import { audioOrderOf, clipAnalysisOf } from './clip-analysis.js';
+import { type AnalyzeOptions, type ClipAnalysis, type FrameAnalysis } from './types.js';
 
 /**
  * The analysis in plain TypeScript, in float64 arithmetic over the float32 embeddings.
@@ -17,7 +17,7 @@ export function analyzeReference(bundle: FeatureBundle, frameGeometries: number[
   const { numAudio: na, numVideo: nv, hiddenSize: dim, audioEmbeds, videoEmbeds } = bundle;
   const report = (fraction: number, stage: string) => options.onProgress?.({ fraction, stage });
 
-  const audioOrder = bundle.audioScores && na > 0 ? argsort(bundle.audioScores, true) : new Int32Array(0);
+  const audioOrder = audioOrderOf(bundle);
   const audioNorms = rowNorms(audioEmbeds, na, dim);
   const videoNorms = rowNorms(videoEmbeds, nv, dim);
 
@@ -73,17 +73,7 @@ export function analyzeReference(bundle: FeatureBundle, frameGeometries: number[
   }
   report(1, 'done');
 
-  return {
-    analysisVersion: ANALYSIS_VERSION,
-    numAudio: na,
-    numVideo: nv,
-    hiddenSize: dim,
-    audioOrder,
-    audioSelfSimilarity,
-    audioVideoMax,
-    audioFrameMax,
-    primaryTokensPerFrame: primaryTpf,
-    frames,
-    engine: { engine: 'typescript-reference', provider: 'js', device: 'JavaScript (main thread of its process)', wallMs: performance.now() - started },
-  };
+  const engine = { engine: 'typescript-reference', provider: 'js', device: 'JavaScript (main thread of its process)', wallMs: performance.now() - started };
+
+  return clipAnalysisOf(bundle, { audioOrder, audioSelfSimilarity, audioVideoMax, audioFrameMax, primaryTokensPerFrame: primaryTpf, frames, engine });
 }

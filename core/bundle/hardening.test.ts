@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { joinSafetensors, rewriteSafetensorsHeader, splitSafetensors, type RawHeaderEntries } from '../../test-support/raw-safetensors.js';
 import { parseBundle, readBundle } from './reader.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -16,26 +17,9 @@ const shared = process.env.OMNIZIP_SHARED ?? path.resolve(repoRoot, '../shared')
 const goldenBytes = () => new Uint8Array(readFileSync(path.join(shared, 'golden', 'default_params.safetensors')));
 const dir = mkdtempSync(path.join(os.tmpdir(), 'omz-reader-hardening-'));
 
-/** The header text and data section of a safetensors file. */
-function split(bytes: Uint8Array): { header: string; data: Uint8Array } {
-  const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
-  return { header: new TextDecoder().decode(bytes.subarray(8, 8 + n)).trimEnd(), data: bytes.subarray(8 + n) };
-}
-
-function join(header: string, data: Uint8Array): Uint8Array {
-  const h = new TextEncoder().encode(header);
-  const out = new Uint8Array(8 + h.length + data.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(h.length), true);
-  out.set(h, 8);
-  out.set(data, 8 + h.length);
-  return out;
-}
-
-function withHeader(edit: (header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>) => void, data?: (d: Uint8Array) => Uint8Array): Uint8Array {
-  const { header, data: section } = split(goldenBytes());
-  const parsed = JSON.parse(header);
-  edit(parsed);
-  return join(JSON.stringify(parsed), data ? data(section) : section);
+/** The golden bundle with its header edited (and, when given, its data section replaced). */
+function withHeader(edit: (header: RawHeaderEntries) => void, data?: (d: Uint8Array) => Uint8Array): Uint8Array {
+  return rewriteSafetensorsHeader(goldenBytes(), edit, data);
 }
 
 describe('item 3: regular files only, sizes checked before reading', () => {
@@ -75,10 +59,10 @@ describe('item 9: what the format forbids', () => {
   });
 
   it('refuses trailing bytes after the last tensor', () => {
-    const { header, data } = split(goldenBytes());
+    const { headerText: header, data } = splitSafetensors(goldenBytes());
     const longer = new Uint8Array(data.length + 16);
     longer.set(data);
-    expect(() => parseBundle(join(header, longer), 'trailing.safetensors')).toThrow(/trailing\.safetensors: header: 16 bytes after the last tensor's data/);
+    expect(() => parseBundle(joinSafetensors(header, longer), 'trailing.safetensors')).toThrow(/trailing\.safetensors: header: 16 bytes after the last tensor's data/);
   });
 
   it('refuses a hole between tensors, naming the tensor after it', () => {
@@ -100,10 +84,10 @@ describe('item 9: what the format forbids', () => {
   });
 
   it('refuses a duplicate key and names the duplicated tensor', () => {
-    const { header, data } = split(goldenBytes());
+    const { headerText: header, data } = splitSafetensors(goldenBytes());
     const parsed = JSON.parse(header);
     const dup = `${header.slice(0, header.lastIndexOf('}'))},"token_types":${JSON.stringify(parsed.token_types)}}`;
-    expect(() => parseBundle(join(dup, data), 'dup.safetensors')).toThrow(/dup\.safetensors: tensor 'token_types': is declared twice in the header/);
+    expect(() => parseBundle(joinSafetensors(dup, data), 'dup.safetensors')).toThrow(/dup\.safetensors: tensor 'token_types': is declared twice in the header/);
   });
 
   it('refuses absurd frame shapes instead of answering 500 later', () => {

@@ -4,10 +4,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { thrownBundleError } from '../../test-support/bundle-errors.js';
 import { BundleError } from './errors.js';
 import { bundleContentHash, parseBundle, readBundle } from './reader.js';
 import { serializeSafetensors, type SafetensorsTensorInput } from './safetensors.js';
 import { makeSyntheticBundle } from '../../test-support/synthetic/index.js';
+import { rewriteSafetensorsHeader } from '../../test-support/raw-safetensors.js';
 import type { FeatureBundle } from './types.js';
 import { serializeBundle, writeBundle } from './writer.js';
 import { goldenDir } from '../util/shared-paths.js';
@@ -42,30 +44,8 @@ function editedFile(bundle: FeatureBundle, edit: (e: Edit) => void): Uint8Array 
   return serializeSafetensors([...e.tensors.values()], fileMetadata);
 }
 
-type HeaderEntries = Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
-
-/** Re-encodes a file with an edited header and the same data section. */
-function rewriteHeader(bytes: Uint8Array, edit: (header: HeaderEntries) => void): Uint8Array {
-  const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as HeaderEntries;
-  edit(header);
-  const text = new TextEncoder().encode(JSON.stringify(header));
-  const data = bytes.subarray(8 + headerLength);
-  const out = new Uint8Array(8 + text.length + data.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(text.length), true);
-  out.set(text, 8);
-  out.set(data, 8 + text.length);
-  return out;
-}
-
 function readError(bytes: Uint8Array): BundleError {
-  try {
-    parseBundle(bytes, 'clip.safetensors');
-  } catch (err) {
-    expect(err).toBeInstanceOf(BundleError);
-    return err as BundleError;
-  }
-  throw new Error('expected parseBundle to throw');
+  return thrownBundleError(() => parseBundle(bytes, 'clip.safetensors'), 'parseBundle');
 }
 
 function f32Data(e: Edit, name: string): Float32Array {
@@ -253,12 +233,12 @@ describe('parseBundle enforces every rule of feature-bundle.md', () => {
   });
 
   it('overlapping ranges and byte counts that disagree with dtype x shape', () => {
-    const overlapping = rewriteHeader(serializeBundle(bundle), (header) => {
+    const overlapping = rewriteSafetensorsHeader(serializeBundle(bundle), (header) => {
       const audio = header.audio_embeds.data_offsets;
       header.video_embeds.data_offsets = [audio[0] + 4, audio[0] + 4 + 16 * 8 * 4];
     });
     expect(readError(overlapping).message).toMatch(/^bundle clip\.safetensors: tensor '\w+_embeds': byte range .* overlaps tensor/);
-    const mismatch = rewriteHeader(serializeBundle(bundle), (header) => {
+    const mismatch = rewriteSafetensorsHeader(serializeBundle(bundle), (header) => {
       header.audio_scores.shape = [50];
     });
     expect(readError(mismatch).message).toBe("bundle clip.safetensors: tensor 'audio_scores': holds 400 bytes but F32 [50] needs 200");

@@ -9,6 +9,7 @@ import { FileReadError, readRegularFile } from '../util/regular-file.js';
 import { checkSafetensorsPrefix, float32View, parseSafetensors, toFloat32, uint8View, type SafetensorsDType, type SafetensorsTensor } from './safetensors.js';
 import type { BundleFrames, EmbeddingDType, FeatureBundle } from './types.js';
 import { EMBEDDING_DTYPES, METADATA_ENTRY, validateBundleMetadata, validateFeatureBundle } from './validate.js';
+import { FinitePrescan } from './finite-prescan.js';
 
 export interface ParseBundleOptions {
   /**
@@ -16,6 +17,11 @@ export interface ParseBundleOptions {
    * that already knows the hash can skip it.
    */
   computeHash?: boolean;
+  /**
+   * Byte ranges of tensors already checked to hold only finite values, by name (a FinitePrescan of
+   * these same bytes): the validation does not scan them again.
+   */
+  finiteRanges?: ReadonlyMap<string, readonly [number, number]>;
 }
 
 /** sha256 (lowercase hex) of a bundle file's bytes: the clip's identity for caches. */
@@ -104,23 +110,29 @@ export function parseBundle(bytes: Uint8Array, fileName: string, options: ParseB
     storedDType: { audio: audio.dtype as EmbeddingDType, video: video.dtype as EmbeddingDType },
   };
   if (Object.keys(extraFileMetadata).length > 0) bundle.extraFileMetadata = extraFileMetadata;
-  validateFeatureBundle(bundle, fileName);
+  validateFeatureBundle(bundle, fileName, { knownFinite: knownFiniteArrays(bytes, file.tensors, bundle, options.finiteRanges) });
   if (options.computeHash ?? true) bundle.contentHash = bundleContentHash(bytes);
   return bundle;
 }
 
-/** Reads and validates a bundle file. I/O failures are reported as BundleError too. */
+/**
+ * Reads and validates a bundle file. I/O failures are reported as BundleError too. The float32
+ * tensors are checked for non-finite values chunk by chunk as the file arrives (FinitePrescan).
+ */
 export async function readBundle(file: string, options: ParseBundleOptions = {}): Promise<FeatureBundle> {
-  return parseBundle(await readBundleBytes(file), file, options);
+  const prescan = new FinitePrescan();
+  const bytes = await readBundleBytes(file, (out, to) => prescan.take(out, to));
+  return parseBundle(bytes, file, { finiteRanges: prescan.finiteRanges(), ...options });
 }
 
 /**
  * A bundle file's bytes: regular files only (never /dev/zero or a FIFO, even through a symlink),
- * the header length checked against the file size before the rest is read.
+ * the header length checked against the file size before the rest is read. `onChunk` sees the
+ * bytes as they arrive (see readRegularFile).
  */
-export async function readBundleBytes(file: string): Promise<Uint8Array> {
+export async function readBundleBytes(file: string, onChunk?: (out: Uint8Array, to: number) => void): Promise<Uint8Array> {
   try {
-    return await readRegularFile(file, { peek: (head, size) => checkSafetensorsPrefix(head, size, file, 'bundle') });
+    return await readRegularFile(file, { peek: (head, size) => checkSafetensorsPrefix(head, size, file, 'bundle'), onChunk });
   } catch (err) {
     if (err instanceof FileReadError) throw new BundleError(file, 'file', `cannot read: ${err.reason}`);
     throw err;
@@ -151,6 +163,37 @@ function parseMetadataJson(text: string | undefined, fileName: string): unknown 
   } catch (err) {
     throw new BundleError(fileName, { key: METADATA_ENTRY }, `is not valid JSON (${(err as Error).message})`);
   }
+}
+
+/**
+ * The bundle's float32 arrays that `finiteRanges` vouches for: only where the parsed tensor is F32
+ * and lies exactly on the vouched range of these bytes, and the array is a view of those bytes.
+ */
+function knownFiniteArrays(
+  bytes: Uint8Array,
+  tensors: ReadonlyMap<string, SafetensorsTensor>,
+  bundle: FeatureBundle,
+  finiteRanges: ReadonlyMap<string, readonly [number, number]> | undefined,
+): Set<Float32Array> {
+  const known = new Set<Float32Array>();
+  if (!finiteRanges) return known;
+  const arrays: Record<string, Float32Array | null | undefined> = {
+    audio_embeds: bundle.audioEmbeds,
+    video_embeds: bundle.videoEmbeds,
+    audio_scores: bundle.audioScores,
+    video_scores: bundle.videoScores,
+    decoder_attention: bundle.decoderAttention,
+  };
+  for (const [name, [start, end]] of finiteRanges) {
+    const tensor = tensors.get(name);
+    const array = arrays[name];
+    if (!tensor || !array || tensor.dtype !== 'F32') continue;
+    const tensorStart = tensor.bytes.byteOffset - bytes.byteOffset;
+    const sameBytes = tensor.bytes.buffer === bytes.buffer && tensorStart === start && tensorStart + tensor.bytes.length === end;
+    const viewOfThem = array.buffer === bytes.buffer && array.byteOffset === tensor.bytes.byteOffset && array.byteLength === tensor.bytes.length;
+    if (sameBytes && viewOfThem) known.add(array);
+  }
+  return known;
 }
 
 function framesOf(tensor: SafetensorsTensor): BundleFrames {

@@ -1,25 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { joinSafetensors } from '../../test-support/raw-safetensors.js';
+import { thrownBundleError } from '../../test-support/bundle-errors.js';
 import { BundleError } from './errors.js';
 import { float32View, parseSafetensors, serializeSafetensors, toFloat32 } from './safetensors.js';
 
 /** A safetensors file from a hand-written header (no validation: for building broken files). */
 function rawFile(header: unknown, data: Uint8Array, headerText = JSON.stringify(header)): Uint8Array {
-  const headerBytes = new TextEncoder().encode(headerText);
-  const out = new Uint8Array(8 + headerBytes.length + data.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
-  out.set(headerBytes, 8);
-  out.set(data, 8 + headerBytes.length);
-  return out;
+  return joinSafetensors(headerText, data);
 }
 
 function parseError(bytes: Uint8Array): BundleError {
-  try {
-    parseSafetensors(bytes, 'x.safetensors');
-  } catch (err) {
-    expect(err).toBeInstanceOf(BundleError);
-    return err as BundleError;
-  }
-  throw new Error('expected parseSafetensors to throw');
+  return thrownBundleError(() => parseSafetensors(bytes, 'x.safetensors'), 'parseSafetensors');
 }
 
 describe('serializeSafetensors / parseSafetensors', () => {

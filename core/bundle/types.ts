@@ -79,3 +79,9 @@ export interface FeatureBundle {
   /** `__metadata__` entries other than `omnizip`, kept so a rewrite does not lose them. */
   extraFileMetadata?: Record<string, string>;
 }
+
+/** A bundle's embedding fields from its two row-major [tokens, hiddenSize] matrices: the token counts follow from their lengths. */
+export function embeddingMatrices(audioEmbeds: Float32Array, videoEmbeds: Float32Array, hiddenSize: number): Pick<FeatureBundle, 'audioEmbeds' | 'videoEmbeds' | 'numAudio' | 'numVideo' | 'hiddenSize'> {
+  const rows = (embeds: Float32Array) => (hiddenSize > 0 ? embeds.length / hiddenSize : 0);
+  return { audioEmbeds, videoEmbeds, numAudio: rows(audioEmbeds), numVideo: rows(videoEmbeds), hiddenSize };
+}

@@ -161,8 +161,9 @@ function checkGrid(grid: unknown, spatialMergeSize: number, numVideo: number, ke
  * Every content rule of feature-bundle.md on an in-memory bundle: sizes agree, token_types holds
  * exactly Na ones and Nv twos and nothing but 0/1/2, scores present when there is audio, metadata
  * valid and consistent with Nv, no NaN/Inf in embeddings or scores. Returns the typed metadata.
+ * `knownFinite`: arrays already checked for NaN/Inf (the reader's FinitePrescan), not scanned again.
  */
-export function validateFeatureBundle(bundle: FeatureBundle, file: string): BundleMetadata {
+export function validateFeatureBundle(bundle: FeatureBundle, file: string, options: { knownFinite?: ReadonlySet<Float32Array> } = {}): BundleMetadata {
   const tensorError = (tensor: string, reason: string) => new BundleError(file, { tensor }, reason);
   const { numAudio, numVideo, hiddenSize } = bundle;
 
@@ -210,7 +211,7 @@ export function validateFeatureBundle(bundle: FeatureBundle, file: string): Bund
     ['decoder_attention', decoderAttention, 1],
   ];
   for (const [name, values, rowLength] of finiteChecks) {
-    if (values === null) continue;
+    if (values === null || options.knownFinite?.has(values)) continue;
     const hit = findNonFinite(values, rowLength);
     if (hit !== null) throw tensorError(name, describeNonFinite(hit, rowLength));
   }

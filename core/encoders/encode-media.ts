@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import type { BundleMetadata, FeatureBundle } from '../bundle/types.js';
+import { embeddingMatrices, type BundleMetadata, type FeatureBundle } from '../bundle/types.js';
 import { MediaDecodeError, throwIfAborted } from '../media/errors.js';
 import type { FfmpegLocation } from '../media/ffmpeg.js';
 import { loadMedia } from '../media/load-media.js';
@@ -153,11 +153,7 @@ export async function encodeMedia(file: string, options: EncodeMediaOptions): Pr
     ...(videoScores && encoders.vision.receivedAttentionSource ? { video_scores_source: encoders.vision.receivedAttentionSource } : {}),
   };
   const bundle: FeatureBundle = {
-    audioEmbeds,
-    videoEmbeds,
-    numAudio,
-    numVideo,
-    hiddenSize: D,
+    ...embeddingMatrices(audioEmbeds, videoEmbeds, D),
     audioScores,
     videoScores,
     tokenTypes: qwenOmniTokenTypes({ numTemporalPatches: gridThw?.[0] ?? 0, tokensPerPatch, numAudio }),

@@ -1,4 +1,4 @@
-import { GraphBuilder, attr } from './graph-builder.js';
+import { type GraphBuilder, attr, onnxModel } from './graph-builder.js';
 
 /**
  * The ONNX graphs of the clip analysis (definitions in core/analysis/types.ts). All sizes are
@@ -25,23 +25,23 @@ function normalizeRowsPlusEps(g: GraphBuilder, x: string, lastAxis: string, eps:
  * Audio self-similarity is symmetric, so the engine only runs blocks on and above the diagonal.
  */
 export function buildNormalizedGramGraph(): Uint8Array {
-  const g = new GraphBuilder('normalized_gram');
-  const a = g.input('a', 'float32', ['m', 'd']);
-  const b = g.input('b', 'float32', ['n', 'd']);
-  const axis = g.int64s('axis_last', [1]);
-  const eps = g.scalar('eps', AUDIO_VIDEO_EPS);
-  const sim = g.node('Gemm', [normalizeRowsPlusEps(g, a, axis, eps), normalizeRowsPlusEps(g, b, axis, eps)], { transB: attr.int(1) }, 'similarity');
-  g.output(sim, 'float32', ['m', 'n']);
-  return g.toModelBytes({ docString: 'OmniZip normalised Gram block: a_hat . b_hat^T' });
+  return onnxModel('normalized_gram', 'OmniZip normalised Gram block: a_hat . b_hat^T', (g) => {
+    const a = g.input('a', 'float32', ['m', 'd']);
+    const b = g.input('b', 'float32', ['n', 'd']);
+    const axis = g.int64s('axis_last', [1]);
+    const eps = g.scalar('eps', AUDIO_VIDEO_EPS);
+    const sim = g.node('Gemm', [normalizeRowsPlusEps(g, a, axis, eps), normalizeRowsPlusEps(g, b, axis, eps)], { transB: attr.int(1) }, 'similarity');
+    g.output(sim, 'float32', ['m', 'n']);
+  });
 }
 
 /** Rows of x [n, d] divided by (‖row‖₂ + 1e-6): the audio side of the cross-modal product, normalised once per clip. */
 export function buildRowNormalizeGraph(): Uint8Array {
-  const g = new GraphBuilder('row_normalize');
-  const x = g.input('x', 'float32', ['n', 'd']);
-  const normalized = g.node('Identity', [normalizeRowsPlusEps(g, x, g.int64s('axis_last', [1]), g.scalar('eps', AUDIO_VIDEO_EPS))], {}, 'x_hat');
-  g.output(normalized, 'float32', ['n', 'd']);
-  return g.toModelBytes({ docString: 'OmniZip row normalisation x / (||x|| + 1e-6)' });
+  return onnxModel('row_normalize', 'OmniZip row normalisation x / (||x|| + 1e-6)', (g) => {
+    const x = g.input('x', 'float32', ['n', 'd']);
+    const normalized = g.node('Identity', [normalizeRowsPlusEps(g, x, g.int64s('axis_last', [1]), g.scalar('eps', AUDIO_VIDEO_EPS))], {}, 'x_hat');
+    g.output(normalized, 'float32', ['n', 'd']);
+  });
 }
 
 /**
@@ -52,17 +52,17 @@ export function buildRowNormalizeGraph(): Uint8Array {
  * session serves whole-frame tiles and the tail of tokens past the last whole frame.
  */
 export function buildCrossModalMaxGraph(): Uint8Array {
-  const g = new GraphBuilder('audio_video_frame_max');
-  const audioHat = g.input('audio_hat', 'float32', ['na', 'd']);
-  const video = g.input('video', 'float32', ['nv', 'd']);
-  const groupShape = g.input('group_shape', 'int64', [3]);
-  const axis = g.int64s('axis_last', [1]);
-  const eps = g.scalar('eps', AUDIO_VIDEO_EPS);
-  const sim = g.node('Gemm', [audioHat, normalizeRowsPlusEps(g, video, axis, eps)], { transB: attr.int(1) });
-  const grouped = g.node('Reshape', [sim, groupShape]);
-  const frameMax = g.node('ReduceMax', [grouped, g.int64s('axis_tokens', [2])], { keepdims: attr.int(0) }, 'frame_max');
-  g.output(frameMax, 'float32', ['na', 'frames']);
-  return g.toModelBytes({ docString: 'OmniZip cross-modal similarity reduced to per-frame maxima' });
+  return onnxModel('audio_video_frame_max', 'OmniZip cross-modal similarity reduced to per-frame maxima', (g) => {
+    const audioHat = g.input('audio_hat', 'float32', ['na', 'd']);
+    const video = g.input('video', 'float32', ['nv', 'd']);
+    const groupShape = g.input('group_shape', 'int64', [3]);
+    const axis = g.int64s('axis_last', [1]);
+    const eps = g.scalar('eps', AUDIO_VIDEO_EPS);
+    const sim = g.node('Gemm', [audioHat, normalizeRowsPlusEps(g, video, axis, eps)], { transB: attr.int(1) });
+    const grouped = g.node('Reshape', [sim, groupShape]);
+    const frameMax = g.node('ReduceMax', [grouped, g.int64s('axis_tokens', [2])], { keepdims: attr.int(0) }, 'frame_max');
+    g.output(frameMax, 'float32', ['na', 'frames']);
+  });
 }
 
 /**
@@ -72,22 +72,22 @@ export function buildCrossModalMaxGraph(): Uint8Array {
  * the temporal score reuses. One batched MatMul feeds all of it.
  */
 export function buildFrameGramGraph(): Uint8Array {
-  const g = new GraphBuilder('frame_gram');
-  const x = g.input('x', 'float32', ['f', 't', 'd']);
-  const gram = g.node('MatMul', [x, g.node('Transpose', [x], { perm: attr.ints([0, 2, 1]) })]);
-  const sumSq = g.node('ReduceSumSquare', [x, g.int64s('axis_last', [2])], { keepdims: attr.int(1) }); // [f, t, 1]
-  const sumSqT = g.node('Transpose', [sumSq], { perm: attr.ints([0, 2, 1]) }); // [f, 1, t]
-  const norm = g.node('Max', [g.node('Sqrt', [sumSq]), g.scalar('normalize_eps', NORMALIZE_EPS)]);
-  const normT = g.node('Transpose', [norm], { perm: attr.ints([0, 2, 1]) });
-  const cosine = g.node('Div', [gram, g.node('Mul', [norm, normT])], {}, 'cosine');
-  const twoGram = g.node('Mul', [gram, g.scalar('two', 2)]);
-  const dist = g.node('Sub', [g.node('Add', [sumSq, sumSqT]), twoGram]);
-  const squaredDistance = g.node('Max', [dist, g.scalar('zero', 0)], {}, 'squared_distance');
-  const rowSumSq = g.node('Squeeze', [sumSq, g.int64s('axis_unit', [2])], {}, 'row_sum_sq');
-  g.output(cosine, 'float32', ['f', 't', 't']);
-  g.output(squaredDistance, 'float32', ['f', 't', 't']);
-  g.output(rowSumSq, 'float32', ['f', 't']);
-  return g.toModelBytes({ docString: 'Per-frame cosine and squared-distance matrices, and row norms' });
+  return onnxModel('frame_gram', 'Per-frame cosine and squared-distance matrices, and row norms', (g) => {
+    const x = g.input('x', 'float32', ['f', 't', 'd']);
+    const gram = g.node('MatMul', [x, g.node('Transpose', [x], { perm: attr.ints([0, 2, 1]) })]);
+    const sumSq = g.node('ReduceSumSquare', [x, g.int64s('axis_last', [2])], { keepdims: attr.int(1) }); // [f, t, 1]
+    const sumSqT = g.node('Transpose', [sumSq], { perm: attr.ints([0, 2, 1]) }); // [f, 1, t]
+    const norm = g.node('Max', [g.node('Sqrt', [sumSq]), g.scalar('normalize_eps', NORMALIZE_EPS)]);
+    const normT = g.node('Transpose', [norm], { perm: attr.ints([0, 2, 1]) });
+    const cosine = g.node('Div', [gram, g.node('Mul', [norm, normT])], {}, 'cosine');
+    const twoGram = g.node('Mul', [gram, g.scalar('two', 2)]);
+    const dist = g.node('Sub', [g.node('Add', [sumSq, sumSqT]), twoGram]);
+    const squaredDistance = g.node('Max', [dist, g.scalar('zero', 0)], {}, 'squared_distance');
+    const rowSumSq = g.node('Squeeze', [sumSq, g.int64s('axis_unit', [2])], {}, 'row_sum_sq');
+    g.output(cosine, 'float32', ['f', 't', 't']);
+    g.output(squaredDistance, 'float32', ['f', 't', 't']);
+    g.output(rowSumSq, 'float32', ['f', 't']);
+  });
 }
 
 /**
@@ -97,13 +97,13 @@ export function buildFrameGramGraph(): Uint8Array {
  * engine divides by the row norms the frame graph already produced.
  */
 export function buildPairedDotGraph(): Uint8Array {
-  const g = new GraphBuilder('paired_dot');
-  const x = g.input('x', 'float32', ['n', 'd']);
-  const y = g.input('y', 'float32', ['n', 'd']);
-  const rows = g.node('Reshape', [x, g.int64s('row_shape', [0, 1, -1])]);
-  const cols = g.node('Reshape', [y, g.int64s('col_shape', [0, -1, 1])]);
-  const products = g.node('MatMul', [rows, cols]); // [n, 1, 1]
-  const dot = g.node('Reshape', [products, g.int64s('flat_shape', [-1])], {}, 'dot');
-  g.output(dot, 'float32', ['n']);
-  return g.toModelBytes({ docString: 'Row-paired dot products (temporal redundancy)' });
+  return onnxModel('paired_dot', 'Row-paired dot products (temporal redundancy)', (g) => {
+    const x = g.input('x', 'float32', ['n', 'd']);
+    const y = g.input('y', 'float32', ['n', 'd']);
+    const rows = g.node('Reshape', [x, g.int64s('row_shape', [0, 1, -1])]);
+    const cols = g.node('Reshape', [y, g.int64s('col_shape', [0, -1, 1])]);
+    const products = g.node('MatMul', [rows, cols]); // [n, 1, 1]
+    const dot = g.node('Reshape', [products, g.int64s('flat_shape', [-1])], {}, 'dot');
+    g.output(dot, 'float32', ['n']);
+  });
 }

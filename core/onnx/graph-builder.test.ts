@@ -2,10 +2,26 @@ import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { buildCrossModalMaxGraph, buildFrameGramGraph, buildNormalizedGramGraph, buildPairedDotGraph, buildRowNormalizeGraph } from './analysis-graphs.js';
 import { GraphBuildError, GraphBuilder, attr } from './graph-builder.js';
+import { ReferenceModelProto } from '../../test-support/onnx-protobufjs.js';
 
 const cpu = { executionProviders: ['cpu'] };
 
 describe('GraphBuilder', () => {
+  it('writes the bytes a general protobuf encoder (protobufjs) writes for the same model, for every field kind', () => {
+    const g = new GraphBuilder('every_field');
+    const x = g.input('x', 'float32', ['rows', 0, 3]);
+    g.input('h', 'float16', [1]);
+    const w = g.initializer('w', 'int64', [2], [-1, 2 ** 40]);
+    const attributes = { i: attr.int(-3), zero: attr.int(0), f: attr.float(0.25), fz: attr.float(0), ints: attr.ints([0, -1, 300]), floats: attr.floats([1.5, -0]), s: attr.string('é'), empty: attr.string('') };
+    const y = g.node('Custom', [x, w, ''], attributes, 'y');
+    g.output(g.domainNode('com.microsoft', 'Other', [y], {}), 'float32', []);
+    const models = [g.toModelBytes({ docString: 'all fields' }), g.toModelBytes(), buildNormalizedGramGraph(), buildRowNormalizeGraph(), buildCrossModalMaxGraph(), buildFrameGramGraph(), buildPairedDotGraph()];
+    for (const bytes of models) {
+      const reencoded = ReferenceModelProto.encode(ReferenceModelProto.decode(bytes)).finish();
+      expect(Buffer.from(bytes).equals(Buffer.from(reencoded))).toBe(true);
+    }
+  });
+
   it('serialises a model that onnxruntime loads and runs (initializers, attributes, multi-output nodes)', async () => {
     const g = new GraphBuilder('topk_demo');
     const x = g.input('x', 'float32', ['rows', 4]);

@@ -1,4 +1,4 @@
-import { ModelProto, OnnxAttributeType, OnnxDataType, type OnnxDataTypeCode } from './proto.js';
+import { encodeModelProto, OnnxAttributeType, OnnxDataType, type AttributeMessage, type NodeMessage, type OnnxDataTypeCode, type TensorMessage, type ValueInfoMessage as ValueInfo } from './proto.js';
 import { OmniZipError } from '../protocol/errors.js';
 
 /**
@@ -42,37 +42,6 @@ export class GraphBuildError extends OmniZipError {
   }
 }
 
-interface ValueInfo {
-  name: string;
-  type: { tensorType: { elemType: number; shape: { dim: Array<{ dimValue: number } | { dimParam: string }> } } };
-}
-
-interface TensorMessage {
-  name: string;
-  dims: number[];
-  dataType: number;
-  rawData: Uint8Array;
-}
-
-interface AttributeMessage {
-  name: string;
-  type: number;
-  i?: number;
-  f?: number;
-  ints?: number[];
-  floats?: number[];
-  s?: Uint8Array;
-}
-
-interface NodeMessage {
-  name: string;
-  opType: string;
-  input: string[];
-  output: string[];
-  attribute: AttributeMessage[];
-  domain: string;
-}
-
 export interface ModelOptions {
   /** Default opset of the ai.onnx domain; the analysis graphs need ReduceMax with axes as input (18+). */
   opset?: number;
@@ -109,33 +78,25 @@ function attributeMessage(name: string, value: AttributeValue): AttributeMessage
   }
 }
 
+/** The bytes of a typed array (its own slice of the buffer); every platform onnxruntime runs on is little-endian. */
+function bytesOf(values: ArrayBufferView): Uint8Array {
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}
+
 function littleEndianBytes(type: ElementType, values: ArrayLike<number>): Uint8Array {
-  const count = values.length;
   switch (type) {
-    case 'float32': {
-      const out = new Float32Array(count);
-      for (let i = 0; i < count; i++) out[i] = values[i];
-      return new Uint8Array(out.buffer);
-    }
-    case 'int64': {
-      const out = new BigInt64Array(count);
-      for (let i = 0; i < count; i++) out[i] = BigInt(values[i]);
-      return new Uint8Array(out.buffer);
-    }
-    case 'int32': {
-      const out = new Int32Array(count);
-      for (let i = 0; i < count; i++) out[i] = values[i];
-      return new Uint8Array(out.buffer);
-    }
-    case 'bool': {
-      const out = new Uint8Array(count);
-      for (let i = 0; i < count; i++) out[i] = values[i] ? 1 : 0;
-      return out;
-    }
+    case 'float32':
+      return bytesOf(Float32Array.from(values));
+    case 'int64':
+      return bytesOf(BigInt64Array.from(values, (v) => BigInt(v)));
+    case 'int32':
+      return bytesOf(Int32Array.from(values));
+    case 'bool':
+      return Uint8Array.from(values, (v) => (v ? 1 : 0));
     case 'uint8':
       return Uint8Array.from(values);
     case 'int8':
-      return new Uint8Array(Int8Array.from(values).buffer);
+      return bytesOf(Int8Array.from(values));
     case 'float16':
       throw new GraphBuildError('float16 initializers are not supported; feed float16 values as inputs');
   }
@@ -239,7 +200,7 @@ export class GraphBuilder {
   toModelBytes(options: ModelOptions = {}): Uint8Array {
     if (this.outputs.length === 0) throw new GraphBuildError(`graph '${this.graphName}' has no outputs`);
     const opset = options.opset ?? 18;
-    const message = ModelProto.fromObject({
+    return encodeModelProto({
       irVersion: options.irVersion ?? 8,
       producerName: options.producerName ?? 'omnizip-studio',
       docString: options.docString ?? '',
@@ -252,6 +213,12 @@ export class GraphBuilder {
         output: this.outputs,
       },
     });
-    return ModelProto.encode(message).finish();
   }
+}
+
+/** The serialised model of the graph `build` declares on a fresh builder named `name`. */
+export function onnxModel(name: string, docString: string, build: (g: GraphBuilder) => void): Uint8Array {
+  const g = new GraphBuilder(name);
+  build(g);
+  return g.toModelBytes({ docString });
 }

@@ -2,6 +2,7 @@ import type { FeatureBundle } from '../bundle/types.js';
 import type { AudioScoreSource } from '../config/schema.js';
 import { speechActivityOf } from '../analysis/speech-activity-store.js';
 import { argsort } from './numeric.js';
+import { OwnerKeyedMemo } from '../util/owner-memo.js';
 
 /**
  * Per-audio-token loudness measures researchers read saliency against, and the alternative
@@ -11,7 +12,7 @@ import { argsort } from './numeric.js';
 
 const tokenEnergyMemo = new WeakMap<FeatureBundle, Float32Array>();
 const waveformRmsMemo = new WeakMap<FeatureBundle, Float32Array | null>();
-const orderMemo = new WeakMap<FeatureBundle, Map<AudioScoreSource, Int32Array>>();
+const orderMemo = new OwnerKeyedMemo<FeatureBundle, AudioScoreSource, Int32Array>();
 
 /** L2 norm of each audio token embedding (the paper's token-energy measure). */
 export function tokenEnergy(bundle: FeatureBundle): Float32Array {
@@ -94,16 +95,7 @@ export function resolveAudioScore(bundle: FeatureBundle, requested: AudioScoreSo
   const scores =
     source === 'attention' ? bundle.audioScores : source === 'token_energy' ? tokenEnergy(bundle) : source === 'waveform_rms' ? waveformRms(bundle) : speechActivityOf(bundle);
   if (source === 'attention' && attentionOrder.length === bundle.numAudio) return { source, scores, order: attentionOrder, note };
-  let memo = orderMemo.get(bundle);
-  if (!memo) {
-    memo = new Map();
-    orderMemo.set(bundle, memo);
-  }
-  let order = memo.get(source);
-  if (!order) {
-    order = argsort(scores as Float32Array, true);
-    memo.set(source, order);
-  }
+  const order = orderMemo.get(bundle, source, () => argsort(scores as Float32Array, true));
   return { source, scores, order, note };
 }
 

@@ -68,16 +68,26 @@ function float32BitsToHalfBits(x: number): number {
   return sign | half;
 }
 
+/** `value` rounded to float32, then its bit pattern narrowed by `narrow`. */
+function narrowFloat(value: number, narrow: (float32Bits: number) => number): number {
+  scratchF32[0] = value;
+  return narrow(scratchU32[0]);
+}
+
+/** Every element's float32 bit pattern narrowed to 16 bits by `narrow`, written into `out`. */
+function narrowFloat32Array(src: Float32Array, out: Uint16Array, narrow: (float32Bits: number) => number): Uint16Array {
+  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
+  for (let i = 0; i < src.length; i++) out[i] = narrow(bits[i]);
+  return out;
+}
+
 /** F16 bit pattern nearest to `value` (as float32 first, like a float32 tensor cast to half). */
 export function floatToHalfBits(value: number): number {
-  scratchF32[0] = value;
-  return float32BitsToHalfBits(scratchU32[0]);
+  return narrowFloat(value, float32BitsToHalfBits);
 }
 
 export function float32ArrayToHalfBits(src: Float32Array, out: Uint16Array = new Uint16Array(src.length)): Uint16Array {
-  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
-  for (let i = 0; i < src.length; i++) out[i] = float32BitsToHalfBits(bits[i]);
-  return out;
+  return narrowFloat32Array(src, out, float32BitsToHalfBits);
 }
 
 function float32BitsToBf16Bits(x: number): number {
@@ -87,14 +97,11 @@ function float32BitsToBf16Bits(x: number): number {
 }
 
 export function floatToBf16Bits(value: number): number {
-  scratchF32[0] = value;
-  return float32BitsToBf16Bits(scratchU32[0]);
+  return narrowFloat(value, float32BitsToBf16Bits);
 }
 
 export function float32ArrayToBf16Bits(src: Float32Array, out: Uint16Array = new Uint16Array(src.length)): Uint16Array {
-  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
-  for (let i = 0; i < src.length; i++) out[i] = float32BitsToBf16Bits(bits[i]);
-  return out;
+  return narrowFloat32Array(src, out, float32BitsToBf16Bits);
 }
 
 export const HALF_EXPONENT_MASK = 0x7c00;

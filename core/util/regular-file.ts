@@ -34,6 +34,9 @@ function codeReason(err: unknown): string {
   return code ?? (err as Error).message;
 }
 
+/** Chunk size when the caller works on a file as it arrives: large enough that a read's round trip to libuv's threads is noise, small enough to stay in the cache. */
+const READ_CHUNK_BYTES = 4 * 1024 * 1024;
+
 /** Size of a regular file (symlinks followed); FileReadError for anything else. */
 export async function regularFileSize(file: string): Promise<number> {
   let info;
@@ -49,9 +52,14 @@ export async function regularFileSize(file: string): Promise<number> {
 /**
  * The whole of a regular file. `maxBytes` bounds what is read (the message says the size and
  * the limit); `peek`, when given, sees the first 8 bytes before the rest is read and may throw
- * (a header length that does not fit the file).
+ * (a header length that does not fit the file). `onChunk`, when given, is told each time more of
+ * the file has arrived (`out` holds its first `to` bytes); the file is then read in chunks, the
+ * next one already being read while `onChunk` works on the last.
  */
-export async function readRegularFile(file: string, options: { maxBytes?: number; what?: string; peek?: (head: Uint8Array, size: number) => void } = {}): Promise<Uint8Array> {
+export async function readRegularFile(
+  file: string,
+  options: { maxBytes?: number; what?: string; peek?: (head: Uint8Array, size: number) => void; onChunk?: (out: Uint8Array, to: number) => void } = {},
+): Promise<Uint8Array> {
   await regularFileSize(file);
   let handle;
   try {
@@ -73,10 +81,16 @@ export async function readRegularFile(file: string, options: { maxBytes?: number
     const out = new Uint8Array(size);
     out.set(head.subarray(0, headRead));
     let at = headRead;
-    while (at < size) {
-      const { bytesRead } = await handle.read(out, at, size - at, at);
+    const { onChunk } = options;
+    onChunk?.(out, at);
+    const chunk = onChunk ? READ_CHUNK_BYTES : Infinity;
+    let reading = at < size ? handle.read(out, at, Math.min(chunk, size - at), at) : null;
+    while (reading) {
+      const { bytesRead } = await reading;
       if (bytesRead === 0) break;
       at += bytesRead;
+      reading = at < size ? handle.read(out, at, Math.min(chunk, size - at), at) : null;
+      onChunk?.(out, at);
     }
     if (at < size) throw new FileReadError(file, `it shrank while being read (${at} of ${size} bytes)`);
     return out;

@@ -10,7 +10,7 @@
  * Everything derives from one seed through cheap integer PRNGs writing straight into Float32Arrays:
  * the 60 s reference clip (33 M floats) is generated in a few hundred milliseconds.
  */
-import { type BundleMetadata, type EmbeddingDType, type FeatureBundle } from '../../core/bundle/types.js';
+import { embeddingMatrices, type BundleMetadata, type EmbeddingDType, type FeatureBundle } from '../../core/bundle/types.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION } from '../../core/bundle/validate.js';
 import { bf16BitsToFloat32Array, float32ArrayToBf16Bits, float32ArrayToHalfBits, halfBitsToFloat32Array } from '../../core/util/float16.js';
 import { makeFrames } from './frames.js';
@@ -120,11 +120,7 @@ export function makeSyntheticBundle(options: SyntheticBundleOptions): FeatureBun
   };
 
   return {
-    audioEmbeds,
-    videoEmbeds,
-    numAudio,
-    numVideo,
-    hiddenSize: D,
+    ...embeddingMatrices(audioEmbeds, videoEmbeds, D),
     audioScores,
     tokenTypes: layout.tokenTypes,
     waveform: options.withWaveform ? makeWaveform(track, o.audioSeconds, o.audioTokensPerSecond, o.sampleRate, o.seed) : null,

@@ -6,26 +6,24 @@ import { notABundleMessage } from '../../media/file-kind.js';
 import { toPlanDocument } from '../../planner/document.js';
 import { planClip, requiredFrameGeometries } from '../../planner/plan.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
-import { parseArgs, single } from '../args.js';
+import { single } from '../args.js';
+import { defineCommand } from '../command.js';
 import { configFromArgs } from '../config-args.js';
 import { UsageError } from '../errors.js';
-import type { CliCommand } from './index.js';
 
-const usage = 'plan BUNDLE [--config FILE.yaml|json] [--set key=value ...] [--out FILE] [--no-cache] [--provider auto|cpu|webgpu|cuda] [--fastv-model MANIFEST]';
-
-export const planCommand: CliCommand = {
+export const planCommand = defineCommand({
   name: 'plan',
   summary: 'Plan a feature bundle with a config and print (or write) the omnizip-plan JSON.',
-  usage,
-  async run(argv) {
-    const args = parseArgs(argv, { valued: ['config', 'set', 'out', 'provider', 'fastv-model'], boolean: ['no-cache'] }, usage);
-    if (args.positionals.length !== 1) throw new UsageError(`expected one bundle (usage: ${usage})`);
-    const notBundle = notABundleMessage(args.positionals[0]);
+  usage: 'plan BUNDLE [--config FILE.yaml|json] [--set key=value ...] [--out FILE] [--no-cache] [--provider auto|cpu|webgpu|cuda] [--fastv-model MANIFEST]',
+  options: { valued: ['config', 'set', 'out', 'provider', 'fastv-model'], boolean: ['no-cache'] },
+  positional: 'bundle',
+  async run(args, file) {
+    const notBundle = notABundleMessage(file);
     if (notBundle) throw new UsageError(notBundle);
     const config = await configFromArgs(args);
     const fastvModel = single(args, 'fastv-model');
     // FastV without a dumped attention row: run the decoder (demo, or the manifest's) on the clip.
-    const bundle = await bundleForPlanning(await readBundle(args.positionals[0]), config, fastvModel ? { kind: 'manifest', path: fastvModel } : { kind: 'demo' });
+    const bundle = await bundleForPlanning(await readBundle(file), config, fastvModel ? { kind: 'manifest', path: fastvModel } : { kind: 'demo' });
     const { analysis, cacheWarning } = await analyzeForPlanning(bundle, {
       cache: !args.flags.has('no-cache'),
       provider: single(args, 'provider') ?? 'auto',
@@ -40,8 +38,8 @@ export const planCommand: CliCommand = {
     if (out) {
       await writeFileAtomic(out, text);
       const c = doc.counts;
-      process.stdout.write(`wrote ${out}: omnizip-plan of ${args.positionals[0]}, kept ${c.audio.kept}/${c.audio.total} audio, ${c.video.kept}/${c.video.total} video, ${c.sequence.kept}/${c.sequence.total} sequence tokens\n`);
+      process.stdout.write(`wrote ${out}: omnizip-plan of ${file}, kept ${c.audio.kept}/${c.audio.total} audio, ${c.video.kept}/${c.video.total} video, ${c.sequence.kept}/${c.sequence.total} sequence tokens\n`);
     } else process.stdout.write(text);
     return 0;
   },
-};
+});

@@ -1,18 +1,15 @@
-import { parseArgs, single } from '../args.js';
+import { single } from '../args.js';
+import { defineCommand } from '../command.js';
 import { UsageError } from '../errors.js';
-import type { CliCommand } from './index.js';
 import { appRoot } from '../../runtime/entry-points.js';
 import { startWebMode } from '../../server/start.js';
 
-const usage = 'serve [--port N] [--open FILE]';
-
-export const serveCommand: CliCommand = {
+export const serveCommand = defineCommand({
   name: 'serve',
   summary: 'Serve the studio in web mode on 127.0.0.1 with a per-run secret token (prints the URL).',
-  usage,
-  async run(args) {
-    const parsed = parseArgs(args, { valued: ['port', 'open'], boolean: [] }, usage);
-    if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument '${parsed.positionals[0]}' (usage: ${usage})`);
+  usage: 'serve [--port N] [--open FILE]',
+  options: { valued: ['port', 'open'] },
+  async run(parsed) {
     const portText = single(parsed, 'port');
     const port = portText === undefined ? 0 : Number(portText);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer in [0, 65535] (got '${portText}')`);
@@ -26,4 +23,4 @@ export const serveCommand: CliCommand = {
     await server.close();
     return 0;
   },
-};
+});

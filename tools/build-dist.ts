@@ -58,7 +58,7 @@ try {
       entryNames: '[name]',
       chunkNames: 'chunk-[hash]',
       entryPoints: esmEntries.map((n) => ({ in: path.join(appRoot, ENTRY_POINTS[n].source), out: ENTRY_POINTS[n].built.replace(/\.mjs$/, '') })),
-      // Bundled CommonJS packages (yaml, protobufjs) call require(); ESM output needs one.
+      // Bundled CommonJS packages (yaml) call require(); ESM output needs one.
       banner: { js: "import { createRequire as __omnizipCreateRequire } from 'node:module'; const require = __omnizipCreateRequire(import.meta.url);" },
     }),
     ...cjsEntries.map((n) => build({ ...common, format: 'cjs', entryPoints: [path.join(appRoot, ENTRY_POINTS[n].source)], outfile: path.join(staging, ENTRY_POINTS[n].built) })),

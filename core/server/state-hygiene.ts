@@ -12,7 +12,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { removeStaleTempFiles } from '../util/atomic-write.js';
+import { processAlive, removeStaleTempFiles } from '../util/atomic-write.js';
 
 /** Prefixes of the private temp directories hosts create under os.tmpdir(). */
 export const UPLOAD_DIR_PREFIX = 'omnizip-upload-';
@@ -30,13 +30,12 @@ export function ownedTempPrefix(prefix: string): string {
   return path.join(os.tmpdir(), `${prefix}${process.pid}-`);
 }
 
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
+/** The entries of a folder, none when it is missing or unreadable (nothing to clean there). */
+async function namesIn(dir: string): Promise<string[]> {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    return await readdir(dir);
+  } catch {
+    return [];
   }
 }
 
@@ -74,12 +73,7 @@ async function sizeOf(dir: string): Promise<number> {
 /** Removes the studio's private temp directories under `tmpRoot` whose owner is gone. */
 export async function removeStaleTempDirs(tmpRoot = os.tmpdir(), now = Date.now()): Promise<Removed> {
   const removed: Removed = { files: 0, bytes: 0 };
-  let names: string[];
-  try {
-    names = await readdir(tmpRoot);
-  } catch {
-    return removed;
-  }
+  const names = await namesIn(tmpRoot);
   for (const name of names) {
     const m = TEMP_DIR.exec(name);
     if (!m) continue;
@@ -124,12 +118,7 @@ const SESSION_FILE = /^[0-9a-f]{16,128}\.json$/;
 /** Removes per-clip session files (`<content hash>.json`) beyond the newest `keep` or older than `maxAgeDays`. */
 export async function pruneSessions(sessionsDir: string, options: SessionPruneOptions, now = Date.now()): Promise<Removed> {
   const removed: Removed = { files: 0, bytes: 0 };
-  let names: string[];
-  try {
-    names = await readdir(sessionsDir);
-  } catch {
-    return removed;
-  }
+  const names = await namesIn(sessionsDir);
   const sessions: { file: string; mtimeMs: number; size: number }[] = [];
   for (const name of names) {
     if (!SESSION_FILE.test(name)) continue;

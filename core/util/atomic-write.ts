@@ -27,7 +27,8 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
 
 const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this pid runs (EPERM: it does, but belongs to someone else). */
+export function processAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

@@ -101,10 +101,11 @@ describe('prefill cancel stops the run', () => {
     // A killed process may still be torn down by the kernel for a moment (it runs no code by then).
     if (linux) await expect.poll(prefillProcesses, { timeout: 5000 }).toEqual([]);
     // A run that went on in this process (a worker thread) would use most of a core here, even on a
-    // loaded machine; an idle one uses next to nothing.
+    // loaded machine; an idle one uses little (CI saw 13%: the test runner's own threads share the
+    // process), so the line sits halfway.
     const share = await cpuShare(1000);
     console.log(`CPU of this process in the second after: ${(100 * share).toFixed(0)}% of a core`);
-    expect(share).toBeLessThan(0.1);
+    expect(share).toBeLessThan(0.5);
 
     const report = await runPrefillInWorker({ source: { kind: 'sequences', input }, model: { kind: 'demo', config: TINY_DEMO_DECODER }, provider: 'cpu', runs: 1, warmupRuns: 0 });
     expect(report.comparisons).toHaveLength(1);

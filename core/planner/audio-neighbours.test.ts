@@ -1,0 +1,102 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../util/numeric.js';
+import { buildNeighbourLists, nearestAnchor } from './audio-neighbours.js';
+
+/** The merge stage's original rule: the highest similarity over the anchors, the first anchor on ties. */
+function scanNearest(sim: Float32Array, n: number, j: number, anchors: number[]): number {
+  let best = -Infinity;
+  let bestK = 0;
+  for (let q = 0; q < anchors.length; q++) {
+    const s = sim[j * n + anchors[q]];
+    if (s > best) {
+      best = s;
+      bestK = q;
+    }
+  }
+  return bestK;
+}
+
+/** Similarities with many exact ties (few distinct levels), signed zeros, infinities and the odd NaN. */
+function awkwardMatrix(n: number, seed: number, levels: number, withNaN = true): Float32Array {
+  const rand = mulberry32(seed);
+  const sim = new Float32Array(n * n);
+  const specials = withNaN ? [0, -0, Infinity, -Infinity, NaN] : [0, -0, Infinity, -Infinity];
+  for (let i = 0; i < sim.length; i++) {
+    const r = rand();
+    sim[i] = r < 0.01 ? specials[Math.floor(rand() * specials.length)] : Math.round((rand() * 2 - 1) * levels) / levels;
+  }
+  return sim;
+}
+
+describe('audio neighbour lists', () => {
+  it('list each row’s k largest similarities by value descending, lower index first on ties', () => {
+    const n = 60;
+    const sim = awkwardMatrix(n, 7, 5);
+    const { k, lists, usable } = buildNeighbourLists(sim, n, 9);
+    expect(k).toBe(9);
+    for (let i = 0; i < n; i++) {
+      const row = Array.from(sim.subarray(i * n, (i + 1) * n));
+      if (row.some(Number.isNaN)) {
+        expect(usable[i]).toBe(0);
+        continue;
+      }
+      const expected = row
+        .map((v, j) => ({ v, j }))
+        .sort((a, b) => (a.v !== b.v ? (b.v > a.v ? 1 : -1) : a.j - b.j))
+        .slice(0, k)
+        .map((e) => e.j);
+      expect(usable[i]).toBe(1);
+      expect(Array.from(lists.subarray(i * k, (i + 1) * k))).toEqual(expected);
+    }
+  });
+
+  it('match a full sort on rows long enough to be sampled, with a short list and one longer than the sample', () => {
+    const n = 1100;
+    const sim = awkwardMatrix(n, 11, 40, false);
+    sim[3 * 7 * n + 5] = NaN; // one row with a NaN: no list
+    for (const maxK of [128, 600]) {
+      const { k, lists, usable } = buildNeighbourLists(sim, n, maxK);
+      for (let i = 0; i < n; i += 7) {
+        const row = Array.from(sim.subarray(i * n, (i + 1) * n));
+        if (row.some(Number.isNaN)) {
+          expect(usable[i]).toBe(0);
+          continue;
+        }
+        const expected = row
+          .map((v, j) => ({ v, j }))
+          .sort((a, b) => (a.v !== b.v ? (b.v > a.v ? 1 : -1) : a.j - b.j))
+          .slice(0, k)
+          .map((e) => e.j);
+        expect(Array.from(lists.subarray(i * k, (i + 1) * k))).toEqual(expected);
+      }
+    }
+  });
+
+  it('pick the same anchor as a scan of every anchor, whether or not one is in the list', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 70 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 16 }),
+        fc.double({ min: 0.01, max: 0.6, noNaN: true }),
+        (n, seed, levels, listLength, anchorShare) => {
+          const sim = awkwardMatrix(n, seed, levels);
+          const neighbours = buildNeighbourLists(sim, n, listLength);
+          const rand = mulberry32(seed ^ 0x5a5a);
+          const anchors: number[] = [];
+          for (let i = 0; i < n; i++) if (rand() < anchorShare) anchors.push(i);
+          if (anchors.length === 0) anchors.push(Math.floor(rand() * n));
+          const slot = new Int32Array(n).fill(-1);
+          anchors.forEach((a, q) => (slot[a] = q));
+          for (let j = 0; j < n; j++) {
+            if (slot[j] >= 0) continue;
+            expect(nearestAnchor(sim, n, j, anchors, slot, neighbours)).toBe(scanNearest(sim, n, j, anchors));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

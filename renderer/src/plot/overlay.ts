@@ -137,6 +137,10 @@ function paintScatter(ctx: CanvasRenderingContext2D, trace: PlotData, xs: AxisSc
     const marker = (trace.marker ?? {}) as Style;
     const symbol = marker.symbol ?? 'circle';
     const size = marker.size ?? 6;
+    if (x.length >= STAMP_MIN_POINTS && ctx.globalAlpha === 1 && opaque(marker.color) && opaque(marker.line?.color)) {
+      stampMarkers(ctx, x, y, xs, ys, marker, symbol, size);
+      return paintText(ctx, trace, x, y, xs, ys);
+    }
     ctx.beginPath();
     let stroked = false;
     for (let i = 0; i < x.length; i++) {
@@ -160,6 +164,11 @@ function paintScatter(ctx: CanvasRenderingContext2D, trace: PlotData, xs: AxisSc
       }
     }
   }
+  paintText(ctx, trace, x, y, xs, ys);
+}
+
+function paintText(ctx: CanvasRenderingContext2D, trace: PlotData, x: unknown[], y: unknown[], xs: AxisScale, ys: AxisScale): void {
+  const mode = String(trace.mode ?? 'markers');
   if (mode.includes('text') && Array.isArray(trace.text)) {
     const text = trace.text as string[];
     const position = String(trace.textposition ?? 'top center');
@@ -170,6 +179,64 @@ function paintScatter(ctx: CanvasRenderingContext2D, trace: PlotData, xs: AxisSc
     const below = position.startsWith('bottom');
     ctx.textBaseline = below ? 'top' : 'bottom';
     for (let i = 0; i < x.length; i++) if (text[i]) ctx.fillText(text[i], xPixel(xs, x[i]), yPixel(ys, y[i]) + (below ? 4 : -4));
+  }
+}
+
+/**
+ * From this many markers on, a trace's markers are stamped from one pre-drawn sprite instead of
+ * being added to one path: the 7,500 audio tokens of a 5-minute clip made the timeline's path fill
+ * cost ~100 ms in a CPU-rasterised canvas, the stamps a few. Positions snap to device pixels (at
+ * most half a pixel), so the stamps are plain copies.
+ */
+const STAMP_MIN_POINTS = 400;
+const sprites = new Map<string, HTMLCanvasElement>();
+
+/** True for colours without an alpha channel: stamps of those look the same where markers overlap as one filled path does. */
+function opaque(color: string | undefined): boolean {
+  return color === undefined || !/rgba|hsla|transparent|#[0-9a-f]{8}\b|#[0-9a-f]{4}\b/i.test(color);
+}
+
+function markerSprite(marker: Style, symbol: string, size: number, dpr: number): { sprite: HTMLCanvasElement; half: number } {
+  const color = marker.color ?? '#444';
+  const half = Math.ceil(size * 0.6 + Math.max(1.5, marker.line?.width ?? 0) + 1);
+  const key = `${symbol}|${size}|${color}|${marker.line?.width ?? ''}|${marker.line?.color ?? ''}|${dpr}`;
+  let sprite = sprites.get(key);
+  if (!sprite) {
+    sprite = document.createElement('canvas');
+    sprite.width = sprite.height = Math.ceil(2 * half * dpr);
+    const c = sprite.getContext('2d') as CanvasRenderingContext2D;
+    c.setTransform(dpr, 0, 0, dpr, 0, 0);
+    c.beginPath();
+    const stroked = markerPath(c, symbol, half, half, size);
+    if (stroked) {
+      c.strokeStyle = color;
+      c.lineWidth = Math.max(1, marker.line?.width ?? 1.5);
+      c.stroke();
+    } else {
+      c.fillStyle = color;
+      c.fill();
+      if (marker.line?.width) {
+        c.strokeStyle = marker.line.color ?? color;
+        c.lineWidth = marker.line.width;
+        c.stroke();
+      }
+    }
+    if (sprites.size > 64) sprites.clear();
+    sprites.set(key, sprite);
+  }
+  return { sprite, half };
+}
+
+function stampMarkers(ctx: CanvasRenderingContext2D, x: unknown[], y: unknown[], xs: AxisScale, ys: AxisScale, marker: Style, symbol: string, size: number): void {
+  const dpr = window.devicePixelRatio || 1;
+  const { sprite, half } = markerSprite(marker, symbol, size, dpr);
+  const side = sprite.width / dpr;
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] === null || y[i] === null) continue;
+    const px = xPixel(xs, x[i]);
+    const py = yPixel(ys, y[i]);
+    if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
+    ctx.drawImage(sprite, Math.round((px - half) * dpr) / dpr, Math.round((py - half) * dpr) / dpr, side, side);
   }
 }
 

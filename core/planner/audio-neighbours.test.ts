@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { analyzeReference } from '../analysis/reference.js';
+import { resolveConfig } from '../config/validate.js';
 import { mulberry32 } from '../util/numeric.js';
-import { buildNeighbourLists, nearestAnchor } from './audio-neighbours.js';
+import { randomBundle } from '../../test-support/random-bundle.js';
+import { audioNeighbourLists, buildNeighbourLists, nearestAnchor, NEIGHBOUR_LIST_LENGTH } from './audio-neighbours.js';
+import { planClip, requiredFrameGeometries } from './plan.js';
 
 /** The merge stage's original rule: the highest similarity over the anchors, the first anchor on ties. */
 function scanNearest(sim: Float32Array, n: number, j: number, anchors: number[]): number {
@@ -98,5 +102,37 @@ describe('audio neighbour lists', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('the merge stage with neighbour lists, on a clip longer than a list', () => {
+  it('merges every token into the anchor a full scan finds, for each config; lists belong to their analysis', () => {
+    const bundle = randomBundle({ videoChunks: 6, audioChunks: 6, gridH: 2, gridW: 4, framesPerChunk: 1, audioPerChunk: 50, dim: 8, seed: 2511 });
+    const analysis = analyzeReference(bundle, requiredFrameGeometries(bundle));
+    const na = analysis.numAudio;
+    expect(na).toBeGreaterThan(NEIGHBOUR_LIST_LENGTH);
+    const configs = [
+      { rho_audio: 0.3, contextual_ratio: 0.05, g: 3 },
+      { rho_audio: 0.5, contextual_ratio: 0.01, g: 30 }, // 3 anchors: most tokens' lists hold none, the scan decides
+      { rho_audio: 0.6, contextual_ratio: 0.1, g: 8, audio_selection: 'per_group' },
+    ];
+    const seen = new Set<string>();
+    for (const overrides of configs) {
+      const plan = planClip(bundle, analysis, resolveConfig(overrides));
+      seen.add(Array.from(plan.audio.fate).join(''));
+      let merged = 0;
+      for (let j = 0; j < na; j++) {
+        if (plan.audio.mergedInto[j] < 0) continue;
+        merged++;
+        // Anchors of j's own segment: the merge stage never crosses one.
+        const segmentAnchors = plan.audio.anchors.filter((a) => overrides.audio_selection !== 'per_group' || plan.groups.some((g) => g.audio_range && a >= g.audio_range[0] && a < g.audio_range[1] && j >= g.audio_range[0] && j < g.audio_range[1]));
+        expect(plan.audio.mergedInto[j]).toBe(segmentAnchors[scanNearest(analysis.audioSelfSimilarity, na, j, segmentAnchors)]);
+      }
+      expect(merged).toBeGreaterThan(0);
+    }
+    expect(seen.size).toBe(configs.length); // a changed config key replans
+    const other = analyzeReference(randomBundle({ videoChunks: 6, audioChunks: 6, gridH: 2, gridW: 4, framesPerChunk: 1, audioPerChunk: 50, dim: 8, seed: 7 }), requiredFrameGeometries(bundle));
+    expect(audioNeighbourLists(analysis)).toBe(audioNeighbourLists(analysis));
+    expect(audioNeighbourLists(other).lists).not.toEqual(audioNeighbourLists(analysis).lists);
   });
 });

@@ -106,6 +106,8 @@ async function measure(page: Page, url: string, label: string) {
     max: Math.max(...perf.samples),
     planMsMedian: percentile(perf.planMs, 50),
     chartP50,
+    /** How many times each chart drew during the moves (a plain name: plotly redraws). */
+    chartRuns: Object.fromEntries(Object.entries(perf.chartSync ?? {}).map(([k, v]) => [k, v.length])),
     stages: stageTable(perf.stages),
     stageSamples: perf.stages.length,
     loadAverage: { before: loadBefore, after: load() },
@@ -215,7 +217,7 @@ try {
     console.log(
       `  ${r.label.padEnd(15)} ${String(r.moves).padStart(3)} moves  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  max ${r.max.toFixed(1)} ms  (replan median ${r.planMsMedian.toFixed(2)} ms; open+analyse+first draw ${r.openMs} ms)  [${r.clip}]\n` +
         `${' '.repeat(18)}p50 / replan ${(r.p50 / r.planMsMedian).toFixed(1)}x, p95 / replan ${(r.p95 / r.planMsMedian).toFixed(1)}x (same run: the machine's speed cancels out); load average ${r.loadAverage.before.join(' ')} -> ${r.loadAverage.after.join(' ')}\n` +
-        `${' '.repeat(18)}synchronous draw per chart, p50 (ms; "(canvas)" = per-plan overlay repaint, plain = Plotly.react when the static figure changed): ${JSON.stringify(r.chartP50)}\n` +
+        `${' '.repeat(18)}synchronous draw per chart, p50 (ms; "(canvas)" = per-plan overlay repaint, plain = Plotly.react when the static figure changed): ${JSON.stringify(r.chartP50)}; draws per chart ${JSON.stringify(r.chartRuns)}\n` +
         `${' '.repeat(18)}stages over ${r.stageSamples} moves (p50 / p95 ms, share of the total):`,
     );
     for (const { key, label } of STAGES) {

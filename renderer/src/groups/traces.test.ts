@@ -52,5 +52,9 @@ describe('group chart frame', () => {
     expect(steadyFrame(groupFrame(a))).toEqual(groupFrame(a)); // within [0, 1]: unchanged
     const low = steadyFrame(groupFrame({ ...a, normalization: { ran: true, scaling: 1, after_scaling: [-0.1] } }));
     expect(low.axisLow).toBe(-0.25);
+    // Same clip and grouping: the axis keeps the widest span shown; another clip starts afresh.
+    expect(steadyFrame(groupFrame(a), frameAt(3))).toEqual({ ...groupFrame(a), axisHigh: 2 });
+    expect(steadyFrame(groupFrame(a), { ...frameAt(3), clipId: 'other' })).toEqual(groupFrame(a));
+    expect(steadyFrame(groupFrame({ ...a, config: { ...a.config, ratio_min: 0.2 } }), frameAt(3)).axisHigh).toBe(1);
   });
 });

@@ -9,8 +9,8 @@
  * (7,500 audio + 38,400 video tokens) is opened and measured too (OMNIZIP_UI_BENCH_LONG=0 skips it).
  * It also times a cold start: `npm start`'s launcher in web mode, from process start to the demo's
  * charts holding data in an already running Chromium (target <= 3 s): server start, then the
- * page's own marks (script loaded and evaluated, views loaded, clip opened, clip data, first plan,
- * first draw), which overlap since the clip is asked for before the views' script loads.
+ * page's own marks on its clock (script loaded, script evaluated = init, clip opened, clip data,
+ * first plan, first draw).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -93,6 +93,25 @@ async function measure(page: Page, url: string, label: string) {
     await page.waitForTimeout(20); // let the measuring rAF run
   }
   const perf = await page.evaluate(() => window.__omzPerf ?? { samples: [], stages: [], planMs: [], chartSync: {} });
+  // In-run reference for the transport stage: the page's round trip of the smallest call (app.info,
+  // an empty params frame), 30 times, less the host's Server-Timing.
+  const emptyCallMs = (await page.evaluate(`(async () => {
+    const token = new URLSearchParams(location.search).get('token') ?? '';
+    const json = new TextEncoder().encode('{}');
+    const frame = new Uint8Array(8 + 8);
+    frame.set([0x4f, 0x4d, 0x5a, 0x31]);
+    new DataView(frame.buffer).setUint32(4, json.length, true);
+    frame.set(json, 8);
+    const out = [];
+    for (let i = 0; i < 30; i++) {
+      const t = performance.now();
+      const r = await fetch('/api/call/app.info', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream', 'x-omnizip-token': token }, body: frame });
+      const host = Number(/call;dur=([0-9.]+)/.exec(r.headers.get('server-timing') ?? '')?.[1] ?? 0);
+      await r.arrayBuffer();
+      out.push(performance.now() - t - host);
+    }
+    return out;
+  })()`)) as number[];
   // Synchronous part of each chart's Plotly.react (they run back to back after each replan).
   const chartP50 = Object.fromEntries(Object.entries(perf.chartSync ?? {}).map(([k, v]) => [k, Math.round(percentile(v.slice(-MOVES), 50) * 10) / 10]));
   const clip = await page.getByTestId('clip-name').innerText();
@@ -109,6 +128,7 @@ async function measure(page: Page, url: string, label: string) {
     /** How many times each chart drew during the moves (a plain name: plotly redraws). */
     chartRuns: Object.fromEntries(Object.entries(perf.chartSync ?? {}).map(([k, v]) => [k, v.length])),
     stages: stageTable(perf.stages),
+    emptyCallMs: { p50: round1(percentile(emptyCallMs, 50)), p95: round1(percentile(emptyCallMs, 95)) },
     stageSamples: perf.stages.length,
     loadAverage: { before: loadBefore, after: load() },
   };
@@ -158,21 +178,18 @@ async function startToInteractive(browser: Browser, cacheDir: string, home: stri
         scripts: scripts.length ? Math.max(...scripts.map((e) => e.responseEnd)) : NaN,
         scriptBytes: scripts.reduce((a, e) => a + (e.encodedBodySize || 0), 0),
         init: mark('omz:init'),
-        views: mark('omz:views-loaded'),
         opened: mark('omz:clip-opened'),
         data: mark('omz:clip-data'),
         planned: mark('omz:first-plan'),
       };
-    })()`)) as Record<'html' | 'scripts' | 'scriptBytes' | 'init' | 'views' | 'opened' | 'data' | 'planned', number>;
+    })()`)) as Record<'html' | 'scripts' | 'scriptBytes' | 'init' | 'opened' | 'data' | 'planned', number>;
     await page.close();
-    // Points on the page's clock (from navigation start): the clip is asked for (init) while the
-    // views' script still loads, so these overlap; `drawn` is when the check saw every chart drawn.
+    // Points on the page's clock (from navigation start); `drawn` is when the check saw every chart drawn.
     const stages = {
       server: serverMs,
       pageOpen: navigating - started - serverMs,
       html: marks.html,
       init: marks.init,
-      viewsLoaded: marks.views,
       scriptsLoaded: marks.scripts,
       clipOpened: marks.opened,
       clipData: marks.data,
@@ -218,7 +235,7 @@ try {
       `  ${r.label.padEnd(15)} ${String(r.moves).padStart(3)} moves  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  max ${r.max.toFixed(1)} ms  (replan median ${r.planMsMedian.toFixed(2)} ms; open+analyse+first draw ${r.openMs} ms)  [${r.clip}]\n` +
         `${' '.repeat(18)}p50 / replan ${(r.p50 / r.planMsMedian).toFixed(1)}x, p95 / replan ${(r.p95 / r.planMsMedian).toFixed(1)}x (same run: the machine's speed cancels out); load average ${r.loadAverage.before.join(' ')} -> ${r.loadAverage.after.join(' ')}\n` +
         `${' '.repeat(18)}synchronous draw per chart, p50 (ms; "(canvas)" = per-plan overlay repaint, plain = Plotly.react when the static figure changed): ${JSON.stringify(r.chartP50)}; draws per chart ${JSON.stringify(r.chartRuns)}\n` +
-        `${' '.repeat(18)}stages over ${r.stageSamples} moves (p50 / p95 ms, share of the total):`,
+        `${' '.repeat(18)}stages over ${r.stageSamples} moves (p50 / p95 ms, share of the total; in-run reference: an empty call's HTTP round trip minus the host, p50 ${r.emptyCallMs.p50} / p95 ${r.emptyCallMs.p95} ms):`,
     );
     for (const { key, label } of STAGES) {
       const st = r.stages[key];
@@ -229,7 +246,8 @@ try {
   for (const [label, r] of Object.entries(startup)) {
     console.log(`  ${`${label} caches`.padEnd(17)} ${r.interactiveMs} ms  (server up after ${r.serverMs} ms, then page + analysis + first draw${r.rebuilt ? '; included a renderer rebuild' : ''}; ${r.scriptKB} KB of script)`);
     const { server, pageOpen, ...page } = r.stages;
-    console.log(`${' '.repeat(20)}server up ${server} ms, page opened ${pageOpen} ms later; then on the page's clock (ms): ${Object.entries(page).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    const points = Object.entries(page).filter(([, v]) => Number.isFinite(v));
+    console.log(`${' '.repeat(20)}server up ${server} ms, page opened ${pageOpen} ms later; then on the page's clock (ms): ${points.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   }
   console.log(`\nload average at the end ${load().join(' ')} (at the start ${loadAtStart.join(' ')}; ${os.cpus().length} CPUs, shared machine)`);
   await mkdir(path.join(repoRoot, 'bench-results'), { recursive: true });

@@ -5,6 +5,7 @@ import { resolveConfig } from '../config/validate.js';
 import { mulberry32 } from '../util/numeric.js';
 import { randomBundle } from '../../test-support/random-bundle.js';
 import { audioNeighbourLists, buildNeighbourLists, nearestAnchor, NEIGHBOUR_LIST_LENGTH } from './audio-neighbours.js';
+import { clipLayout, detectLayout } from './layout.js';
 import { planClip, requiredFrameGeometries } from './plan.js';
 
 /** The merge stage's original rule: the highest similarity over the anchors, the first anchor on ties. */
@@ -134,5 +135,18 @@ describe('the merge stage with neighbour lists, on a clip longer than a list', (
     const other = analyzeReference(randomBundle({ videoChunks: 6, audioChunks: 6, gridH: 2, gridW: 4, framesPerChunk: 1, audioPerChunk: 50, dim: 8, seed: 7 }), requiredFrameGeometries(bundle));
     expect(audioNeighbourLists(analysis)).toBe(audioNeighbourLists(analysis));
     expect(audioNeighbourLists(other).lists).not.toEqual(audioNeighbourLists(analysis).lists);
+  });
+});
+
+describe('the per-bundle layout memo', () => {
+  it('answers the same layout for the same bundle and a fresh one when its token types or metadata change', () => {
+    const bundle = randomBundle({ videoChunks: 2, audioChunks: 2, gridH: 2, gridW: 2, framesPerChunk: 1, audioPerChunk: 5, dim: 4, seed: 3 });
+    const first = clipLayout(bundle);
+    expect(clipLayout(bundle)).toBe(first);
+    expect(first).toEqual(detectLayout(bundle));
+    const regrid = { ...bundle, metadata: { ...bundle.metadata, seconds_per_chunk: 4 } };
+    expect(clipLayout(regrid).secondsPerChunk).toBe(4);
+    const fewer = { ...bundle, tokenTypes: bundle.tokenTypes.slice(0, bundle.tokenTypes.length - 1) };
+    expect(clipLayout(fewer).sequenceLength).toBe(bundle.tokenTypes.length - 1);
   });
 });

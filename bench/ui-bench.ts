@@ -3,23 +3,54 @@
  * demo clip and on the 60 s reference clip (design.md targets: p95 <= 50 ms). The page itself
  * measures (performance marks from the input event to the frame after the last chart's redraw,
  * renderer/src/perf.ts); this script only drives the slider and prints the numbers. Measured and
- * reported, not asserted. It also times a cold start: `npm start`'s launcher in web mode, from
- * process start to the demo's charts holding data in an already running Chromium (target <= 3 s).
+ * reported, not asserted. Each move is split into stages (input → request → host: planner and the
+ * rest → transport → decode → store → React commit → chart draws → next frame; see perf.ts) and
+ * their shares of the total are printed, so a regression can be placed. The 5-minute 7B clip
+ * (7,500 audio + 38,400 video tokens) is opened and measured too (OMNIZIP_UI_BENCH_LONG=0 skips it).
+ * It also times a cold start: `npm start`'s launcher in web mode, from process start to the demo's
+ * charts holding data in an already running Chromium (target <= 3 s): server start, then the
+ * page's own marks on its clock (script loaded, script evaluated = init, clip opened, clip data,
+ * first plan, first draw).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { makeSyntheticBundle, REFERENCE_CLIP } from '../test-support/synthetic/index.js';
-import { writeBundle } from '../core/bundle/writer.js';
+import type { StageSample } from '../renderer/src/perf.js';
+import { ensureBenchClip } from './long-clip-file.js';
 import { startWebMode } from '../core/server/start.js';
 import { CHROMIUM_ARGS } from '../playwright.config.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MOVES = Number(process.env.OMNIZIP_UI_BENCH_MOVES ?? 60);
+const LONG_CLIP = process.env.OMNIZIP_UI_BENCH_LONG !== '0';
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const load = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
+const STAGES: { key: Exclude<keyof StageSample, 'total'>; label: string }[] = [
+  { key: 'toRequest', label: 'input -> request sent' },
+  { key: 'planner', label: 'host: planner' },
+  { key: 'hostOther', label: 'host: rest (config, plan view, checks, encode)' },
+  { key: 'transport', label: 'transport (HTTP round trip minus host)' },
+  { key: 'decode', label: 'response decode + contract check' },
+  { key: 'store', label: 'data cache + store update' },
+  { key: 'react', label: 'React render to commit' },
+  { key: 'draw', label: 'chart draws (plotly / canvas)' },
+  { key: 'frame', label: 'to the next frame (layout, paint)' },
+];
+
+/** Per stage: median, p95 and share of the summed total (the shares add up to 100%). */
+function stageTable(stages: StageSample[]) {
+  const total = stages.reduce((a, x) => a + x.total, 0);
+  return Object.fromEntries(
+    STAGES.map(({ key }) => {
+      const v = stages.map((x) => x[key]);
+      return [key, { p50: round1(percentile(v, 50)), p95: round1(percentile(v, 95)), share: total > 0 ? Math.round((1000 * v.reduce((a, x) => a + x, 0)) / total) / 10 : 0 }];
+    }),
+  );
+}
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -42,9 +73,11 @@ async function measure(page: Page, url: string, label: string) {
   await page.goto(url);
   await waitDrawn(page, 0, 600_000);
   const openMs = performance.now() - opened;
+  const loadBefore = load();
   await page.evaluate(() => {
     if (window.__omzPerf) {
       window.__omzPerf.samples.length = 0;
+      window.__omzPerf.stages.length = 0;
       window.__omzPerf.planMs.length = 0;
       window.__omzPerf.chartSync = {};
     }
@@ -59,7 +92,26 @@ async function measure(page: Page, url: string, label: string) {
     await waitDrawn(page, before, 30_000);
     await page.waitForTimeout(20); // let the measuring rAF run
   }
-  const perf = await page.evaluate(() => window.__omzPerf ?? { samples: [], planMs: [], chartSync: {} });
+  const perf = await page.evaluate(() => window.__omzPerf ?? { samples: [], stages: [], planMs: [], chartSync: {} });
+  // In-run reference for the transport stage: the page's round trip of the smallest call (app.info,
+  // an empty params frame), 30 times, less the host's Server-Timing.
+  const emptyCallMs = (await page.evaluate(`(async () => {
+    const token = new URLSearchParams(location.search).get('token') ?? '';
+    const json = new TextEncoder().encode('{}');
+    const frame = new Uint8Array(8 + 8);
+    frame.set([0x4f, 0x4d, 0x5a, 0x31]);
+    new DataView(frame.buffer).setUint32(4, json.length, true);
+    frame.set(json, 8);
+    const out = [];
+    for (let i = 0; i < 30; i++) {
+      const t = performance.now();
+      const r = await fetch('/api/call/app.info', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream', 'x-omnizip-token': token }, body: frame });
+      const host = Number(/call;dur=([0-9.]+)/.exec(r.headers.get('server-timing') ?? '')?.[1] ?? 0);
+      await r.arrayBuffer();
+      out.push(performance.now() - t - host);
+    }
+    return out;
+  })()`)) as number[];
   // Synchronous part of each chart's Plotly.react (they run back to back after each replan).
   const chartP50 = Object.fromEntries(Object.entries(perf.chartSync ?? {}).map(([k, v]) => [k, Math.round(percentile(v.slice(-MOVES), 50) * 10) / 10]));
   const clip = await page.getByTestId('clip-name').innerText();
@@ -73,6 +125,12 @@ async function measure(page: Page, url: string, label: string) {
     max: Math.max(...perf.samples),
     planMsMedian: percentile(perf.planMs, 50),
     chartP50,
+    /** How many times each chart drew during the moves (a plain name: plotly redraws). */
+    chartRuns: Object.fromEntries(Object.entries(perf.chartSync ?? {}).map(([k, v]) => [k, v.length])),
+    stages: stageTable(perf.stages),
+    emptyCallMs: { p50: round1(percentile(emptyCallMs, 50)), p95: round1(percentile(emptyCallMs, 95)) },
+    stageSamples: perf.stages.length,
+    loadAverage: { before: loadBefore, after: load() },
   };
 }
 
@@ -105,22 +163,54 @@ async function startToInteractive(browser: Browser, cacheDir: string, home: stri
     });
     const serverMs = performance.now() - started;
     const page = await browser.newPage({ viewport: { width: 1600, height: 1300 } });
+    const navigating = performance.now();
     await page.goto(url);
     await waitDrawn(page, 0, 120_000);
     const interactiveMs = performance.now() - started;
+    // Page-side marks, ms from the page's time origin (navigation start).
+    // A string, not a function: the TypeScript loader would wrap named helpers in a function the page lacks.
+    const marks = (await page.evaluate(`(() => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      const scripts = performance.getEntriesByType('resource').filter((e) => /\\.js(\\?|$)/.test(e.name));
+      const mark = (name) => performance.getEntriesByName(name, 'mark')[0]?.startTime ?? NaN;
+      return {
+        html: nav ? nav.responseEnd : NaN,
+        scripts: scripts.length ? Math.max(...scripts.map((e) => e.responseEnd)) : NaN,
+        scriptBytes: scripts.reduce((a, e) => a + (e.encodedBodySize || 0), 0),
+        init: mark('omz:init'),
+        opened: mark('omz:clip-opened'),
+        data: mark('omz:clip-data'),
+        planned: mark('omz:first-plan'),
+      };
+    })()`)) as Record<'html' | 'scripts' | 'scriptBytes' | 'init' | 'opened' | 'data' | 'planned', number>;
     await page.close();
-    return { serverMs: Math.round(serverMs), interactiveMs: Math.round(interactiveMs), rebuilt: /building the renderer bundle/.test(log) };
+    // Points on the page's clock (from navigation start); `drawn` is when the check saw every chart drawn.
+    const stages = {
+      server: serverMs,
+      pageOpen: navigating - started - serverMs,
+      html: marks.html,
+      init: marks.init,
+      scriptsLoaded: marks.scripts,
+      clipOpened: marks.opened,
+      clipData: marks.data,
+      firstPlan: marks.planned,
+      drawn: interactiveMs - (navigating - started),
+    };
+    return {
+      serverMs: Math.round(serverMs),
+      interactiveMs: Math.round(interactiveMs),
+      scriptKB: Math.round(marks.scriptBytes / 1024),
+      stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, Math.round(v)])),
+      rebuilt: /building the renderer bundle/.test(log),
+    };
   } finally {
     child.kill('SIGTERM');
   }
 }
 
-const referenceFile = path.join(repoRoot, '.cache', 'bench', 'reference-60s.safetensors');
-if (!existsSync(referenceFile)) {
-  console.log('writing the 60 s reference clip (1500 audio + 7680 video tokens, D 3584) ...');
-  await mkdir(path.dirname(referenceFile), { recursive: true });
-  await writeBundle(referenceFile, makeSyntheticBundle({ ...REFERENCE_CLIP, withWaveform: true }));
-}
+const referenceFile = await ensureBenchClip(60);
+const longFile = LONG_CLIP ? await ensureBenchClip(300) : null;
+const loadAtStart = load();
 
 const server = await startWebMode({ appRoot: repoRoot });
 const browser = await chromium.launch({ executablePath: process.env.OMNIZIP_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -131,26 +221,37 @@ try {
     const cacheDir = path.join(scratch, 'cache');
     const cold = await startToInteractive(browser, cacheDir, path.join(scratch, 'home'));
     const warm = await startToInteractive(browser, cacheDir, path.join(scratch, 'home'));
-    startup = { cold, warm };
+    const warm2 = await startToInteractive(browser, cacheDir, path.join(scratch, 'home'));
+    startup = { cold, warm, 'warm again': warm2 };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
   const page = await browser.newPage({ viewport: { width: 1600, height: 1300 } });
   const results = [await measure(page, server.url, 'demo'), await measure(page, `${server.url}&open=${encodeURIComponent(referenceFile)}`, 'reference 60 s')];
-  console.log('\nslider move -> every chart redrawn (Chromium, web mode; target p95 <= 50 ms)');
+  if (longFile) results.push(await measure(page, `${server.url}&open=${encodeURIComponent(longFile)}`, '7B 300 s'));
+  console.log(`\nslider move -> every chart redrawn (Chromium, web mode; target p95 <= 50 ms; shared machine, load average at start ${loadAtStart.join(' ')})`);
   for (const r of results) {
     console.log(
       `  ${r.label.padEnd(15)} ${String(r.moves).padStart(3)} moves  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  max ${r.max.toFixed(1)} ms  (replan median ${r.planMsMedian.toFixed(2)} ms; open+analyse+first draw ${r.openMs} ms)  [${r.clip}]\n` +
-        `${' '.repeat(18)}p50 / replan ${(r.p50 / r.planMsMedian).toFixed(1)}x, p95 / replan ${(r.p95 / r.planMsMedian).toFixed(1)}x (same run: the machine's speed cancels out)\n` +
-        `${' '.repeat(18)}synchronous draw per chart, p50 (ms; "(canvas)" = per-plan overlay repaint, plain = Plotly.react when the static figure changed): ${JSON.stringify(r.chartP50)}`,
+        `${' '.repeat(18)}p50 / replan ${(r.p50 / r.planMsMedian).toFixed(1)}x, p95 / replan ${(r.p95 / r.planMsMedian).toFixed(1)}x (same run: the machine's speed cancels out); load average ${r.loadAverage.before.join(' ')} -> ${r.loadAverage.after.join(' ')}\n` +
+        `${' '.repeat(18)}synchronous draw per chart, p50 (ms; "(canvas)" = per-plan overlay repaint, plain = Plotly.react when the static figure changed): ${JSON.stringify(r.chartP50)}; draws per chart ${JSON.stringify(r.chartRuns)}\n` +
+        `${' '.repeat(18)}stages over ${r.stageSamples} moves (p50 / p95 ms, share of the total; in-run reference: an empty call's HTTP round trip minus the host, p50 ${r.emptyCallMs.p50} / p95 ${r.emptyCallMs.p95} ms):`,
     );
+    for (const { key, label } of STAGES) {
+      const st = r.stages[key];
+      console.log(`${' '.repeat(20)}${label.padEnd(48)} ${st.p50.toFixed(1).padStart(6)} / ${st.p95.toFixed(1).padStart(6)}  ${st.share.toFixed(1).padStart(5)}%`);
+    }
   }
   console.log('\nnpm start (web mode) -> the demo drawn in Chromium (target <= 3 s; the browser is already running)');
   for (const [label, r] of Object.entries(startup)) {
-    console.log(`  ${`${label} caches`.padEnd(15)} ${r.interactiveMs} ms  (server up after ${r.serverMs} ms, then page + analysis + first draw${r.rebuilt ? '; included a renderer rebuild' : ''})`);
+    console.log(`  ${`${label} caches`.padEnd(17)} ${r.interactiveMs} ms  (server up after ${r.serverMs} ms, then page + analysis + first draw${r.rebuilt ? '; included a renderer rebuild' : ''}; ${r.scriptKB} KB of script)`);
+    const { server, pageOpen, ...page } = r.stages;
+    const points = Object.entries(page).filter(([, v]) => Number.isFinite(v));
+    console.log(`${' '.repeat(20)}server up ${server} ms, page opened ${pageOpen} ms later; then on the page's clock (ms): ${points.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   }
+  console.log(`\nload average at the end ${load().join(' ')} (at the start ${loadAtStart.join(' ')}; ${os.cpus().length} CPUs, shared machine)`);
   await mkdir(path.join(repoRoot, 'bench-results'), { recursive: true });
-  await writeFile(path.join(repoRoot, 'bench-results', 'ui.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), startup, results }, null, 1)}\n`);
+  await writeFile(path.join(repoRoot, 'bench-results', 'ui.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), loadAverage: { start: loadAtStart, end: load() }, startup, results }, null, 1)}\n`);
 } finally {
   await browser.close();
   await server.close();

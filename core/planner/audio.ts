@@ -1,5 +1,6 @@
 import type { ClipAnalysis } from '../analysis/types.js';
 import type { OmniZipConfig } from '../config/schema.js';
+import { audioNeighbourLists, nearestAnchor } from './audio-neighbours.js';
 import type { Range } from './layout.js';
 import { roundHalfEven, truncate } from './numeric.js';
 import { AUDIO_ANCHOR, AUDIO_DOMINANT, AUDIO_MERGED, type AudioPlan } from './types.js';
@@ -94,24 +95,16 @@ export function selectAudio(analysis: ClipAnalysis, scores: Float32Array | null,
 
   const sim = analysis.audioSelfSimilarity;
   const score = plan.crossModalScore;
+  const neighbours = pools.some((p) => p.length > 0) ? audioNeighbourLists(analysis) : null;
+  const slotInSegment = new Int32Array(na).fill(-1);
   segmentAnchors.forEach((anchors, k) => {
     const pool = pools[k];
     if (pool.length === 0 || anchors.length === 0) return;
     // 4. Each pool token goes to its most similar anchor (first anchor on ties).
+    anchors.forEach((a, q) => (slotInSegment[a] = q));
     const candidates: number[][] = anchors.map(() => []);
-    for (const j of pool) {
-      let best = -Infinity;
-      let bestK = 0;
-      const row = j * na;
-      for (let q = 0; q < anchors.length; q++) {
-        const s = sim[row + anchors[q]];
-        if (s > best) {
-          best = s;
-          bestK = q;
-        }
-      }
-      candidates[bestK].push(j);
-    }
+    for (const j of pool) candidates[nearestAnchor(sim, na, j, anchors, slotInSegment, neighbours)].push(j);
+    for (const a of anchors) slotInSegment[a] = -1;
     // 5-6. Each anchor takes its top-g candidates by cross-modal score (lower index on ties).
     anchors.forEach((anchor, q) => {
       const cand = candidates[q];

@@ -32,6 +32,20 @@ function runsOf(positions: Int32Array): Range[] {
   return runs;
 }
 
+const layoutMemo = new WeakMap<FeatureBundle, { tokenTypes: Uint8Array; metadata: FeatureBundle['metadata']; layout: ClipLayout }>();
+
+/**
+ * The layout of a bundle, computed once per bundle (every replan reads it: ~46,000 token types on a
+ * 5-minute clip). A bundle whose token types or metadata were replaced gets a fresh one.
+ */
+export function clipLayout(bundle: FeatureBundle): ClipLayout {
+  const memo = layoutMemo.get(bundle);
+  if (memo && memo.tokenTypes === bundle.tokenTypes && memo.metadata === bundle.metadata) return memo.layout;
+  const layout = detectLayout(bundle);
+  layoutMemo.set(bundle, { tokenTypes: bundle.tokenTypes, metadata: bundle.metadata, layout });
+  return layout;
+}
+
 /**
  * The official core variant detects time chunks from `input_ids`: each run of consecutive audio
  * (video) positions is one chunk, and runs are paired by order. `token_types` plays that role here.

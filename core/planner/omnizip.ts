@@ -5,7 +5,7 @@ import { ConfigError } from '../config/config-error.js';
 import { selectAudio } from './audio.js';
 import { resolveAudioScore } from './audio-energy.js';
 import { coreTimeGroups, planGroupRatios, unitsTimeGroups, type GroupPlan, type TimeGroups } from './groups.js';
-import { detectLayout, type ClipLayout, type Range } from './layout.js';
+import { clipLayout, type ClipLayout, type Range } from './layout.js';
 import { markAudioTies } from './ties.js';
 import { AUDIO_DOMINANT, type AudioPlan, type NormalizationTrace, type PlanGroup } from './types.js';
 import { keepWhole, pruneGroupVideo, type FrameTrace, type VideoContext } from './video.js';
@@ -122,7 +122,7 @@ export function videoContextFor(bundle: FeatureBundle, analysis: ClipAnalysis, c
 
 export function planOmniZip(bundle: FeatureBundle, analysis: ClipAnalysis, config: OmniZipConfig): OmniZipPlan {
   checkAnalysisMatches(bundle, analysis);
-  const layout = detectLayout(bundle);
+  const layout = clipLayout(bundle);
   const notes: string[] = [];
   const { time, units } = timeGroupsFor(bundle, layout, config);
 

@@ -1,7 +1,8 @@
 import type { ClipAnalysis } from '../analysis/types.js';
-import { TOKEN_AUDIO, TOKEN_VIDEO, type FeatureBundle } from '../bundle/types.js';
+import type { FeatureBundle } from '../bundle/types.js';
 import type { OmniZipConfig } from '../config/schema.js';
 import { methodById } from '../methods/registry.js';
+import { audioNeighbourLists } from './audio-neighbours.js';
 import { budgetNotes, budgetReport } from './budget-report.js';
 import { detectLayout } from './layout.js';
 import { defaultUnitsFrames, planOmniZip } from './omnizip.js';
@@ -27,13 +28,25 @@ export function requiredFrameGeometries(bundle: FeatureBundle, config?: Pick<Omn
 }
 
 /**
- * Precomputes the per-frame orderings both official variants use at the default dpc_k, so the
+ * Precomputes the per-frame orderings both official variants use at the default dpc_k and the
+ * audio neighbour lists of the merge stage, so the
  * first plan of a clip is as fast as the rest. Cheap next to the analysis; call it once per clip.
  */
 export function warmPlanner(bundle: FeatureBundle, analysis: ClipAnalysis, dpcK = 5): void {
   const [primary, half] = requiredFrameGeometries(bundle);
   if (primary) warmFrameOrders({ bundle, analysis, dpc: 'core', dpcK }, primary);
   if (half) warmFrameOrders({ bundle, analysis, dpc: 'units', dpcK }, half);
+  if (bundle.numAudio > 0) audioNeighbourLists(analysis);
+}
+
+/** Writes `keep` at `positions` of the sequence mask; answers how many were kept. */
+function scatterKeep(sequenceKeep: Uint8Array, positions: Int32Array, keep: Uint8Array): number {
+  let kept = 0;
+  for (let i = 0; i < positions.length; i++) {
+    sequenceKeep[positions[i]] = keep[i];
+    kept += keep[i];
+  }
+  return kept;
 }
 
 export function planClip(bundle: FeatureBundle, analysis: ClipAnalysis, config: OmniZipConfig): PlanResult {
@@ -43,19 +56,15 @@ export function planClip(bundle: FeatureBundle, analysis: ClipAnalysis, config: 
   const outcome = method.plan({ bundle, analysis, config, reference });
   const layout = reference.layout;
 
+  // Text tokens are always kept; each media token takes its modality's decision.
   const sequenceKeep = new Uint8Array(layout.sequenceLength).fill(1);
-  const types = bundle.tokenTypes;
-  let a = 0;
-  let v = 0;
-  for (let p = 0; p < types.length; p++) {
-    if (types[p] === TOKEN_AUDIO) sequenceKeep[p] = outcome.audio.keep[a++];
-    else if (types[p] === TOKEN_VIDEO) sequenceKeep[p] = outcome.videoKeep[v++];
-  }
-  const sum = (m: Uint8Array) => m.reduce((x, y) => x + y, 0);
+  const audioKept = scatterKeep(sequenceKeep, layout.audioPositions, outcome.audio.keep);
+  const videoKept = scatterKeep(sequenceKeep, layout.videoPositions, outcome.videoKeep);
+  const textTokens = layout.sequenceLength - layout.audioPositions.length - layout.videoPositions.length;
   const counts = {
-    audio: { total: bundle.numAudio, kept: sum(outcome.audio.keep) },
-    video: { total: bundle.numVideo, kept: sum(outcome.videoKeep) },
-    sequence: { total: layout.sequenceLength, kept: sum(sequenceKeep) },
+    audio: { total: bundle.numAudio, kept: audioKept },
+    video: { total: bundle.numVideo, kept: videoKept },
+    sequence: { total: layout.sequenceLength, kept: textTokens + audioKept + videoKept },
   };
   const budget = budgetReport(config, counts);
   const basis = method.id === 'omnizip' ? 'omnizip' : config.baseline_budget === 'match' ? 'matched' : 'native';

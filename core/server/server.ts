@@ -275,6 +275,7 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
           return res.end(frame);
         }
         let outcome;
+        const dispatched = performance.now();
         try {
           outcome = await dispatch(options.session, method, params, broadcast);
         } finally {
@@ -282,9 +283,13 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
           params = undefined;
           budget.free(reserved.bytes);
         }
+        const encoding = performance.now();
+        const frame = encodeFrame(outcome);
+        // The renderer's bench splits a replan's round trip into the host's part and the transport's.
+        const timing = `call;dur=${(encoding - dispatched).toFixed(2)}, encode;dur=${(performance.now() - encoding).toFixed(2)}`;
         const status = outcome.ok ? 200 : outcome.error.kind === 'bad-request' ? 400 : outcome.error.kind === 'internal' ? 500 : 422;
-        res.writeHead(status, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store' });
-        return res.end(encodeFrame(outcome));
+        res.writeHead(status, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store', 'Server-Timing': timing });
+        return res.end(frame);
       }
       if (url.pathname === '/api/upload' && req.method === 'POST') {
         const refusal = crossOriginRefusal(req, port, token);

@@ -2,11 +2,60 @@
  * Measures "slider move to every chart redrawn": each config change from a control notes the time;
  * once the plan carrying that change has been drawn by every mounted chart, a performance measure
  * `omz:slider-to-redraw` is recorded (and kept on window.__omzPerf for `npm run bench:ui`).
+ *
+ * Each sample is also split into stages (window.__omzPerf.stages), so a regression can be placed:
+ * input → request sent (the control, the store, the replan queue, encoding) → response (the host's
+ * handling from its Server-Timing header, of which the planner's own planMs, and the transport
+ * around it) → decoded (body read, frame decode, contract check) → store updated → React committed
+ * (render) → every chart drawn (Plotly.react / canvas repaints in the layout effects) → next frame.
  */
 interface PendingInput {
   version: number;
   at: number;
 }
+
+/** What the transport measured about one call (performance.now() times; server figures in ms). */
+export interface CallTiming {
+  sent?: number;
+  responded?: number;
+  decoded?: number;
+  /** The host's handling of the call (dispatch: config check, planner, plan view, result check). */
+  hostMs?: number;
+  /** The host's encoding of the answer frame. */
+  hostEncodeMs?: number;
+}
+
+/** One sample's time in each stage, ms (they add up to `total`). */
+export interface StageSample {
+  total: number;
+  /** Input event to the request leaving (store update, replan queue, params encoding). */
+  toRequest: number;
+  /** The planner (plan.planMs). */
+  planner: number;
+  /** The host's handling minus the planner: config resolution, plan view, result check, answer encoding. */
+  hostOther: number;
+  /** Round trip minus the host's handling: HTTP/IPC, copies. */
+  transport: number;
+  /** Response to a checked value: body read, frame decode, contract check. */
+  decode: number;
+  /** Data cache and store update. */
+  store: number;
+  /** Store update to React's commit (render of the views that subscribed). */
+  react: number;
+  /** Commit to the last chart drawn (Plotly.react or canvas repaint, every chart). */
+  draw: number;
+  /** Last chart drawn to the next animation frame (layout, paint). */
+  frame: number;
+}
+
+export interface Trace {
+  timing?: CallTiming;
+  planMs?: number;
+  stored?: number;
+  committed?: number;
+}
+const traces = new Map<number, Trace>();
+const seqTrace = new Map<number, Trace>();
 
 const pending: PendingInput[] = [];
 const charts = new Set<string>();
@@ -17,6 +66,7 @@ let configVersion = 0;
 
 export interface PerfSink {
   samples: number[];
+  stages: StageSample[];
   planMs: number[];
   /** Synchronous part of each chart's Plotly.react, ms, by chart id. */
   chartSync: Record<string, number[]>;
@@ -29,7 +79,7 @@ declare global {
 }
 
 function sink(): PerfSink {
-  window.__omzPerf ??= { samples: [], planMs: [], chartSync: {} };
+  window.__omzPerf ??= { samples: [], stages: [], planMs: [], chartSync: {} };
   return window.__omzPerf;
 }
 
@@ -47,9 +97,25 @@ export function noteInput(version: number): void {
   performance.mark(`omz:input:${version}`);
 }
 
+/** The replan of config `version` got its answer: what the transport measured, and the planner's time. */
+export function notePlanReceived(version: number, timing: CallTiming, planMs: number): void {
+  traces.set(version, { timing, planMs });
+}
+
+/** The plan of `version` is in the store as plan `seq`. */
 export function notePlanCommitted(seq: number, version: number, planMs: number): void {
   seqVersion.set(seq, version);
   sink().planMs.push(planMs);
+  const trace = traces.get(version) ?? {};
+  trace.stored = performance.now();
+  seqTrace.set(seq, trace);
+  traces.clear();
+}
+
+/** React committed the views of plan `seq` (the first chart's layout effect sees it). */
+export function noteCommitted(seq: number): void {
+  const trace = seqTrace.get(seq);
+  if (trace && trace.committed === undefined) trace.committed = performance.now();
 }
 
 export function registerChart(id: string): () => void {
@@ -67,16 +133,46 @@ export function noteChartDrawn(id: string, seq: number): void {
   const version = seqVersion.get(minSeq);
   if (version === undefined || pending.length === 0) return;
   // Let the browser lay out and paint what the charts produced before stopping the clock.
+  const drawn = performance.now();
+  const trace = seqTrace.get(minSeq);
+  for (const old of seqTrace.keys()) if (old < minSeq) seqTrace.delete(old);
   requestAnimationFrame(() => {
     const end = performance.now();
     while (pending.length > 0 && pending[0].version <= version) {
       const input = pending.shift() as PendingInput;
       performance.measure('omz:slider-to-redraw', { start: input.at, end });
       sink().samples.push(end - input.at);
+      // Stages of the input that the plan answered (earlier inputs it absorbed only waited longer).
+      if (input.version === version && trace) {
+        const stages = stagesOf(input.at, trace, drawn, end);
+        if (stages) sink().stages.push(stages);
+      }
     }
   });
 }
 
 export function noteChartSync(id: string, ms: number): void {
   (sink().chartSync[id] ??= []).push(ms);
+}
+
+/** Splits input → frame into stages; null when a mark is missing (e.g. a plan answered from the host's last-plan memo without timing). */
+export function stagesOf(input: number, trace: Trace, drawn: number, end: number): StageSample | null {
+  const t = trace.timing;
+  if (!t || t.sent === undefined || t.responded === undefined || t.decoded === undefined || trace.stored === undefined) return null;
+  const committed = Math.min(trace.committed ?? drawn, drawn);
+  const planner = trace.planMs ?? 0;
+  const roundTrip = t.responded - t.sent;
+  const host = t.hostMs === undefined ? planner : Math.min(roundTrip, t.hostMs + (t.hostEncodeMs ?? 0));
+  return {
+    total: end - input,
+    toRequest: t.sent - input,
+    planner: Math.min(planner, host),
+    hostOther: Math.max(0, host - planner),
+    transport: roundTrip - host,
+    decode: t.decoded - t.responded,
+    store: trace.stored - t.decoded,
+    react: committed - trace.stored,
+    draw: drawn - committed,
+    frame: end - drawn,
+  };
 }

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { frameImage } from '../actions.js';
-import { frameLayout, frameLegend, frameTraces, hoverTargetTrace, patchModes, tokenReadout } from './traces.js';
+import { frameLayout, frameLegend, frameTraces, hoverTargetTrace, patchKept, patchModes, tokenReadout } from './traces.js';
 import { patchAt, patchStart } from '../plan-time.js';
 import { dataCache } from '../data-cache.js';
 import { useComparison, usePlan } from '../hooks.js';
@@ -72,7 +72,7 @@ function Thumb({ clip, plan, patch, active, hovered }: { clip: ClipSummary; plan
       ctx.putImageData(img, 0, 0);
     }
   }, [clip, planDep, patch, thumbs, hasImage, index]);
-  const { kept, total } = patchModes(clip, plan, patch);
+  const { kept, total } = patchKept(clip, plan, patch);
   return (
     <button
       className={`thumb${active ? ' active' : ''}${hovered ? ' hovered' : ''}`}

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { clip, plan } from '../plan-fixture.js';
-import { frameLayout, frameLegend, frameTraces, hoverTargetTrace, patchGrid, patchModes, tieTraces, tokenReadout } from './traces.js';
+import { frameLayout, frameLegend, frameTraces, hoverTargetTrace, patchGrid, patchKept, patchModes, tieTraces, tokenReadout } from './traces.js';
 
 describe('frames figure', () => {
+  it('counts a thumbnail\'s kept tokens as patchModes does', () => {
+    for (let patch = 0; patch < 4; patch++) {
+      const { kept, total } = patchModes(clip, plan(), patch);
+      expect(patchKept(clip, plan(), patch)).toEqual({ kept, total });
+    }
+  });
+
   it('lays the patch out as its token grid, marks diffs, and names the frame mode', () => {
     expect(patchGrid(clip, plan().videoKeep, 1, null)).toEqual([[1, 1], [0, 0]]);
     expect(patchGrid(clip, plan().videoKeep, 1, new Int8Array([0, 0, 0, 0, -1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]))).toEqual([[2, 1], [3, 0]]);

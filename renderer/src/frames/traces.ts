@@ -3,6 +3,15 @@ import type { ClipSummary, PlanView } from '../../../core/protocol/contract.js';
 import type { Layout, PlotData } from '../plot/plotly.js';
 
 /** Mode and keep count of the planner's frame(s) covering one temporal patch. */
+/** Video tokens of a patch the plan keeps (a thumbnail's title: no walk over the groups, 300 thumbnails re-render per replan). */
+export function patchKept(clip: ClipSummary, plan: PlanView, patch: number): { kept: number; total: number } {
+  const start = patch * clip.tokensPerFrame;
+  const end = Math.min(start + clip.tokensPerFrame, plan.videoKeep.length);
+  let kept = 0;
+  for (let i = start; i < end; i++) kept += plan.videoKeep[i];
+  return { kept, total: clip.tokensPerFrame };
+}
+
 export function patchModes(clip: ClipSummary, plan: PlanView, patch: number): { modes: string[]; kept: number; total: number } {
   const start = patch * clip.tokensPerFrame;
   const end = start + clip.tokensPerFrame;

@@ -1,5 +1,5 @@
-import { useMemo } from 'react';
-import { groupFrame, groupLabels, groupLayout, groupStaticTraces, groupTraces, normalisationSummary, type GroupFrame } from './traces.js';
+import { useMemo, useRef } from 'react';
+import { groupFrame, groupLabels, groupLayout, groupStaticTraces, groupTraces, normalisationSummary, steadyFrame, type GroupFrame } from './traces.js';
 import { groupAt, groupSpan } from '../plan-time.js';
 import { useComparison, usePlan } from '../hooks.js';
 import { groupsInView } from '../timeline/linked-range.js';
@@ -21,7 +21,9 @@ export function GroupRatios() {
   const hovered = clip && plan && hoverTime !== null ? groupAt(clip, plan.groups, hoverTime) : -1;
   const selected = clip && plan ? groupAt(clip, plan.groups, selectedTime) : -1;
   // The layout is rebuilt only when the axes' inputs change (grouping, ratio clamps), not per replan.
-  const frameKey = plan ? JSON.stringify(groupFrame(plan)) : '';
+  const shownFrame = useRef<GroupFrame | null>(null);
+  if (plan) shownFrame.current = steadyFrame(groupFrame(plan), shownFrame.current);
+  const frameKey = plan && shownFrame.current ? JSON.stringify(shownFrame.current) : '';
   // The timeline's zoom (linked range) narrows the chart to the groups in view.
   const inView = clip && plan && viewRange ? groupsInView(clip, plan.groups, viewRange) : null;
   const inViewKey = inView ? inView.join('-') : '';

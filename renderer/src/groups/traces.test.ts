@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clip, plan } from '../plan-fixture.js';
-import { budgetLines, groupFrame, groupLayout, groupSeries, groupStaticTraces } from './traces.js';
+import { budgetLines, groupFrame, groupLayout, groupSeries, groupStaticTraces, steadyFrame } from './traces.js';
 
 describe('group ratio series', () => {
   it('shows each step of normalisation, leaving pinned groups unscaled', () => {
@@ -41,5 +41,20 @@ describe('group chart frame', () => {
     expect(layout.yaxis.range[0]).toBeLessThan(-0.1);
     expect(layout.yaxis.range[1]).toBeGreaterThan(0.62 * 2.5);
     expect(layout.yaxis.title.text).toMatch(/outside 0–1 are clamped/);
+  });
+
+  it('keeps the axes steady while scaled ratios move within a quarter step, and still spans every value', () => {
+    const a = plan();
+    const frameAt = (scaling: number) => steadyFrame(groupFrame({ ...a, normalization: { ran: true, scaling, after_scaling: [1, 0.5] } }));
+    expect(frameAt(2.5)).toEqual(frameAt(2.55)); // 1.55 and 1.581: both under 1.75
+    expect(frameAt(2.5).axisHigh).toBe(1.75);
+    expect(frameAt(3).axisHigh).toBe(2); // 1.86
+    expect(steadyFrame(groupFrame(a))).toEqual(groupFrame(a)); // within [0, 1]: unchanged
+    const low = steadyFrame(groupFrame({ ...a, normalization: { ran: true, scaling: 1, after_scaling: [-0.1] } }));
+    expect(low.axisLow).toBe(-0.25);
+    // Same clip and grouping: the axis keeps the widest span shown; another clip starts afresh.
+    expect(steadyFrame(groupFrame(a), frameAt(3))).toEqual({ ...groupFrame(a), axisHigh: 2 });
+    expect(steadyFrame(groupFrame(a), { ...frameAt(3), clipId: 'other' })).toEqual(groupFrame(a));
+    expect(steadyFrame(groupFrame({ ...a, config: { ...a.config, ratio_min: 0.2 } }), frameAt(3)).axisHigh).toBe(1);
   });
 });

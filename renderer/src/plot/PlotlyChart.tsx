@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import Plotly, { type Layout, type PlotData, type PlotlyHTMLElement, type PlotMouseEvent } from './plotly.js';
-import { noteChartDrawn, noteChartSync, registerChart } from '../perf.js';
+import { noteChartDrawn, noteChartSync, noteCommitted, registerChart } from '../perf.js';
 import { registerChartElement } from './chart-registry.js';
 import { paintOverlay } from './overlay.js';
 import { plotAxes } from './plotly-axes.js';
@@ -194,6 +194,7 @@ export function PlotlyChart({ id, title, data, layout, overlay = NO_OVERLAY, exp
   }, [id, data, layout, height]);
 
   useLayoutEffect(() => {
+    noteCommitted(seq);
     paintRef.current();
   }, [visibleOverlay, seq]);
 

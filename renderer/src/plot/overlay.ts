@@ -137,6 +137,10 @@ function paintScatter(ctx: CanvasRenderingContext2D, trace: PlotData, xs: AxisSc
     const marker = (trace.marker ?? {}) as Style;
     const symbol = marker.symbol ?? 'circle';
     const size = marker.size ?? 6;
+    if (x.length >= STAMP_MIN_POINTS && ctx.globalAlpha === 1 && opaque(marker.color) && opaque(marker.line?.color)) {
+      stampMarkers(ctx, x, y, xs, ys, marker, symbol, size);
+      return paintText(ctx, trace, x, y, xs, ys);
+    }
     ctx.beginPath();
     let stroked = false;
     for (let i = 0; i < x.length; i++) {
@@ -160,6 +164,11 @@ function paintScatter(ctx: CanvasRenderingContext2D, trace: PlotData, xs: AxisSc
       }
     }
   }
+  paintText(ctx, trace, x, y, xs, ys);
+}
+
+function paintText(ctx: CanvasRenderingContext2D, trace: PlotData, x: unknown[], y: unknown[], xs: AxisScale, ys: AxisScale): void {
+  const mode = String(trace.mode ?? 'markers');
   if (mode.includes('text') && Array.isArray(trace.text)) {
     const text = trace.text as string[];
     const position = String(trace.textposition ?? 'top center');
@@ -171,6 +180,152 @@ function paintScatter(ctx: CanvasRenderingContext2D, trace: PlotData, xs: AxisSc
     ctx.textBaseline = below ? 'top' : 'bottom';
     for (let i = 0; i < x.length; i++) if (text[i]) ctx.fillText(text[i], xPixel(xs, x[i]), yPixel(ys, y[i]) + (below ? 4 : -4));
   }
+}
+
+/**
+ * From this many markers on, a trace's markers are not added to one canvas path: the 7,500 audio
+ * tokens of a 5-minute clip made the timeline's path fill (or 7,500 drawImage calls) cost 100-170
+ * ms in Chromium's CPU-rasterised canvas. A single-colour marker is rasterised once into a sprite,
+ * and the sprite's coverage is written into one layer per trace, each pixel keeping the highest
+ * coverage any marker gives it (as one filled path covers it); the layer is drawn with a single
+ * drawImage. Positions snap to device pixels (at most half a pixel off).
+ */
+const STAMP_MIN_POINTS = 400;
+const sprites = new Map<string, { sprite: HTMLCanvasElement; half: number; mask: Uint8Array; rgb: number }>();
+let layer: HTMLCanvasElement | null = null;
+
+/** True for colours without an alpha channel: stamps of those look the same where markers overlap as one filled path does. */
+function opaque(color: string | undefined): boolean {
+  return color === undefined || !/rgba|hsla|transparent|#[0-9a-f]{8}\b|#[0-9a-f]{4}\b/i.test(color);
+}
+
+/** A marker drawn once at device resolution: its coverage mask and, for single-colour markers, its colour (else -1). */
+function markerSprite(marker: Style, symbol: string, size: number, dpr: number) {
+  const color = marker.color ?? '#444';
+  const half = Math.ceil(size * 0.6 + Math.max(1.5, marker.line?.width ?? 0) + 1);
+  const key = `${symbol}|${size}|${color}|${marker.line?.width ?? ''}|${marker.line?.color ?? ''}|${dpr}`;
+  let entry = sprites.get(key);
+  if (!entry) {
+    const sprite = document.createElement('canvas');
+    sprite.width = sprite.height = Math.ceil(2 * half * dpr);
+    const c = sprite.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D;
+    c.setTransform(dpr, 0, 0, dpr, 0, 0);
+    c.beginPath();
+    const stroked = markerPath(c, symbol, half, half, size);
+    const outlined = !stroked && !!marker.line?.width;
+    if (stroked) {
+      c.strokeStyle = color;
+      c.lineWidth = Math.max(1, marker.line?.width ?? 1.5);
+      c.stroke();
+    } else {
+      c.fillStyle = color;
+      c.fill();
+      if (outlined) {
+        c.strokeStyle = marker.line?.color ?? color;
+        c.lineWidth = marker.line?.width ?? 1;
+        c.stroke();
+      }
+    }
+    const pixels = c.getImageData(0, 0, sprite.width, sprite.height).data;
+    const mask = new Uint8Array(sprite.width * sprite.height);
+    let rgb = -1;
+    let best = 0;
+    for (let i = 0; i < mask.length; i++) {
+      mask[i] = pixels[4 * i + 3];
+      if (mask[i] > best) {
+        best = mask[i];
+        rgb = (pixels[4 * i] << 16) | (pixels[4 * i + 1] << 8) | pixels[4 * i + 2];
+      }
+    }
+    const singleColour = !outlined || (marker.line?.color ?? color) === color;
+    entry = { sprite, half, mask, rgb: singleColour ? rgb : -1 };
+    if (sprites.size > 64) sprites.clear();
+    sprites.set(key, entry);
+  }
+  return entry;
+}
+
+function stampMarkers(ctx: CanvasRenderingContext2D, x: unknown[], y: unknown[], xs: AxisScale, ys: AxisScale, marker: Style, symbol: string, size: number): void {
+  const dpr = window.devicePixelRatio || 1;
+  const { sprite, half, mask, rgb } = markerSprite(marker, symbol, size, dpr);
+  const side = sprite.width;
+  if (rgb < 0) {
+    // Two colours (fill and outline): each marker is a copy of the sprite.
+    for (let i = 0; i < x.length; i++) {
+      if (x[i] === null || y[i] === null) continue;
+      const px = xPixel(xs, x[i]);
+      const py = yPixel(ys, y[i]);
+      if (Number.isFinite(px) && Number.isFinite(py)) ctx.drawImage(sprite, Math.round((px - half) * dpr) / dpr, Math.round((py - half) * dpr) / dpr, side / dpr, side / dpr);
+    }
+    return;
+  }
+  // The layer covers the plot area (the clip region), in device pixels.
+  const left = Math.floor(xs.offset * dpr);
+  const top = Math.floor(ys.offset * dpr);
+  const w = Math.max(1, Math.ceil((xs.offset + xs.length) * dpr) - left);
+  const h = Math.max(1, Math.ceil((ys.offset + ys.length) * dpr) - top);
+  const coverage = new Uint8Array(w * h);
+  let x0 = w;
+  let x1 = 0;
+  let y0 = h;
+  let y1 = 0;
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] === null || y[i] === null) continue;
+    const px = xPixel(xs, x[i]);
+    const py = yPixel(ys, y[i]);
+    if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
+    const dx = Math.round((px - half) * dpr) - left;
+    const dy = Math.round((py - half) * dpr) - top;
+    const c0 = Math.max(0, -dx);
+    const c1 = Math.min(side, w - dx);
+    const r0 = Math.max(0, -dy);
+    const r1 = Math.min(side, h - dy);
+    if (c0 >= c1 || r0 >= r1) continue;
+    x0 = Math.min(x0, dx + c0);
+    x1 = Math.max(x1, dx + c1);
+    y0 = Math.min(y0, dy + r0);
+    y1 = Math.max(y1, dy + r1);
+    for (let r = r0; r < r1; r++) {
+      const src = r * side;
+      const dst = (dy + r) * w + dx;
+      for (let c = c0; c < c1; c++) {
+        const a = mask[src + c];
+        if (a > coverage[dst + c]) coverage[dst + c] = a;
+      }
+    }
+  }
+  if (x0 >= x1 || y0 >= y1) return;
+  const bw = x1 - x0;
+  const bh = y1 - y0;
+  const image = new ImageData(bw, bh);
+  const out = image.data;
+  const red = (rgb >> 16) & 255;
+  const green = (rgb >> 8) & 255;
+  const blue = rgb & 255;
+  for (let r = 0; r < bh; r++) {
+    const src = (y0 + r) * w + x0;
+    const dst = r * bw;
+    for (let c = 0; c < bw; c++) {
+      const a = coverage[src + c];
+      if (a === 0) continue;
+      const o = 4 * (dst + c);
+      out[o] = red;
+      out[o + 1] = green;
+      out[o + 2] = blue;
+      out[o + 3] = a;
+    }
+  }
+  layer ??= document.createElement('canvas');
+  if (layer.width < bw || layer.height < bh) {
+    layer.width = Math.max(layer.width, bw);
+    layer.height = Math.max(layer.height, bh);
+  }
+  const lctx = layer.getContext('2d') as CanvasRenderingContext2D;
+  lctx.putImageData(image, 0, 0);
+  ctx.save();
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.drawImage(layer, 0, 0, bw, bh, left + x0, top + y0, bw, bh);
+  ctx.restore();
 }
 
 function paintBars(ctx: CanvasRenderingContext2D, trace: PlotData, xs: AxisScale, ys: AxisScale): void {

@@ -15,12 +15,14 @@ import {
   type StudioMethod,
 } from '../../../core/protocol/contract.js';
 import { decodeFrame, encodeFrame } from '../../../core/protocol/wire.js';
+import type { CallTiming } from '../perf.js';
 
 export type TransportMode = 'electron' | 'web';
 
 export interface StudioClient {
   readonly mode: TransportMode;
-  call<M extends StudioMethod>(method: M, params: Params<M>): Promise<Result<M>>;
+  /** `timing`, when given, receives when the request left, when the answer came and when it was checked. */
+  call<M extends StudioMethod>(method: M, params: Params<M>, timing?: CallTiming): Promise<Result<M>>;
   onEvent(listener: (event: StudioEvent) => void): () => void;
 }
 
@@ -42,8 +44,13 @@ function checked<M extends StudioMethod>(method: M, outcome: unknown): Result<M>
 export function createIpcClient(bridge: PreloadBridge): StudioClient {
   return {
     mode: 'electron',
-    async call(method, params) {
-      return checked(method, await bridge.invoke(method, params));
+    async call(method, params, timing) {
+      if (timing) timing.sent = performance.now();
+      const outcome = await bridge.invoke(method, params);
+      if (timing) timing.responded = performance.now();
+      const result = checked(method, outcome);
+      if (timing) timing.decoded = performance.now();
+      return result;
     },
     onEvent(listener) {
       return bridge.onEvent((raw) => {
@@ -55,6 +62,16 @@ export function createIpcClient(bridge: PreloadBridge): StudioClient {
       });
     },
   };
+}
+
+/** The web server's `Server-Timing: call;dur=…, encode;dur=…` (core/server/server.ts), as CallTiming fields. */
+export function serverTiming(header: string | null): Pick<CallTiming, 'hostMs' | 'hostEncodeMs'> {
+  const out: Pick<CallTiming, 'hostMs' | 'hostEncodeMs'> = {};
+  for (const m of (header ?? '').matchAll(/(\w+);dur=([0-9.]+)/g)) {
+    if (m[1] === 'call') out.hostMs = Number(m[2]);
+    else if (m[1] === 'encode') out.hostEncodeMs = Number(m[2]);
+  }
+  return out;
 }
 
 export function createWebClient(token: string, base = ''): StudioClient {
@@ -74,7 +91,7 @@ export function createWebClient(token: string, base = ''): StudioClient {
   };
   return {
     mode: 'web',
-    async call(method, params) {
+    async call(method, params, timing) {
       if (method.startsWith('shell.')) throw new StudioRemoteError('unsupported', `${method} exists only in the desktop app`);
       if (method === 'clip.openBytes') {
         // Large files stream to the server's disk instead of riding inside one in-memory frame.
@@ -89,16 +106,24 @@ export function createWebClient(token: string, base = ''): StudioClient {
         const { uploadId } = JSON.parse(text) as { uploadId: string };
         return this.call('clip.openUpload', { jobId: p.jobId, uploadId }) as Promise<Result<typeof method>>;
       }
+      const body = encodeFrame(params) as Uint8Array<ArrayBuffer>;
+      if (timing) timing.sent = performance.now();
       const response = await fetch(`${base}/api/call/${encodeURIComponent(method)}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/octet-stream', 'x-omnizip-token': token },
-        body: encodeFrame(params) as Uint8Array<ArrayBuffer>,
+        body,
       });
+      if (timing) {
+        timing.responded = performance.now();
+        Object.assign(timing, serverTiming(response.headers.get('server-timing')));
+      }
       const bytes = new Uint8Array(await response.arrayBuffer());
       if (response.headers.get('content-type') !== 'application/octet-stream') {
         throw new StudioRemoteError('transport', `the server answered ${response.status}: ${new TextDecoder().decode(bytes).trim()}`);
       }
-      return checked(method, decodeFrame(bytes));
+      const result = checked(method, decodeFrame(bytes));
+      if (timing) timing.decoded = performance.now();
+      return result;
     },
     onEvent(listener) {
       ensureEvents();

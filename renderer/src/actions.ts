@@ -9,6 +9,7 @@ import { refreshBaselines } from './compare/refresh.js';
 import { dataCache } from './data-cache.js';
 import { currentConfigVersion, notePlanCommitted, notePlanReceived, type CallTiming } from './perf.js';
 import { followClip, restoreSession, startAutosave } from './session-autosave.js';
+import { setReplanBusy } from './replan-idle.js';
 import { useRecentUploads } from './shell/recent-uploads.js';
 import { useStudio } from './store/index.js';
 import type { StudioClient } from './transport/client.js';
@@ -161,6 +162,7 @@ export async function replan(): Promise<void> {
     return;
   }
   inFlight = true;
+  setReplanBusy(true);
   try {
     do {
       dirty = false;
@@ -182,6 +184,7 @@ export async function replan(): Promise<void> {
     } while (dirty);
   } finally {
     inFlight = false;
+    setReplanBusy(false);
   }
 }
 

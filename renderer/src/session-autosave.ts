@@ -3,12 +3,13 @@
  * the inference panel's kept results is handed to the host (`session.save`), which writes it per
  * clip once changes pause; an open that answers a saved session puts it back. Requests are
  * coalesced like replans (one in flight, the latest state wins), so a slider drag does not queue
- * one request per pixel.
+ * one request per pixel, and each waits until the replan in flight is drawn.
  */
 import { DEFAULT_CONFIG, type OmniZipConfig } from '../../core/config/schema.js';
 import type { ClipSummary } from '../../core/protocol/contract.js';
 import { MAX_SAVED_PREFILL_RUNS, type SavedPrefillRun, type SavedSession } from '../../core/protocol/session-contract.js';
 import type { StudioClient } from './transport/client.js';
+import { isReplanBusy, whenReplansIdle } from './replan-idle.js';
 import { usePrefill, type PrefillEntry } from './prefill/store.js';
 import { useStudio, type CompareMode } from './store/index.js';
 
@@ -48,6 +49,8 @@ async function flushSaves(): Promise<void> {
   if (inFlight || !client) return;
   inFlight = true;
   try {
+    // A save waits for the replan a slider move started to be drawn, so it never shares its round trip.
+    if (isReplanBusy()) await whenReplansIdle();
     while (pendingClipId !== null) {
       const clipId = pendingClipId;
       pendingClipId = null;

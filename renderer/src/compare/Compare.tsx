@@ -79,24 +79,27 @@ const METHOD_METRICS: [string, (r: MethodRow) => string][] = [
 type MethodColumn = { label: string; row: MethodRow } | { label: string; status: ReactNode };
 
 function MethodsTable({ columns }: { columns: MethodColumn[] }) {
+  // Six methods do not fit a narrow column: the table scrolls sideways instead of being cut off.
   return (
-    <table className="delta" data-testid="baseline-table">
-      <thead><tr><th />{columns.map((c) => <th key={c.label}>{c.label}</th>)}</tr></thead>
-      <tbody>
-        {METHOD_METRICS.map(([label, cell], k) => (
-          <tr key={label} data-row={label}>
-            <td>{label}</td>
-            {columns.map((c) =>
-              'row' in c ? (
-                <td key={c.label}>{cell(c.row)}</td>
-              ) : k === 0 ? (
-                <td key={c.label} rowSpan={METHOD_METRICS.length} className="pending" data-testid={`baseline-status-${c.label}`}>{c.status}</td>
-              ) : null,
-            )}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <div className="table-scroll">
+      <table className="delta" data-testid="baseline-table">
+        <thead><tr><th />{columns.map((c) => <th key={c.label}>{c.label}</th>)}</tr></thead>
+        <tbody>
+          {METHOD_METRICS.map(([label, cell], k) => (
+            <tr key={label} data-row={label}>
+              <td>{label}</td>
+              {columns.map((c) =>
+                'row' in c ? (
+                  <td key={c.label}>{cell(c.row)}</td>
+                ) : k === 0 ? (
+                  <td key={c.label} rowSpan={METHOD_METRICS.length} className="pending" data-testid={`baseline-status-${c.label}`}>{c.status}</td>
+                ) : null,
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

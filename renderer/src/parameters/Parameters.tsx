@@ -1,5 +1,5 @@
-import { useEffect, useState, type ReactNode } from 'react';
-import { CONFIG_KEYS, DEFAULT_CONFIG, PRESETS, type ConfigKeyDescriptor, type OmniZipConfig } from '../../../core/config/schema.js';
+import { memo, useEffect, useState, type ReactNode } from 'react';
+import { CONFIG_KEYS, DEFAULT_CONFIG, PRESETS, type ConfigKey, type ConfigKeyDescriptor, type OmniZipConfig } from '../../../core/config/schema.js';
 import { DiscardSummary, keyShownFor, presetRetentionLabel, usePresetRetention } from '../compare/honest-budget.js';
 import { usePlan } from '../hooks.js';
 import { nextConfigVersion, noteInput } from '../perf.js';
@@ -25,7 +25,7 @@ export function redo(): void {
 
 const SLIDER_MAX: Partial<Record<keyof OmniZipConfig, number>> = { g: 30, dpc_k: 16, seed: 100 };
 
-function NumberControl({ d, value, config }: { d: ConfigKeyDescriptor; value: number | null; config: OmniZipConfig }) {
+function NumberControl({ d, value }: { d: ConfigKeyDescriptor; value: number | null }) {
   // What the user typed while it is not (yet) a valid value: shown with its problem, the config
   // keeps the last valid value. Cleared once the value changes (a valid entry, undo, a preset).
   const [draft, setDraft] = useState<{ text: string; message: string | null } | null>(null);
@@ -34,7 +34,9 @@ function NumberControl({ d, value, config }: { d: ConfigKeyDescriptor; value: nu
   const spec = d.spec;
   const step = spec.step ?? (spec.integer ? 1 : 0.01);
   const enter = (text: string, coalesce: boolean) => {
-    const verdict = judgeEntry(d, text, config);
+    // Checked against the config as it is when the entry is made, so the control need not re-render
+    // on every other key's change.
+    const verdict = judgeEntry(d, text, useStudio.getState().config);
     if (verdict.kind === 'valid') {
       setDraft(null);
       change({ [d.key]: verdict.value } as Partial<OmniZipConfig>, coalesce ? d.key : undefined);
@@ -107,8 +109,8 @@ function GroupSecondsNote({ groupSeconds }: { groupSeconds: number | null }) {
 }
 
 /** One config key: its control (slider/number, select or checkbox), help and official default. */
-function Param({ d, config }: { d: ConfigKeyDescriptor; config: OmniZipConfig }) {
-  const value = config[d.key];
+/** Memoised on its own value: a slider move re-renders one control, not the whole panel. */
+const Param = memo(function Param({ d, value }: { d: ConfigKeyDescriptor; value: OmniZipConfig[ConfigKey] }) {
   const departs = d.repair === true && value !== DEFAULT_CONFIG[d.key];
   return (
     <div className={`param${departs ? ' repaired' : ''}`} data-testid={`param-${d.key}`}>
@@ -128,13 +130,13 @@ function Param({ d, config }: { d: ConfigKeyDescriptor; config: OmniZipConfig })
         ) : null}
         {d.repair && <span className={`repair-state${departs ? ' on' : ''}`} data-testid={`repair-state-${d.key}`}>{departs ? 'repaired' : 'official'}</span>}
       </div>
-      {d.spec.kind === 'number' && <NumberControl d={d} value={value as number | null} config={config} />}
+      {d.spec.kind === 'number' && <NumberControl d={d} value={value as number | null} />}
       {d.key === 'group_seconds' && <GroupSecondsNote groupSeconds={value as number | null} />}
       <p className="help">{d.help}</p>
       <p className="official">default {JSON.stringify(DEFAULT_CONFIG[d.key])} · official: {d.official}</p>
     </div>
   );
-}
+});
 
 /**
  * The panel's sections. The column is ~2850 px tall with every key open; each section folds, and
@@ -233,7 +235,7 @@ export function Parameters() {
         return (
           <Section key={section.id} id={section.id} title={section.title} className={section.id === 'repairs' ? 'repairs' : ''}>
             {section.help && <p className="help">{section.help}</p>}
-            {keys.map((d) => <Param key={d.key} d={d} config={config} />)}
+            {keys.map((d) => <Param key={d.key} d={d} value={config[d.key]} />)}
           </Section>
         );
       })}

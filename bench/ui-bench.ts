@@ -33,7 +33,7 @@ const STAGES: { key: Exclude<keyof StageSample, 'total'>; label: string }[] = [
   { key: 'toRequest', label: 'input -> request sent' },
   { key: 'planner', label: 'host: planner' },
   { key: 'hostOther', label: 'host: rest (config, plan view, checks, encode)' },
-  { key: 'transport', label: 'transport (HTTP round trip minus host)' },
+  { key: 'transport', label: 'transport (call socket round trip minus host)' },
   { key: 'decode', label: 'response decode + contract check' },
   { key: 'store', label: 'data cache + store update' },
   { key: 'react', label: 'React render to commit' },
@@ -235,7 +235,7 @@ try {
       `  ${r.label.padEnd(15)} ${String(r.moves).padStart(3)} moves  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  max ${r.max.toFixed(1)} ms  (replan median ${r.planMsMedian.toFixed(2)} ms; open+analyse+first draw ${r.openMs} ms)  [${r.clip}]\n` +
         `${' '.repeat(18)}p50 / replan ${(r.p50 / r.planMsMedian).toFixed(1)}x, p95 / replan ${(r.p95 / r.planMsMedian).toFixed(1)}x (same run: the machine's speed cancels out); load average ${r.loadAverage.before.join(' ')} -> ${r.loadAverage.after.join(' ')}\n` +
         `${' '.repeat(18)}synchronous draw per chart, p50 (ms; "(canvas)" = per-plan overlay repaint, plain = Plotly.react when the static figure changed): ${JSON.stringify(r.chartP50)}; draws per chart ${JSON.stringify(r.chartRuns)}\n` +
-        `${' '.repeat(18)}stages over ${r.stageSamples} moves (p50 / p95 ms, share of the total; in-run reference: an empty call's HTTP round trip minus the host, p50 ${r.emptyCallMs.p50} / p95 ${r.emptyCallMs.p95} ms):`,
+        `${' '.repeat(18)}stages over ${r.stageSamples} moves (p50 / p95 ms, share of the total; in-run reference: an empty call's round trip by fetch minus the host, p50 ${r.emptyCallMs.p50} / p95 ${r.emptyCallMs.p95} ms):`,
     );
     for (const { key, label } of STAGES) {
       const st = r.stages[key];

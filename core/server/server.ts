@@ -14,10 +14,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { dispatch } from '../studio/dispatch.js';
 import type { StudioSession } from '../studio/session.js';
 import type { StudioEvent } from '../protocol/contract.js';
 import { decodeFrame, encodeFrame } from '../protocol/wire.js';
+import { CALL_SOCKET_PATH, handleCallSocketUpgrade } from './call-socket.js';
 import { CONTENT_SECURITY_POLICY } from './csp.js';
 import { ownedTempPrefix, UPLOAD_DIR_PREFIX } from './state-hygiene.js';
 
@@ -252,6 +254,16 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
     res.end(body);
   };
 
+  /** One contract call, as both transports (POST /api/call and the call socket) run it. */
+  const runCall = async (method: string, params: unknown) => {
+    const dispatched = performance.now();
+    const outcome = await dispatch(options.session, method, params, broadcast);
+    const encoding = performance.now();
+    const frame = encodeFrame(outcome);
+    const status = outcome.ok ? 200 : outcome.error.kind === 'bad-request' ? 400 : outcome.error.kind === 'internal' ? 500 : 422;
+    return { frame, status, hostMs: encoding - dispatched, encodeMs: performance.now() - encoding };
+  };
+
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -274,22 +286,18 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
           if (err instanceof BodyError) res.setHeader('Connection', 'close');
           return res.end(frame);
         }
-        let outcome;
-        const dispatched = performance.now();
+        let answer;
         try {
-          outcome = await dispatch(options.session, method, params, broadcast);
+          answer = await runCall(method, params);
         } finally {
           // The decoded params may view the body: it is released once the call has answered.
           params = undefined;
           budget.free(reserved.bytes);
         }
-        const encoding = performance.now();
-        const frame = encodeFrame(outcome);
         // The renderer's bench splits a replan's round trip into the host's part and the transport's.
-        const timing = `call;dur=${(encoding - dispatched).toFixed(2)}, encode;dur=${(performance.now() - encoding).toFixed(2)}`;
-        const status = outcome.ok ? 200 : outcome.error.kind === 'bad-request' ? 400 : outcome.error.kind === 'internal' ? 500 : 422;
-        res.writeHead(status, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store', 'Server-Timing': timing });
-        return res.end(frame);
+        const timing = `call;dur=${answer.hostMs.toFixed(2)}, encode;dur=${answer.encodeMs.toFixed(2)}`;
+        res.writeHead(answer.status, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store', 'Server-Timing': timing });
+        return res.end(answer.frame);
       }
       if (url.pathname === '/api/upload' && req.method === 'POST') {
         const refusal = crossOriginRefusal(req, port, token);
@@ -312,6 +320,37 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
     });
   });
 
+  // Upgraded sockets leave the server's connection list: close() ends them itself.
+  const callSockets = new Set<Duplex>();
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    callSockets.add(socket);
+    socket.on('close', () => callSockets.delete(socket));
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname !== CALL_SOCKET_PATH) return socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    handleCallSocketUpgrade(req, socket, head, url, {
+      refusal: (r, u) => {
+        const host = r.headers.host ?? '';
+        if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return 'unexpected Host header';
+        // Browsers always send Origin on a WebSocket handshake: it must be the studio's own page.
+        const origin = r.headers.origin;
+        if (origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) return `calls from origin ${String(origin).slice(0, 100)} are not accepted`;
+        const given = u.searchParams.get('token');
+        if (given === null || !sameSecret(given, token)) return 'this studio needs the token printed when it started';
+        return null;
+      },
+      call: async (method, bytes) => {
+        let params: unknown;
+        try {
+          params = decodeFrame(bytes);
+        } catch (err) {
+          const frame = encodeFrame({ ok: false, error: { kind: 'bad-request', message: `request refused: ${(err as Error).message}` } });
+          return { frame, hostMs: 0, encodeMs: 0 };
+        }
+        return runCall(method, params);
+      },
+    });
+  });
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -330,6 +369,7 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
         for (const dir of uploadDirs) void rm(dir, { recursive: true, force: true });
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const socket of callSockets) socket.destroy();
       }),
   };
 }

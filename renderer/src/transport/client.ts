@@ -16,6 +16,7 @@ import {
 } from '../../../core/protocol/contract.js';
 import { decodeFrame, encodeFrame } from '../../../core/protocol/wire.js';
 import type { CallTiming } from '../perf.js';
+import { CallSocket } from './call-socket.js';
 
 export type TransportMode = 'electron' | 'web';
 
@@ -89,6 +90,8 @@ export function createWebClient(token: string, base = ''): StudioClient {
       }
     };
   };
+  const socketBase = base ? base.replace(/^http/, 'ws') : `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
+  const socket = new CallSocket(`${socketBase}/api/socket?token=${encodeURIComponent(token)}`);
   return {
     mode: 'web',
     async call(method, params, timing) {
@@ -108,6 +111,13 @@ export function createWebClient(token: string, base = ''): StudioClient {
       }
       const body = encodeFrame(params) as Uint8Array<ArrayBuffer>;
       if (timing) timing.sent = performance.now();
+      const viaSocket = await socket.call(method, body);
+      if (viaSocket) {
+        if (timing) Object.assign(timing, { responded: performance.now(), hostMs: viaSocket.hostMs, hostEncodeMs: viaSocket.encodeMs });
+        const result = checked(method, decodeFrame(viaSocket.frame));
+        if (timing) timing.decoded = performance.now();
+        return result;
+      }
       const response = await fetch(`${base}/api/call/${encodeURIComponent(method)}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/octet-stream', 'x-omnizip-token': token },

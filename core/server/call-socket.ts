@@ -1,0 +1,166 @@
+/**
+ * Contract calls over one WebSocket (RFC 6455, binary messages only), next to `/api/call`. A fetch
+ * per call costs the page milliseconds of request set-up on every slider move; one open socket
+ * does not. Only what the studio needs is implemented: the handshake, masked client frames,
+ * fragmentation, ping/pong and close. Messages:
+ *   request  = u32 call id (LE) · u32 method length · method (UTF-8) · contract frame (wire.ts)
+ *   response = u32 call id · u32 0 · f64 host ms · f64 encode ms · contract frame
+ * The handshake is refused unless it comes from the studio's own origin with the token: a
+ * WebSocket is not subject to CORS, and another 127.0.0.1 port is the same site for cookies.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+export const CALL_SOCKET_PATH = '/api/socket';
+/** Larger params (bundle bytes) go through `/api/upload`; a call frame is kilobytes. */
+export const MAX_SOCKET_MESSAGE_BYTES = 16 * 1024 * 1024;
+const HANDSHAKE_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
+const OP_CONTINUATION = 0x0;
+const OP_TEXT = 0x1;
+const OP_BINARY = 0x2;
+const OP_CLOSE = 0x8;
+const OP_PING = 0x9;
+const OP_PONG = 0xa;
+
+export interface CallSocketOptions {
+  /** Why this handshake must be refused (origin, token, host), or null to accept it. */
+  refusal(req: IncomingMessage, url: URL): string | null;
+  /** Runs one call; answers the reply frame and the host's timings. */
+  call(method: string, params: Uint8Array): Promise<{ frame: Uint8Array; hostMs: number; encodeMs: number }>;
+}
+
+export function acceptKey(key: string): string {
+  return createHash('sha1').update(key + HANDSHAKE_GUID).digest('base64');
+}
+
+function refuseUpgrade(socket: Duplex, status: number, message: string): void {
+  socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Bad Request'}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${message}\n`);
+}
+
+/** Encodes one unmasked server frame. */
+export function serverFrame(opcode: number, payload: Uint8Array): Buffer {
+  const n = payload.length;
+  const head = n < 126 ? Buffer.alloc(2) : n < 65536 ? Buffer.alloc(4) : Buffer.alloc(10);
+  head[0] = 0x80 | opcode;
+  if (n < 126) head[1] = n;
+  else if (n < 65536) {
+    head[1] = 126;
+    head.writeUInt16BE(n, 2);
+  } else {
+    head[1] = 127;
+    head.writeBigUInt64BE(BigInt(n), 2);
+  }
+  return Buffer.concat([head, payload]);
+}
+
+/** Splits a request message into its call id, method and contract frame; null when malformed. */
+export function parseRequest(message: Uint8Array): { id: number; method: string; params: Uint8Array } | null {
+  if (message.length < 8) return null;
+  const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
+  const id = view.getUint32(0, true);
+  const methodLength = view.getUint32(4, true);
+  if (methodLength > 200 || 8 + methodLength > message.length) return null;
+  const method = new TextDecoder().decode(message.subarray(8, 8 + methodLength));
+  // A private, 8-aligned copy: the wire frame's typed arrays view it in place.
+  return { id, method, params: message.slice(8 + methodLength) };
+}
+
+export function responseMessage(id: number, hostMs: number, encodeMs: number, frame: Uint8Array): Uint8Array {
+  const out = new Uint8Array(24 + frame.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, id, true);
+  view.setFloat64(8, hostMs, true);
+  view.setFloat64(16, encodeMs, true);
+  out.set(frame, 24);
+  return out;
+}
+
+/** Handles an HTTP upgrade to the call socket: refuses it, or serves calls on it until it closes. */
+export function handleCallSocketUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, options: CallSocketOptions): void {
+  socket.on('error', () => socket.destroy());
+  const refusal = options.refusal(req, url);
+  if (refusal) return refuseUpgrade(socket, 403, `forbidden: ${refusal}`);
+  const key = req.headers['sec-websocket-key'];
+  if (req.headers['sec-websocket-version'] !== '13' || typeof key !== 'string' || key.length > 64) return refuseUpgrade(socket, 400, 'not a WebSocket 13 handshake');
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`);
+
+  let buffered: Buffer = head.length > 0 ? Buffer.from(head) : Buffer.alloc(0);
+  let fragments: Buffer[] = [];
+  let fragmentBytes = 0;
+  let closed = false;
+  const close = (code: number, reason: string) => {
+    if (closed) return;
+    closed = true;
+    const payload = Buffer.alloc(2 + Buffer.byteLength(reason));
+    payload.writeUInt16BE(code, 0);
+    payload.write(reason, 2);
+    socket.end(serverFrame(OP_CLOSE, payload));
+  };
+  const send = (opcode: number, payload: Uint8Array) => {
+    if (!closed && socket.writable) socket.write(serverFrame(opcode, payload));
+  };
+  const onMessage = (message: Buffer) => {
+    const request = parseRequest(message);
+    if (!request) return close(1002, 'malformed call message');
+    void options.call(request.method, request.params).then(
+      ({ frame, hostMs, encodeMs }) => send(OP_BINARY, responseMessage(request.id, hostMs, encodeMs, frame)),
+      () => close(1011, 'internal error'),
+    );
+  };
+  const consume = () => {
+    for (;;) {
+      if (closed || buffered.length < 2) return;
+      const b0 = buffered[0];
+      const b1 = buffered[1];
+      const fin = (b0 & 0x80) !== 0;
+      const opcode = b0 & 0x0f;
+      if ((b0 & 0x70) !== 0) return close(1002, 'reserved bits set');
+      if ((b1 & 0x80) === 0) return close(1002, 'client frames must be masked');
+      let length = b1 & 0x7f;
+      let at = 2;
+      if (length === 126) {
+        if (buffered.length < 4) return;
+        length = buffered.readUInt16BE(2);
+        at = 4;
+      } else if (length === 127) {
+        if (buffered.length < 10) return;
+        const big = buffered.readBigUInt64BE(2);
+        if (big > BigInt(MAX_SOCKET_MESSAGE_BYTES)) return close(1009, 'message too large');
+        length = Number(big);
+        at = 10;
+      }
+      if (length > MAX_SOCKET_MESSAGE_BYTES || fragmentBytes + length > MAX_SOCKET_MESSAGE_BYTES) return close(1009, 'message too large');
+      if (buffered.length < at + 4 + length) return;
+      const mask = buffered.subarray(at, at + 4);
+      const payload = Buffer.from(buffered.subarray(at + 4, at + 4 + length));
+      for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i & 3];
+      buffered = buffered.subarray(at + 4 + length);
+      if (opcode >= 0x8) {
+        if (!fin || length > 125) return close(1002, 'bad control frame');
+        if (opcode === OP_CLOSE) return close(1000, '');
+        if (opcode === OP_PING) send(OP_PONG, payload);
+        else if (opcode !== OP_PONG) return close(1002, 'unknown opcode');
+        continue;
+      }
+      if (opcode === OP_TEXT) return close(1003, 'only binary call messages');
+      if (opcode === OP_BINARY ? fragments.length > 0 : opcode !== OP_CONTINUATION || fragments.length === 0) return close(1002, 'bad fragmentation');
+      fragments.push(payload);
+      fragmentBytes += payload.length;
+      if (!fin) continue;
+      const message = fragments.length === 1 ? fragments[0] : Buffer.concat(fragments);
+      fragments = [];
+      fragmentBytes = 0;
+      onMessage(message);
+    }
+  };
+  socket.on('data', (chunk: Buffer) => {
+    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+    // Bounded: a frame's header tells its size, and nothing over the limit is waited for.
+    if (buffered.length > MAX_SOCKET_MESSAGE_BYTES + 14) return close(1009, 'message too large');
+    consume();
+  });
+  socket.on('end', () => socket.end());
+  if (buffered.length > 0) consume();
+}

@@ -1,0 +1,96 @@
+/**
+ * The page's end of the call socket (core/server/call-socket.ts): contract calls as binary
+ * WebSocket messages on one open connection, so a slider move costs no fetch set-up. It opens on
+ * the first call; when it cannot open (a proxy, an old server) every call goes back to fetch.
+ */
+import { StudioRemoteError } from '../../../core/protocol/contract.js';
+
+/** Mirrors the server's limit; a larger frame is sent with fetch. */
+export const MAX_SOCKET_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+export interface SocketAnswer {
+  frame: Uint8Array;
+  hostMs: number;
+  encodeMs: number;
+}
+
+interface Pending {
+  resolve(answer: SocketAnswer): void;
+  reject(err: Error): void;
+}
+
+export function requestMessage(id: number, method: string, frame: Uint8Array): Uint8Array<ArrayBuffer> {
+  const name = new TextEncoder().encode(method);
+  const out = new Uint8Array(8 + name.length + frame.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, id, true);
+  view.setUint32(4, name.length, true);
+  out.set(name, 8);
+  out.set(frame, 8 + name.length);
+  return out;
+}
+
+export function parseResponse(data: ArrayBuffer): { id: number } & SocketAnswer {
+  const view = new DataView(data);
+  // A copy from offset 0: the wire frame's typed arrays need their own aligned buffer.
+  return { id: view.getUint32(0, true), hostMs: view.getFloat64(8, true), encodeMs: view.getFloat64(16, true), frame: new Uint8Array(data.slice(24)) };
+}
+
+export class CallSocket {
+  private socket: WebSocket | null = null;
+  private opening: Promise<WebSocket | null> | null = null;
+  /** Set once the socket could not open: fetch serves every call from then on. */
+  private unavailable = false;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(private readonly url: string) {}
+
+  /** Sends one call; null when the socket is not available (the caller uses fetch). */
+  async call(method: string, frame: Uint8Array): Promise<SocketAnswer | null> {
+    if (this.unavailable || frame.length + 208 > MAX_SOCKET_MESSAGE_BYTES || typeof WebSocket === 'undefined') return null;
+    const socket = await this.open();
+    if (!socket) return null;
+    const id = this.nextId++;
+    return new Promise<SocketAnswer>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      socket.send(requestMessage(id, method, frame));
+    });
+  }
+
+  private open(): Promise<WebSocket | null> {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) return Promise.resolve(this.socket);
+    if (this.opening) return this.opening;
+    this.opening = new Promise<WebSocket | null>((resolve) => {
+      const socket = new WebSocket(this.url);
+      socket.binaryType = 'arraybuffer';
+      let opened = false;
+      socket.onopen = () => {
+        opened = true;
+        this.socket = socket;
+        this.opening = null;
+        resolve(socket);
+      };
+      socket.onmessage = (event) => {
+        if (!(event.data instanceof ArrayBuffer)) return;
+        const { id, ...answer } = parseResponse(event.data);
+        const waiting = this.pending.get(id);
+        this.pending.delete(id);
+        waiting?.resolve(answer);
+      };
+      socket.onclose = () => {
+        this.socket = null;
+        this.opening = null;
+        if (!opened) {
+          this.unavailable = true;
+          resolve(null);
+        }
+        // Calls in flight are lost with the connection; the next call opens a new one.
+        const lost = [...this.pending.values()];
+        this.pending.clear();
+        for (const p of lost) p.reject(new StudioRemoteError('transport', 'the connection to the studio host closed during the call'));
+      };
+    });
+    return this.opening;
+  }
+}

@@ -18,10 +18,9 @@ import { OnnxAnalysisEngine, defaultProviderSelector } from '../core/analysis/on
 import type { ClipAnalysis } from '../core/analysis/types.js';
 import { REFERENCE_CLIP, makeSyntheticBundle } from '../test-support/synthetic/index.js';
 import type { FeatureBundle } from '../core/bundle/types.js';
-import { resolveConfig } from '../core/config/validate.js';
 import type { ProviderName } from '../core/onnx/session.js';
 import { planClip, warmPlanner, requiredFrameGeometries } from '../core/planner/plan.js';
-import { mulberry32 } from '../core/util/numeric.js';
+import { randomReplanConfigs } from './replan-configs.js';
 import { printLongClipRows, runLongClipBench, type LongClipRow } from './long-clip-bench.js';
 
 const argv = process.argv.slice(2);
@@ -62,16 +61,8 @@ function replanTimes(bundle: FeatureBundle, analysis: ClipAnalysis): number[] {
   const warmStarted = performance.now();
   warmPlanner(bundle, analysis);
   console.log(`planner warm-up (once per clip): ${(performance.now() - warmStarted).toFixed(1)} ms`);
-  const random = mulberry32(2511);
   const times: number[] = [];
-  for (let k = 0; k < REPLAN_CONFIGS; k++) {
-    const config = resolveConfig({
-      rho_audio: Math.round(random() * 90) / 100,
-      rho_video: Math.round(random() * 90) / 100,
-      g: Math.floor(random() * 16),
-      contextual_ratio: Math.round(random() * 10) / 100,
-      variant: random() < 0.8 ? 'official-core' : 'official-units',
-    });
+  for (const config of randomReplanConfigs(REPLAN_CONFIGS)) {
     const t = performance.now();
     planClip(bundle, analysis, config);
     times.push(performance.now() - t);

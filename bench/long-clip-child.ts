@@ -8,9 +8,8 @@
 import { OnnxAnalysisEngine, AnalysisAbortError } from '../core/analysis/onnx-engine.js';
 import { REFERENCE_CLIP, makeSyntheticBundle } from '../test-support/synthetic/index.js';
 import type { EmbeddingDType } from '../core/bundle/types.js';
-import { resolveConfig } from '../core/config/validate.js';
 import { planClip, requiredFrameGeometries, warmPlanner } from '../core/planner/plan.js';
-import { mulberry32 } from '../core/util/numeric.js';
+import { randomReplanConfigs } from './replan-configs.js';
 
 const seconds = Number(process.argv[2]);
 const dtype = (process.argv[3] ?? 'F32') as EmbeddingDType;
@@ -32,16 +31,7 @@ const analysisMs = performance.now() - started;
 const peakAnalysingMB = peakRssMB();
 
 warmPlanner(clip, analysis);
-const random = mulberry32(2511);
-const configs = Array.from({ length: 30 }, () =>
-  resolveConfig({
-    rho_audio: Math.round(random() * 90) / 100,
-    rho_video: Math.round(random() * 90) / 100,
-    g: Math.floor(random() * 16),
-    contextual_ratio: Math.round(random() * 10) / 100,
-    variant: random() < 0.8 ? 'official-core' : 'official-units',
-  }),
-);
+const configs = randomReplanConfigs(30);
 // Two passes over the same configs; the second (JIT warm) is the one reported, as in the bench.
 let replanMs: number[] = [];
 for (let pass = 0; pass < 2; pass++) {

@@ -10,7 +10,7 @@ import { analyzeForPlanning } from '../core/analysis/service.js';
 import { readBundle } from '../core/bundle/reader.js';
 import { resolveConfig } from '../core/config/validate.js';
 import { planClip, requiredFrameGeometries, warmPlanner } from '../core/planner/plan.js';
-import { mulberry32 } from '../core/util/numeric.js';
+import { randomReplanConfigs } from './replan-configs.js';
 import { ensureBenchClip } from './long-clip-file.js';
 
 const seconds = Number(process.argv[2] ?? 300);
@@ -28,16 +28,7 @@ t = performance.now();
 warmPlanner(bundle, analysis);
 const warmMs = performance.now() - t;
 
-const random = mulberry32(2511);
-const randomConfigs = Array.from({ length: 30 }, () =>
-  resolveConfig({
-    rho_audio: Math.round(random() * 90) / 100,
-    rho_video: Math.round(random() * 90) / 100,
-    g: Math.floor(random() * 16),
-    contextual_ratio: Math.round(random() * 10) / 100,
-    variant: random() < 0.8 ? 'official-core' : 'official-units',
-  }),
-);
+const randomConfigs = randomReplanConfigs(30);
 // What bench:ui's slider drives: rho_video and rho_audio steps around the defaults.
 const sliderConfigs = Array.from({ length: 60 }, (_, i) =>
   resolveConfig(i % 3 === 2 ? { rho_audio: 0.2 + 0.05 * (i % 6) } : { rho_video: 0.5 + 0.02 * (i % 12) }),

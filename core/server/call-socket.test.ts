@@ -1,25 +1,15 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import type { Socket } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDefaultDeps } from '../studio/deps.js';
-import { RecentFiles } from '../studio/recent.js';
-import { StudioSession } from '../studio/session.js';
+import { startTestStudioServer } from '../../test-support/studio-server.js';
 import { decodeFrame, encodeFrame } from '../protocol/wire.js';
-import { acceptKey, MAX_SOCKET_MESSAGE_BYTES } from './call-socket.js';
-import { startStudioServer, type RunningStudioServer } from './server.js';
+import { acceptKey, frameHeader, MAX_SOCKET_MESSAGE_BYTES } from './call-socket.js';
+import type { RunningStudioServer } from './server.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let server: RunningStudioServer;
 
 beforeAll(async () => {
-  const staticDir = await mkdtemp(path.join(os.tmpdir(), 'omz-static-'));
-  await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>studio</title>');
-  const session = new StudioSession(createDefaultDeps({ appRoot: repoRoot, version: 'test' }), new RecentFiles(null));
-  server = await startStudioServer({ session, staticDir });
+  server = await startTestStudioServer();
 });
 afterAll(async () => server.close());
 
@@ -44,21 +34,10 @@ function upgrade(headers: Record<string, string>, token = server.token): Promise
   });
 }
 
-/** One masked client frame (FIN set unless `fin` is false). */
+/** One client frame, masked unless told otherwise (FIN set unless `fin` is false). */
 function clientFrame(opcode: number, payload: Uint8Array, options: { fin?: boolean; masked?: boolean } = {}): Buffer {
   const masked = options.masked ?? true;
-  const n = payload.length;
-  const head = n < 126 ? Buffer.alloc(2) : n < 65536 ? Buffer.alloc(4) : Buffer.alloc(10);
-  head[0] = (options.fin === false ? 0 : 0x80) | opcode;
-  if (n < 126) head[1] = n;
-  else if (n < 65536) {
-    head[1] = 126;
-    head.writeUInt16BE(n, 2);
-  } else {
-    head[1] = 127;
-    head.writeBigUInt64BE(BigInt(n), 2);
-  }
-  if (masked) head[1] |= 0x80;
+  const head = frameHeader(opcode, payload.length, { fin: options.fin, masked });
   const mask = Buffer.from([1, 2, 3, 4]);
   const body = Buffer.from(payload);
   if (masked) for (let i = 0; i < body.length; i++) body[i] ^= mask[i & 3];

@@ -17,12 +17,8 @@ export const CALL_SOCKET_PATH = '/api/socket';
 export const MAX_SOCKET_MESSAGE_BYTES = 16 * 1024 * 1024;
 const HANDSHAKE_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
-const OP_CONTINUATION = 0x0;
-const OP_TEXT = 0x1;
-const OP_BINARY = 0x2;
-const OP_CLOSE = 0x8;
-const OP_PING = 0x9;
-const OP_PONG = 0xa;
+/** RFC 6455 opcodes. */
+export const OPCODE = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
 
 export interface CallSocketOptions {
   /** Why this handshake must be refused (origin, token, host), or null to accept it. */
@@ -39,20 +35,25 @@ function refuseUpgrade(socket: Duplex, status: number, message: string): void {
   socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Bad Request'}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${message}\n`);
 }
 
-/** Encodes one unmasked server frame. */
-export function serverFrame(opcode: number, payload: Uint8Array): Buffer {
-  const n = payload.length;
-  const head = n < 126 ? Buffer.alloc(2) : n < 65536 ? Buffer.alloc(4) : Buffer.alloc(10);
-  head[0] = 0x80 | opcode;
-  if (n < 126) head[1] = n;
-  else if (n < 65536) {
+/** A frame's first bytes: FIN, opcode, the mask bit and the payload length in its 7/16/64-bit form. */
+export function frameHeader(opcode: number, length: number, options: { fin?: boolean; masked?: boolean } = {}): Buffer {
+  const head = length < 126 ? Buffer.alloc(2) : length < 65536 ? Buffer.alloc(4) : Buffer.alloc(10);
+  head[0] = (options.fin === false ? 0 : 0x80) | opcode;
+  if (length < 126) head[1] = length;
+  else if (length < 65536) {
     head[1] = 126;
-    head.writeUInt16BE(n, 2);
+    head.writeUInt16BE(length, 2);
   } else {
     head[1] = 127;
-    head.writeBigUInt64BE(BigInt(n), 2);
+    head.writeBigUInt64BE(BigInt(length), 2);
   }
-  return Buffer.concat([head, payload]);
+  if (options.masked) head[1] |= 0x80;
+  return head;
+}
+
+/** Encodes one unmasked server frame. */
+export function serverFrame(opcode: number, payload: Uint8Array): Buffer {
+  return Buffer.concat([frameHeader(opcode, payload.length), payload]);
 }
 
 /** Splits a request message into its call id, method and contract frame; null when malformed. */
@@ -96,7 +97,7 @@ export function handleCallSocketUpgrade(req: IncomingMessage, socket: Duplex, he
     const payload = Buffer.alloc(2 + Buffer.byteLength(reason));
     payload.writeUInt16BE(code, 0);
     payload.write(reason, 2);
-    socket.end(serverFrame(OP_CLOSE, payload));
+    socket.end(serverFrame(OPCODE.close, payload));
   };
   const send = (opcode: number, payload: Uint8Array) => {
     if (!closed && socket.writable) socket.write(serverFrame(opcode, payload));
@@ -105,7 +106,7 @@ export function handleCallSocketUpgrade(req: IncomingMessage, socket: Duplex, he
     const request = parseRequest(message);
     if (!request) return close(1002, 'malformed call message');
     void options.call(request.method, request.params).then(
-      ({ frame, hostMs, encodeMs }) => send(OP_BINARY, responseMessage(request.id, hostMs, encodeMs, frame)),
+      ({ frame, hostMs, encodeMs }) => send(OPCODE.binary, responseMessage(request.id, hostMs, encodeMs, frame)),
       () => close(1011, 'internal error'),
     );
   };
@@ -139,13 +140,13 @@ export function handleCallSocketUpgrade(req: IncomingMessage, socket: Duplex, he
       buffered = buffered.subarray(at + 4 + length);
       if (opcode >= 0x8) {
         if (!fin || length > 125) return close(1002, 'bad control frame');
-        if (opcode === OP_CLOSE) return close(1000, '');
-        if (opcode === OP_PING) send(OP_PONG, payload);
-        else if (opcode !== OP_PONG) return close(1002, 'unknown opcode');
+        if (opcode === OPCODE.close) return close(1000, '');
+        if (opcode === OPCODE.ping) send(OPCODE.pong, payload);
+        else if (opcode !== OPCODE.pong) return close(1002, 'unknown opcode');
         continue;
       }
-      if (opcode === OP_TEXT) return close(1003, 'only binary call messages');
-      if (opcode === OP_BINARY ? fragments.length > 0 : opcode !== OP_CONTINUATION || fragments.length === 0) return close(1002, 'bad fragmentation');
+      if (opcode === OPCODE.text) return close(1003, 'only binary call messages');
+      if (opcode === OPCODE.binary ? fragments.length > 0 : opcode !== OPCODE.continuation || fragments.length === 0) return close(1002, 'bad fragmentation');
       fragments.push(payload);
       fragmentBytes += payload.length;
       if (!fin) continue;

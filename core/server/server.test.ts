@@ -1,16 +1,9 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDefaultDeps } from '../studio/deps.js';
-import { RecentFiles } from '../studio/recent.js';
-import { StudioSession } from '../studio/session.js';
+import { startTestStudioServer } from '../../test-support/studio-server.js';
 import { decodeFrame, encodeFrame } from '../protocol/wire.js';
-import { startStudioServer, type RunningStudioServer } from './server.js';
+import type { RunningStudioServer } from './server.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let server: RunningStudioServer;
 
 function raw(pathname: string, options: { method?: string; headers?: Record<string, string>; body?: Uint8Array } = {}): Promise<{ status: number; body: Buffer; headers: Record<string, unknown> }> {
@@ -26,10 +19,7 @@ function raw(pathname: string, options: { method?: string; headers?: Record<stri
 }
 
 beforeAll(async () => {
-  const staticDir = await mkdtemp(path.join(os.tmpdir(), 'omz-static-'));
-  await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>studio</title>');
-  const session = new StudioSession(createDefaultDeps({ appRoot: repoRoot, version: 'test' }), new RecentFiles(null));
-  server = await startStudioServer({ session, staticDir });
+  server = await startTestStudioServer();
 });
 afterAll(async () => server.close());
 

@@ -4,7 +4,7 @@ import { analyzeReference } from '../analysis/reference.js';
 import { resolveConfig } from '../config/validate.js';
 import { mulberry32 } from '../util/numeric.js';
 import { randomBundle } from '../../test-support/random-bundle.js';
-import { audioNeighbourLists, buildNeighbourLists, nearestAnchor, NEIGHBOUR_LIST_LENGTH } from './audio-neighbours.js';
+import { audioNeighbourLists, buildNeighbourLists, nearestAnchor, NEIGHBOUR_LIST_LENGTH, type AudioNeighbourLists } from './audio-neighbours.js';
 import { clipLayout, detectLayout } from './layout.js';
 import { planClip, requiredFrameGeometries } from './plan.js';
 
@@ -34,26 +34,29 @@ function awkwardMatrix(n: number, seed: number, levels: number, withNaN = true):
   return sim;
 }
 
+/** Row i's list is its k largest similarities by a full sort (value descending, lower index first); a NaN row has none. */
+function expectRowMatchesFullSort(sim: Float32Array, n: number, i: number, built: AudioNeighbourLists): void {
+  const row = Array.from(sim.subarray(i * n, (i + 1) * n));
+  if (row.some(Number.isNaN)) {
+    expect(built.usable[i]).toBe(0);
+    return;
+  }
+  const expected = row
+    .map((v, j) => ({ v, j }))
+    .sort((a, b) => (a.v !== b.v ? (b.v > a.v ? 1 : -1) : a.j - b.j))
+    .slice(0, built.k)
+    .map((e) => e.j);
+  expect(built.usable[i]).toBe(1);
+  expect(Array.from(built.lists.subarray(i * built.k, (i + 1) * built.k))).toEqual(expected);
+}
+
 describe('audio neighbour lists', () => {
   it('list each row’s k largest similarities by value descending, lower index first on ties', () => {
     const n = 60;
     const sim = awkwardMatrix(n, 7, 5);
     const { k, lists, usable } = buildNeighbourLists(sim, n, 9);
     expect(k).toBe(9);
-    for (let i = 0; i < n; i++) {
-      const row = Array.from(sim.subarray(i * n, (i + 1) * n));
-      if (row.some(Number.isNaN)) {
-        expect(usable[i]).toBe(0);
-        continue;
-      }
-      const expected = row
-        .map((v, j) => ({ v, j }))
-        .sort((a, b) => (a.v !== b.v ? (b.v > a.v ? 1 : -1) : a.j - b.j))
-        .slice(0, k)
-        .map((e) => e.j);
-      expect(usable[i]).toBe(1);
-      expect(Array.from(lists.subarray(i * k, (i + 1) * k))).toEqual(expected);
-    }
+    for (let i = 0; i < n; i++) expectRowMatchesFullSort(sim, n, i, { k, lists, usable });
   });
 
   it('match a full sort on rows long enough to be sampled, with a short list and one longer than the sample', () => {
@@ -62,19 +65,7 @@ describe('audio neighbour lists', () => {
     sim[3 * 7 * n + 5] = NaN; // one row with a NaN: no list
     for (const maxK of [128, 600]) {
       const { k, lists, usable } = buildNeighbourLists(sim, n, maxK);
-      for (let i = 0; i < n; i += 7) {
-        const row = Array.from(sim.subarray(i * n, (i + 1) * n));
-        if (row.some(Number.isNaN)) {
-          expect(usable[i]).toBe(0);
-          continue;
-        }
-        const expected = row
-          .map((v, j) => ({ v, j }))
-          .sort((a, b) => (a.v !== b.v ? (b.v > a.v ? 1 : -1) : a.j - b.j))
-          .slice(0, k)
-          .map((e) => e.j);
-        expect(Array.from(lists.subarray(i * k, (i + 1) * k))).toEqual(expected);
-      }
+      for (let i = 0; i < n; i += 7) expectRowMatchesFullSort(sim, n, i, { k, lists, usable });
     }
   });
 

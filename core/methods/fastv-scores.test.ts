@@ -10,6 +10,7 @@ import { randomBundle } from '../../test-support/random-bundle.js';
 import { decoderAttentionProvenance, withDecoderAttention } from './fastv-provenance.js';
 import { bundleForPlanning, clearFastvAttentionCache, fastvAttention, needsDecoderAttention } from './fastv-scores.js';
 import { MethodUnavailableError } from './types.js';
+import { prefillManifest } from '../../test-support/prefill-manifest.js';
 
 const bundle = randomBundle({ videoChunks: 2, audioChunks: 2, gridH: 4, gridW: 4, framesPerChunk: 2, audioPerChunk: 25, dim: 32, seed: 5 });
 const analysis = analyzeReference(bundle, requiredFrameGeometries(bundle));
@@ -74,17 +75,7 @@ describe('FastV scores from a decoder run', () => {
   it('names what is missing when a manifest model does not expose the attention', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'fastv-manifest-'));
     tmp.push(dir);
-    const manifest = {
-      format: 'omnizip-prefill-model',
-      version: 1,
-      model: 'model.onnx',
-      inputs: { inputs_embeds: 'inputs_embeds', position_ids: 'position_ids' },
-      outputs: { logits: 'logits' },
-      hidden_size: 32,
-      num_layers: 4,
-      num_attention_heads: 4,
-      intermediate_size: 64,
-    };
+    const manifest = prefillManifest({ hidden_size: 32, num_layers: 4, num_attention_heads: 4, intermediate_size: 64 });
     const without = path.join(dir, 'without.json');
     await writeFile(without, JSON.stringify(manifest));
     const config = resolveConfig({ method: 'fastv', fastv_layer: 2 });

@@ -17,6 +17,7 @@ import { buildDemoDecoder, type DemoDecoderConfig } from './demo-decoder.js';
 import { ModelSignatureError } from './errors.js';
 import { sequencePositions } from './positions.js';
 import { runPrefillBenchmark, type PrefillInput } from './runner.js';
+import { prefillManifest } from '../../test-support/prefill-manifest.js';
 
 const tiny: DemoDecoderConfig = TINY_DEMO_DECODER;
 
@@ -151,7 +152,7 @@ describe('prefill benchmark', () => {
     g.input('position_ids', 'int64', [1, 'seq']);
     g.output(g.node('ReduceMean', [x, g.int64s('ax', [1])], {}, 'logits'), 'float32', [1, 1, 48]);
     await writeFile(path.join(dir, 'wrong.onnx'), g.toModelBytes());
-    const manifest = { format: 'omnizip-prefill-model', version: 1, model: 'wrong.onnx', inputs: { inputs_embeds: 'inputs_embeds', position_ids: 'position_ids' }, outputs: { logits: 'logits' }, hidden_size: 64, num_layers: 1, num_attention_heads: 4, intermediate_size: 128 };
+    const manifest = prefillManifest({ model: 'wrong.onnx', hidden_size: 64, num_layers: 1, num_attention_heads: 4, intermediate_size: 128 });
     await writeFile(path.join(dir, 'wrong.json'), JSON.stringify(manifest));
     const input = await prefillInputFromBundle(bundle, [{ label: 'x', config: halfPruned }]);
     const run = runPrefillBenchmark(input, { model: { kind: 'manifest', path: path.join(dir, 'wrong.json') }, provider: 'cpu', runs: 1, warmupRuns: 0 });

@@ -13,6 +13,7 @@ import { writeBundle } from '../bundle/writer.js';
 import { runCli } from '../cli/main.js';
 import { checkPrefillMemory, estimateManifestPrefillMemory } from './memory-budget.js';
 import { externalDataLocations, modelWeightSize } from './model-size.js';
+import { prefillManifest } from '../../test-support/prefill-manifest.js';
 
 // ---- a minimal ONNX protobuf: one initializer whose data lives in an external file ----------
 const varint = (n: number): number[] => {
@@ -72,17 +73,7 @@ async function bigUserModel(): Promise<string> {
   const manifest = path.join(modelDir, 'manifest.json');
   await writeFile(
     manifest,
-    JSON.stringify({
-      format: 'omnizip-prefill-model',
-      version: 1,
-      model: 'model.onnx',
-      inputs: { inputs_embeds: 'inputs_embeds', position_ids: 'position_ids' },
-      outputs: { logits: 'logits' },
-      hidden_size: 64,
-      num_layers: 2,
-      num_attention_heads: 4,
-      intermediate_size: 128,
-    }),
+    JSON.stringify(prefillManifest({ hidden_size: 64, num_layers: 2, num_attention_heads: 4, intermediate_size: 128 })),
   );
   return manifest;
 }

@@ -18,6 +18,7 @@ import { RecentFiles } from './recent.js';
 import { StudioSession } from './session.js';
 import type { ClipSummary, PlanView } from '../protocol/contract.js';
 import type { PrefillResultView } from '../protocol/prefill-contract.js';
+import { prefillManifest } from '../../test-support/prefill-manifest.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shared = process.env.OMNIZIP_SHARED ?? path.resolve(repoRoot, '../shared');
@@ -73,7 +74,7 @@ describe('FastV in the studio', () => {
       const manifest = path.join(dir, 'no-attention.json');
       await writeFile(
         manifest,
-        JSON.stringify({ format: 'omnizip-prefill-model', version: 1, model: 'model.onnx', inputs: { inputs_embeds: 'inputs_embeds', position_ids: 'position_ids' }, outputs: { logits: 'logits' }, hidden_size: 32, num_layers: 4, num_attention_heads: 4, intermediate_size: 64 }),
+        JSON.stringify(prefillManifest({ hidden_size: 32, num_layers: 4, num_attention_heads: 4, intermediate_size: 64 })),
       );
       const unavailable = await fastvAttentionInWorker(bundle, 2, { kind: 'manifest', path: manifest }).catch((e: unknown) => e);
       expect(unavailable).toBeInstanceOf(MethodUnavailableError);
@@ -123,7 +124,7 @@ describe('FastV in the studio', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'fastv-choice-'));
     try {
       const manifest = path.join(dir, 'no-attention.json');
-      await writeFile(manifest, JSON.stringify({ format: 'omnizip-prefill-model', version: 1, name: 'my decoder', model: 'model.onnx', inputs: { inputs_embeds: 'inputs_embeds', position_ids: 'position_ids' }, outputs: { logits: 'logits' }, hidden_size: 32, num_layers: 4, num_attention_heads: 4, intermediate_size: 64 }));
+      await writeFile(manifest, JSON.stringify(prefillManifest({ name: 'my decoder', hidden_size: 32, num_layers: 4, num_attention_heads: 4, intermediate_size: 64 })));
       const none = await call<FastvDecoderInfo>(session, 'fastv.decoder', { decoder: { kind: 'manifest', manifestPath: manifest }, layer: 5 });
       expect(none).toMatchObject({ numLayers: 4, layer: null });
       expect(none.unavailable).toMatch(/does not expose decoder attention; FastV needs an 'attention_output'/);

@@ -4,8 +4,6 @@
  */
 import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AnalysisEngine, ClipAnalysis } from '../analysis/types.js';
 import type { FeatureBundle } from '../bundle/types.js';
@@ -19,6 +17,7 @@ import { RpcClient, RpcError } from '../rpc/client.js';
 import type { RpcReply, RpcRequest } from '../rpc/messages.js';
 import { entryUrl } from '../runtime/entry-points.js';
 import type { AnalysisInput, ComputeApi } from './api.js';
+import { ownedTempPrefix, PREFILL_DIR_PREFIX } from '../util/owned-temp.js';
 
 /** The compute worker: dist/compute-worker.mjs when built, the tsx loader from a checkout (core/runtime). */
 export const DEFAULT_COMPUTE_ENTRY = entryUrl('compute-worker');
@@ -121,7 +120,7 @@ const KILLED_SETTLE_MS = 150;
 export async function runPrefillInWorker(job: PrefillJob, options: PrefillRunOptions = {}): Promise<PrefillReport> {
   if (options.signal?.aborted) throw new CancelledError('prefill.run cancelled');
   // Named with this process's pid: a host start removes it if this host was killed (core/server/state-hygiene.ts).
-  const tmp = await mkdtemp(path.join(os.tmpdir(), `omnizip-prefill-${process.pid}-`));
+  const tmp = await mkdtemp(ownedTempPrefix(PREFILL_DIR_PREFIX));
   const removeTmp = () => rm(tmp, { recursive: true, force: true });
   let run: PrefillProcess;
   try {

@@ -4,7 +4,7 @@ import type { OmniZipConfig } from '../config/schema.js';
 import { methodById } from '../methods/registry.js';
 import { audioNeighbourLists } from './audio-neighbours.js';
 import { budgetNotes, budgetReport } from './budget-report.js';
-import { detectLayout } from './layout.js';
+import { clipLayout } from './layout.js';
 import { defaultUnitsFrames, planOmniZip } from './omnizip.js';
 import { countFlags } from './ties.js';
 import type { PlanResult } from './types.js';
@@ -18,7 +18,7 @@ import { warmFrameOrders } from './video.js';
 
 /** Frame sizes an analysis must cover so every variant plans from cache: core's patch, units' half patch. */
 export function requiredFrameGeometries(bundle: FeatureBundle, config?: Pick<OmniZipConfig, 'num_input_frames'>): number[] {
-  const layout = detectLayout(bundle);
+  const layout = clipLayout(bundle);
   if (bundle.numVideo === 0 || layout.tokensPerFrame === 0) return [];
   const unitsFrames = config?.num_input_frames ?? defaultUnitsFrames(bundle, layout);
   const unitsTpf = Math.floor(bundle.numVideo / unitsFrames);

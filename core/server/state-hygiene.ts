@@ -13,10 +13,8 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { processAlive, removeStaleTempFiles } from '../util/atomic-write.js';
+export { ownedTempPrefix, PREFILL_DIR_PREFIX, UPLOAD_DIR_PREFIX } from '../util/owned-temp.js';
 
-/** Prefixes of the private temp directories hosts create under os.tmpdir(). */
-export const UPLOAD_DIR_PREFIX = 'omnizip-upload-';
-export const PREFILL_DIR_PREFIX = 'omnizip-prefill-';
 const TEMP_DIR = /^omnizip-(?:upload|prefill(?:-mem)?)-(?:(\d+)-)?[A-Za-z0-9]+$/;
 
 /** A temp directory with no recorded owner is left alone while it changed within this time (an upload in flight elsewhere). */
@@ -24,11 +22,6 @@ export const STALE_TEMP_AGE_MS = 60 * 60 * 1000;
 
 export const DEFAULT_SESSIONS_KEPT = 500;
 export const DEFAULT_SESSION_MAX_AGE_DAYS = 180;
-
-/** `mkdtemp` prefix for a private temp directory of this process: its pid tells a later start whether the owner still runs. */
-export function ownedTempPrefix(prefix: string): string {
-  return path.join(os.tmpdir(), `${prefix}${process.pid}-`);
-}
 
 /** The entries of a folder, none when it is missing or unreadable (nothing to clean there). */
 async function namesIn(dir: string): Promise<string[]> {

@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { AnalysisEngine, AnalysisEngineInfo, ClipAnalysis } from '../analysis/types.js';
 import type { FeatureBundle } from '../bundle/types.js';
@@ -33,6 +32,7 @@ import { readBundleBytes } from '../bundle/reader.js';
 import { regularFileSize } from '../util/regular-file.js';
 import { errorKind } from '../protocol/errors.js';
 import { exportSweepTrial, loadStudioSweep, newSweepDir, startStudioSweep, sweepTrial } from './sweep-session.js';
+import { ownedTempPrefix, UPLOAD_DIR_PREFIX } from '../util/owned-temp.js';
 
 /** The timeline's audio curves in contract form (pairs flattened to a, b). */
 function curvesView(bundle: FeatureBundle): Result<'clip.data'>['curves'] {
@@ -185,7 +185,7 @@ export class StudioSession {
           return this.withRestored(await this.analyze(p.name, null, this.parse(p.bytes, p.name), signal, progress));
         }
         // Media goes through ffmpeg, which reads files: park the upload in a private temp dir.
-        const dir = await mkdtemp(path.join(os.tmpdir(), 'omnizip-upload-'));
+        const dir = await mkdtemp(ownedTempPrefix(UPLOAD_DIR_PREFIX));
         try {
           const file = path.join(dir, path.basename(p.name).replace(/[^A-Za-z0-9._-]+/g, '_') || 'upload');
           await writeFile(file, p.bytes);
@@ -520,6 +520,8 @@ export class StudioSession {
    */
   private async prepareFastv(clip: OpenClip, overrides: Record<string, unknown>[], decoder: FastvDecoder = DEFAULT_FASTV_DECODER, signal?: AbortSignal): Promise<void> {
     for (const o of overrides) {
+      // Only FastV needs a decoder run: other plans skip the config parse (plan() parses them).
+      if (o.method !== 'fastv') continue;
       let config: OmniZipConfig;
       try {
         config = resolveConfig(o);

@@ -12,7 +12,7 @@ import type { FeatureBundle } from '../bundle/types.js';
 import type { OmniZipConfig } from '../config/schema.js';
 import { runEvalCommand } from '../metrics/eval-command.js';
 import { resolveFlopsModel } from '../metrics/flops-models.js';
-import { prefillMetrics } from '../metrics/prefill.js';
+import { prefillMetrics, prefillModelChoice } from '../metrics/prefill.js';
 import { metricById } from '../metrics/registry.js';
 import { parseProviderPreference } from '../onnx/session.js';
 import { planClip, requiredFrameGeometries } from '../planner/plan.js';
@@ -82,7 +82,7 @@ export async function evaluateTrial(job: TrialJob, signal?: AbortSignal): Promis
   throwIfAborted(signal, 'trial');
   // FastV ranks by a decoder's layer-K attention: the sweep's prefill_model (demo by default) runs
   // once per clip and K in this worker, then every trial of that clip plans from the cached row.
-  const bundle = await bundleForPlanning(clip.bundle, job.config, job.prefillModel === 'demo' ? { kind: 'demo' } : { kind: 'manifest', path: job.prefillModel }, { signal });
+  const bundle = await bundleForPlanning(clip.bundle, job.config, prefillModelChoice(job.prefillModel), { signal });
   throwIfAborted(signal, 'trial');
   const plan = planClip(bundle, analysis, job.config);
   const flops = resolveFlopsModel(job.flopsModel).dims;

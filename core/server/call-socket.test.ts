@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStudioServer } from '../../test-support/studio-server.js';
+import { requestMessage } from '../protocol/call-socket-messages.js';
 import { decodeFrame, encodeFrame } from '../protocol/wire.js';
 import { acceptKey, frameHeader, MAX_SOCKET_MESSAGE_BYTES } from './call-socket.js';
 import type { RunningStudioServer } from './server.js';
@@ -44,16 +45,7 @@ function clientFrame(opcode: number, payload: Uint8Array, options: { fin?: boole
   return Buffer.concat(masked ? [head, mask, body] : [head, body]);
 }
 
-function callMessage(id: number, method: string, params: unknown): Uint8Array {
-  const name = Buffer.from(method);
-  const frame = encodeFrame(params);
-  const out = Buffer.alloc(8 + name.length + frame.length);
-  out.writeUInt32LE(id, 0);
-  out.writeUInt32LE(name.length, 4);
-  name.copy(out, 8);
-  out.set(frame, 8 + name.length);
-  return out;
-}
+const callMessage = (id: number, method: string, params: unknown) => requestMessage(id, method, encodeFrame(params));
 
 /** Reads server frames until one with `opcode` arrives; answers its payload. */
 function nextFrame(socket: Socket, opcode: number): Promise<Buffer> {

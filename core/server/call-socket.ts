@@ -2,19 +2,18 @@
  * Contract calls over one WebSocket (RFC 6455, binary messages only), next to `/api/call`. A fetch
  * per call costs the page milliseconds of request set-up on every slider move; one open socket
  * does not. Only what the studio needs is implemented: the handshake, masked client frames,
- * fragmentation, ping/pong and close. Messages:
- *   request  = u32 call id (LE) · u32 method length · method (UTF-8) · contract frame (wire.ts)
- *   response = u32 call id · u32 0 · f64 host ms · f64 encode ms · contract frame
+ * fragmentation, ping/pong and close. The messages are core/protocol/call-socket-messages.ts.
  * The handshake is refused unless it comes from the studio's own origin with the token: a
  * WebSocket is not subject to CORS, and another 127.0.0.1 port is the same site for cookies.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { MAX_SOCKET_MESSAGE_BYTES, parseRequest, responseMessage } from '../protocol/call-socket-messages.js';
+
+export { MAX_SOCKET_MESSAGE_BYTES };
 
 export const CALL_SOCKET_PATH = '/api/socket';
-/** Larger params (bundle bytes) go through `/api/upload`; a call frame is kilobytes. */
-export const MAX_SOCKET_MESSAGE_BYTES = 16 * 1024 * 1024;
 const HANDSHAKE_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 /** RFC 6455 opcodes. */
@@ -54,28 +53,6 @@ export function frameHeader(opcode: number, length: number, options: { fin?: boo
 /** Encodes one unmasked server frame. */
 export function serverFrame(opcode: number, payload: Uint8Array): Buffer {
   return Buffer.concat([frameHeader(opcode, payload.length), payload]);
-}
-
-/** Splits a request message into its call id, method and contract frame; null when malformed. */
-export function parseRequest(message: Uint8Array): { id: number; method: string; params: Uint8Array } | null {
-  if (message.length < 8) return null;
-  const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
-  const id = view.getUint32(0, true);
-  const methodLength = view.getUint32(4, true);
-  if (methodLength > 200 || 8 + methodLength > message.length) return null;
-  const method = new TextDecoder().decode(message.subarray(8, 8 + methodLength));
-  // A private, 8-aligned copy: the wire frame's typed arrays view it in place.
-  return { id, method, params: message.slice(8 + methodLength) };
-}
-
-export function responseMessage(id: number, hostMs: number, encodeMs: number, frame: Uint8Array): Uint8Array {
-  const out = new Uint8Array(24 + frame.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, id, true);
-  view.setFloat64(8, hostMs, true);
-  view.setFloat64(16, encodeMs, true);
-  out.set(frame, 24);
-  return out;
 }
 
 /** Handles an HTTP upgrade to the call socket: refuses it, or serves calls on it until it closes. */

@@ -13,6 +13,7 @@ import { setReplanBusy } from './replan-idle.js';
 import { useRecentUploads } from './shell/recent-uploads.js';
 import { useStudio } from './store/index.js';
 import type { StudioClient } from './transport/client.js';
+import { errorText } from './error-text.js';
 
 let client: StudioClient | null = null;
 let planSeq = 0;
@@ -27,7 +28,6 @@ function studio(): StudioClient {
 /** The connected client, for panels with their own jobs (the inference panel). */
 export const connectedClient = (): StudioClient => studio();
 
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export async function init(c: StudioClient): Promise<void> {
   // Start-up stages for `npm run bench:ui`: the bundle is parsed and evaluated once init runs.
@@ -41,7 +41,7 @@ export async function init(c: StudioClient): Promise<void> {
   try {
     useStudio.getState().setInfo(await c.call('app.info', {}));
   } catch (err) {
-    useStudio.getState().pushError(`cannot reach the studio host: ${message(err)}`);
+    useStudio.getState().pushError(`cannot reach the studio host: ${errorText(err)}`);
     return;
   }
   useStudio.subscribe((s, prev) => {
@@ -98,7 +98,7 @@ async function openWith(label: string, request: OpenRequest): Promise<boolean> {
     return true;
   } catch (err) {
     // The current clip (if any) stays open and usable.
-    useStudio.getState().pushError(message(err));
+    useStudio.getState().pushError(errorText(err));
     return false;
   } finally {
     if (useStudio.getState().job?.jobId === jobId) useStudio.getState().setJob(null);
@@ -141,7 +141,7 @@ export async function openDialog(): Promise<void> {
     const picked = await studio().call('shell.openDialog', {});
     if (picked.path) await openPath(picked.path);
   } catch (err) {
-    useStudio.getState().pushError(message(err));
+    useStudio.getState().pushError(errorText(err));
   }
 }
 
@@ -151,7 +151,7 @@ export async function cancelJob(): Promise<void> {
   try {
     await studio().call('job.cancel', { jobId: job.jobId });
   } catch (err) {
-    useStudio.getState().pushError(message(err));
+    useStudio.getState().pushError(errorText(err));
   }
 }
 
@@ -179,7 +179,7 @@ export async function replan(): Promise<void> {
         notePlanCommitted(seq, version, plan.planMs);
         useStudio.getState().setPlan(plan.planKey, seq);
       } catch (err) {
-        useStudio.getState().setPlanError(message(err));
+        useStudio.getState().setPlanError(errorText(err));
       }
     } while (dirty);
   } finally {
@@ -201,7 +201,7 @@ export async function refreshCompare(): Promise<void> {
       await refreshBaselines(studio(), clip.clipId, config);
     }
   } catch (err) {
-    useStudio.getState().pushError(`comparison failed: ${message(err)}`);
+    useStudio.getState().pushError(`comparison failed: ${errorText(err)}`);
   }
 }
 
@@ -238,7 +238,7 @@ export async function exportKind(kind: ExportKind): Promise<void> {
     const file = await studio().call('export.build', { clipId: clip.clipId, config: { ...config }, kind, ...fastvDecoderParam() });
     await saveBytes(file.fileName, file.mime, file.bytes);
   } catch (err) {
-    useStudio.getState().pushError(`export failed: ${message(err)}`);
+    useStudio.getState().pushError(`export failed: ${errorText(err)}`);
   }
 }
 

@@ -12,6 +12,7 @@ import type { StudioClient } from './transport/client.js';
 import { isReplanBusy, whenReplansIdle } from './replan-idle.js';
 import { usePrefill, type PrefillEntry } from './prefill/store.js';
 import { useStudio, type CompareMode } from './store/index.js';
+import { errorText } from './error-text.js';
 
 let client: StudioClient | null = null;
 let inFlight = false;
@@ -20,7 +21,6 @@ let pendingClipId: string | null = null;
 /** Set while Reset puts the defaults back: its own `session.reset` replaces the saves those changes would send. */
 let resetting = false;
 
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** The part of the studio's state a clip's session keeps. */
 export function sessionStateOf(view: { clipId: string; config: OmniZipConfig; pinnedConfig: OmniZipConfig | null; compareMode: CompareMode; results: readonly PrefillEntry[] }): SavedSession {
@@ -61,7 +61,7 @@ async function flushSaves(): Promise<void> {
         if (isPristine(state)) await client.call('session.reset', { clipId });
         else await client.call('session.save', { clipId, state });
       } catch (err) {
-        useStudio.getState().pushError(`cannot save this clip's settings: ${message(err)}`);
+        useStudio.getState().pushError(`cannot save this clip's settings: ${errorText(err)}`);
       }
     }
   } finally {
@@ -131,6 +131,6 @@ export async function resetSession(): Promise<void> {
   try {
     await client.call('session.reset', { clipId: clip.clipId });
   } catch (err) {
-    useStudio.getState().pushError(`cannot clear this clip's saved settings: ${message(err)}`);
+    useStudio.getState().pushError(`cannot clear this clip's saved settings: ${errorText(err)}`);
   }
 }

@@ -12,6 +12,7 @@ import { StudioRemoteError } from '../../../core/protocol/contract.js';
 import { connectedClient } from '../actions.js';
 import type { StudioClient } from '../transport/client.js';
 import { cancelPanelJob, followJobProgress, type PanelJob } from './panel-job.js';
+import { errorText } from '../error-text.js';
 
 export interface FastvJob extends PanelJob {
   /** clip | layer | decoder: what the run computes. */
@@ -48,7 +49,6 @@ export function fastvRunKey(clipId: string, layer: number, choice: FastvDecoderC
   return `${clipId}|${layer}|${choice.kind}:${choice.manifestPath ?? ''}`;
 }
 
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /**
  * Asks the host what the chosen decoder can give at K: for Compare (the default demo decoder) or for
@@ -61,7 +61,7 @@ export async function refreshFastvInfo(layer: number, slot: 'compare' | 'prefill
   try {
     info = await connectedClient().call('fastv.decoder', { decoder, layer, ...(demo ? { demo } : {}) });
   } catch (err) {
-    info = { name: decoder.manifestPath ?? 'demo decoder', numLayers: null, requestedLayer: layer, layer: null, clampNote: null, unavailable: message(err) };
+    info = { name: decoder.manifestPath ?? 'demo decoder', numLayers: null, requestedLayer: layer, layer: null, clampNote: null, unavailable: errorText(err) };
   }
   const now = fastvDecoderChoice();
   if (now.kind === decoder.kind && now.manifestPath === decoder.manifestPath) useFastv.setState({ [field]: info });
@@ -96,7 +96,7 @@ export function ensureFastvScores(clipId: string, layer: number, client: StudioC
     .then(() => true)
     .catch((err: unknown) => {
       const cancelled = err instanceof StudioRemoteError && err.kind === 'cancelled';
-      useFastv.setState({ failure: { key, kind: cancelled ? 'cancelled' : 'failed', text: cancelled ? 'cancelled: FastV\u2019s layer-K attention was not computed' : message(err) } });
+      useFastv.setState({ failure: { key, kind: cancelled ? 'cancelled' : 'failed', text: cancelled ? 'cancelled: FastV\u2019s layer-K attention was not computed' : errorText(err) } });
       return false;
     })
     .finally(() => {

@@ -4,6 +4,7 @@
  * until the host answers. Shared so both panels follow and cancel their jobs the same way.
  */
 import type { StudioClient } from '../transport/client.js';
+import { errorText } from '../error-text.js';
 
 export interface PanelJob {
   jobId: string;
@@ -34,6 +35,6 @@ export async function cancelPanelJob<J extends PanelJob>(client: StudioClient, s
   try {
     await client.call('job.cancel', { jobId: job.jobId });
   } catch (err) {
-    onError(`cancel failed: ${err instanceof Error ? err.message : String(err)}`);
+    onError(`cancel failed: ${errorText(err)}`);
   }
 }

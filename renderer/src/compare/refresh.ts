@@ -9,10 +9,10 @@ import type { StudioClient } from '../transport/client.js';
 import { dataCache } from '../data-cache.js';
 import { useStudio } from '../store/index.js';
 import { ensureFastvScores, fastvDecoderParam, useFastv } from './fastv-decoder.js';
+import { errorText } from '../error-text.js';
 
 let generation = 0;
 
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** One method's outcome into the store: its plan key, why it is unavailable (never both), or neither while it waits. */
 function record(method: string, outcome: { key: string } | { error: string } | { pending: true }): void {
@@ -37,7 +37,7 @@ export async function refreshBaselines(client: StudioClient, clipId: string, con
       dataCache.setPlan(plan);
       record(method, { key: plan.planKey });
     } catch (err) {
-      if (live()) record(method, { error: message(err) });
+      if (live()) record(method, { error: errorText(err) });
     }
   };
   await Promise.all(

@@ -11,6 +11,7 @@ import { useStudio, type CompareMode } from '../store/index.js';
 import { usePrefill } from './store.js';
 import { fastvDecoderParam } from '../compare/fastv-decoder.js';
 import { cancelPanelJob, followJobProgress } from '../compare/panel-job.js';
+import { errorText } from '../error-text.js';
 
 export interface PrefillSettingRequest {
   label: string;
@@ -39,7 +40,6 @@ export function prefillSettings(view: { config: OmniZipConfig; compareMode: Comp
   return [{ label: 'current', config: { ...config } }];
 }
 
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export async function runPrefill(): Promise<void> {
   const { clip, config, compareMode, pinnedConfig, compareMethods, baselineErrors } = useStudio.getState();
@@ -71,7 +71,7 @@ export async function runPrefill(): Promise<void> {
     });
   } catch (err) {
     const cancelled = err instanceof StudioRemoteError && err.kind === 'cancelled';
-    usePrefill.setState({ outcome: { kind: cancelled ? 'cancelled' : 'failed', text: cancelled ? 'cancelled: no result was kept' : message(err) } });
+    usePrefill.setState({ outcome: { kind: cancelled ? 'cancelled' : 'failed', text: cancelled ? 'cancelled: no result was kept' : errorText(err) } });
   } finally {
     stopListening();
     usePrefill.setState((s) => (s.job?.jobId === jobId ? { job: null } : {}));
@@ -100,6 +100,6 @@ export async function exportPrefill(format: 'json' | 'csv'): Promise<void> {
   try {
     await saveBytes(`${base}.prefill.${format}`, format === 'json' ? 'application/json' : 'text/csv', new TextEncoder().encode(body));
   } catch (err) {
-    useStudio.getState().pushError(`prefill export failed: ${message(err)}`);
+    useStudio.getState().pushError(`prefill export failed: ${errorText(err)}`);
   }
 }

@@ -9,8 +9,8 @@ import type { SweepTrialExport } from '../../../core/protocol/sweep-contract.js'
 import { connectedClient, openPath, saveBytes } from '../actions.js';
 import { useStudio } from '../store/index.js';
 import { useSweeps } from './sweeps-store.js';
+import { errorText } from '../error-text.js';
 
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const list = (text: string) => text.split(/[\s,]+/).filter((s) => s !== '');
 
 /** Reloads the sweep directory; quiet while a just-started sweep has not written its plan yet. */
@@ -30,7 +30,7 @@ export async function loadSweep(dir: string, quiet = false): Promise<void> {
       selectedConfig: s.view?.dir === view.dir ? s.selectedConfig : null,
     });
   } catch (err) {
-    if (!quiet) useStudio.getState().pushError(message(err));
+    if (!quiet) useStudio.getState().pushError(errorText(err));
   }
 }
 
@@ -41,7 +41,7 @@ export async function startSweep(): Promise<void> {
   try {
     space = YAML.parse(form.spaceYaml);
   } catch (err) {
-    useStudio.getState().pushError(`sweep space is not valid YAML: ${message(err).split('\n')[0]}`);
+    useStudio.getState().pushError(`sweep space is not valid YAML: ${errorText(err).split('\n')[0]}`);
     return;
   }
   if (form.source === 'clip' && !clip) {
@@ -71,7 +71,7 @@ export async function startSweep(): Promise<void> {
     });
     if (result.failed > 0 && result.lastError) useStudio.getState().pushError(`sweep: ${result.failed} trials failed (last: ${result.lastError})`);
   } catch (err) {
-    useStudio.getState().pushError(message(err));
+    useStudio.getState().pushError(errorText(err));
   } finally {
     clearInterval(follow);
     unsubscribe();
@@ -95,7 +95,7 @@ export async function selectTrial(trial: number): Promise<void> {
     if (useStudio.getState().clip?.path !== t.clipPath) await openPath(t.clipPath);
     useStudio.getState().setConfig(t.config as unknown as Partial<OmniZipConfig>);
   } catch (err) {
-    useStudio.getState().pushError(message(err));
+    useStudio.getState().pushError(errorText(err));
   }
 }
 
@@ -135,6 +135,6 @@ export async function exportTrial(kind: SweepTrialExport): Promise<void> {
     const file = await connectedClient().call('sweep.exportTrial', { dir: view.dir, trial: selectedTrial.trial, kind });
     await saveBytes(file.fileName, file.mime, file.bytes);
   } catch (err) {
-    useStudio.getState().pushError(message(err));
+    useStudio.getState().pushError(errorText(err));
   }
 }

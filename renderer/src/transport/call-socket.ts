@@ -3,37 +3,12 @@
  * WebSocket messages on one open connection, so a slider move costs no fetch set-up. It opens on
  * the first call; when it cannot open (a proxy, an old server) every call goes back to fetch.
  */
+import { fitsSocketMessage, parseResponse, requestMessage, type SocketAnswer } from '../../../core/protocol/call-socket-messages.js';
 import { StudioRemoteError } from '../../../core/protocol/contract.js';
-
-/** Mirrors the server's limit; a larger frame is sent with fetch. */
-export const MAX_SOCKET_MESSAGE_BYTES = 16 * 1024 * 1024;
-
-export interface SocketAnswer {
-  frame: Uint8Array;
-  hostMs: number;
-  encodeMs: number;
-}
 
 interface Pending {
   resolve(answer: SocketAnswer): void;
   reject(err: Error): void;
-}
-
-export function requestMessage(id: number, method: string, frame: Uint8Array): Uint8Array<ArrayBuffer> {
-  const name = new TextEncoder().encode(method);
-  const out = new Uint8Array(8 + name.length + frame.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, id, true);
-  view.setUint32(4, name.length, true);
-  out.set(name, 8);
-  out.set(frame, 8 + name.length);
-  return out;
-}
-
-export function parseResponse(data: ArrayBuffer): { id: number } & SocketAnswer {
-  const view = new DataView(data);
-  // A copy from offset 0: the wire frame's typed arrays need their own aligned buffer.
-  return { id: view.getUint32(0, true), hostMs: view.getFloat64(8, true), encodeMs: view.getFloat64(16, true), frame: new Uint8Array(data.slice(24)) };
 }
 
 export class CallSocket {
@@ -48,7 +23,7 @@ export class CallSocket {
 
   /** Sends one call; null when the socket is not available (the caller uses fetch). */
   async call(method: string, frame: Uint8Array): Promise<SocketAnswer | null> {
-    if (this.unavailable || frame.length + 208 > MAX_SOCKET_MESSAGE_BYTES || typeof WebSocket === 'undefined') return null;
+    if (this.unavailable || !fitsSocketMessage(frame.length) || typeof WebSocket === 'undefined') return null;
     const socket = await this.open();
     if (!socket) return null;
     const id = this.nextId++;

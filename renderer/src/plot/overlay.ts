@@ -149,22 +149,27 @@ function paintScatter(ctx: CanvasRenderingContext2D, trace: PlotData, xs: AxisSc
       const py = yPixel(ys, y[i]);
       if (Number.isFinite(px) && Number.isFinite(py)) stroked = markerPath(ctx, symbol, px, py, size);
     }
-    const color = marker.color ?? '#444';
-    if (stroked) {
-      ctx.strokeStyle = color;
-      ctx.lineWidth = Math.max(1, marker.line?.width ?? 1.5);
-      ctx.stroke();
-    } else {
-      ctx.fillStyle = color;
-      ctx.fill();
-      if (marker.line?.width) {
-        ctx.strokeStyle = marker.line.color ?? color;
-        ctx.lineWidth = marker.line.width;
-        ctx.stroke();
-      }
-    }
+    inkMarkerPath(ctx, stroked, marker);
   }
   paintText(ctx, trace, x, y, xs, ys);
+}
+
+/** Inks the current path of markers: open symbols are stroked in the marker colour, filled ones filled and outlined when the marker has a line. */
+function inkMarkerPath(ctx: CanvasRenderingContext2D, stroked: boolean, marker: Style): void {
+  const color = marker.color ?? '#444';
+  if (stroked) {
+    ctx.strokeStyle = color;
+    ctx.lineWidth = Math.max(1, marker.line?.width ?? 1.5);
+    ctx.stroke();
+    return;
+  }
+  ctx.fillStyle = color;
+  ctx.fill();
+  if (marker.line?.width) {
+    ctx.strokeStyle = marker.line.color ?? color;
+    ctx.lineWidth = marker.line.width;
+    ctx.stroke();
+  }
 }
 
 function paintText(ctx: CanvasRenderingContext2D, trace: PlotData, x: unknown[], y: unknown[], xs: AxisScale, ys: AxisScale): void {
@@ -213,19 +218,7 @@ function markerSprite(marker: Style, symbol: string, size: number, dpr: number) 
     c.beginPath();
     const stroked = markerPath(c, symbol, half, half, size);
     const outlined = !stroked && !!marker.line?.width;
-    if (stroked) {
-      c.strokeStyle = color;
-      c.lineWidth = Math.max(1, marker.line?.width ?? 1.5);
-      c.stroke();
-    } else {
-      c.fillStyle = color;
-      c.fill();
-      if (outlined) {
-        c.strokeStyle = marker.line?.color ?? color;
-        c.lineWidth = marker.line?.width ?? 1;
-        c.stroke();
-      }
-    }
+    inkMarkerPath(c, stroked, marker);
     const pixels = c.getImageData(0, 0, sprite.width, sprite.height).data;
     const mask = new Uint8Array(sprite.width * sprite.height);
     let rgb = -1;

@@ -162,12 +162,16 @@ async function readBody(req: IncomingMessage, budget: BodyBudget, reserved: { by
   return new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
 }
 
+/** The studio's own loopback host names (Host header), or its page's origins. */
+const isStudioHost = (host: string | undefined, port: number) => host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+const isStudioOrigin = (origin: string | undefined, port: number) => origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+const originRefusal = (origin: string | undefined) => `calls from origin ${String(origin).slice(0, 100)} are not accepted`;
+const badRequestFrame = (err: unknown) => encodeFrame({ ok: false, error: { kind: 'bad-request', message: `request refused: ${(err as Error).message}` } });
+
 /** Why a contract call cannot have come from our own page, or null when it can. */
 export function crossOriginRefusal(req: IncomingMessage, port: number, token?: string): string | null {
   const origin = req.headers.origin;
-  if (origin !== undefined && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) {
-    return `calls from origin ${origin.slice(0, 100)} are not accepted`;
-  }
+  if (origin !== undefined && !isStudioOrigin(origin, port)) return originRefusal(origin);
   if (typeof req.headers[TOKEN_HEADER] !== 'string') return `contract calls need the ${TOKEN_HEADER} header`;
   if (token !== undefined && !sameSecret(req.headers[TOKEN_HEADER] as string, token)) return 'wrong token';
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -267,8 +271,7 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const host = req.headers.host ?? '';
-      if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return refuse(res, 403, 'forbidden: unexpected Host header');
+      if (!isStudioHost(req.headers.host, port)) return refuse(res, 403, 'forbidden: unexpected Host header');
       if (!authorised(req, url)) return refuse(res, 403, 'forbidden: this studio needs the token printed when it started');
 
       if (url.pathname.startsWith('/api/call/') && req.method === 'POST') {
@@ -281,7 +284,7 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
           params = decodeFrame(await readBody(req, budget, reserved));
         } catch (err) {
           budget.free(reserved.bytes);
-          const frame = encodeFrame({ ok: false, error: { kind: 'bad-request', message: `request refused: ${(err as Error).message}` } });
+          const frame = badRequestFrame(err);
           res.writeHead(err instanceof BodyError ? err.status : 400, { 'Content-Type': 'application/octet-stream' });
           if (err instanceof BodyError) res.setHeader('Connection', 'close');
           return res.end(frame);
@@ -329,11 +332,9 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
     if (url.pathname !== CALL_SOCKET_PATH) return socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
     handleCallSocketUpgrade(req, socket, head, url, {
       refusal: (r, u) => {
-        const host = r.headers.host ?? '';
-        if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return 'unexpected Host header';
+        if (!isStudioHost(r.headers.host, port)) return 'unexpected Host header';
         // Browsers always send Origin on a WebSocket handshake: it must be the studio's own page.
-        const origin = r.headers.origin;
-        if (origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) return `calls from origin ${String(origin).slice(0, 100)} are not accepted`;
+        if (!isStudioOrigin(r.headers.origin, port)) return originRefusal(r.headers.origin);
         const given = u.searchParams.get('token');
         if (given === null || !sameSecret(given, token)) return 'this studio needs the token printed when it started';
         return null;
@@ -343,8 +344,7 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
         try {
           params = decodeFrame(bytes);
         } catch (err) {
-          const frame = encodeFrame({ ok: false, error: { kind: 'bad-request', message: `request refused: ${(err as Error).message}` } });
-          return { frame, hostMs: 0, encodeMs: 0 };
+          return { frame: badRequestFrame(err), hostMs: 0, encodeMs: 0 };
         }
         return runCall(method, params);
       },

@@ -63,6 +63,10 @@ describe('FastV scores from a decoder run', () => {
     expect(again.row).toBe(prepared.decoderAttention);
     const otherK = await fastvAttention(bundle, 1, smallDemo);
     expect(otherK.row).not.toBe(again.row);
+    // Planning the same setting again (the next sweep trial) gets the same bundle object, so the
+    // planner's per-bundle memos hit instead of recomputing for a fresh copy.
+    expect(await bundleForPlanning(bundle, config, smallDemo)).toBe(prepared);
+    expect(await bundleForPlanning(bundle, resolveConfig({ method: 'fastv', fastv_layer: 1 }), smallDemo)).not.toBe(prepared);
   });
 
   it('clamps K beyond the demo decoder depth and notes it in the plan', async () => {

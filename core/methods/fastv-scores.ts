@@ -16,6 +16,7 @@ import { demoConfigFor } from '../prefill/runner.js';
 import { decoderAttentionProvenance, withDecoderAttention, type DecoderAttentionProvenance } from './fastv-provenance.js';
 import { headMean } from './fastv.js';
 import { MethodUnavailableError } from './types.js';
+import { OwnerKeyedMemo } from '../util/owner-memo.js';
 
 /**
  * FastV's scores from a decoder run on the clip's own sequence: the demo decoder by default, or a
@@ -176,9 +177,13 @@ async function manifestAttention(bundle: FeatureBundle, requested: number, manif
  */
 export async function bundleForPlanning(bundle: FeatureBundle, config: OmniZipConfig, decoder: FastvDecoder = { kind: 'demo' }, options: { provider?: ProviderName; signal?: AbortSignal } = {}): Promise<FeatureBundle> {
   if (!needsDecoderAttention(bundle, config)) return bundle;
-  const { row, source } = await fastvAttention(bundle, config.fastv_layer, decoder, options);
-  return withDecoderAttention(bundle, row, source);
+  const attention = await fastvAttention(bundle, config.fastv_layer, decoder, options);
+  // One copy per (bundle, row): every per-bundle memo (energy order, speech, proxies) is keyed by
+  // the bundle object, so a fresh copy per trial or per setting would recompute them all.
+  return wrappedBundles.get(bundle, attention, () => withDecoderAttention(bundle, attention.row, attention.source));
 }
+
+const wrappedBundles = new OwnerKeyedMemo<FeatureBundle, FastvAttention, FeatureBundle>();
 
 /** One decoder run for the compute worker's `fastv.attention` (structured-clone safe). */
 export interface FastvAttentionRequest {

@@ -1,9 +1,9 @@
 import type { ProviderName } from '../onnx/session.js';
-import { DEMO_TENSORS, buildDemoDecoderPart, demoDecoderSpec, type DemoDecoderConfig } from './demo-decoder.js';
+import { demoDecoderSpec, type DemoDecoderConfig } from './demo-decoder.js';
 import { throwIfAborted } from './errors.js';
 import { topK } from './fidelity.js';
 import { kvCacheBytes } from './kv-cache.js';
-import { DemoSplitPrefill, resolveFastvLayer } from './layer-attention.js';
+import { DemoSplitPrefill, demoSplitParts, resolveFastvLayer } from './layer-attention.js';
 import { MemoryProbe } from './memory-probe.js';
 import type { MemoryChildResult } from './memory-protocol.js';
 import type { SequencePositions } from './positions.js';
@@ -63,13 +63,10 @@ export async function measureFastvSplit(args: {
   const { layer, note: clampNote } = resolveFastvLayer(args.requestedLayer, config.numLayers, 'the demo decoder');
   const spec = demoDecoderSpec(config);
   const cpuArena = true;
+  const parts = demoSplitParts(config, layer);
 
   args.progress('memory pass, layers before the split (child process)', 0);
-  const splitInside = layer < config.numLayers;
-  const headBytes = splitInside ? buildDemoDecoderPart(config, { fromLayer: 0, toLayer: layer, input: 'embeds', output: 'layer_attention' }) : buildDemoDecoderPart(config, { fromLayer: 0, toLayer: config.numLayers, input: 'embeds', output: 'next_token' });
-  // The head's hidden states stand in for logits in the child's signature check (rank 3, float32).
-  const headSpec = splitInside ? { ...spec, outputs: { logits: DEMO_TENSORS.hiddenStates, lastHiddenState: null } } : spec;
-  const headProbe = await MemoryProbe.prepare({ model: headBytes, spec: headSpec, positions, provider, cpuArena });
+  const headProbe = await MemoryProbe.prepare({ model: parts.head.model, spec: parts.head.spec, positions, provider, cpuArena });
   let head: MemoryChildResult;
   try {
     head = await headProbe.measure(full, args.signal);
@@ -77,11 +74,10 @@ export async function measureFastvSplit(args: {
     await headProbe.dispose();
   }
   let tail: MemoryChildResult | null = null;
-  if (splitInside) {
+  if (parts.tail) {
     throwIfAborted(args.signal);
     args.progress('memory pass, layers after the split (child process)', 0);
-    const tailSpec = { ...spec, inputs: { ...spec.inputs, inputsEmbeds: DEMO_TENSORS.hiddenStates } };
-    const tailProbe = await MemoryProbe.prepare({ model: buildDemoDecoderPart(config, { fromLayer: layer, toLayer: config.numLayers, input: 'hidden', output: 'next_token' }), spec: tailSpec, positions, provider, cpuArena });
+    const tailProbe = await MemoryProbe.prepare({ model: parts.tail.model, spec: parts.tail.spec, positions, provider, cpuArena });
     try {
       // Memory depends on the shapes only: the kept rows' inputs stand in for their hidden states.
       tail = await tailProbe.measure(kept, args.signal);
@@ -92,7 +88,7 @@ export async function measureFastvSplit(args: {
 
   args.progress('creating sessions', 0);
   const created = performance.now();
-  const split = await DemoSplitPrefill.create(config, layer, provider);
+  const split = await DemoSplitPrefill.create(config, layer, provider, parts);
   const sessionCreateMs = performance.now() - created;
   try {
     const rows = kept.sequencePositions;

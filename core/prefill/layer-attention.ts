@@ -4,6 +4,7 @@ import { sessionOptions, type ProviderName } from '../onnx/session.js';
 import { DEMO_TENSORS, buildDemoDecoderPart, buildInputProjection, demoDecoderSpec, type DemoDecoderConfig } from './demo-decoder.js';
 import { PrefillError, throwIfAborted } from './errors.js';
 import { modelFeeds, sessionSignature } from './feeds.js';
+import type { ModelSignature, PrefillModelSpec } from './manifest.js';
 import { sequencePositions, type SequencePositions } from './positions.js';
 import { TextEmbeddings, fullSequence, type PrefillSequence } from './prefill-sequence.js';
 
@@ -97,6 +98,40 @@ export function keptRows(hidden: Float32Array, seq: PrefillSequence, kept: Array
   return { label, embeds, hiddenSize: d, sequencePositions: positions, tokens: kept.length, audioVideoTokens: seq.audioVideoTokens };
 }
 
+/** One part of FastV's split decoder: its graph and the spec its feeds and outputs follow. */
+export interface SplitPart {
+  model: Uint8Array;
+  spec: PrefillModelSpec;
+}
+
+/**
+ * The demo decoder split after `layer` for FastV: the head (layers 1..K on the full sequence,
+ * ending in the hidden states) and the tail (layers K+1..L on the kept rows, starting from them).
+ * With K = L the head is the whole decoder and there is no tail. Built once per run and shared by
+ * the memory pass and the timed sessions: building a graph is not free, and it is not prefill.
+ */
+export function demoSplitParts(config: DemoDecoderConfig, layer: number): { head: SplitPart; tail: SplitPart | null } {
+  const spec = demoDecoderSpec(config);
+  if (layer >= config.numLayers) return { head: { model: buildDemoDecoderPart(config, { fromLayer: 0, toLayer: config.numLayers, input: 'embeds', output: 'next_token' }), spec }, tail: null };
+  return {
+    // The head's hidden states stand in for logits in the memory child's signature check (rank 3, float32).
+    head: { model: buildDemoDecoderPart(config, { fromLayer: 0, toLayer: layer, input: 'embeds', output: 'layer_attention' }), spec: { ...spec, outputs: { logits: DEMO_TENSORS.hiddenStates, lastHiddenState: null } } },
+    tail: { model: buildDemoDecoderPart(config, { fromLayer: layer, toLayer: config.numLayers, input: 'hidden', output: 'next_token' }), spec: { ...spec, inputs: { ...spec.inputs, inputsEmbeds: DEMO_TENSORS.hiddenStates } } },
+  };
+}
+
+/** A split part's session with its spec and signature read once, not on every timed run. */
+interface SplitSession {
+  session: ort.InferenceSession;
+  spec: PrefillModelSpec;
+  signature: ModelSignature;
+}
+
+async function splitSession(part: SplitPart, provider: ProviderName): Promise<SplitSession> {
+  const session = await ort.InferenceSession.create(part.model, sessionOptions(provider));
+  return { session, spec: part.spec, signature: sessionSignature(session) };
+}
+
 /**
  * FastV prefill as two sessions: the head (layers 1..K, full sequence) and the tail (layers K+1..L
  * on the kept rows). With K = L the tail is empty and the head's result is the whole decoder's.
@@ -105,34 +140,30 @@ export class DemoSplitPrefill {
   private constructor(
     readonly config: DemoDecoderConfig,
     readonly layer: number,
-    private readonly head: ort.InferenceSession,
-    private readonly tail: ort.InferenceSession | null,
+    private readonly head: SplitSession,
+    private readonly tail: SplitSession | null,
   ) {}
 
-  static async create(config: DemoDecoderConfig, layer: number, provider: ProviderName = 'cpu'): Promise<DemoSplitPrefill> {
-    const opts = sessionOptions(provider);
-    const full = layer >= config.numLayers;
-    const head = await ort.InferenceSession.create(
-      full ? buildDemoDecoderPart(config, { fromLayer: 0, toLayer: config.numLayers, input: 'embeds', output: 'next_token' }) : buildDemoDecoderPart(config, { fromLayer: 0, toLayer: layer, input: 'embeds', output: 'layer_attention' }),
-      opts,
-    );
-    const tail = full ? null : await ort.InferenceSession.create(buildDemoDecoderPart(config, { fromLayer: layer, toLayer: config.numLayers, input: 'hidden', output: 'next_token' }), opts);
+  /** Sessions for the split after `layer`, from `parts` when the caller already built them. */
+  static async create(config: DemoDecoderConfig, layer: number, provider: ProviderName = 'cpu', parts = demoSplitParts(config, layer)): Promise<DemoSplitPrefill> {
+    const head = await splitSession(parts.head, provider);
+    const tail = parts.tail ? await splitSession(parts.tail, provider) : null;
     return new DemoSplitPrefill(config, Math.min(layer, config.numLayers), head, tail);
   }
 
   /** Next-token logits of the full sequence `seq` with only `kept` rows going past layer K. */
   async run(seq: PrefillSequence, kept: ArrayLike<number>, positions: SequencePositions): Promise<{ logits: Float32Array; lastHidden: Float32Array; tailTokens: number }> {
-    const spec = demoDecoderSpec(this.config);
-    const out = await this.head.run(modelFeeds(spec, sessionSignature(this.head), seq, positions));
+    const head = this.head;
+    const out = await head.session.run(modelFeeds(head.spec, head.signature, seq, positions));
     if (!this.tail) return { logits: out[DEMO_TENSORS.logits].data as Float32Array, lastHidden: out[DEMO_TENSORS.lastHiddenState].data as Float32Array, tailTokens: 0 };
     const rows = keptRows(out[DEMO_TENSORS.hiddenStates].data as Float32Array, seq, kept, `${seq.label} after layer ${this.layer}`);
-    const tailSpec = { ...spec, inputs: { ...spec.inputs, inputsEmbeds: DEMO_TENSORS.hiddenStates } };
-    const tailOut = await this.tail.run(modelFeeds(tailSpec, sessionSignature(this.tail), rows, positions));
+    const tail = this.tail;
+    const tailOut = await tail.session.run(modelFeeds(tail.spec, tail.signature, rows, positions));
     return { logits: tailOut[DEMO_TENSORS.logits].data as Float32Array, lastHidden: tailOut[DEMO_TENSORS.lastHiddenState].data as Float32Array, tailTokens: rows.tokens };
   }
 
   async release(): Promise<void> {
-    await this.head.release();
-    await this.tail?.release();
+    await this.head.session.release();
+    await this.tail?.session.release();
   }
 }

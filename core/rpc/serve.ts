@@ -28,19 +28,20 @@ export interface ServeOptions {
 export function serveRpc<A extends RpcApi>(handlers: RpcHandlers<A>, options: ServeOptions = {}): void {
   const port = options.port ?? parentPort;
   if (!port) throw new Error('serveRpc must run inside a worker thread');
-  const running = new Map<number, AbortController>();
-  const ending = new Set<Promise<unknown>>();
+  // Each running call's cancel switch and the promise that settles once it has answered.
+  const running = new Map<number, { controller: AbortController; answered: Promise<void> }>();
   const post = (reply: RpcReply, transfer: Transferable[] = []) => port.postMessage(reply, transfer);
 
   port.on('message', (request: RpcRequest) => {
     if (request.type === 'cancel') {
-      running.get(request.id)?.abort();
+      running.get(request.id)?.controller.abort();
       return;
     }
     if (request.type === 'shutdown') {
-      for (const controller of running.values()) controller.abort();
+      const calls = [...running.values()];
+      for (const call of calls) call.controller.abort();
       // Sessions are released only after the handlers using them stopped (at their next check).
-      void Promise.allSettled(ending)
+      void Promise.allSettled(calls.map((call) => call.answered))
         .then(() => options.onShutdown?.())
         .finally(() => port.close());
       return;
@@ -52,7 +53,6 @@ export function serveRpc<A extends RpcApi>(handlers: RpcHandlers<A>, options: Se
       return;
     }
     const controller = new AbortController();
-    running.set(id, controller);
     let transfer: Transferable[] = [];
     const context: RpcCallContext<unknown> = {
       signal: controller.signal,
@@ -64,10 +64,7 @@ export function serveRpc<A extends RpcApi>(handlers: RpcHandlers<A>, options: Se
         (result) => post({ type: 'result', id, result }, transfer),
         (err: unknown) => post({ type: 'error', id, error: { kind: errorKind(err), message: err instanceof Error ? err.message : String(err) } }),
       )
-      .finally(() => {
-        running.delete(id);
-        ending.delete(answered);
-      });
-    ending.add(answered);
+      .finally(() => running.delete(id));
+    running.set(id, { controller, answered });
   });
 }

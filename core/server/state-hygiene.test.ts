@@ -55,9 +55,14 @@ describe('stale temp folders', () => {
     await folder(path.join(root, 'omnizip-prefill-mem-old456'), 2 * HOUR);
     await folder(path.join(root, 'omnizip-upload-new789'), 60 * 1000); // an upload in flight elsewhere
     await folder(path.join(root, 'someone-else-123'), 10 * DAY);
+    // An old ownerless folder whose only recent change is a file being written in it.
+    const busy = await folder(path.join(root, 'omnizip-upload-busy321'), 2 * HOUR);
+    await writeFile(path.join(busy, 'part.bin'), 'y');
+    const old = new Date(Date.now() - 2 * HOUR);
+    await utimes(busy, old, old);
     const removed = await removeStaleTempDirs(root);
     expect(removed).toEqual({ files: 4, bytes: 4000 });
-    expect((await readdir(root)).sort()).toEqual([`omnizip-upload-${process.pid}-live12`, 'omnizip-upload-new789', 'someone-else-123']);
+    expect((await readdir(root)).sort()).toEqual([`omnizip-upload-${process.pid}-live12`, 'omnizip-upload-busy321', 'omnizip-upload-new789', 'someone-else-123']);
   });
 
   it('names new folders after this process', () => {

@@ -32,35 +32,28 @@ async function namesIn(dir: string): Promise<string[]> {
   }
 }
 
-/** The newest modification time of a directory and the files directly in it. */
-async function newestChange(dir: string): Promise<number> {
-  let newest = (await stat(dir)).mtimeMs;
-  for (const name of await readdir(dir)) {
-    try {
-      newest = Math.max(newest, (await stat(path.join(dir, name))).mtimeMs);
-    } catch {
-      // removed meanwhile
-    }
-  }
-  return newest;
-}
-
 export interface Removed {
   files: number;
   bytes: number;
 }
 
-async function sizeOf(dir: string): Promise<number> {
+/**
+ * In one walk: the bytes of the files under `dir`, and the newest modification time of `dir` and
+ * of the entries directly in it (a live upload writes there).
+ */
+async function tempDirSummary(dir: string): Promise<{ bytes: number; newestChangeMs: number }> {
   let bytes = 0;
+  let newestChangeMs = (await stat(dir)).mtimeMs;
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
     try {
-      bytes += (await stat(path.join(entry.parentPath, entry.name))).size;
+      const info = await stat(path.join(entry.parentPath, entry.name));
+      if (entry.isFile()) bytes += info.size;
+      if (entry.parentPath === dir) newestChangeMs = Math.max(newestChangeMs, info.mtimeMs);
     } catch {
       // removed meanwhile
     }
   }
-  return bytes;
+  return { bytes, newestChangeMs };
 }
 
 /** Removes the studio's private temp directories under `tmpRoot` whose owner is gone. */
@@ -74,9 +67,9 @@ export async function removeStaleTempDirs(tmpRoot = os.tmpdir(), now = Date.now(
     try {
       if (!(await stat(dir)).isDirectory()) continue;
       const owner = m[1] === undefined ? null : Number(m[1]);
-      const stale = owner !== null ? !processAlive(owner) : now - (await newestChange(dir)) > STALE_TEMP_AGE_MS;
-      if (!stale) continue;
-      const bytes = await sizeOf(dir);
+      if (owner !== null && processAlive(owner)) continue;
+      const { bytes, newestChangeMs } = await tempDirSummary(dir);
+      if (owner === null && now - newestChangeMs <= STALE_TEMP_AGE_MS) continue;
       await rm(dir, { recursive: true, force: true });
       removed.files++;
       removed.bytes += bytes;

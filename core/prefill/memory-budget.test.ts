@@ -4,6 +4,7 @@
  * estimated memory exceeds the limit, and the one-line error says the estimate and the limit.
  * Before, only the studio's demo-decoder path checked; the CLI built or loaded whatever it got.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -94,6 +95,10 @@ describe('model weight size', () => {
     await writeFile(garbage, new Uint8Array([0xff, 0xff, 0xff]));
     expect(await modelWeightSize(garbage)).toEqual({ bytes: 3, externalFiles: [] });
     expect(await modelWeightSize(path.join(dir, 'absent.onnx'))).toEqual({ bytes: 0, externalFiles: [] });
+    // A named pipe is not a model: measured as nothing at once, instead of blocking on open.
+    const fifo = path.join(dir, 'pipe.onnx');
+    execFileSync('mkfifo', [fifo]);
+    expect(await modelWeightSize(fifo)).toEqual({ bytes: 0, externalFiles: [] });
   });
 
   it('estimates a user decoder as twice its weights plus twice one pass of activations', () => {

@@ -5,8 +5,9 @@
  * path ModelProto.graph → GraphProto.initializer → TensorProto.external_data, so a small .onnx
  * with a large sidecar is measured without loading anything.
  */
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { readRegularFile, regularFileSize } from '../util/regular-file.js';
 
 /** Larger .onnx files hold their weights inline: their size is the figure, nothing to scan. */
 const SCAN_LIMIT_BYTES = 512 * 1024 * 1024;
@@ -90,21 +91,14 @@ export function externalDataLocations(model: Uint8Array): string[] {
 export async function modelWeightSize(modelPath: string): Promise<ModelWeightSize> {
   let size: number;
   try {
-    size = (await stat(modelPath)).size;
+    size = await regularFileSize(modelPath);
   } catch {
     return { bytes: 0, externalFiles: [] };
   }
   if (size > SCAN_LIMIT_BYTES) return { bytes: size, externalFiles: [] };
   let locations: string[];
   try {
-    const file = await open(modelPath, 'r');
-    try {
-      const bytes = new Uint8Array(size);
-      await file.read(bytes, 0, size, 0);
-      locations = externalDataLocations(bytes);
-    } finally {
-      await file.close();
-    }
+    locations = externalDataLocations(await readRegularFile(modelPath, { maxBytes: SCAN_LIMIT_BYTES, what: 'the model' }));
   } catch {
     return { bytes: size, externalFiles: [] };
   }

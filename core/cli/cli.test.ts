@@ -74,6 +74,11 @@ describeWithGolden('omnizip-studio CLI', () => {
       [['plan', goldenBundlePath('short_1group'), '--set', 'rho_vidoe=0.5'], /unknown config key 'rho_vidoe'/],
       [['plan'], /expected one bundle/],
       [['frobnicate'], /unknown command/],
+      // Names of Object.prototype's members are not commands (they used to crash with a stack trace).
+      [['constructor'], /unknown command 'constructor'/],
+      [['sweep', 'toString'], /unknown sweep subcommand 'toString'/],
+      [['sweep', 'status'], /expected one sweep directory/],
+      [['sweep', 'metrics', 'extra'], /unexpected argument 'extra'/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(...args);

@@ -24,6 +24,6 @@ export function commandNames(): string[] {
 }
 
 export async function loadCommand(name: string): Promise<CliCommand | undefined> {
-  const loader = commandLoaders[name];
-  return loader ? loader() : undefined;
+  // Own keys only: 'constructor' or 'toString' typed as a command must not reach Object.prototype.
+  return Object.hasOwn(commandLoaders, name) ? commandLoaders[name]() : undefined;
 }

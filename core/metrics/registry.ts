@@ -205,14 +205,12 @@ export function metricById(id: string): MetricDescriptor | undefined {
 
 /**
  * Direction of any recorded metric. External `eval.<name>` metrics are maximised unless their
- * name ends in a loss-like suffix; docs/sweeps.md says so, and eval_command can print
- * `"directions": {name: "minimize"}` to say otherwise.
+ * name ends in a loss-like suffix (docs/sweeps.md says so).
  */
-export function metricDirection(id: string, external: Record<string, MetricDirection> = {}): MetricDirection {
+export function metricDirection(id: string): MetricDirection {
   const known = BY_ID.get(id);
   if (known) return known.direction;
   const name = id.startsWith('eval.') ? id.slice(5) : id;
-  if (external[name]) return external[name];
   return /(loss|error|_err|kl|latency|_ms|time)$/i.test(name) ? 'minimize' : 'maximize';
 }
 

@@ -38,12 +38,19 @@ export function parseRequest(message: Uint8Array): { id: number; method: string;
   return { id, method, params: message.slice(8 + methodLength) };
 }
 
-export function responseMessage(id: number, hostMs: number, encodeMs: number, frame: Uint8Array): Uint8Array {
-  const out = new Uint8Array(24 + frame.length);
+/** A response message's first 24 bytes; the contract frame follows them. */
+export function responseHeader(id: number, hostMs: number, encodeMs: number): Uint8Array {
+  const out = new Uint8Array(24);
   const view = new DataView(out.buffer);
   view.setUint32(0, id, true);
   view.setFloat64(8, hostMs, true);
   view.setFloat64(16, encodeMs, true);
+  return out;
+}
+
+export function responseMessage(id: number, hostMs: number, encodeMs: number, frame: Uint8Array): Uint8Array {
+  const out = new Uint8Array(24 + frame.length);
+  out.set(responseHeader(id, hostMs, encodeMs), 0);
   out.set(frame, 24);
   return out;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, encodeFrame, WireError } from './wire.js';
+import { decodeFrame, encodeFrame, encodeFrameParts, joinFrame, WireError } from './wire.js';
 
 /** A frame written by hand (as a hostile or buggy peer could): the JSON, then `blob` at the first 8-aligned offset. */
 function frameWith(json: string, blob: number[] = []): Uint8Array {
@@ -88,5 +88,29 @@ describe('wire frames', () => {
     expect(() => decodeFrame(frameWith('{"x":{"$typed":"toString","blob":0,"length":1}}'))).toThrow(/malformed typed-array descriptor/);
     expect(() => decodeFrame(frameWith('{"x":{"$typed":"u8","blob":-1,"length":1}}'))).toThrow(/malformed typed-array descriptor/);
     expect(() => decodeFrame(frameWith('{"x":{"$typed":"u8","blob":1,"length":1}}'))).toThrow(/missing blob 0/);
+  });
+
+  it('encodes in parts that view the typed arrays uncopied and join to the one-buffer frame', () => {
+    const scores = new Float32Array([0.25, NaN]);
+    const value = { plain: { groups: [{ range: [1, 2], mode: 'spatial' }] }, scores, odd: new Uint8Array([1, 2, 3]), n: NaN };
+    const { parts, byteLength } = encodeFrameParts(value);
+    expect(parts.some((p) => p.buffer === scores.buffer)).toBe(true);
+    expect(parts.reduce((a, p) => a + p.byteLength, 0)).toBe(byteLength);
+    const joined = joinFrame({ parts, byteLength });
+    expect(joined).toEqual(encodeFrame(value));
+    const back = decodeFrame(joined) as typeof value;
+    expect(back.plain).toEqual(value.plain);
+    expect([...back.odd]).toEqual([1, 2, 3]);
+    expect(Number.isNaN(back.n) && Number.isNaN(back.scores[1])).toBe(true);
+  });
+
+  it('leaves the values it encodes untouched and drops undefined keys, as JSON does', () => {
+    const value = { keep: [1, { x: undefined, y: 2 }], arr: new Int32Array([5]), list: [Infinity, 1], when: new Date(0) };
+    const back = decodeFrame(encodeFrame(value)) as Record<string, unknown>;
+    expect(back.keep).toEqual([1, { y: 2 }]);
+    expect(back.list).toEqual([Infinity, 1]);
+    expect(back.when).toEqual({});
+    expect(value.arr).toBeInstanceOf(Int32Array);
+    expect(value.list[0]).toBe(Infinity);
   });
 });

@@ -46,40 +46,91 @@ function kindOf(value: ArrayBufferView): TypedKind {
 
 const pad8 = (n: number) => (n + 7) & ~7;
 
-export function encodeFrame(value: unknown): Uint8Array {
+/** A frame as the pieces it is made of: the header with the JSON, then each blob (viewed, not copied) and its padding. */
+export interface FrameParts {
+  parts: Uint8Array[];
+  byteLength: number;
+}
+
+const ZEROS = new Uint8Array(8);
+
+/**
+ * The frame of `value` without copying its typed arrays: a transport that can write several
+ * buffers at once (a socket's writev) sends the plan view's arrays straight from the planner's
+ * memory. The parts view `value`'s arrays: send them before anything changes those.
+ */
+export function encodeFrameParts(value: unknown): FrameParts {
   const blobs: Uint8Array[] = [];
-  // Typed arrays are swapped out before JSON.stringify: a replacer would see Node Buffers only
-  // after their toJSON() turned them into {type, data: [...]}.
-  const extract = (v: unknown): unknown => {
-    if (ArrayBuffer.isView(v)) {
-      if (v instanceof DataView) throw new WireError('cannot send a DataView over the wire');
-      const kind = kindOf(v);
-      blobs.push(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
-      return { $typed: kind, blob: blobs.length - 1, length: (v as AnyTyped).length };
-    }
-    if (typeof v === 'number' && !Number.isFinite(v)) return { $number: String(v) }; // JSON has no NaN/Infinity
-    if (Array.isArray(v)) return v.map(extract);
-    if (v && typeof v === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = extract(x);
-      return out;
-    }
-    return v;
+  const blobOf = (v: ArrayBufferView) => {
+    if (v instanceof DataView) throw new WireError('cannot send a DataView over the wire');
+    const kind = kindOf(v);
+    blobs.push(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+    return { $typed: kind, blob: blobs.length - 1, length: (v as AnyTyped).length };
   };
-  const json = JSON.stringify(extract(value));
+  // Typed arrays are swapped out before JSON.stringify: a replacer would see Node Buffers only
+  // after their toJSON() turned them into {type, data: [...]}. Copy on write: a container is
+  // copied only when something under it is swapped (a typed array, NaN/Infinity, which JSON lacks),
+  // so the plain parts of a value (a plan view's groups, configs) go to JSON.stringify as they are.
+  // Objects with a toJSON (a Date) are always copied key by key, as JSON would not see their keys.
+  const extract = (v: unknown): unknown => {
+    if (typeof v === 'number') return Number.isFinite(v) ? v : { $number: String(v) };
+    if (typeof v !== 'object' || v === null) return v;
+    if (ArrayBuffer.isView(v)) return blobOf(v);
+    if (Array.isArray(v)) {
+      let out: unknown[] | null = null;
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        const y = extract(x);
+        if (y !== x && out === null) out = v.slice(0, i);
+        if (out !== null) out.push(y);
+      }
+      return out ?? v;
+    }
+    const o = v as Record<string, unknown>;
+    let out: Record<string, unknown> | null = typeof o.toJSON === 'function' ? {} : null;
+    const keys = Object.keys(o);
+    for (let i = 0; i < keys.length; i++) {
+      const x = o[keys[i]];
+      const y = x === undefined ? x : extract(x);
+      if (y !== x && out === null) {
+        out = {};
+        for (let j = 0; j < i; j++) if (o[keys[j]] !== undefined) out[keys[j]] = o[keys[j]];
+      }
+      if (out !== null && y !== undefined) out[keys[i]] = y;
+    }
+    return out ?? v;
+  };
+  const json = JSON.stringify(extract(value)) ?? 'null';
   const jsonBytes = new TextEncoder().encode(json);
-  let total = pad8(8 + jsonBytes.length);
-  const offsets = blobs.map((b) => {
-    const at = total;
-    total = pad8(total + b.byteLength);
-    return at;
-  });
-  const out = new Uint8Array(total);
-  out.set(MAGIC, 0);
-  new DataView(out.buffer).setUint32(4, jsonBytes.length, true);
-  out.set(jsonBytes, 8);
-  blobs.forEach((b, i) => out.set(b, offsets[i]));
+  const headLength = pad8(8 + jsonBytes.length);
+  const head = new Uint8Array(headLength);
+  head.set(MAGIC, 0);
+  new DataView(head.buffer).setUint32(4, jsonBytes.length, true);
+  head.set(jsonBytes, 8);
+  const parts = [head];
+  let byteLength = headLength;
+  for (const b of blobs) {
+    if (b.byteLength > 0) parts.push(b);
+    const padding = pad8(b.byteLength) - b.byteLength;
+    if (padding > 0) parts.push(ZEROS.subarray(0, padding));
+    byteLength += b.byteLength + padding;
+  }
+  return { parts, byteLength };
+}
+
+/** The parts of a frame in one buffer. */
+export function joinFrame({ parts, byteLength }: FrameParts): Uint8Array {
+  const out = new Uint8Array(byteLength);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
   return out;
+}
+
+export function encodeFrame(value: unknown): Uint8Array {
+  return joinFrame(encodeFrameParts(value));
 }
 
 export function decodeFrame(bytes: Uint8Array): unknown {

@@ -107,7 +107,7 @@ export function encodeFrameParts(value: unknown): FrameParts {
   head.set(MAGIC, 0);
   new DataView(head.buffer).setUint32(4, jsonBytes.length, true);
   head.set(jsonBytes, 8);
-  const parts = [head];
+  const parts: Uint8Array[] = [head];
   let byteLength = headLength;
   for (const b of blobs) {
     if (b.byteLength > 0) parts.push(b);

@@ -112,6 +112,34 @@ async function measure(page: Page, url: string, label: string) {
     }
     return out;
   })()`)) as number[];
+  // Second in-run reference: the same empty call over a WebSocket of its own, on the now idle page
+  // (the call socket's floor). The slider's transport stage above it is time the network threads
+  // and the host wait for a CPU while the page renders the input's own frame.
+  const emptySocketMs = (await page.evaluate(`(async () => {
+    const token = new URLSearchParams(location.search).get('token') ?? '';
+    const ws = new WebSocket('ws://' + location.host + '/api/socket?token=' + encodeURIComponent(token));
+    ws.binaryType = 'arraybuffer';
+    await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
+    const method = new TextEncoder().encode('app.info');
+    const message = new Uint8Array(8 + method.length + 16);
+    const view = new DataView(message.buffer);
+    view.setUint32(0, 1, true);
+    view.setUint32(4, method.length, true);
+    message.set(method, 8);
+    message.set([0x4f, 0x4d, 0x5a, 0x31], 8 + method.length);
+    view.setUint32(12 + method.length, 2, true);
+    message.set(new TextEncoder().encode('{}'), 16 + method.length);
+    const out = [];
+    for (let i = 0; i < 30; i++) {
+      const t = performance.now();
+      ws.send(message);
+      const reply = await new Promise((resolve) => { ws.onmessage = (e) => resolve(e.data); });
+      const host = new DataView(reply).getFloat64(8, true) + new DataView(reply).getFloat64(16, true);
+      out.push(performance.now() - t - host);
+    }
+    ws.close();
+    return out;
+  })()`)) as number[];
   // Synchronous part of each chart's Plotly.react (they run back to back after each replan).
   const chartP50 = Object.fromEntries(Object.entries(perf.chartSync ?? {}).map(([k, v]) => [k, Math.round(percentile(v.slice(-MOVES), 50) * 10) / 10]));
   const clip = await page.getByTestId('clip-name').innerText();
@@ -129,6 +157,7 @@ async function measure(page: Page, url: string, label: string) {
     chartRuns: Object.fromEntries(Object.entries(perf.chartSync ?? {}).map(([k, v]) => [k, v.length])),
     stages: stageTable(perf.stages),
     emptyCallMs: { p50: round1(percentile(emptyCallMs, 50)), p95: round1(percentile(emptyCallMs, 95)) },
+    emptySocketMs: { p50: round1(percentile(emptySocketMs, 50)), p95: round1(percentile(emptySocketMs, 95)) },
     stageSamples: perf.stages.length,
     loadAverage: { before: loadBefore, after: load() },
   };
@@ -235,7 +264,7 @@ try {
       `  ${r.label.padEnd(15)} ${String(r.moves).padStart(3)} moves  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  max ${r.max.toFixed(1)} ms  (replan median ${r.planMsMedian.toFixed(2)} ms; open+analyse+first draw ${r.openMs} ms)  [${r.clip}]\n` +
         `${' '.repeat(18)}p50 / replan ${(r.p50 / r.planMsMedian).toFixed(1)}x, p95 / replan ${(r.p95 / r.planMsMedian).toFixed(1)}x (same run: the machine's speed cancels out); load average ${r.loadAverage.before.join(' ')} -> ${r.loadAverage.after.join(' ')}\n` +
         `${' '.repeat(18)}synchronous draw per chart, p50 (ms; "(canvas)" = per-plan overlay repaint, plain = Plotly.react when the static figure changed): ${JSON.stringify(r.chartP50)}; draws per chart ${JSON.stringify(r.chartRuns)}\n` +
-        `${' '.repeat(18)}stages over ${r.stageSamples} moves (p50 / p95 ms, share of the total; in-run reference: an empty call's round trip by fetch minus the host, p50 ${r.emptyCallMs.p50} / p95 ${r.emptyCallMs.p95} ms):`,
+        `${' '.repeat(18)}stages over ${r.stageSamples} moves (p50 / p95 ms, share of the total; in-run references, an empty call's round trip minus the host on the idle page: by fetch p50 ${r.emptyCallMs.p50} / p95 ${r.emptyCallMs.p95} ms, by WebSocket p50 ${r.emptySocketMs.p50} / p95 ${r.emptySocketMs.p95} ms):`,
     );
     for (const { key, label } of STAGES) {
       const st = r.stages[key];

@@ -38,20 +38,28 @@ export function parseRequest(message: Uint8Array): { id: number; method: string;
   return { id, method, params: message.slice(8 + methodLength) };
 }
 
-export function responseMessage(id: number, hostMs: number, encodeMs: number, frame: Uint8Array): Uint8Array {
-  const out = new Uint8Array(24 + frame.length);
+/** A response message's first 24 bytes; the contract frame follows them. */
+export function responseHeader(id: number, hostMs: number, encodeMs: number): Uint8Array {
+  const out = new Uint8Array(24);
   const view = new DataView(out.buffer);
   view.setUint32(0, id, true);
   view.setFloat64(8, hostMs, true);
   view.setFloat64(16, encodeMs, true);
+  return out;
+}
+
+export function responseMessage(id: number, hostMs: number, encodeMs: number, frame: Uint8Array): Uint8Array {
+  const out = new Uint8Array(24 + frame.length);
+  out.set(responseHeader(id, hostMs, encodeMs), 0);
   out.set(frame, 24);
   return out;
 }
 
 export function parseResponse(data: ArrayBuffer): { id: number } & SocketAnswer {
   const view = new DataView(data);
-  // A copy from offset 0: the wire frame's typed arrays need their own aligned buffer.
-  return { id: view.getUint32(0, true), hostMs: view.getFloat64(8, true), encodeMs: view.getFloat64(16, true), frame: new Uint8Array(data.slice(24)) };
+  // A view, not a copy: the frame starts 8-aligned (24) in a buffer this message owns, so the wire
+  // frame's typed arrays can view it in place.
+  return { id: view.getUint32(0, true), hostMs: view.getFloat64(8, true), encodeMs: view.getFloat64(16, true), frame: new Uint8Array(data, 24) };
 }
 
 /** Room for the request header and the longest method name on top of a frame. */

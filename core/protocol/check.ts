@@ -82,17 +82,41 @@ export const nullable = <T>(inner: Check<T>): Check<T | null> =>
 export const optional = <T>(inner: Check<T>): Check<T | undefined> =>
   make(`${inner.describe} | undefined`, (v, p) => (v === undefined ? undefined : inner.parse(v, p)));
 
+/*
+ * A child is checked under its parent's path and named only when it fails: a plan view has
+ * thousands of children, and building "groups[12].frame_keep_counts[3]" for each cost more than
+ * checking them. Checks are pure, so the failing child, checked again under its own path, throws
+ * the same error with the right path.
+ */
+function atIndex<T>(check: Check<T>, value: unknown, parent: string, index: number): T {
+  try {
+    return check.parse(value, parent);
+  } catch {
+    return check.parse(value, `${parent}[${index}]`);
+  }
+}
+
+function atKey<T>(check: Check<T>, value: unknown, parent: string, key: string): T {
+  try {
+    return check.parse(value, parent);
+  } catch {
+    return check.parse(value, parent ? `${parent}.${key}` : key);
+  }
+}
+
 export const array = <T>(inner: Check<T>, options: { maxLength?: number } = {}): Check<T[]> =>
   make(`${inner.describe}[]`, (v, p) => {
     if (!Array.isArray(v)) fail(p, 'an array', v);
     if (options.maxLength !== undefined && v.length > options.maxLength) throw new ContractError(`array longer than ${options.maxLength}`, p);
-    return v.map((item, i) => inner.parse(item, `${p}[${i}]`));
+    const out = new Array<T>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = atIndex(inner, v[i], p, i);
+    return out;
   });
 
 export const tuple = <T extends unknown[]>(...items: { [K in keyof T]: Check<T[K]> }): Check<T> =>
   make('tuple', (v, p) => {
     if (!Array.isArray(v) || v.length !== items.length) fail(p, `an array of ${items.length}`, v);
-    return items.map((c, i) => c.parse(v[i], `${p}[${i}]`)) as T;
+    return items.map((c, i) => atIndex(c, v[i], p, i)) as T;
   });
 
 type Shape = Record<string, Check<unknown>>;
@@ -101,8 +125,9 @@ type RequiredKeys<S extends Shape> = Exclude<keyof S, OptionalKeys<S>>;
 export type ObjectOf<S extends Shape> = { [K in RequiredKeys<S>]: Infer<S[K]> } & { [K in OptionalKeys<S>]?: Infer<S[K]> };
 
 /** An object with exactly these keys (unknown keys are rejected: they are either typos or probes). */
-export const object = <S extends Shape>(shape: S, options: { allowExtra?: boolean } = {}): Check<ObjectOf<S>> =>
-  make('object', (v, p) => {
+export const object = <S extends Shape>(shape: S, options: { allowExtra?: boolean } = {}): Check<ObjectOf<S>> => {
+  const fields = Object.entries(shape);
+  return make('object', (v, p) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v)) fail(p, 'an object', v);
     const source = v as Record<string, unknown>;
     if (!options.allowExtra) {
@@ -112,13 +137,14 @@ export const object = <S extends Shape>(shape: S, options: { allowExtra?: boolea
       }
     }
     const out: Record<string, unknown> = {};
-    for (const [key, check] of Object.entries(shape)) {
+    for (const [key, check] of fields) {
       // A missing key reads as undefined, never as something inherited from a (tampered) prototype.
-      const value = check.parse(Object.hasOwn(source, key) ? source[key] : undefined, p ? `${p}.${key}` : key);
+      const value = atKey(check, Object.hasOwn(source, key) ? source[key] : undefined, p, key);
       if (value !== undefined) out[key] = value;
     }
     return out as ObjectOf<S>;
   });
+};
 
 /** Any JSON-like value, checked only for being a plain object (used for configs the core validates itself). */
 export const record = (): Check<Record<string, unknown>> =>

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, encodeFrame, WireError } from './wire.js';
+import { decodeFrame, encodeFrame, encodeFrameParts, joinFrame, WireError } from './wire.js';
+
+/** A frame written by hand (as a hostile or buggy peer could): the JSON, then `blob` at the first 8-aligned offset. */
+function frameWith(json: string, blob: number[] = []): Uint8Array {
+  const bytes = new TextEncoder().encode(json);
+  const at = (8 + bytes.length + 7) & ~7;
+  const out = new Uint8Array(at + Math.max(64, blob.length));
+  out.set([0x4f, 0x4d, 0x5a, 0x31]);
+  new DataView(out.buffer).setUint32(4, bytes.length, true);
+  out.set(bytes, 8);
+  out.set(blob, at);
+  return out;
+}
 
 describe('wire frames', () => {
   it('round-trips typed arrays as binary, with NaN and infinities intact', () => {
@@ -49,5 +61,56 @@ describe('wire frames', () => {
     const header = encodeFrame({ x: 1 });
     new DataView(header.buffer).setUint32(4, 1e6, true);
     expect(() => decodeFrame(header)).toThrow(/JSON length/);
+  });
+
+  it('revives typed arrays and non-finite numbers anywhere: the root, arrays of objects, keys named like Object.prototype members', () => {
+    expect([...(decodeFrame(encodeFrame(new Uint16Array([3, 65535]))) as Uint16Array)]).toEqual([3, 65535]);
+    expect(decodeFrame(encodeFrame(-Infinity))).toBe(-Infinity);
+    const back = decodeFrame(encodeFrame({ groups: [{ keep: new Uint8Array([1]), score: NaN }, { keep: new Uint8Array([0, 1]), score: 2 }], toString: new Float64Array([1.5]) })) as {
+      groups: { keep: Uint8Array; score: number }[];
+      toString: Float64Array;
+    };
+    expect(back.groups.map((g) => [...g.keep])).toEqual([[1], [0, 1]]);
+    expect(Number.isNaN(back.groups[0].score)).toBe(true);
+    expect(back.toString).toBeInstanceOf(Float64Array);
+  });
+
+  it('keeps a __proto__ key an own key when it holds a typed array or a $number', () => {
+    const head = frameWith('{"a":{"__proto__":{"$number":"NaN"}},"b":{"__proto__":{"$typed":"u8","blob":0,"length":2}}}', [5, 6]);
+    const back = decodeFrame(head) as { a: Record<string, unknown>; b: Record<string, unknown> };
+    expect(Object.getPrototypeOf(back.a)).toBe(Object.prototype);
+    expect(Object.hasOwn(back.a, '__proto__') && Number.isNaN(back.a['__proto__'] as number)).toBe(true);
+    expect(Object.getPrototypeOf(back.b)).toBe(Object.prototype);
+    expect([...(back.b['__proto__'] as Uint8Array)]).toEqual([5, 6]);
+  });
+
+  it('refuses typed-array descriptors with an unknown kind (including inherited names), a negative blob or a missing blob', () => {
+    expect(() => decodeFrame(frameWith('{"x":{"$typed":"toString","blob":0,"length":1}}'))).toThrow(/malformed typed-array descriptor/);
+    expect(() => decodeFrame(frameWith('{"x":{"$typed":"u8","blob":-1,"length":1}}'))).toThrow(/malformed typed-array descriptor/);
+    expect(() => decodeFrame(frameWith('{"x":{"$typed":"u8","blob":1,"length":1}}'))).toThrow(/missing blob 0/);
+  });
+
+  it('encodes in parts that view the typed arrays uncopied and join to the one-buffer frame', () => {
+    const scores = new Float32Array([0.25, NaN]);
+    const value = { plain: { groups: [{ range: [1, 2], mode: 'spatial' }] }, scores, odd: new Uint8Array([1, 2, 3]), n: NaN };
+    const { parts, byteLength } = encodeFrameParts(value);
+    expect(parts.some((p) => p.buffer === scores.buffer)).toBe(true);
+    expect(parts.reduce((a, p) => a + p.byteLength, 0)).toBe(byteLength);
+    const joined = joinFrame({ parts, byteLength });
+    expect(joined).toEqual(encodeFrame(value));
+    const back = decodeFrame(joined) as typeof value;
+    expect(back.plain).toEqual(value.plain);
+    expect([...back.odd]).toEqual([1, 2, 3]);
+    expect(Number.isNaN(back.n) && Number.isNaN(back.scores[1])).toBe(true);
+  });
+
+  it('leaves the values it encodes untouched and drops undefined keys, as JSON does', () => {
+    const value = { keep: [1, { x: undefined, y: 2 }], arr: new Int32Array([5]), list: [Infinity, 1], when: new Date(0) };
+    const back = decodeFrame(encodeFrame(value)) as Record<string, unknown>;
+    expect(back.keep).toEqual([1, { y: 2 }]);
+    expect(back.list).toEqual([Infinity, 1]);
+    expect(back.when).toEqual({});
+    expect(value.arr).toBeInstanceOf(Int32Array);
+    expect(value.list[0]).toBe(Infinity);
   });
 });

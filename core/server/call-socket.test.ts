@@ -1,10 +1,12 @@
 import { request } from 'node:http';
 import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStudioServer } from '../../test-support/studio-server.js';
 import { requestMessage } from '../protocol/call-socket-messages.js';
-import { decodeFrame, encodeFrame } from '../protocol/wire.js';
-import { acceptKey, frameHeader, MAX_SOCKET_MESSAGE_BYTES } from './call-socket.js';
+import { decodeFrame, encodeFrame, encodeFrameParts } from '../protocol/wire.js';
+import { acceptKey, frameHeader, handleCallSocketUpgrade, MAX_SOCKET_MESSAGE_BYTES } from './call-socket.js';
 import type { RunningStudioServer } from './server.js';
 
 let server: RunningStudioServer;
@@ -128,5 +130,36 @@ describe('call socket (contract calls over one WebSocket)', () => {
     socket!.write(head);
     expect((await nextFrame(socket!, 0x8)).readUInt16BE(0)).toBe(1009);
     socket!.destroy();
+  });
+
+  it('writes a large answer as one binary message (64-bit length) from the frame parts, its arrays sent uncopied', async () => {
+    const written: Buffer[] = [];
+    const fake = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, done) {
+        written.push(chunk);
+        done();
+      },
+    });
+    const scores = new Float32Array(40_000).map((_, i) => i / 7);
+    const req = { headers: { 'sec-websocket-version': '13', 'sec-websocket-key': KEY } } as unknown as IncomingMessage;
+    handleCallSocketUpgrade(req, fake, Buffer.alloc(0), new URL('http://127.0.0.1/api/socket'), {
+      refusal: () => null,
+      call: async () => ({ frame: encodeFrameParts({ ok: true, result: { scores } }), hostMs: 2, encodeMs: 0.5 }),
+    });
+    fake.push(clientFrame(0x2, callMessage(3, 'plan.run', {})));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(written.some((chunk) => chunk.buffer === scores.buffer)).toBe(true);
+    const bytes = Buffer.concat(written);
+    const frameAt = bytes.indexOf('\r\n\r\n') + 4;
+    expect(bytes[frameAt]).toBe(0x82);
+    expect(bytes[frameAt + 1]).toBe(127);
+    const length = Number(bytes.readBigUInt64BE(frameAt + 2));
+    expect(bytes.length).toBe(frameAt + 10 + length);
+    const payload = bytes.subarray(frameAt + 10);
+    expect(payload.readUInt32LE(0)).toBe(3);
+    expect(payload.readDoubleLE(8)).toBe(2);
+    const outcome = decodeFrame(new Uint8Array(payload.subarray(24))) as { result: { scores: Float32Array } };
+    expect(outcome.result.scores).toEqual(scores);
   });
 });

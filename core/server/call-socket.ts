@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { MAX_SOCKET_MESSAGE_BYTES, parseRequest, responseMessage } from '../protocol/call-socket-messages.js';
+import { MAX_SOCKET_MESSAGE_BYTES, parseRequest, responseHeader } from '../protocol/call-socket-messages.js';
+import type { FrameParts } from '../protocol/wire.js';
 
 export { MAX_SOCKET_MESSAGE_BYTES };
 
@@ -22,8 +23,8 @@ export const OPCODE = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, p
 export interface CallSocketOptions {
   /** Why this handshake must be refused (origin, token, host), or null to accept it. */
   refusal(req: IncomingMessage, url: URL): string | null;
-  /** Runs one call; answers the reply frame and the host's timings. */
-  call(method: string, params: Uint8Array): Promise<{ frame: Uint8Array; hostMs: number; encodeMs: number }>;
+  /** Runs one call; answers the reply frame (in parts, written at once) and the host's timings. */
+  call(method: string, params: Uint8Array): Promise<{ frame: FrameParts; hostMs: number; encodeMs: number }>;
 }
 
 export function acceptKey(key: string): string {
@@ -79,11 +80,19 @@ export function handleCallSocketUpgrade(req: IncomingMessage, socket: Duplex, he
   const send = (opcode: number, payload: Uint8Array) => {
     if (!closed && socket.writable) socket.write(serverFrame(opcode, payload));
   };
+  /** One binary message from several buffers, in one writev: a plan view's arrays are never copied into a message buffer. */
+  const sendParts = (parts: Uint8Array[], byteLength: number) => {
+    if (closed || !socket.writable) return;
+    socket.cork();
+    socket.write(frameHeader(OPCODE.binary, byteLength));
+    for (const part of parts) socket.write(part);
+    socket.uncork();
+  };
   const onMessage = (message: Buffer) => {
     const request = parseRequest(message);
     if (!request) return close(1002, 'malformed call message');
     void options.call(request.method, request.params).then(
-      ({ frame, hostMs, encodeMs }) => send(OPCODE.binary, responseMessage(request.id, hostMs, encodeMs, frame)),
+      ({ frame, hostMs, encodeMs }) => sendParts([responseHeader(request.id, hostMs, encodeMs), ...frame.parts], 24 + frame.byteLength),
       () => close(1011, 'internal error'),
     );
   };

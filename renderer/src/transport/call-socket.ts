@@ -21,11 +21,19 @@ export class CallSocket {
 
   constructor(private readonly url: string) {}
 
-  /** Sends one call; null when the socket is not available (the caller uses fetch). */
-  async call(method: string, frame: Uint8Array): Promise<SocketAnswer | null> {
-    if (this.unavailable || !fitsSocketMessage(frame.length) || typeof WebSocket === 'undefined') return null;
-    const socket = await this.open();
-    if (!socket) return null;
+  /**
+   * Sends one call; null when the socket is not available (the caller uses fetch). On an open
+   * socket the message leaves before this returns: a slider's replan must not wait behind the
+   * React render that the same input event queues (an `await` here would put it after that).
+   */
+  call(method: string, frame: Uint8Array): Promise<SocketAnswer | null> {
+    if (this.unavailable || !fitsSocketMessage(frame.length) || typeof WebSocket === 'undefined') return Promise.resolve(null);
+    const socket = this.socket;
+    if (socket && socket.readyState === WebSocket.OPEN) return this.send(socket, method, frame);
+    return this.open().then((opened) => (opened ? this.send(opened, method, frame) : null));
+  }
+
+  private send(socket: WebSocket, method: string, frame: Uint8Array): Promise<SocketAnswer> {
     const id = this.nextId++;
     return new Promise<SocketAnswer>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

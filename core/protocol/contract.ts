@@ -211,6 +211,15 @@ export const hostMethods = {
   },
   /** `fastvDecoder`: the decoder a FastV config ranks by (default the demo decoder); ignored by other methods. */
   'plan.run': { params: object({ clipId, config: record(), fastvDecoder: optional(fastvDecoderCheck) }), result: planViewCheck },
+  /**
+   * Each config's budget readout on the clip (the parameter panel's preset retention): a few
+   * hundred bytes instead of a whole plan view per config, planned without displacing the clip's
+   * current plan. A config that does not fit the clip gets its message instead of a readout.
+   */
+  'plan.budgets': {
+    params: object({ clipId, configs: array(record(), { maxLength: 32 }), fastvDecoder: optional(fastvDecoderCheck) }),
+    result: object({ budgets: array(object({ budget: nullable(budgetCheck), error: nullable(string()) })) }),
+  },
   'export.build': {
     params: object({ clipId, config: record(), kind: oneOf(EXPORT_KINDS), fastvDecoder: optional(fastvDecoderCheck) }),
     result: object({ fileName: string(), mime: string(), bytes: u8() }),

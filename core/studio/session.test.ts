@@ -115,6 +115,29 @@ describe('studio session', () => {
     expect(unknownMethod).toMatchObject({ ok: false, error: { kind: 'bad-request' } });
   });
 
+  itWithGolden("answers each preset's budget in one small call without displacing the current plan", async () => {
+    const real = createDefaultDeps({ appRoot: repoRoot, version: 'test' });
+    let plans = 0;
+    const session = new StudioSession({ ...real, planClip: (...args) => (plans++, real.planClip(...args)) }, new RecentFiles(null));
+    const clip = await call<ClipSummary>(session, 'clip.openPath', { jobId: 'jb', path: golden('default_params.safetensors') });
+    const current = { rho_audio: 0.4, rho_video: 0.7 };
+    const configs = [{ rho_audio: 0.3, rho_video: 0.6 }, { ...current, g: 15 }, { rho_video: 7 }];
+    const before = await call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config: current });
+    const { budgets } = await call<{ budgets: { budget: PlanView['budget'] | null; error: string | null }[] }>(session, 'plan.budgets', { clipId: clip.clipId, configs });
+    expect(budgets).toHaveLength(3);
+    for (const [k, config] of configs.slice(0, 2).entries()) {
+      expect(budgets[k]).toEqual({ budget: (await call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config })).budget, error: null });
+    }
+    expect(budgets[2]).toEqual({ budget: null, error: expect.stringMatching(/rho_video.*\[0, 1\]/) });
+    // The last setting planned (configs[1]) is kept through other configs' budgets: asking for it again plans nothing.
+    const planned = plans;
+    await call<PlanView>(session, 'plan.budgets', { clipId: clip.clipId, configs: [configs[0], { rho_audio: 0.2 }] });
+    const again = await call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config: configs[1] });
+    expect(plans).toBe(planned + 2);
+    expect(again.budget).toEqual(budgets[1].budget);
+    expect(before.budget.kept).toBe(before.counts.audio.kept + before.counts.video.kept);
+  });
+
   it('opens the shipped demo bundle with waveform data', async () => {
     const session = newSession();
     const clip = await call<ClipSummary>(session, 'clip.openDemo', { jobId: 'j7' });

@@ -13,7 +13,7 @@ import { ConfigError, resolveConfig } from '../config/validate.js';
 import type { OmniZipConfig } from '../config/schema.js';
 import type { PlanDocument, PlanResult } from '../planner/types.js';
 import { budgetOf, geometryFor } from './flops-budget.js';
-import { CONTRACT_VERSION, type AnalysisProviderChoice, type ClipSummary, type ExportKind, type HostMethod, type Params, type PlanView, type ProgressEvent, type Result } from '../protocol/contract.js';
+import { CONTRACT_VERSION, type AnalysisProviderChoice, type BudgetReadout, type ClipSummary, type ExportKind, type HostMethod, type Params, type PlanView, type ProgressEvent, type Result } from '../protocol/contract.js';
 import { buildExport } from './export.js';
 import { StudioError } from './errors.js';
 import { RecentFiles } from './recent.js';
@@ -227,6 +227,24 @@ export class StudioSession {
         const decoder = fastvDecoderOf(p.fastvDecoder);
         await this.prepareFastv(this.clip(p.clipId), [p.config], decoder);
         return this.planView(p.clipId, p.config, decoder);
+      },
+      'plan.budgets': async (p) => {
+        const clip = this.clip(p.clipId);
+        const decoder = fastvDecoderOf(p.fastvDecoder);
+        await this.prepareFastv(clip, p.configs, decoder);
+        const budgets: { budget: BudgetReadout | null; error: string | null }[] = [];
+        for (const config of p.configs) {
+          // Between plans the loop answers what arrived meanwhile (the slider's next plan.run)
+          // instead of making it wait behind the whole list.
+          await new Promise((resolve) => setImmediate(resolve));
+          try {
+            budgets.push({ budget: this.budgetReadout(clip, this.plan(clip, config, decoder, { remember: false })), error: null });
+          } catch (err) {
+            if (!(err instanceof StudioError && err.kind === 'bad-config')) throw err;
+            budgets.push({ budget: null, error: err.message });
+          }
+        }
+        return { budgets };
       },
       'export.build': async (p) => {
         const clip = this.clip(p.clipId);
@@ -491,7 +509,12 @@ export class StudioSession {
     }
   }
 
-  private plan(clip: OpenClip, overrides: Record<string, unknown>, decoder: FastvDecoder = DEFAULT_FASTV_DECODER): PlanResult {
+  /**
+   * The plan of `overrides` on the clip. The last one is kept (`remember`) so the views and exports
+   * of one setting share it; side requests (preset budgets) pass `remember: false` so they do not
+   * displace it.
+   */
+  private plan(clip: OpenClip, overrides: Record<string, unknown>, decoder: FastvDecoder = DEFAULT_FASTV_DECODER, options: { remember?: boolean } = {}): PlanResult {
     let config: OmniZipConfig;
     try {
       config = resolveConfig(overrides);
@@ -509,7 +532,7 @@ export class StudioSession {
       if (err instanceof ConfigError) throw new StudioError('bad-config', err.message);
       throw err;
     }
-    clip.lastPlan = { key, plan };
+    if (options.remember !== false) clip.lastPlan = { key, plan };
     return plan;
   }
 
@@ -580,6 +603,10 @@ export class StudioSession {
     }
   }
 
+  private budgetReadout(clip: OpenClip, plan: PlanResult): BudgetReadout {
+    return budgetOf(plan.counts, geometryFor(clip.summary.model, clip.bundle.hiddenSize), prunedAfterLayer(plan));
+  }
+
   private planView(clipId: string, overrides: Record<string, unknown>, decoder: FastvDecoder = DEFAULT_FASTV_DECODER): PlanView {
     const clip = this.clip(clipId);
     const plan = this.plan(clip, overrides, decoder);
@@ -609,7 +636,7 @@ export class StudioSession {
       audioFate: plan.audio.fate,
       audioMergedInto: plan.audio.mergedInto,
       videoKeep: plan.videoKeep,
-      budget: budgetOf(plan.counts, geometryFor(clip.summary.model, clip.bundle.hiddenSize), prunedAfterLayer(plan)),
+      budget: this.budgetReadout(clip, plan),
       audioScoreSource: plan.audioScoreSource,
       method: plan.method,
       discard: plan.budget,

@@ -9,6 +9,7 @@ import type { PlanView } from '../../../core/protocol/contract.js';
 import { connectedClient } from '../actions.js';
 import { fastvDecoderParam } from './fastv-decoder.js';
 import { useStudioPick } from '../store/index.js';
+import { whenReplansIdle } from '../replan-idle.js';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
@@ -43,7 +44,11 @@ export function DiscardSummary({ plan }: { plan: PlanView }) {
   );
 }
 
-/** Each preset's realised audio+video retention on the open clip with the current config underneath. */
+/**
+ * Each preset's realised audio+video retention on the open clip with the current config
+ * underneath: one small `plan.budgets` call, sent once the slider's own replan has been drawn so
+ * it never shares that round trip.
+ */
 export function usePresetRetention(): Record<string, number> {
   const { clip, config } = useStudioPick('clip', 'config');
   const [retention, setRetention] = useState<Record<string, number>>({});
@@ -51,13 +56,18 @@ export function usePresetRetention(): Record<string, number> {
     if (!clip) return;
     let live = true;
     const timer = setTimeout(() => {
-      void Promise.allSettled(PRESETS.map((p) => connectedClient().call('plan.run', { clipId: clip.clipId, config: { ...config, ...p.values }, ...fastvDecoderParam() }))).then((outcomes) => {
+      void (async () => {
+        await whenReplansIdle();
+        if (!live) return;
+        const { budgets } = await connectedClient().call('plan.budgets', { clipId: clip.clipId, configs: PRESETS.map((p) => ({ ...config, ...p.values })), ...fastvDecoderParam() });
         if (!live) return;
         const out: Record<string, number> = {};
-        outcomes.forEach((o, k) => {
-          if (o.status === 'fulfilled') out[PRESETS[k].id] = o.value.budget.retained;
+        budgets.forEach((b, k) => {
+          if (b.budget) out[PRESETS[k].id] = b.budget.retained;
         });
         setRetention(out);
+      })().catch(() => {
+        // The labels are a hint: a closed clip or a lost host leaves them as they were.
       });
     }, 250);
     return () => {

@@ -5,7 +5,6 @@
  * since (bin/build-freshness.mjs), so running an edited source never runs a stale bundle; an
  * installed package without sources just uses what it ships.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +62,8 @@ export function ensureBuilt(name, options = {}) {
     process.exit(1);
   }
   process.stderr.write(`omnizip-studio: building ${name} (${reason}) ...\n`);
+  // Loaded only to build: child_process drags in net, dgram and streams, a few ms of every CLI start.
+  const { spawnSync } = process.getBuiltinModule('node:child_process');
   const run = spawnSync(process.execPath, build.command, { cwd: appRoot, stdio: ['ignore', 'ignore', 'inherit'] });
   if (run.status !== 0) {
     process.stderr.write(`omnizip-studio: building ${name} failed (exit ${run.status ?? run.signal})\n`);

@@ -3,7 +3,6 @@
  * format. Float32 embeddings stay zero-copy views into the file bytes where alignment allows, so
  * loading the 130 MB reference clip costs one file read, not two.
  */
-import { createHash } from 'node:crypto';
 import { BundleError } from './errors.js';
 import { FileReadError, readRegularFile } from '../util/regular-file.js';
 import { checkSafetensorsPrefix, float32View, parseSafetensors, toFloat32, uint8View, type SafetensorsDType, type SafetensorsTensor } from './safetensors.js';
@@ -26,6 +25,8 @@ export interface ParseBundleOptions {
 
 /** sha256 (lowercase hex) of a bundle file's bytes: the clip's identity for caches. */
 export function bundleContentHash(bytes: Uint8Array): string {
+  // Loaded on first use: commands that skip the hash (inspect) never pay for node:crypto's start.
+  const { createHash } = process.getBuiltinModule('node:crypto');
   return createHash('sha256').update(bytes).digest('hex');
 }
 

@@ -37,6 +37,9 @@ export async function startWebMode(options: WebModeOptions): Promise<RunningStud
   if (cleaned) process.stderr.write(`omnizip-studio: ${cleaned}\n`);
   const host = createStudioHost({ appRoot: options.appRoot, version: packageVersion(options.appRoot), stateDir });
   const running = await startStudioServer({ session: host.session, staticDir, port: options.port, openFile: options.openFile });
+  // The page opens the demo unless told to open a file: start on it now, while the browser loads
+  // and runs the page's script (issue 16 goal 5: the cold start's longest wait was that open).
+  if (!options.openFile) host.session.prepareDemo();
   // The last change before a quit is still waiting out the save debounce: write it before exiting.
   return { ...running, close: async () => { await running.close(); await host.shutdown(); } };
 }

@@ -6,6 +6,7 @@ import Plotly from '../plot/plotly.js';
 import { useStudio, useStudioPick } from '../store/index.js';
 import { exportableFigure } from './figure.js';
 import { exportReport } from './report.js';
+import { whenReplansIdle } from '../replan-idle.js';
 
 const FILES: [ExportKind, string][] = [
   ['config-yaml', 'Config (YAML)'],
@@ -51,9 +52,13 @@ export function Export() {
   const [flags, setFlags] = useState('');
   useEffect(() => {
     let live = true;
-    // Debounced: the preview must not compete with the charts while a slider is moving.
+    // Debounced, and sent only once the slider's own replan is drawn: the preview must not compete
+    // with the charts while a slider is moving.
     const timer = setTimeout(() => {
-      if (clip) void buildExportText('flags').then((t) => live && setFlags(t), () => live && setFlags(''));
+      if (!clip) return;
+      void whenReplansIdle()
+        .then(() => (live ? buildExportText('flags') : ''))
+        .then((t) => live && setFlags(t), () => live && setFlags(''));
     }, 250);
     return () => {
       live = false;

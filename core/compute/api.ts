@@ -5,6 +5,7 @@
  * sweep methods by core/sweeps (a pool of these workers runs a local sweep).
  */
 import type { AnalyzeProgress, ClipAnalysis } from '../analysis/types.js';
+import type { AudioNeighbourLists } from '../planner/audio-neighbours.js';
 import type { FeatureBundle } from '../bundle/types.js';
 import type { EncodeProgress } from '../encoders/encode-media.js';
 import type { EncodeJobRequest, EncodeJobSummary } from '../encoders/encode-job.js';
@@ -41,6 +42,8 @@ export interface AnalysisReply {
   contentHash: string;
   cache: 'hit' | 'miss' | 'corrupt' | 'disabled';
   cacheProblem?: string;
+  /** The merge stage's neighbour lists, built here so the host's first plan does not build them on its loop. */
+  audioNeighbours: AudioNeighbourLists | null;
 }
 
 export interface MediaEncodeRequest {

@@ -10,6 +10,7 @@ import type { FeatureBundle } from '../bundle/types.js';
 import type { EncodeProgress } from '../encoders/encode-media.js';
 import type { EncodeJobRequest, EncodeJobSummary } from '../encoders/encode-job.js';
 import { parseProviderPreference } from '../onnx/session.js';
+import { adoptAudioNeighbourLists } from '../planner/audio-neighbours.js';
 import type { PrefillJob } from '../prefill/job.js';
 import type { PrefillProgress, PrefillReport } from '../prefill/types.js';
 import { CancelledError } from '../protocol/errors.js';
@@ -66,6 +67,7 @@ export class ComputeClient {
       );
       // The hash identifies the clip's saved session; the worker computed it off this thread.
       bundle.contentHash ??= reply.contentHash;
+      if (reply.audioNeighbours) adoptAudioNeighbourLists(reply.analysis, reply.audioNeighbours);
       return reply.analysis;
     },
   };

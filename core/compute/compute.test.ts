@@ -5,6 +5,7 @@ import { makeSyntheticBundle } from '../../test-support/synthetic/index.js';
 import type { FeatureBundle } from '../bundle/types.js';
 import { CancelledError } from '../protocol/errors.js';
 import { ComputeClient } from './client.js';
+import { audioNeighbourLists, buildNeighbourLists, hasAudioNeighbourLists, NEIGHBOUR_LIST_LENGTH } from '../planner/audio-neighbours.js';
 
 const compute = new ComputeClient({ cache: false });
 const inProcess = new OnnxAnalysisEngine({ provider: 'cpu' });
@@ -29,6 +30,9 @@ describe('compute worker: analysis', () => {
     expect(got.frames[1].temporal).toEqual(expected.frames[1].temporal);
     expect(got.engine).toMatchObject({ engine: 'onnxruntime', provider: 'cpu' });
     expect(fractions.at(-1)).toBe(1);
+    // The merge stage's neighbour lists came built with the analysis, as the host would build them.
+    expect(hasAudioNeighbourLists(got)).toBe(true);
+    expect(audioNeighbourLists(got)).toEqual(buildNeighbourLists(expected.audioSelfSimilarity, expected.numAudio, NEIGHBOUR_LIST_LENGTH));
     // The main loop was free: timers fired throughout (at least a quarter of the 2-ms slots).
     expect(ticks).toBeGreaterThan(elapsed / 8);
     // the caller's bundle is untouched (the worker got a transferred copy)

@@ -11,6 +11,7 @@ import type { FeatureBundle } from '../bundle/types.js';
 import { openEncoders, runEncodeJob } from '../encoders/encode-job.js';
 import { encodeMedia } from '../encoders/encode-media.js';
 import { fastvAttentionJob } from '../methods/fastv-scores.js';
+import { buildNeighbourLists, NEIGHBOUR_LIST_LENGTH } from '../planner/audio-neighbours.js';
 import type { ProviderPreference } from '../onnx/session.js';
 import { runPrefillJob } from '../prefill/job.js';
 import { serveRpc } from '../rpc/serve.js';
@@ -62,8 +63,10 @@ serveRpc<ComputeApi>(
         signal,
         onProgress: progress,
       });
-      transfer(buffersOf(analysisArrays(outcome.analysis)));
-      return { analysis: outcome.analysis, contentHash: analysisContentHash(bundle), cache: outcome.cache, cacheProblem: outcome.cacheProblem };
+      const a = outcome.analysis;
+      const audioNeighbours = a.numAudio > 0 ? buildNeighbourLists(a.audioSelfSimilarity, a.numAudio, NEIGHBOUR_LIST_LENGTH, signal) : null;
+      transfer(buffersOf([...analysisArrays(a), audioNeighbours?.lists ?? null, audioNeighbours?.usable ?? null]));
+      return { analysis: a, contentHash: analysisContentHash(bundle), cache: outcome.cache, cacheProblem: outcome.cacheProblem, audioNeighbours };
     },
     async 'media.encode'(request, { signal, progress, transfer }) {
       const encoders = await openEncoders(request.encoders);

@@ -1,4 +1,5 @@
 import type { ClipAnalysis } from '../analysis/types.js';
+import { throwIfAborted } from '../protocol/errors.js';
 
 /**
  * Each audio token's most similar audio tokens, so the merge stage finds a token's nearest anchor
@@ -33,7 +34,24 @@ export function audioNeighbourLists(analysis: ClipAnalysis): AudioNeighbourLists
   return lists;
 }
 
-export function buildNeighbourLists(sim: Float32Array, n: number, maxK: number): AudioNeighbourLists {
+/**
+ * Lists built elsewhere for this analysis: the compute worker builds them right after the analysis
+ * (~1 s on a 5-minute clip), so the host's first plan does not build them on its event loop.
+ */
+export function adoptAudioNeighbourLists(analysis: ClipAnalysis, lists: AudioNeighbourLists): void {
+  if (lists.usable.length !== analysis.numAudio || lists.lists.length !== analysis.numAudio * lists.k) {
+    throw new Error(`neighbour lists for ${lists.usable.length} audio tokens do not fit an analysis of ${analysis.numAudio}`);
+  }
+  memo.set(analysis, lists);
+}
+
+/** Whether the analysis's lists are built (or adopted) already, so its next plan does not build them. */
+export function hasAudioNeighbourLists(analysis: ClipAnalysis): boolean {
+  return memo.has(analysis);
+}
+
+/** The lists of `sim` ([n, n]); `signal` is checked every 256 rows (a cancelled open stops here too). */
+export function buildNeighbourLists(sim: Float32Array, n: number, maxK: number, signal?: AbortSignal): AudioNeighbourLists {
   const k = Math.min(maxK, n);
   const lists = new Int32Array(n * k);
   const usable = new Uint8Array(n);
@@ -45,6 +63,7 @@ export function buildNeighbourLists(sim: Float32Array, n: number, maxK: number):
   const sampleSize = Math.ceil(n / stride);
   const sampleRank = Math.min(sampleSize, Math.ceil((2 * k * sampleSize) / n) + 4);
   for (let i = 0; i < n; i++) {
+    if ((i & 255) === 0) throwIfAborted(signal, 'building the audio neighbour lists');
     const row = sim.subarray(i * n, (i + 1) * n);
     let hasNaN = false;
     for (let j = 0, m = 0; j < n; j += stride, m++) {

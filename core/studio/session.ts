@@ -179,9 +179,10 @@ export class StudioSession {
       name = demo.name;
       const analysis = await this.runAnalysis(demo.name, demo.bundle, provider, quiet, () => undefined);
       const speechNote = await this.speechReference(demo.bundle, quiet, () => undefined);
-      // A clip's first plan also builds what every later plan reuses (the audio neighbour lists
-      // and frame rankings, memoised on this analysis): ~150 ms on the demo against ~2 ms for the
-      // next one. Built now with the default config, so the page's first plan is a replan.
+      // A clip's first plan also builds what every later plan reuses (the frame rankings, memoised
+      // on this analysis; the audio neighbour lists come built with it from the compute worker):
+      // tens of ms on the demo against ~2 ms for the next plan. Built now with the default
+      // config, so the page's first plan is a replan.
       await yieldToLoop();
       try {
         this.deps.planClip(demo.bundle, analysis, resolveConfig({}));

@@ -48,6 +48,23 @@ describe('overlay software raster', () => {
     expect([at(c, 1, 1), at(c, 2, 1), at(c, 3, 2), at(c, 4, 2), at(c, 2, 0), at(c, 2, 3)]).toEqual([128, 255, 255, 0, 0, 0]);
   });
 
+  it('bounds what it covered, so blending skips the rest', () => {
+    const c = coverage(20, 10);
+    coverLine(c, 3, 4.5, 9, 4.5, 1);
+    expect([c.x0, c.y0, c.x1, c.y1]).toEqual([1, 2, 11, 7]);
+    stampMask(c, Uint8Array.from([9]), 1, 15, 8);
+    expect([c.x0, c.y0, c.x1, c.y1]).toEqual([1, 2, 16, 9]);
+  });
+
+  it('reuses a buffer clearing only what its last use covered', () => {
+    const a = coverage(20, 10);
+    coverLine(a, 0, 5, 20, 5, 2);
+    stampMask(a, Uint8Array.from([200, 200, 200, 200]), 2, 18, 0);
+    const b = coverage(7, 3, a);
+    expect(b.data.length).toBe(21);
+    expect(new Uint8Array(a.data.buffer).every((v) => v === 0)).toBe(true);
+  });
+
   it('stamps a sprite mask keeping the highest coverage, clipped at the edges', () => {
     const c = coverage(4, 4);
     const mask = Uint8Array.from([10, 200, 200, 10]);
@@ -60,11 +77,11 @@ describe('overlay software raster', () => {
   it('blends source-over: opaque replaces, translucent mixes with what is under it', () => {
     const image = new Uint8ClampedArray(4 * 2);
     const c = coverage(2, 1);
-    c.data.set([255, 255]);
+    coverRect(c, 0, 0, 2, 1);
     blend(image, 2, c, 0, 0, 200, 0, 0, 1);
     expect(Array.from(image)).toEqual([200, 0, 0, 255, 200, 0, 0, 255]);
     const half = coverage(1, 1);
-    half.data[0] = 255;
+    coverRect(half, 0, 0, 1, 1);
     blend(image, 2, half, 1, 0, 0, 0, 200, 0.5);
     expect(Array.from(image.slice(4))).toEqual([100, 0, 100, 255]);
     const clear = new Uint8ClampedArray(4);

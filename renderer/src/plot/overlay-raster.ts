@@ -8,18 +8,36 @@
  * loops. DOM-free, so the geometry is unit-tested.
  */
 
-/** A coverage buffer: `w` x `h` device pixels, row-major. */
+/** A coverage buffer: `w` x `h` device pixels, row-major; [x0, x1) x [y0, y1) bounds what was covered. */
 export interface Coverage {
   data: Uint8Array;
   w: number;
   h: number;
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
 }
 
-export function coverage(w: number, h: number, reuse?: Uint8Array): Coverage {
+/**
+ * An empty coverage buffer. With `previous` (whose bytes are all zero outside its covered bounds,
+ * as every writer here keeps them) its memory is reused and only those bounds are cleared.
+ */
+export function coverage(w: number, h: number, previous?: Coverage): Coverage {
   const n = Math.max(0, w * h);
-  const data = reuse && reuse.length >= n ? reuse.subarray(0, n) : new Uint8Array(n);
-  data.fill(0);
-  return { data, w, h };
+  if (previous && previous.data.buffer.byteLength >= n) {
+    for (let y = previous.y0; y < previous.y1; y++) previous.data.fill(0, y * previous.w + previous.x0, y * previous.w + previous.x1);
+    return { data: new Uint8Array(previous.data.buffer, 0, n), w, h, x0: w, y0: h, x1: 0, y1: 0 };
+  }
+  return { data: new Uint8Array(n), w, h, x0: w, y0: h, x1: 0, y1: 0 };
+}
+
+/** Widens the covered bounds to hold [x0, x1) x [y0, y1) (clamped to the buffer). */
+function touch(c: Coverage, x0: number, y0: number, x1: number, y1: number): void {
+  c.x0 = Math.max(0, Math.min(c.x0, Math.floor(x0)));
+  c.y0 = Math.max(0, Math.min(c.y0, Math.floor(y0)));
+  c.x1 = Math.min(c.w, Math.max(c.x1, Math.ceil(x1)));
+  c.y1 = Math.min(c.h, Math.max(c.y1, Math.ceil(y1)));
 }
 
 function raise(c: Coverage, x: number, y: number, amount: number): void {
@@ -29,8 +47,19 @@ function raise(c: Coverage, x: number, y: number, amount: number): void {
   if (a > c.data[i]) c.data[i] = a;
 }
 
+/**
+ * A straight stroke of `thickness` device pixels from (x0, y0) to (x1, y1), antialiased: at each
+ * step along its major axis it covers the band of the minor axis the stroke crosses there, each
+ * pixel by the length of the band inside it (a one-pixel horizontal line centred between two rows
+ * covers each half). Butt ends, as the canvas's default cap. Coverage adds as the union of
+ * independent parts (a + b - ab), not the highest: Chromium covers one path of many crossing
+ * segments by their union, so two half-covering segments at slightly different heights fill a
+ * pixel more than either alone.
+ */
 export function coverLine(c: Coverage, x0: number, y0: number, x1: number, y1: number, thickness: number): void {
   if (!(Number.isFinite(x0) && Number.isFinite(y0) && Number.isFinite(x1) && Number.isFinite(y1) && thickness > 0 && Number.isFinite(thickness))) return;
+  const pad = thickness + 1;
+  touch(c, Math.min(x0, x1) - pad, Math.min(y0, y1) - pad, Math.max(x0, x1) + pad, Math.max(y0, y1) + pad);
   const steep = Math.abs(y1 - y0) > Math.abs(x1 - x0);
   // Work in (u, v): u the major axis, v the minor; pixel centres sit at integer + 0.5.
   let u0 = steep ? y0 : x0;
@@ -84,6 +113,7 @@ export function coverRect(c: Coverage, x0: number, y0: number, x1: number, y1: n
   const right = Math.min(c.w, Math.max(x0, x1));
   const top = Math.max(0, Math.min(y0, y1));
   const bottom = Math.min(c.h, Math.max(y0, y1));
+  if (right > left && bottom > top) touch(c, left, top, right, bottom);
   for (let y = Math.floor(top); y < Math.ceil(bottom); y++) {
     const fy = Math.min(y + 1, bottom) - Math.max(y, top);
     for (let x = Math.floor(left); x < Math.ceil(right); x++) raise(c, x, y, fy * (Math.min(x + 1, right) - Math.max(x, left)));
@@ -96,6 +126,8 @@ export function stampMask(c: Coverage, mask: Uint8Array, side: number, dx: numbe
   const c1 = Math.min(side, c.w - dx);
   const r0 = Math.max(0, -dy);
   const r1 = Math.min(side, c.h - dy);
+  if (c0 >= c1 || r0 >= r1) return;
+  touch(c, dx + c0, dy + r0, dx + c1, dy + r1);
   for (let r = r0; r < r1; r++) {
     const src = r * side;
     const dst = (dy + r) * c.w + dx;
@@ -113,17 +145,28 @@ export function stampMask(c: Coverage, mask: Uint8Array, side: number, dx: numbe
 export function blend(image: Uint8ClampedArray, imageW: number, c: Coverage, ox: number, oy: number, r: number, g: number, b: number, alpha: number): void {
   if (alpha <= 0) return;
   const imageH = image.length / (4 * imageW);
-  for (let y = 0; y < c.h; y++) {
-    const iy = oy + y;
-    if (iy < 0 || iy >= imageH) continue;
+  // Only the covered bounds, and only the part of them inside the image.
+  const xStart = Math.max(c.x0, -ox);
+  const xEnd = Math.min(c.x1, imageW - ox);
+  const yStart = Math.max(c.y0, -oy);
+  const yEnd = Math.min(c.y1, imageH - oy);
+  const data = c.data;
+  for (let y = yStart; y < yEnd; y++) {
     const row = y * c.w;
-    for (let x = 0; x < c.w; x++) {
-      const cov = c.data[row + x];
+    const out = (oy + y) * imageW + ox;
+    for (let x = xStart; x < xEnd; x++) {
+      const cov = data[row + x];
       if (cov === 0) continue;
-      const ix = ox + x;
-      if (ix < 0 || ix >= imageW) continue;
-      const o = 4 * (iy * imageW + ix);
+      const o = 4 * (out + x);
       const sa = (cov / 255) * alpha;
+      if (image[o + 3] === 0) {
+        // Nothing under it yet (most pixels of an overlay): the colour as is.
+        image[o] = r;
+        image[o + 1] = g;
+        image[o + 2] = b;
+        image[o + 3] = sa * 255;
+        continue;
+      }
       const da = image[o + 3] / 255;
       const oa = sa + da * (1 - sa);
       if (oa <= 0) continue;

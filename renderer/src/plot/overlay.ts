@@ -414,7 +414,8 @@ function pixelPaintable(trace: PlotData, dpr: number): boolean {
   return true;
 }
 
-let coverageBuffer: Uint8Array | undefined;
+/** The coverage buffer of the last trace rasterised: its memory is reused (cleared where it was covered). */
+let lastCoverage: Coverage | null = null;
 
 /** Rasterises one trace into `c` (its subplot's rectangle, whose top-left is device pixel (left, top)); returns what to blend it with. */
 function coverTrace(c: Coverage, trace: PlotData, xs: AxisScale, ys: AxisScale, left: number, top: number, dpr: number, part: 'lines' | 'markers' | 'bars'): [number, number, number, number] | null {
@@ -510,8 +511,8 @@ function paintOverlayPixels(ctx: CanvasRenderingContext2D, axes: Axes, traces: P
     const mode = String(trace.mode ?? 'markers');
     const parts: ('lines' | 'markers' | 'bars')[] = trace.type === 'bar' ? ['bars'] : (['lines', 'markers'] as const).filter((m) => mode.includes(m));
     for (const part of parts) {
-      if (!coverageBuffer || coverageBuffer.length < rect.w * rect.h) coverageBuffer = new Uint8Array(rect.w * rect.h);
-      const c = coverage(rect.w, rect.h, coverageBuffer);
+      const c = coverage(rect.w, rect.h, lastCoverage ?? undefined);
+      lastCoverage = c;
       sprites2.length = 0;
       const color = coverTrace(c, trace, xs, ys, rect.left, rect.top, dpr, part);
       if (color) blend(image.data, image.width, c, rect.left - left, rect.top - top, color[0], color[1], color[2], color[3] * opacity);

@@ -47,6 +47,13 @@ function raise(c: Coverage, x: number, y: number, amount: number): void {
   if (a > c.data[i]) c.data[i] = a;
 }
 
+/** Union of two coverages a and b (0-255) as independent parts, a + b - ab, at [a * 256 + b]. */
+const UNION = (() => {
+  const table = new Uint8Array(256 * 256);
+  for (let a = 0; a < 256; a++) for (let b = 0; b < 256; b++) table[a * 256 + b] = 255 - Math.round(((255 - a) * (255 - b)) / 255);
+  return table;
+})();
+
 /**
  * A straight stroke of `thickness` device pixels from (x0, y0) to (x1, y1), antialiased: at each
  * step along its major axis it covers the band of the minor axis the stroke crosses there, each
@@ -99,9 +106,7 @@ export function coverLine(c: Coverage, x0: number, y0: number, x1: number, y1: n
       const amount = ((p + 1 < hi ? p + 1 : hi) - (p > lo ? p : lo)) * span;
       if (amount <= 0) continue;
       const i = u * uStride + p * vStride;
-      // Union of independent parts (see above), in integer steps of 1/255.
-      const miss = 255 - ((amount >= 1 ? 255 : amount * 255 + 0.5) | 0);
-      data[i] = 255 - ((((255 - data[i]) * miss + 127) / 255) | 0);
+      data[i] = UNION[(data[i] << 8) | (amount >= 1 ? 255 : (amount * 255 + 0.5) | 0)];
     }
   }
 }

@@ -60,8 +60,12 @@ describe('overlay software raster', () => {
     const a = coverage(20, 10);
     coverLine(a, 0, 5, 20, 5, 2);
     stampMask(a, Uint8Array.from([200, 200, 200, 200]), 2, 18, 0);
+    const covered = a.data.reduce((n, v) => n + (v > 0 ? 1 : 0), 0);
+    expect(a.count).toBe(covered);
+    expect(new Set(a.touched.subarray(0, a.count)).size).toBe(covered);
     const b = coverage(7, 3, a);
     expect(b.data.length).toBe(21);
+    expect(b.count).toBe(0);
     expect(new Uint8Array(a.data.buffer).every((v) => v === 0)).toBe(true);
   });
 

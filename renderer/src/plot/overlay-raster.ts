@@ -8,7 +8,11 @@
  * loops. DOM-free, so the geometry is unit-tested.
  */
 
-/** A coverage buffer: `w` x `h` device pixels, row-major; [x0, x1) x [y0, y1) bounds what was covered. */
+/**
+ * A coverage buffer: `w` x `h` device pixels, row-major; [x0, x1) x [y0, y1) bounds what was
+ * covered, and `touched` lists the first `count` pixels covered (each once), so blending and
+ * clearing a thin line's coverage does not scan its whole subplot.
+ */
 export interface Coverage {
   data: Uint8Array;
   w: number;
@@ -17,6 +21,8 @@ export interface Coverage {
   y0: number;
   x1: number;
   y1: number;
+  touched: Int32Array;
+  count: number;
 }
 
 /**
@@ -26,10 +32,10 @@ export interface Coverage {
 export function coverage(w: number, h: number, previous?: Coverage): Coverage {
   const n = Math.max(0, w * h);
   if (previous && previous.data.buffer.byteLength >= n) {
-    for (let y = previous.y0; y < previous.y1; y++) previous.data.fill(0, y * previous.w + previous.x0, y * previous.w + previous.x1);
-    return { data: new Uint8Array(previous.data.buffer, 0, n), w, h, x0: w, y0: h, x1: 0, y1: 0 };
+    for (let k = 0; k < previous.count; k++) previous.data[previous.touched[k]] = 0;
+    return { data: new Uint8Array(previous.data.buffer, 0, n), w, h, x0: w, y0: h, x1: 0, y1: 0, touched: previous.touched, count: 0 };
   }
-  return { data: new Uint8Array(n), w, h, x0: w, y0: h, x1: 0, y1: 0 };
+  return { data: new Uint8Array(n), w, h, x0: w, y0: h, x1: 0, y1: 0, touched: new Int32Array(n), count: 0 };
 }
 
 /** Widens the covered bounds to hold [x0, x1) x [y0, y1) (clamped to the buffer). */
@@ -44,7 +50,10 @@ function raise(c: Coverage, x: number, y: number, amount: number): void {
   if (x < 0 || y < 0 || x >= c.w || y >= c.h || amount <= 0) return;
   const a = amount >= 1 ? 255 : Math.round(amount * 255);
   const i = y * c.w + x;
-  if (a > c.data[i]) c.data[i] = a;
+  if (a > c.data[i]) {
+    if (c.data[i] === 0) c.touched[c.count++] = i;
+    c.data[i] = a;
+  }
 }
 
 /** Union of two coverages a and b (0-255) as independent parts, a + b - ab, at [a * 256 + b]. */
@@ -106,7 +115,10 @@ export function coverLine(c: Coverage, x0: number, y0: number, x1: number, y1: n
       const amount = ((p + 1 < hi ? p + 1 : hi) - (p > lo ? p : lo)) * span;
       if (amount <= 0) continue;
       const i = u * uStride + p * vStride;
-      data[i] = UNION[(data[i] << 8) | (amount >= 1 ? 255 : (amount * 255 + 0.5) | 0)];
+      const before = data[i];
+      const after = UNION[(before << 8) | (amount >= 1 ? 255 : (amount * 255 + 0.5) | 0)];
+      if (before === 0 && after > 0) c.touched[c.count++] = i;
+      data[i] = after;
     }
   }
 }
@@ -138,7 +150,11 @@ export function stampMask(c: Coverage, mask: Uint8Array, side: number, dx: numbe
     const dst = (dy + r) * c.w + dx;
     for (let k = c0; k < c1; k++) {
       const a = mask[src + k];
-      if (a > c.data[dst + k]) c.data[dst + k] = a;
+      const before = c.data[dst + k];
+      if (a > before) {
+        if (before === 0) c.touched[c.count++] = dst + k;
+        c.data[dst + k] = a;
+      }
     }
   }
 }
@@ -150,38 +166,31 @@ export function stampMask(c: Coverage, mask: Uint8Array, side: number, dx: numbe
 export function blend(image: Uint8ClampedArray, imageW: number, c: Coverage, ox: number, oy: number, r: number, g: number, b: number, alpha: number): void {
   if (alpha <= 0) return;
   const imageH = image.length / (4 * imageW);
-  // Only the covered bounds, and only the part of them inside the image.
-  const xStart = Math.max(c.x0, -ox);
-  const xEnd = Math.min(c.x1, imageW - ox);
-  const yStart = Math.max(c.y0, -oy);
-  const yEnd = Math.min(c.y1, imageH - oy);
   const data = c.data;
-  for (let y = yStart; y < yEnd; y++) {
-    const row = y * c.w;
-    const out = (oy + y) * imageW + ox;
-    for (let x = xStart; x < xEnd; x++) {
-      const cov = data[row + x];
-      if (cov === 0) continue;
-      const o = 4 * (out + x);
-      const sa = (cov / 255) * alpha;
-      if (image[o + 3] === 0) {
-        // Nothing under it yet (most pixels of an overlay): the colour as is.
-        image[o] = r;
-        image[o + 1] = g;
-        image[o + 2] = b;
-        image[o + 3] = sa * 255;
-        continue;
-      }
-      const da = image[o + 3] / 255;
-      const oa = sa + da * (1 - sa);
-      if (oa <= 0) continue;
-      const keep = (da * (1 - sa)) / oa;
-      const take = sa / oa;
-      image[o] = r * take + image[o] * keep;
-      image[o + 1] = g * take + image[o + 1] * keep;
-      image[o + 2] = b * take + image[o + 2] * keep;
-      image[o + 3] = oa * 255;
+  for (let k = 0; k < c.count; k++) {
+    const i = c.touched[k];
+    const y = (i / c.w) | 0;
+    const iy = oy + y;
+    const ix = ox + i - y * c.w;
+    if (iy < 0 || iy >= imageH || ix < 0 || ix >= imageW) continue;
+    const o = 4 * (iy * imageW + ix);
+    const sa = (data[i] / 255) * alpha;
+    if (image[o + 3] === 0) {
+      // Nothing under it yet (most pixels of an overlay): the colour as is.
+      image[o] = r;
+      image[o + 1] = g;
+      image[o + 2] = b;
+      image[o + 3] = sa * 255;
+      continue;
     }
+    const da = image[o + 3] / 255;
+    const oa = sa + da * (1 - sa);
+    const keep = (da * (1 - sa)) / oa;
+    const take = sa / oa;
+    image[o] = r * take + image[o] * keep;
+    image[o + 1] = g * take + image[o + 1] * keep;
+    image[o + 2] = b * take + image[o + 2] * keep;
+    image[o + 3] = oa * 255;
   }
 }
 

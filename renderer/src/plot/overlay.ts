@@ -505,8 +505,17 @@ function paintOverlayPixels(ctx: CanvasRenderingContext2D, axes: Axes, traces: P
   const top = Math.min(...placed.map((p) => p.rect.top));
   const right = Math.max(...placed.map((p) => p.rect.left + p.rect.w));
   const bottom = Math.max(...placed.map((p) => p.rect.top + p.rect.h));
-  const image = new ImageData(right - left, bottom - top);
-  for (const { trace, xs, ys, rect } of placed) {
+  // A repaint whose traces but the last are the very objects of the last repaint, on the same axes
+  // (a video slider on the timeline: every audio trace is kept), starts from the image as it was
+  // before that last trace instead of rasterising them again.
+  const geometry = `${ctx.canvas.width}x${ctx.canvas.height}@${dpr}|${placed.map(({ xs, ys }) => [xs, ys].map((a) => `${a.offset},${a.length},${a.r0},${a.r1},${a.categories?.size ?? ''}`).join(';')).join('|')}`;
+  const cached = prefixCache.get(ctx.canvas);
+  const reuse = !!cached && cached.geometry === geometry && cached.traces.length === placed.length && placed.every((p, i) => i === placed.length - 1 || p.trace === cached.traces[i]);
+  const image = reuse ? new ImageData(cached.beforeLast.data.slice(), cached.beforeLast.width, cached.beforeLast.height) : new ImageData(right - left, bottom - top);
+  let beforeLast = reuse ? cached.beforeLast : image;
+  for (const [index, { trace, xs, ys, rect }] of placed.entries()) {
+    if (reuse && index < placed.length - 1) continue;
+    if (!reuse && index === placed.length - 1) beforeLast = new ImageData(image.data.slice(), image.width, image.height);
     const opacity = typeof trace.opacity === 'number' ? trace.opacity : 1;
     const mode = String(trace.mode ?? 'markers');
     const parts: ('lines' | 'markers' | 'bars')[] = trace.type === 'bar' ? ['bars'] : (['lines', 'markers'] as const).filter((m) => mode.includes(m));
@@ -519,6 +528,7 @@ function paintOverlayPixels(ctx: CanvasRenderingContext2D, axes: Axes, traces: P
       for (const m of sprites2) blendSprite(image.data, image.width, m.rgba, m.side, m.dx - left, m.dy - top, rect.left - left, rect.top - top, rect.w, rect.h, opacity);
     }
   }
+  prefixCache.set(ctx.canvas, { geometry, traces: placed.map((p) => p.trace), beforeLast });
   ctx.putImageData(image, left, top);
   // Text labels go on last, as vector text (the few labels the charts have).
   for (const { trace, xs, ys } of placed) {
@@ -533,6 +543,9 @@ function paintOverlayPixels(ctx: CanvasRenderingContext2D, axes: Axes, traces: P
   }
   return true;
 }
+
+/** Per overlay canvas: its last software repaint's axes, traces, and image before the last trace. */
+const prefixCache = new WeakMap<HTMLCanvasElement, { geometry: string; traces: PlotData[]; beforeLast: ImageData }>();
 
 /** Two-colour markers of the trace being rasterised (coverTrace), laid on one by one after its coverage. */
 const sprites2: { rgba: Uint8ClampedArray; side: number; dx: number; dy: number }[] = [];

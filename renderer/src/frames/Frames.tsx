@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { frameImage } from '../actions.js';
 import { frameLayout, frameLegend, frameTraces, hoverTargetTrace, patchKept, patchModes, tokenReadout } from './traces.js';
 import { patchAt, patchStart } from '../plan-time.js';
@@ -7,6 +7,7 @@ import { useComparison, usePlan } from '../hooks.js';
 import { PlotlyChart } from '../plot/PlotlyChart.js';
 import { useStudio, useStudioPick } from '../store/index.js';
 import type { ClipSummary, PlanView } from '../../../core/protocol/contract.js';
+import { scrollToShow, visibleRange, windowIndices } from '../windowing.js';
 import type { PlotMouseEvent } from '../plot/plotly.js';
 
 const imageUrls = new Map<string, string>();
@@ -28,7 +29,7 @@ function rgbToDataUrl(rgb: Uint8Array, width: number, height: number): string {
 }
 
 /** One thumbnail: the frame image when the bundle has one, else the patch's token grid. */
-function Thumb({ clip, plan, patch, active, hovered }: { clip: ClipSummary; plan: PlanView; patch: number; active: boolean; hovered: boolean }) {
+const Thumb = memo(function Thumb({ clip, plan, patch, active, hovered, left, width }: { clip: ClipSummary; plan: PlanView; patch: number; active: boolean; hovered: boolean; left: number; width: number }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const thumbs = dataCache.getThumbnails(clip.clipId);
   const index = patch * (clip.images?.perPatch ?? 1);
@@ -76,14 +77,76 @@ function Thumb({ clip, plan, patch, active, hovered }: { clip: ClipSummary; plan
   return (
     <button
       className={`thumb${active ? ' active' : ''}${hovered ? ' hovered' : ''}`}
+      style={{ left }}
       title={`patch ${patch + 1}: ${kept}/${total} kept`}
       onClick={() => useStudio.getState().setSelectedTime(patchStart(clip, patch) + clip.secondsPerPatch / 2)}
       onMouseEnter={() => useStudio.getState().setHoverTime(patchStart(clip, patch) + clip.secondsPerPatch / 2)}
       onMouseLeave={() => useStudio.getState().setHoverTime(null)}
     >
-      <canvas ref={ref} />
+      <canvas ref={ref} style={{ width }} />
       <span className="keepbar" style={{ width: `${total ? (100 * kept) / total : 0}%` }} />
     </button>
+  );
+});
+
+/** Thumbnails are 40 px tall; their width follows the frame's (or the token grid's) aspect. */
+const THUMB_HEIGHT = 40;
+/** A thumbnail's padding and border on both sides, and the gap between two (styles.css `.thumb`). */
+const THUMB_FRAME = 6;
+const THUMB_GAP = 3;
+
+function thumbCanvasWidth(clip: ClipSummary): number {
+  const thumbs = dataCache.getThumbnails(clip.clipId);
+  const [w, h] = thumbs && thumbs.count > 0 ? [thumbs.width, thumbs.height] : [clip.gridCols, clip.gridRows];
+  return Math.max(1, Math.round((THUMB_HEIGHT * Math.max(1, w)) / Math.max(1, h)));
+}
+
+/**
+ * The strip of patch thumbnails, windowed: only the thumbnails in (or near) the strip's view are
+ * in the DOM, placed at their patch's offset on a track as wide as all of them. The active and the
+ * hovered patch are always rendered, so the linked views can find them.
+ */
+function ThumbStrip({ clip, plan, patch, hoveredPatch }: { clip: ClipSummary; plan: PlanView; patch: number; hoveredPatch: number }) {
+  const strip = useRef<HTMLDivElement>(null);
+  const [view, setView] = useState({ scroll: 0, width: 1200 });
+  const canvasWidth = thumbCanvasWidth(clip);
+  const stride = canvasWidth + THUMB_FRAME + THUMB_GAP;
+  const count = clip.temporalPatches;
+
+  useEffect(() => {
+    const el = strip.current as HTMLDivElement;
+    const update = () => setView((v) => (v.scroll === el.scrollLeft && v.width === el.clientWidth ? v : { scroll: el.scrollLeft, width: el.clientWidth }));
+    update();
+    const observer = new ResizeObserver(update);
+    observer.observe(el);
+    el.addEventListener('scroll', update, { passive: true });
+    return () => {
+      observer.disconnect();
+      el.removeEventListener('scroll', update);
+    };
+  }, []);
+
+  // The strip follows the scrubber: scroll it (only it, not the page) to show the active patch.
+  // A layout effect, so the thumbnails of the new position render before the frame is painted.
+  useLayoutEffect(() => {
+    const el = strip.current;
+    if (!el) return;
+    const target = scrollToShow(patch, stride, stride - THUMB_GAP, el.scrollLeft, el.clientWidth);
+    if (target !== el.scrollLeft) {
+      el.scrollLeft = target;
+      setView({ scroll: el.scrollLeft, width: el.clientWidth });
+    }
+  }, [patch, clip, stride]);
+
+  const shown = windowIndices(visibleRange(count, stride, view.scroll, view.width), [patch, hoveredPatch], count);
+  return (
+    <div className="thumbs" data-testid="thumb-strip" ref={strip}>
+      <div className="thumbs-track" style={{ width: Math.max(0, count * stride - THUMB_GAP) }}>
+        {shown.map((p) => (
+          <Thumb key={p} clip={clip} plan={plan} patch={p} active={p === patch} hovered={p === hoveredPatch} left={p * stride} width={canvasWidth} />
+        ))}
+      </div>
+    </div>
   );
 }
 
@@ -95,18 +158,6 @@ export function Frames() {
   const hoveredPatch = clip && hoverTime !== null ? patchAt(clip, hoverTime) : -1;
   const [imageUrl, setImageUrl] = useState<string | null>(null);
   const [hoverCell, setHoverCell] = useState<{ row: number; col: number } | null>(null);
-  const strip = useRef<HTMLDivElement>(null);
-
-  // The strip follows the scrubber: scroll it (only it, not the page) to show the active patch.
-  useEffect(() => {
-    const el = strip.current;
-    const active = el?.querySelector<HTMLElement>('.thumb.active');
-    if (!el || !active) return;
-    const left = active.offsetLeft - el.offsetLeft;
-    if (left < el.scrollLeft || left + active.offsetWidth > el.scrollLeft + el.clientWidth) {
-      el.scrollLeft = Math.max(0, left - (el.clientWidth - active.offsetWidth) / 2);
-    }
-  }, [patch, clip]);
 
   useEffect(() => {
     if (!clip?.images) {
@@ -180,11 +231,7 @@ export function Frames() {
           patch {patch + 1}/{clip.temporalPatches} · {patchStart(clip, patch).toFixed(1)} s
         </span>
       </div>
-      <div className="thumbs" data-testid="thumb-strip" ref={strip}>
-        {Array.from({ length: clip.temporalPatches }, (_, p) => (
-          <Thumb key={p} clip={clip} plan={plan} patch={p} active={p === patch} hovered={p === hoveredPatch} />
-        ))}
-      </div>
+      <ThumbStrip clip={clip} plan={plan} patch={patch} hoveredPatch={hoveredPatch} />
     </section>
   );
 }

@@ -1,4 +1,6 @@
-import { useMemo, useRef } from 'react';
+import { memo, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
+import type { PlanView } from '../../../core/protocol/contract.js';
+import { visibleRange, windowIndices } from '../windowing.js';
 import { groupFrame, groupLabels, groupLayout, groupStaticTraces, groupTraces, normalisationSummary, steadyFrame, type GroupFrame } from './traces.js';
 import { groupAt, groupSpan } from '../plan-time.js';
 import { useComparison, usePlan } from '../hooks.js';
@@ -60,23 +62,80 @@ export function GroupRatios() {
           if (span) useStudio.getState().setSelectedTime(span[0]);
         }}
       />
-      <table className="group-table" data-testid="group-table">
-        <thead><tr><th>group</th><th>audio</th><th>video</th><th>S</th><th>r0</th><th>final</th><th>kept</th><th>pinned</th></tr></thead>
-        <tbody>
-          {plan.groups.map((g, i) => (
-            <tr key={i} className={i === hovered ? 'hovered' : i === selected ? 'selected' : ''}>
-              <td>g{i}{g.guided ? '' : ' (tail)'}</td>
-              <td>{g.audio_range ? `${g.audio_range[0]}–${g.audio_range[1]}` : '—'}</td>
-              <td>{g.video_range ? `${g.video_range[0]}–${g.video_range[1]}` : '—'}</td>
-              <td>{g.audio_retention?.toFixed(3) ?? '—'}</td>
-              <td>{g.ratio_initial?.toFixed(3) ?? '—'}</td>
-              <td data-testid={`group-final-${i}`}>{g.ratio_final?.toFixed(3) ?? 'whole'}</td>
-              <td>{g.video_kept}</td>
-              <td>{g.pinned ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <GroupTable groups={plan.groups} hovered={hovered} selected={selected} />
     </section>
+  );
+}
+
+type Group = PlanView['groups'][number];
+
+/** Row height in px (styles.css `.group-table tbody tr`): the window's arithmetic depends on it. */
+const ROW_HEIGHT = 16;
+/** Tables up to this many groups render every row (a 60-s clip has 30); longer ones are windowed. */
+const WINDOW_FROM = 64;
+
+const GroupRow = memo(function GroupRow({ g, i, hovered, selected }: { g: Group; i: number; hovered: boolean; selected: boolean }) {
+  return (
+    <tr className={hovered ? 'hovered' : selected ? 'selected' : ''}>
+      <td>g{i}{g.guided ? '' : ' (tail)'}</td>
+      <td>{g.audio_range ? `${g.audio_range[0]}–${g.audio_range[1]}` : '—'}</td>
+      <td>{g.video_range ? `${g.video_range[0]}–${g.video_range[1]}` : '—'}</td>
+      <td>{g.audio_retention?.toFixed(3) ?? '—'}</td>
+      <td>{g.ratio_initial?.toFixed(3) ?? '—'}</td>
+      <td data-testid={`group-final-${i}`}>{g.ratio_final?.toFixed(3) ?? 'whole'}</td>
+      <td>{g.video_kept}</td>
+      <td>{g.pinned ?? ''}</td>
+    </tr>
+  );
+}, (a, b) => a.i === b.i && a.hovered === b.hovered && a.selected === b.selected && sameGroupRow(a.g, b.g));
+
+/** Whether two plans' group rows read the same (a replan rebuilds every group object). */
+function sameGroupRow(a: Group, b: Group): boolean {
+  return (
+    a === b ||
+    (a.guided === b.guided &&
+      a.audio_range?.[0] === b.audio_range?.[0] &&
+      a.audio_range?.[1] === b.audio_range?.[1] &&
+      a.video_range?.[0] === b.video_range?.[0] &&
+      a.video_range?.[1] === b.video_range?.[1] &&
+      a.audio_retention === b.audio_retention &&
+      a.ratio_initial === b.ratio_initial &&
+      a.ratio_final === b.ratio_final &&
+      a.video_kept === b.video_kept &&
+      a.pinned === b.pinned)
+  );
+}
+
+/**
+ * The per-group numbers. A long clip's 150 rows are windowed to the ones in the table's scroll
+ * view (spacer rows keep the scroll height), and a row re-renders only when its numbers change.
+ */
+function GroupTable({ groups, hovered, selected }: { groups: Group[]; hovered: number; selected: number }) {
+  const table = useRef<HTMLTableElement>(null);
+  const [view, setView] = useState({ scroll: 0, height: 150 });
+  const windowed = groups.length >= WINDOW_FROM;
+  useEffect(() => {
+    const el = table.current;
+    if (!el || !windowed) return;
+    const update = () => setView((v) => (v.scroll === el.scrollTop && v.height === el.clientHeight ? v : { scroll: el.scrollTop, height: el.clientHeight }));
+    update();
+    el.addEventListener('scroll', update, { passive: true });
+    return () => el.removeEventListener('scroll', update);
+  }, [windowed]);
+  const range = windowed ? visibleRange(groups.length, ROW_HEIGHT, view.scroll, view.height) : ([0, groups.length] as [number, number]);
+  const rows = windowIndices(range, windowed ? [hovered, selected] : [], groups.length);
+  const out: ReactElement[] = [];
+  let next = 0;
+  for (const i of rows) {
+    if (i > next) out.push(<tr key={`gap-${next}`} className="spacer" style={{ height: (i - next) * ROW_HEIGHT }}><td colSpan={8} /></tr>);
+    out.push(<GroupRow key={i} g={groups[i]} i={i} hovered={i === hovered} selected={i === selected} />);
+    next = i + 1;
+  }
+  if (next < groups.length) out.push(<tr key={`gap-${next}`} className="spacer" style={{ height: (groups.length - next) * ROW_HEIGHT }}><td colSpan={8} /></tr>);
+  return (
+    <table className="group-table" data-testid="group-table" ref={table}>
+      <thead><tr><th>group</th><th>audio</th><th>video</th><th>S</th><th>r0</th><th>final</th><th>kept</th><th>pinned</th></tr></thead>
+      <tbody>{out}</tbody>
+    </table>
   );
 }

@@ -3,7 +3,7 @@ import Plotly, { type Layout, type PlotData, type PlotlyHTMLElement, type PlotMo
 import { noteChartDrawn, noteChartSync, noteCommitted, registerChart } from '../perf.js';
 import { registerChartElement } from './chart-registry.js';
 import { paintOverlay } from './overlay.js';
-import { plotAxes } from './plotly-axes.js';
+import { plotAxes, plotWidth } from './plotly-axes.js';
 
 export interface PlotlyChartProps {
   id: string;
@@ -128,7 +128,7 @@ export function PlotlyChart({ id, title, data, layout, overlay = NO_OVERLAY, exp
     if (!axes) return;
     const { overlay: traces, allOverlay, seq: drawnSeq } = latest.current;
     const started = performance.now();
-    paintOverlay(canvas, el.clientWidth, height, axes, traces);
+    paintOverlay(canvas, plotWidth(el) ?? el.clientWidth, height, axes, traces);
     if (traces.length > 0) noteChartSync(`${id} (canvas)`, performance.now() - started);
     (el as unknown as OverlayHost).__omzOverlay = allOverlay;
     el.dataset.seq = String(drawnSeq);

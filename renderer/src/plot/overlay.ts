@@ -12,6 +12,7 @@
  */
 import type { PlotData } from './plotly.js';
 import type { Axes, AxisScale } from './plotly-axes.js';
+import { blend, coverLine, coverRect, coverage, parseCanvasColor, stampMask, type Coverage } from './overlay-raster.js';
 
 function value(scale: AxisScale, v: unknown): number {
   if (typeof v === 'number') return v;
@@ -196,7 +197,7 @@ function paintText(ctx: CanvasRenderingContext2D, trace: PlotData, x: unknown[],
  * drawImage. Positions snap to device pixels (at most half a pixel off).
  */
 const STAMP_MIN_POINTS = 400;
-const sprites = new Map<string, { sprite: HTMLCanvasElement; half: number; mask: Uint8Array; rgb: number }>();
+const sprites = new Map<string, { sprite: HTMLCanvasElement; half: number; mask: Uint8Array; rgba: Uint8ClampedArray; rgb: number; empty: boolean }>();
 let layer: HTMLCanvasElement | null = null;
 
 /** True for colours without an alpha channel: stamps of those look the same where markers overlap as one filled path does. */
@@ -231,7 +232,7 @@ function markerSprite(marker: Style, symbol: string, size: number, dpr: number) 
       }
     }
     const singleColour = !outlined || (marker.line?.color ?? color) === color;
-    entry = { sprite, half, mask, rgb: singleColour ? rgb : -1 };
+    entry = { sprite, half, mask, rgba: pixels, rgb: singleColour ? rgb : -1, empty: best === 0 };
     if (sprites.size > 64) sprites.clear();
     sprites.set(key, entry);
   }
@@ -365,6 +366,237 @@ function paintHeatmap(ctx: CanvasRenderingContext2D, trace: PlotData, xs: AxisSc
   }
 }
 
+let colorContext: CanvasRenderingContext2D | null = null;
+const UNREAD = '#010203';
+const colors = new Map<string, [number, number, number, number] | null>();
+
+/** A CSS colour as [r, g, b, alpha 0-1], read the way the canvas reads it; null if it cannot be. */
+function rgbaOf(color: string): [number, number, number, number] | null {
+  let out = colors.get(color);
+  if (out === undefined) {
+    colorContext ??= document.createElement('canvas').getContext('2d') as CanvasRenderingContext2D;
+    // An unreadable colour leaves the previous fill: a sentinel tells the two apart.
+    colorContext.fillStyle = UNREAD;
+    colorContext.fillStyle = color;
+    const normalised = String(colorContext.fillStyle);
+    out = normalised === UNREAD && color.trim().toLowerCase() !== UNREAD ? null : parseCanvasColor(normalised);
+    if (colors.size > 256) colors.clear();
+    colors.set(color, out);
+  }
+  return out;
+}
+
+/** The device-pixel rectangle of a subplot (its two axes), as the canvas clip of paintOverlay covers it. */
+function plotRect(xs: AxisScale, ys: AxisScale, dpr: number): { left: number; top: number; w: number; h: number } {
+  const left = Math.floor(xs.offset * dpr);
+  const top = Math.floor(ys.offset * dpr);
+  return { left, top, w: Math.max(1, Math.ceil((xs.offset + xs.length) * dpr) - left), h: Math.max(1, Math.ceil((ys.offset + ys.length) * dpr) - top) };
+}
+
+/** Whether the software path draws `trace` exactly as the canvas path would (else the whole overlay takes the canvas path). */
+function pixelPaintable(trace: PlotData, dpr: number): boolean {
+  if (trace.type === 'bar') {
+    const color = ((trace.marker ?? {}) as Style).color ?? '#888';
+    return typeof color === 'string' && rgbaOf(color) !== null;
+  }
+  if (trace.type !== undefined && trace.type !== 'scatter') return false;
+  const mode = String(trace.mode ?? 'markers');
+  if (mode.includes('lines')) {
+    const line = (trace.line ?? {}) as Style;
+    if (!((line.dash ?? 'solid') in DASHES) || typeof (line.color ?? '#444') !== 'string' || rgbaOf(line.color ?? '#444') === null) return false;
+  }
+  if (mode.includes('markers')) {
+    const marker = (trace.marker ?? {}) as Style;
+    if ((marker.color !== undefined && typeof marker.color !== 'string') || (marker.size !== undefined && typeof marker.size !== 'number')) return false;
+    // Builds (and caches) the sprite now, while its canvas is at hand.
+    markerSprite(marker, marker.symbol ?? 'circle', marker.size ?? 6, dpr);
+  }
+  return true;
+}
+
+/** The coverage buffer of the last trace rasterised: its memory is reused (cleared where it was covered). */
+let lastCoverage: Coverage | null = null;
+
+/** Rasterises one trace into `c` (its subplot's rectangle, whose top-left is device pixel (left, top)); returns what to blend it with. */
+function coverTrace(c: Coverage, trace: PlotData, xs: AxisScale, ys: AxisScale, left: number, top: number, dpr: number, part: 'lines' | 'markers' | 'bars'): [number, number, number, number] | null {
+  const x = (trace.x ?? []) as unknown[];
+  if (part === 'bars') {
+    const y = (trace.y ?? []) as (number | null)[];
+    const width = typeof trace.width === 'number' ? trace.width : 0.8;
+    const offset = typeof trace.offset === 'number' ? trace.offset : -width / 2;
+    const base = yPixel(ys, 0);
+    for (let i = 0; i < x.length; i++) {
+      const v = y[i];
+      if (v === null || v === undefined) continue;
+      const at = value(xs, x[i]);
+      const x0 = xPixel(xs, at + offset);
+      const x1 = xPixel(xs, at + offset + width);
+      const yTop = yPixel(ys, v);
+      const rx = x0 * dpr - left;
+      const ry = Math.min(yTop, base) * dpr - top;
+      coverRect(c, rx, ry, rx + Math.max(0.5, x1 - x0) * dpr, ry + Math.abs(base - yTop) * dpr);
+    }
+    return rgbaOf(((trace.marker ?? {}) as Style).color ?? '#888');
+  }
+  const y = (trace.y ?? []) as unknown[];
+  if (part === 'lines') {
+    const line = (trace.line ?? {}) as Style;
+    const thickness = (line.width ?? 1.5) * dpr;
+    // The canvas's dash pattern runs on along a sub-path and starts again after a gap.
+    const dashes = (DASHES[line.dash ?? 'solid'] ?? []).map((d) => d * dpr);
+    const period = dashes.reduce((a, d) => a + d, 0);
+    let phase = 0;
+    let px0 = Number.NaN;
+    let py0 = Number.NaN;
+    for (let i = 0; i < x.length; i++) {
+      const px = x[i] === null || x[i] === undefined || y[i] === null || y[i] === undefined ? Number.NaN : xPixel(xs, x[i]) * dpr - left;
+      const py = Number.isNaN(px) ? Number.NaN : yPixel(ys, y[i]) * dpr - top;
+      if (!Number.isFinite(px) || !Number.isFinite(py)) phase = 0;
+      else if (Number.isFinite(px0) && Number.isFinite(py0)) {
+        if (period > 0) phase = coverDashed(c, px0, py0, px, py, thickness, dashes, period, phase);
+        else coverLine(c, px0, py0, px, py, thickness);
+      }
+      px0 = px;
+      py0 = py;
+    }
+    return rgbaOf(line.color ?? '#444');
+  }
+  const marker = (trace.marker ?? {}) as Style;
+  const { half, mask, rgb, empty, sprite, rgba } = markerSprite(marker, marker.symbol ?? 'circle', marker.size ?? 6, dpr);
+  if (empty) return null;
+  if (rgb < 0) {
+    // Fill and outline of two colours: each marker is the sprite laid over what is there, as drawImage does.
+    for (let i = 0; i < x.length; i++) {
+      if (x[i] === null || y[i] === null) continue;
+      const px = xPixel(xs, x[i]);
+      const py = yPixel(ys, y[i]);
+      if (Number.isFinite(px) && Number.isFinite(py)) sprites2.push({ rgba, side: sprite.width, dx: Math.round((px - half) * dpr), dy: Math.round((py - half) * dpr) });
+    }
+    return null;
+  }
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] === null || y[i] === null) continue;
+    const px = xPixel(xs, x[i]);
+    const py = yPixel(ys, y[i]);
+    if (Number.isFinite(px) && Number.isFinite(py)) stampMask(c, mask, sprite.width, Math.round((px - half) * dpr) - left, Math.round((py - half) * dpr) - top);
+  }
+  // The sprite's mask already carries the colour's own alpha.
+  return [(rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255, 1];
+}
+
+/**
+ * The software path: every trace rasterised (overlay-raster.ts) and blended into one image,
+ * written with a single putImageData. Used when every visible trace can be (`pixelPaintable`) and
+ * there are enough marks for the canvas path's flush to cost more; returns false otherwise.
+ */
+function paintOverlayPixels(ctx: CanvasRenderingContext2D, axes: Axes, traces: PlotData[], dpr: number): boolean {
+  const shown = traces.filter((t) => t.visible !== false && t.visible !== 'legendonly');
+  let marks = 0;
+  for (const t of shown) marks += Array.isArray(t.x) ? t.x.length : 0;
+  if (marks < STAMP_MIN_POINTS || !shown.every((t) => pixelPaintable(t, dpr))) return false;
+  const placed = shown.flatMap((trace) => {
+    const [xn, yn] = axisNames(trace);
+    const xs = axes(xn);
+    const ys = axes(yn);
+    return xs && ys ? [{ trace, xs, ys, rect: plotRect(xs, ys, dpr) }] : [];
+  });
+  if (placed.length === 0) return true;
+  const left = Math.min(...placed.map((p) => p.rect.left));
+  const top = Math.min(...placed.map((p) => p.rect.top));
+  const right = Math.max(...placed.map((p) => p.rect.left + p.rect.w));
+  const bottom = Math.max(...placed.map((p) => p.rect.top + p.rect.h));
+  // A repaint whose traces but the last are the very objects of the last repaint, on the same axes
+  // (a video slider on the timeline: every audio trace is kept), starts from the image as it was
+  // before that last trace instead of rasterising them again.
+  const geometry = `${ctx.canvas.width}x${ctx.canvas.height}@${dpr}|${placed.map(({ xs, ys }) => [xs, ys].map((a) => `${a.offset},${a.length},${a.r0},${a.r1},${a.categories?.size ?? ''}`).join(';')).join('|')}`;
+  const cached = prefixCache.get(ctx.canvas);
+  const reuse = !!cached && cached.geometry === geometry && cached.traces.length === placed.length && placed.every((p, i) => i === placed.length - 1 || p.trace === cached.traces[i]);
+  const image = reuse ? new ImageData(cached.beforeLast.data.slice(), cached.beforeLast.width, cached.beforeLast.height) : new ImageData(right - left, bottom - top);
+  let beforeLast = reuse ? cached.beforeLast : image;
+  for (const [index, { trace, xs, ys, rect }] of placed.entries()) {
+    if (reuse && index < placed.length - 1) continue;
+    if (!reuse && index === placed.length - 1) beforeLast = new ImageData(image.data.slice(), image.width, image.height);
+    const opacity = typeof trace.opacity === 'number' ? trace.opacity : 1;
+    const mode = String(trace.mode ?? 'markers');
+    const parts: ('lines' | 'markers' | 'bars')[] = trace.type === 'bar' ? ['bars'] : (['lines', 'markers'] as const).filter((m) => mode.includes(m));
+    for (const part of parts) {
+      const c = coverage(rect.w, rect.h, lastCoverage ?? undefined);
+      lastCoverage = c;
+      sprites2.length = 0;
+      const color = coverTrace(c, trace, xs, ys, rect.left, rect.top, dpr, part);
+      if (color) blend(image.data, image.width, c, rect.left - left, rect.top - top, color[0], color[1], color[2], color[3] * opacity);
+      for (const m of sprites2) blendSprite(image.data, image.width, m.rgba, m.side, m.dx - left, m.dy - top, rect.left - left, rect.top - top, rect.w, rect.h, opacity);
+    }
+  }
+  prefixCache.set(ctx.canvas, { geometry, traces: placed.map((p) => p.trace), beforeLast });
+  ctx.putImageData(image, left, top);
+  // Text labels go on last, as vector text (the few labels the charts have).
+  for (const { trace, xs, ys } of placed) {
+    if (!String(trace.mode ?? '').includes('text')) continue;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(xs.offset, ys.offset, xs.length, ys.length);
+    ctx.clip();
+    ctx.globalAlpha = typeof trace.opacity === 'number' ? trace.opacity : 1;
+    paintText(ctx, trace, (trace.x ?? []) as unknown[], (trace.y ?? []) as unknown[], xs, ys);
+    ctx.restore();
+  }
+  return true;
+}
+
+/** Per overlay canvas: its last software repaint's axes, traces, and image before the last trace. */
+const prefixCache = new WeakMap<HTMLCanvasElement, { geometry: string; traces: PlotData[]; beforeLast: ImageData }>();
+
+/** Two-colour markers of the trace being rasterised (coverTrace), laid on one by one after its coverage. */
+const sprites2: { rgba: Uint8ClampedArray; side: number; dx: number; dy: number }[] = [];
+
+/** A dashed stroke: the dash pattern's "on" pieces of the segment; returns the pattern's phase at its end. */
+function coverDashed(c: Coverage, x0: number, y0: number, x1: number, y1: number, thickness: number, dashes: number[], period: number, phase: number): number {
+  const length = Math.hypot(x1 - x0, y1 - y0);
+  if (length === 0) return phase;
+  let at = 0;
+  let p = phase % period;
+  while (at < length) {
+    // Where p sits in the pattern: dash k (even k: on), with `left` of it to run.
+    let k = 0;
+    let q = p;
+    while (q >= dashes[k]) {
+      q -= dashes[k];
+      k = (k + 1) % dashes.length;
+    }
+    const run = Math.min(dashes[k] - q, length - at);
+    if (k % 2 === 0) coverLine(c, x0 + ((x1 - x0) * at) / length, y0 + ((y1 - y0) * at) / length, x0 + ((x1 - x0) * (at + run)) / length, y0 + ((y1 - y0) * (at + run)) / length, thickness);
+    at += run;
+    p = (p + run) % period;
+  }
+  return p;
+}
+
+/** Lays a marker sprite (RGBA) over the image at (dx, dy), source-over, inside the clip rectangle. */
+function blendSprite(image: Uint8ClampedArray, imageW: number, rgba: Uint8ClampedArray, side: number, dx: number, dy: number, clipX: number, clipY: number, clipW: number, clipH: number, opacity: number): void {
+  const imageH = image.length / (4 * imageW);
+  for (let r = 0; r < side; r++) {
+    const iy = dy + r;
+    if (iy < Math.max(0, clipY) || iy >= Math.min(imageH, clipY + clipH)) continue;
+    for (let k = 0; k < side; k++) {
+      const ix = dx + k;
+      if (ix < Math.max(0, clipX) || ix >= Math.min(imageW, clipX + clipW)) continue;
+      const s = 4 * (r * side + k);
+      const sa = (rgba[s + 3] / 255) * opacity;
+      if (sa <= 0) continue;
+      const o = 4 * (iy * imageW + ix);
+      const da = image[o + 3] / 255;
+      const oa = sa + da * (1 - sa);
+      const keep = (da * (1 - sa)) / oa;
+      const take = sa / oa;
+      image[o] = rgba[s] * take + image[o] * keep;
+      image[o + 1] = rgba[s + 1] * take + image[o + 1] * keep;
+      image[o + 2] = rgba[s + 2] * take + image[o + 2] * keep;
+      image[o + 3] = oa * 255;
+    }
+  }
+}
+
 /** Paints `traces` onto a canvas laid exactly over the plotly graph div, using its axes (read through plotly-axes.ts). */
 export function paintOverlay(canvas: HTMLCanvasElement, width: number, height: number, axes: Axes, traces: PlotData[]): void {
   const dpr = window.devicePixelRatio || 1;
@@ -379,6 +611,7 @@ export function paintOverlay(canvas: HTMLCanvasElement, width: number, height: n
   const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, width, height);
+  if (paintOverlayPixels(ctx, axes, traces, dpr)) return;
   for (const trace of traces) {
     if (trace.visible === false || trace.visible === 'legendonly') continue;
     const [xn, yn] = axisNames(trace);

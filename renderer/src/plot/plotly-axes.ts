@@ -49,3 +49,13 @@ export function plotAxes(gd: HTMLElement): Axes | null {
     return cache.get(name) ?? null;
   };
 }
+
+/**
+ * The width plotly laid the figure out at (its `_fullLayout.width`): the overlay canvas takes this
+ * size instead of reading the element's clientWidth, which after a commit that changed other DOM
+ * would force a synchronous layout of the whole page inside the chart's paint.
+ */
+export function plotWidth(gd: HTMLElement): number | null {
+  const width = (gd as unknown as { _fullLayout?: { width?: unknown } })._fullLayout?.width;
+  return typeof width === 'number' && width > 0 ? width : null;
+}

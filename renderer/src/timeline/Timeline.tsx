@@ -8,7 +8,7 @@ import { useStudio, useStudioPick } from '../store/index.js';
 import { TokenInspector } from '../compare/TokenInspector.js';
 import { firstPatchInView, relayoutXRange } from './linked-range.js';
 import { patchStart } from '../plan-time.js';
-import { CURVE_STYLE, FATE_STYLE, correlationLabels, timelineLayout, timelinePlanTraces, timelineStaticTraces } from './traces.js';
+import { CURVE_STYLE, FATE_STYLE, correlationLabels, sameAudioOutcome, timelineAudioTraces, timelineLayout, timelineStaticTraces, timelineVideoTraces } from './traces.js';
 
 const FATE_NAME: Record<number, string> = {
   [AUDIO_DOMINANT]: FATE_STYLE[AUDIO_DOMINANT].name,
@@ -36,10 +36,16 @@ export function Timeline() {
   const rankedBy = plan?.audioScoreSource ?? 'attention';
   // Plotly only redraws when the clip or the ranked curve changes; replans repaint the canvas.
   const fixed = useMemo(() => (clip ? timelineStaticTraces(clip, data, rankedBy) : []), [clip, data, rankedBy]);
-  const overlay = useMemo(
-    () => (clip && plan ? timelinePlanTraces(clip, data, plan, comparison ? { audioDiff: comparison.result.audio.diff, labelA: comparison.labelA, labelB: comparison.labelB } : null) : []),
-    [clip, data, plan, comparison],
+  // The audio traces stay the same objects while a replan keeps every audio fate (a video slider),
+  // so the overlay repaints only the video part (plot/overlay.ts reuses the unchanged prefix).
+  const audioPlan = useRef<PlanView | undefined>(undefined);
+  if (plan && (!audioPlan.current || !sameAudioOutcome(audioPlan.current, plan))) audioPlan.current = plan;
+  const audioSource = plan ? audioPlan.current : undefined;
+  const audioTraces = useMemo(
+    () => (clip && audioSource ? timelineAudioTraces(clip, data, audioSource, comparison ? { audioDiff: comparison.result.audio.diff, labelA: comparison.labelA, labelB: comparison.labelB } : null) : []),
+    [clip, data, audioSource, comparison],
   );
+  const overlay = useMemo(() => (clip && plan ? [...audioTraces, ...timelineVideoTraces(clip, plan)] : []), [clip, plan, audioTraces]);
   // Only the group boundaries in the layout depend on the plan: key the layout on them, so a replan
   // that keeps the grouping does not make plotly redraw.
   const boundaryKey = plan ? plan.groups.map((g) => `${g.audio_range?.join('-')}/${g.video_range?.join('-')}`).join(',') : '';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clip, data, plan } from '../plan-fixture.js';
-import { correlationLabels, timelinePlanTraces, timelineStaticTraces } from './traces.js';
+import { correlationLabels, sameAudioOutcome, timelineAudioTraces, timelinePlanTraces, timelineStaticTraces, timelineVideoTraces } from './traces.js';
 
 describe('timeline figure', () => {
   it('puts every audio token in exactly one fate trace and links merged tokens to their anchor', () => {
@@ -46,5 +46,24 @@ describe('timeline figure', () => {
     const traces = timelinePlanTraces(clip, data, plan(), { audioDiff: new Int8Array([0, -1, 0, 1, 1, 0]), labelA: 'A', labelB: 'B' });
     expect((traces.find((t) => String(t.name).startsWith('only in A')) as { x: number[] }).x.length).toBe(1);
     expect((traces.find((t) => String(t.name).startsWith('only in B')) as { x: number[] }).x.length).toBe(2);
+  });
+
+  it('splits the per-plan traces into an audio part and the video part after it', () => {
+    const p = plan();
+    const all = timelinePlanTraces(clip, data, p, null);
+    const audio = timelineAudioTraces(clip, data, p, null);
+    const video = timelineVideoTraces(clip, p);
+    expect(all.map((t) => t.name)).toEqual([...audio, ...video].map((t) => t.name));
+    expect(video.map((t) => t.name)).toEqual(['video kept per patch']);
+  });
+
+  it('tells a replan that keeps every audio fate (a video change) from one that does not', () => {
+    const p = plan();
+    const videoOnly = { ...p, videoKeep: p.videoKeep.map((k) => 1 - k) };
+    expect(sameAudioOutcome(p, videoOnly)).toBe(true);
+    const fate = Uint8Array.from(p.audioFate);
+    fate[0] = fate[0] === 3 ? 0 : 3;
+    expect(sameAudioOutcome(p, { ...p, audioFate: fate })).toBe(false);
+    expect(sameAudioOutcome(p, { ...p, audioMergedInto: Int32Array.from(p.audioMergedInto, (v) => v + 1) })).toBe(false);
   });
 });

@@ -119,8 +119,13 @@ export function timelineStaticTraces(clip: ClipSummary, data: ClipData | undefin
   return traces;
 }
 
-/** Traces that change with the plan: token fates, merge links, video kept per patch, compare diffs. */
+/** Traces that change with the plan: token fates, merge links, video kept per patch, compare diffs (audio first). */
 export function timelinePlanTraces(clip: ClipSummary, data: ClipData | undefined, plan: PlanView, compare: TimelineCompare | null): PlotData[] {
+  return [...timelineAudioTraces(clip, data, plan, compare), ...timelineVideoTraces(clip, plan)];
+}
+
+/** The audio part of the per-plan traces: merge links, token fates, compare diffs, exact ties. */
+export function timelineAudioTraces(clip: ClipSummary, data: ClipData | undefined, plan: PlanView, compare: TimelineCompare | null): PlotData[] {
   const traces: PlotData[] = [];
   // Fates sit on the curve the top-k actually ranked by, so the selection reads off that curve.
   const scores = normalisedCurve(data, plan.audioScoreSource) ?? undefined;
@@ -188,6 +193,12 @@ export function timelinePlanTraces(clip: ClipSummary, data: ClipData | undefined
     }
   }
 
+  return traces;
+}
+
+/** The video part of the per-plan traces: the fraction of each patch's tokens kept. */
+export function timelineVideoTraces(clip: ClipSummary, plan: PlanView): PlotData[] {
+  const traces: PlotData[] = [];
   if (clip.temporalPatches > 0 && clip.tokensPerFrame > 0) {
     const x: number[] = [];
     const y: number[] = [];
@@ -229,4 +240,15 @@ export function timelineLayout(clip: ClipSummary, plan: PlanView, hoverTime: num
     shapes,
     bargap: 0,
   };
+}
+
+/** Whether two plans give the timeline the same audio traces (a video-only change keeps every audio fate). */
+export function sameAudioOutcome(a: PlanView, b: PlanView): boolean {
+  const same = (x: ArrayLike<number> | null | undefined, y: ArrayLike<number> | null | undefined) => {
+    if (x === y) return true;
+    if (!x || !y || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    return true;
+  };
+  return a.clipId === b.clipId && a.audioScoreSource === b.audioScoreSource && same(a.audioFate, b.audioFate) && same(a.audioMergedInto, b.audioMergedInto) && same(a.audioTies, b.audioTies);
 }

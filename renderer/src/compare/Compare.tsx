@@ -7,7 +7,7 @@ import { PlotlyChart } from '../plot/PlotlyChart.js';
 import { dataCache } from '../data-cache.js';
 import { useComparison, usePlan } from '../hooks.js';
 import { useStudio, useStudioPick, type CompareMode } from '../store/index.js';
-import { useMemo, type ReactNode } from 'react';
+import { useMemo, type ReactNode, useDeferredValue } from 'react';
 import { change } from '../parameters/Parameters.js';
 import { cancelFastvScores, useFastv } from './fastv-decoder.js';
 import { FastvDecoderPicker } from './FastvDecoderPicker.js';
@@ -162,7 +162,9 @@ function ManyMethods() {
 }
 
 export function Compare() {
-  const { compareMode: mode, baseline, pinnedConfig: pinned, config, compareMethods: methods, baselineErrors: errors } = useStudioPick('compareMode', 'baseline', 'pinnedConfig', 'config', 'compareMethods', 'baselineErrors');
+  const { compareMode: mode, baseline, pinnedConfig: pinned, config: liveConfig, compareMethods: methods, baselineErrors: errors } = useStudioPick('compareMode', 'baseline', 'pinnedConfig', 'config', 'compareMethods', 'baselineErrors');
+  // The slider's input renders only what shows the value; this view follows in a deferred render.
+  const config = useDeferredValue(liveConfig);
   const comparison = useComparison();
   const setMode = (m: CompareMode) => useStudio.getState().setCompareMode(m);
   return (

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useDeferredValue } from 'react';
 import type { ExportKind } from '../../../core/protocol/contract.js';
 import { buildExportText, exportKind, saveBytes } from '../actions.js';
 import { mountedCharts } from '../plot/chart-registry.js';
@@ -48,7 +48,9 @@ export async function exportChart(id: string, format: 'png' | 'svg'): Promise<vo
 }
 
 export function Export() {
-  const { clip, config } = useStudioPick('clip', 'config');
+  const { clip, config: liveConfig } = useStudioPick('clip', 'config');
+  // The slider's input renders only what shows the value; this view follows in a deferred render.
+  const config = useDeferredValue(liveConfig);
   const [flags, setFlags] = useState('');
   useEffect(() => {
     let live = true;

@@ -1,3 +1,4 @@
+import { useDeferredValue } from 'react';
 import type { PrefillResultView, PrefillRow } from '../../../core/protocol/prefill-contract.js';
 import { useStudioPick } from '../store/index.js';
 import { FastvDecoderPicker } from '../compare/FastvDecoderPicker.js';
@@ -148,7 +149,9 @@ function FragmentRows({ entry }: { entry: PrefillEntry }) {
 }
 
 export function PrefillPanel() {
-  const { clip, config, compareMode, pinnedConfig, compareMethods } = useStudioPick('clip', 'config', 'compareMode', 'pinnedConfig', 'compareMethods');
+  const { clip, config: liveConfig, compareMode, pinnedConfig, compareMethods } = useStudioPick('clip', 'config', 'compareMode', 'pinnedConfig', 'compareMethods');
+  // The slider's input renders only what shows the value; this view follows in a deferred render.
+  const config = useDeferredValue(liveConfig);
   const form = usePrefill((s) => s.form);
   const job = usePrefill((s) => s.job);
   const results = usePrefill((s) => s.results);

@@ -5,9 +5,9 @@ import { compareMany, type LabelledPlan, type MethodRow } from '../../../core/st
 import { agreementHeatmap } from './agreement-chart.js';
 import { PlotlyChart } from '../plot/PlotlyChart.js';
 import { dataCache } from '../data-cache.js';
-import { useComparison, usePlan } from '../hooks.js';
+import { useComparison, usePlan, withDeferredConfig } from '../hooks.js';
 import { useStudio, useStudioPick, type CompareMode } from '../store/index.js';
-import { useMemo, type ReactNode, useDeferredValue } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import { change } from '../parameters/Parameters.js';
 import { cancelFastvScores, useFastv } from './fastv-decoder.js';
 import { FastvDecoderPicker } from './FastvDecoderPicker.js';
@@ -161,10 +161,8 @@ function ManyMethods() {
   );
 }
 
-export function Compare() {
-  const { compareMode: mode, baseline, pinnedConfig: pinned, config: liveConfig, compareMethods: methods, baselineErrors: errors } = useStudioPick('compareMode', 'baseline', 'pinnedConfig', 'config', 'compareMethods', 'baselineErrors');
-  // The slider's input renders only what shows the value; this view follows in a deferred render.
-  const config = useDeferredValue(liveConfig);
+export const Compare = withDeferredConfig(function CompareView({ config }: { config: OmniZipConfig }) {
+  const { compareMode: mode, baseline, pinnedConfig: pinned, compareMethods: methods, baselineErrors: errors } = useStudioPick('compareMode', 'baseline', 'pinnedConfig', 'compareMethods', 'baselineErrors');
   const comparison = useComparison();
   const setMode = (m: CompareMode) => useStudio.getState().setCompareMode(m);
   return (
@@ -219,4 +217,4 @@ export function Compare() {
       {mode === 'baselines' && <ManyMethods />}
     </section>
   );
-}
+});

@@ -1,9 +1,11 @@
-import { useEffect, useState, useDeferredValue } from 'react';
+import { useEffect, useState } from 'react';
 import type { ExportKind } from '../../../core/protocol/contract.js';
 import { buildExportText, exportKind, saveBytes } from '../actions.js';
 import { mountedCharts } from '../plot/chart-registry.js';
 import Plotly from '../plot/plotly.js';
-import { useStudio, useStudioPick } from '../store/index.js';
+import { useStudio } from '../store/index.js';
+import type { OmniZipConfig } from '../../../core/config/schema.js';
+import { withDeferredConfig } from '../hooks.js';
 import { exportableFigure } from './figure.js';
 import { exportReport } from './report.js';
 import { whenReplansIdle } from '../replan-idle.js';
@@ -47,10 +49,8 @@ export async function exportChart(id: string, format: 'png' | 'svg'): Promise<vo
   }
 }
 
-export function Export() {
-  const { clip, config: liveConfig } = useStudioPick('clip', 'config');
-  // The slider's input renders only what shows the value; this view follows in a deferred render.
-  const config = useDeferredValue(liveConfig);
+export const Export = withDeferredConfig(function ExportView({ config }: { config: OmniZipConfig }) {
+  const clip = useStudio((s) => s.clip);
   const [flags, setFlags] = useState('');
   useEffect(() => {
     let live = true;
@@ -92,4 +92,4 @@ export function Export() {
       <pre className="flags" data-testid="flags-preview">{flags}</pre>
     </section>
   );
-}
+});

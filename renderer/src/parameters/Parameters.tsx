@@ -199,6 +199,19 @@ function Budget() {
   );
 }
 
+/** Memoised: a slider's input re-renders Parameters, and React re-commits every <input> it holds. */
+const VariantChoice = memo(function VariantChoice({ variant }: { variant: OmniZipConfig['variant'] }) {
+  return (
+    <div className="variant" role="radiogroup" aria-label="variant">
+      {(['official-core', 'official-units'] as const).map((v) => (
+        <label key={v}>
+          <input type="radio" name="variant" data-testid={`variant-${v}`} checked={variant === v} onChange={() => change({ variant: v })} /> {v}
+        </label>
+      ))}
+    </div>
+  );
+});
+
 export function Parameters() {
   const config = useStudio((s) => s.config);
   const canUndo = useStudio((s) => s.past.length > 0);
@@ -220,13 +233,7 @@ export function Parameters() {
           </button>
         ))}
       </div>
-      <div className="variant" role="radiogroup" aria-label="variant">
-        {(['official-core', 'official-units'] as const).map((v) => (
-          <label key={v}>
-            <input type="radio" name="variant" data-testid={`variant-${v}`} checked={config.variant === v} onChange={() => change({ variant: v })} /> {v}
-          </label>
-        ))}
-      </div>
+      <VariantChoice variant={config.variant} />
       <Budget />
       {planError && <p className="error" data-testid="plan-error">{planError}</p>}
       {SECTIONS.map((section) => {

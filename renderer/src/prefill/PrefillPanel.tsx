@@ -1,5 +1,6 @@
-import { useDeferredValue } from 'react';
 import type { PrefillResultView, PrefillRow } from '../../../core/protocol/prefill-contract.js';
+import type { OmniZipConfig } from '../../../core/config/schema.js';
+import { withDeferredConfig } from '../hooks.js';
 import { useStudioPick } from '../store/index.js';
 import { FastvDecoderPicker } from '../compare/FastvDecoderPicker.js';
 import { PrefillChart } from './PrefillChart.js';
@@ -148,10 +149,8 @@ function FragmentRows({ entry }: { entry: PrefillEntry }) {
   );
 }
 
-export function PrefillPanel() {
-  const { clip, config: liveConfig, compareMode, pinnedConfig, compareMethods } = useStudioPick('clip', 'config', 'compareMode', 'pinnedConfig', 'compareMethods');
-  // The slider's input renders only what shows the value; this view follows in a deferred render.
-  const config = useDeferredValue(liveConfig);
+export const PrefillPanel = withDeferredConfig(function PrefillPanelView({ config }: { config: OmniZipConfig }) {
+  const { clip, compareMode, pinnedConfig, compareMethods } = useStudioPick('clip', 'compareMode', 'pinnedConfig', 'compareMethods');
   const form = usePrefill((s) => s.form);
   const job = usePrefill((s) => s.job);
   const results = usePrefill((s) => s.results);
@@ -230,4 +229,4 @@ export function PrefillPanel() {
       )}
     </section>
   );
-}
+});

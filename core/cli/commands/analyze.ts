@@ -4,9 +4,8 @@ import { sharedOnnxEngine } from '../../analysis/onnx-engine.js';
 import { readBundle } from '../../bundle/reader.js';
 import { parseProviderPreference } from '../../onnx/session.js';
 import { requiredFrameGeometries } from '../../planner/plan.js';
-import { parseArgs, single } from '../args.js';
-import { UsageError } from '../errors.js';
-import type { CliCommand } from './index.js';
+import { single } from '../args.js';
+import { defineCommand } from '../command.js';
 
 const usage = 'analyze BUNDLE [--provider auto|cpu|webgpu|cuda] [--no-cache] [--json]';
 
@@ -15,15 +14,14 @@ function peakRssMB(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
-export const analyzeCommand: CliCommand = {
+export const analyzeCommand = defineCommand({
   name: 'analyze',
   summary: 'Run (or load from cache) the similarity analysis of a bundle; print provider, device, time, peak memory, cache use.',
   usage,
-  async run(argv) {
-    const args = parseArgs(argv, { valued: ['provider'], boolean: ['no-cache', 'json'] }, usage);
-    if (args.positionals.length !== 1) throw new UsageError(`expected one bundle (usage: ${usage})`);
+  options: { valued: ['provider'], boolean: ['no-cache', 'json'] },
+  positional: 'bundle',
+  async run(args, file) {
     const provider = parseProviderPreference(single(args, 'provider') ?? 'auto');
-    const file = args.positionals[0];
     const noCache = args.flags.has('no-cache');
     // Milliseconds since the process's time origin: everything before `commandStarted` is Node's
     // start, module loading and argument parsing.
@@ -109,4 +107,4 @@ export const analyzeCommand: CliCommand = {
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   },
-};
+});

@@ -70,6 +70,8 @@ test('the studio exports the report of what it shows, and it opens offline with 
   await openStudio(page);
   await page.getByTestId('compare-baselines').check();
   await expect(page.getByTestId('view-compare').locator('table.delta').first()).toBeVisible();
+  // The heatmap appears once every selected baseline's plan has landed, possibly after the table.
+  await expect(page.getByTestId('chart-agreement')).toBeVisible();
   const download = page.waitForEvent('download');
   await page.getByTestId('export-report').click();
   const file = await download;

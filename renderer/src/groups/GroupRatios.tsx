@@ -18,17 +18,23 @@ export function GroupRatios() {
     const label = comparison ? (comparison.a === plan ? comparison.labelB : comparison.labelA) : '';
     return groupTraces(clip, plan, other ? plan.groups.map((_, i) => other.groups[i]?.ratio_final ?? null) : null, label);
   }, [clip, plan, comparison]);
-  const labelKey = plan ? groupLabels(plan).join(',') : '';
+  // Hover and selection re-render this view on every pointer move: what depends only on the plan
+  // (labels, the axes' frame) or on the zoom is computed when those change, not per move.
+  const labelKey = useMemo(() => (plan ? groupLabels(plan).join(',') : ''), [plan]);
   const hoverTargets = useMemo(() => groupStaticTraces(labelKey ? labelKey.split(',') : []), [labelKey]);
   const hovered = clip && plan && hoverTime !== null ? groupAt(clip, plan.groups, hoverTime) : -1;
   const selected = clip && plan ? groupAt(clip, plan.groups, selectedTime) : -1;
   // The layout is rebuilt only when the axes' inputs change (grouping, ratio clamps), not per replan.
   const shownFrame = useRef<GroupFrame | null>(null);
-  if (plan) shownFrame.current = steadyFrame(groupFrame(plan), shownFrame.current);
-  const frameKey = plan && shownFrame.current ? JSON.stringify(shownFrame.current) : '';
+  const frameKey = useMemo(() => {
+    if (plan) shownFrame.current = steadyFrame(groupFrame(plan), shownFrame.current);
+    return plan && shownFrame.current ? JSON.stringify(shownFrame.current) : '';
+  }, [plan]);
   // The timeline's zoom (linked range) narrows the chart to the groups in view.
-  const inView = clip && plan && viewRange ? groupsInView(clip, plan.groups, viewRange) : null;
-  const inViewKey = inView ? inView.join('-') : '';
+  const inViewKey = useMemo(() => {
+    const inView = clip && plan && viewRange ? groupsInView(clip, plan.groups, viewRange) : null;
+    return inView ? inView.join('-') : '';
+  }, [clip, plan, viewRange]);
   const layout = useMemo(
     () => (frameKey ? groupLayout(JSON.parse(frameKey) as GroupFrame, hovered, selected, inViewKey ? (inViewKey.split('-').map(Number) as [number, number]) : null) : {}),
     [frameKey, hovered, selected, inViewKey],

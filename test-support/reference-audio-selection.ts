@@ -1,28 +1,15 @@
 /**
  * The audio stage's selection (core/planner/audio.ts selectAudio) written plainly, with arrays of
- * arrays, per-candidate objects and a full sort, as it was before the typed-array rewrite: the
+ * arrays, per-candidate objects and a full sort, as it was before the typed-array rewrite (the
+ * cross-modal scores and the empty plan, which the rewrite left unchanged, are the planner's own): the
  * property test in core/planner/audio-selection.test.ts checks that both choose the same tokens,
  * anchors, merges and weights on awkward inputs (ties, signed zeros, infinities, NaN).
  */
 import type { ClipAnalysis } from '../core/analysis/types.js';
 import type { OmniZipConfig } from '../core/config/schema.js';
-import { audioKeepCounts, type AudioSelectionOptions } from '../core/planner/audio.js';
+import { audioKeepCounts, computeCrossModalScores, emptyAudioPlan, type AudioSelectionOptions } from '../core/planner/audio.js';
 import { audioNeighbourLists, nearestAnchor } from '../core/planner/audio-neighbours.js';
 import { AUDIO_ANCHOR, AUDIO_DOMINANT, AUDIO_MERGED, type AudioPlan } from '../core/planner/types.js';
-
-function emptyAudioPlan(numAudio: number): AudioPlan {
-  return {
-    keep: new Uint8Array(numAudio),
-    fate: new Uint8Array(numAudio),
-    mergedInto: new Int32Array(numAudio).fill(-1),
-    dominantCount: 0,
-    anchors: [],
-    merges: [],
-    mergeWeights: [],
-    score: new Float32Array(numAudio),
-    crossModalScore: new Float32Array(numAudio),
-  };
-}
 
 export function referenceSelectAudio(analysis: ClipAnalysis, scores: Float32Array | null, config: OmniZipConfig, options: AudioSelectionOptions): AudioPlan {
   const na = analysis.numAudio;
@@ -70,7 +57,7 @@ export function referenceSelectAudio(analysis: ClipAnalysis, scores: Float32Arra
   plan.mergeWeights = plan.anchors.map(() => []);
   const anchorSlot = new Map<number, number>();
   plan.anchors.forEach((a, k) => anchorSlot.set(a, k));
-  referenceCrossModalScores(plan, analysis, options.crossModal, segmentAnchors, segmentOf);
+  computeCrossModalScores(plan, analysis, options.crossModal, segmentAnchors, segmentOf);
   if (config.g === 0) return plan;
 
   const sim = analysis.audioSelfSimilarity;
@@ -107,19 +94,4 @@ export function referenceSelectAudio(analysis: ClipAnalysis, scores: Float32Arra
     });
   });
   return plan;
-}
-
-function referenceCrossModalScores(plan: AudioPlan, analysis: ClipAnalysis, crossModal: Float32Array | null, segmentAnchors: number[][], segmentOf: Int32Array): void {
-  const na = analysis.numAudio;
-  if (crossModal) {
-    plan.crossModalScore.set(crossModal);
-    return;
-  }
-  const sim = analysis.audioSelfSimilarity;
-  for (let j = 0; j < na; j++) {
-    const anchors = segmentOf[j] >= 0 ? segmentAnchors[segmentOf[j]] : [];
-    let best = -Infinity;
-    for (const a of anchors) best = Math.max(best, sim[j * na + a]);
-    plan.crossModalScore[j] = anchors.length > 0 ? best : 0;
-  }
 }

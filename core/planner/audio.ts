@@ -23,7 +23,8 @@ export interface AudioSelectionOptions {
   crossModal: Float32Array | null;
 }
 
-function emptyAudioPlan(numAudio: number): AudioPlan {
+/** A plan of `numAudio` tokens where nothing is chosen yet. */
+export function emptyAudioPlan(numAudio: number): AudioPlan {
   return {
     keep: new Uint8Array(numAudio),
     fate: new Uint8Array(numAudio),
@@ -195,7 +196,7 @@ function topByScore(cand: Int32Array, score: Float32Array, take: number): number
  * given by the caller); without video, its best cosine to an anchor of its segment (the official
  * fallback).
  */
-function computeCrossModalScores(plan: AudioPlan, analysis: ClipAnalysis, crossModal: Float32Array | null, segmentAnchors: number[][], segmentOf: Int32Array): void {
+export function computeCrossModalScores(plan: AudioPlan, analysis: ClipAnalysis, crossModal: Float32Array | null, segmentAnchors: number[][], segmentOf: Int32Array): void {
   const na = analysis.numAudio;
   if (crossModal) {
     plan.crossModalScore.set(crossModal);

@@ -12,6 +12,7 @@ import type { FeatureBundle } from '../bundle/types.js';
 import { ConfigError, resolveConfig } from '../config/validate.js';
 import type { OmniZipConfig } from '../config/schema.js';
 import type { PlanDocument, PlanResult } from '../planner/types.js';
+import { warmPlanner } from '../planner/plan.js';
 import { budgetOf, geometryFor } from './flops-budget.js';
 import { CONTRACT_VERSION, type AnalysisProviderChoice, type BudgetReadout, type ClipSummary, type ExportKind, type HostMethod, type Params, type PlanView, type ProgressEvent, type Result } from '../protocol/contract.js';
 import { buildExport } from './export.js';
@@ -181,14 +182,10 @@ export class StudioSession {
       const speechNote = await this.speechReference(demo.bundle, quiet, () => undefined);
       // A clip's first plan also builds what every later plan reuses (the frame rankings, memoised
       // on this analysis; the audio neighbour lists come built with it from the compute worker):
-      // tens of ms on the demo against ~2 ms for the next plan. Built now with the default
-      // config, so the page's first plan is a replan.
+      // tens of ms on the demo against ~2 ms for the next plan. Built now, so the page's first
+      // plan is a replan.
       await yieldToLoop();
-      try {
-        this.deps.planClip(demo.bundle, analysis, resolveConfig({}));
-      } catch {
-        // Nothing to warm: the page's own plan meets the same problem and reports it.
-      }
+      warmPlanner(demo.bundle, analysis);
       return { demo, analysis, speechNote };
     })();
     ready.catch(() => undefined);
@@ -309,7 +306,7 @@ export class StudioSession {
         for (const config of p.configs) {
           // Between plans the loop answers what arrived meanwhile (the slider's next plan.run)
           // instead of making it wait behind the whole list.
-          await new Promise((resolve) => setImmediate(resolve));
+          await yieldToLoop();
           try {
             budgets.push({ budget: this.budgetReadout(clip, this.plan(clip, config, decoder, { remember: false })), error: null });
           } catch (err) {

@@ -322,22 +322,27 @@ function stampMarkers(ctx: CanvasRenderingContext2D, x: unknown[], y: unknown[],
   ctx.restore();
 }
 
-function paintBars(ctx: CanvasRenderingContext2D, trace: PlotData, xs: AxisScale, ys: AxisScale): void {
+/** Each bar of a bar trace as a CSS-pixel rectangle (left, top, width, height): the canvas and the raster paths draw the same bars. */
+function forEachBar(trace: PlotData, xs: AxisScale, ys: AxisScale, visit: (left: number, top: number, width: number, height: number) => void): void {
   const x = (trace.x ?? []) as unknown[];
   const y = (trace.y ?? []) as (number | null)[];
   const width = typeof trace.width === 'number' ? trace.width : 0.8;
   const offset = typeof trace.offset === 'number' ? trace.offset : -width / 2;
-  ctx.fillStyle = ((trace.marker ?? {}) as Style).color ?? '#888';
   const base = yPixel(ys, 0);
   for (let i = 0; i < x.length; i++) {
     const v = y[i];
     if (v === null || v === undefined) continue;
-    const c = value(xs, x[i]);
-    const x0 = xPixel(xs, c + offset);
-    const x1 = xPixel(xs, c + offset + width);
+    const at = value(xs, x[i]);
+    const x0 = xPixel(xs, at + offset);
+    const x1 = xPixel(xs, at + offset + width);
     const top = yPixel(ys, v);
-    ctx.fillRect(x0, Math.min(top, base), Math.max(0.5, x1 - x0), Math.abs(base - top));
+    visit(x0, Math.min(top, base), Math.max(0.5, x1 - x0), Math.abs(base - top));
   }
+}
+
+function paintBars(ctx: CanvasRenderingContext2D, trace: PlotData, xs: AxisScale, ys: AxisScale): void {
+  ctx.fillStyle = ((trace.marker ?? {}) as Style).color ?? '#888';
+  forEachBar(trace, xs, ys, (x, y, w, h) => ctx.fillRect(x, y, w, h));
 }
 
 function paintHeatmap(ctx: CanvasRenderingContext2D, trace: PlotData, xs: AxisScale, ys: AxisScale): void {
@@ -419,25 +424,15 @@ let lastCoverage: Coverage | null = null;
 
 /** Rasterises one trace into `c` (its subplot's rectangle, whose top-left is device pixel (left, top)); returns what to blend it with. */
 function coverTrace(c: Coverage, trace: PlotData, xs: AxisScale, ys: AxisScale, left: number, top: number, dpr: number, part: 'lines' | 'markers' | 'bars'): [number, number, number, number] | null {
-  const x = (trace.x ?? []) as unknown[];
   if (part === 'bars') {
-    const y = (trace.y ?? []) as (number | null)[];
-    const width = typeof trace.width === 'number' ? trace.width : 0.8;
-    const offset = typeof trace.offset === 'number' ? trace.offset : -width / 2;
-    const base = yPixel(ys, 0);
-    for (let i = 0; i < x.length; i++) {
-      const v = y[i];
-      if (v === null || v === undefined) continue;
-      const at = value(xs, x[i]);
-      const x0 = xPixel(xs, at + offset);
-      const x1 = xPixel(xs, at + offset + width);
-      const yTop = yPixel(ys, v);
-      const rx = x0 * dpr - left;
-      const ry = Math.min(yTop, base) * dpr - top;
-      coverRect(c, rx, ry, rx + Math.max(0.5, x1 - x0) * dpr, ry + Math.abs(base - yTop) * dpr);
-    }
+    forEachBar(trace, xs, ys, (bx, by, bw, bh) => {
+      const rx = bx * dpr - left;
+      const ry = by * dpr - top;
+      coverRect(c, rx, ry, rx + bw * dpr, ry + bh * dpr);
+    });
     return rgbaOf(((trace.marker ?? {}) as Style).color ?? '#888');
   }
+  const x = (trace.x ?? []) as unknown[];
   const y = (trace.y ?? []) as unknown[];
   if (part === 'lines') {
     const line = (trace.line ?? {}) as Style;

@@ -42,16 +42,34 @@ function checked<M extends StudioMethod>(method: M, outcome: unknown): Result<M>
   return studioMethods[method].result.parse(o.result, `${method} result`) as Result<M>;
 }
 
+/** What a transport brings back: the answer, decoded on demand so decoding counts as its own stage, and the host's own timings. */
+interface Answer {
+  decode(): unknown;
+  host?: Pick<CallTiming, 'hostMs' | 'hostEncodeMs'>;
+}
+
+/**
+ * One call's bookkeeping for every transport: `timing` (when given) receives when the request
+ * left, when the answer came (with the host's timings) and when it was decoded and checked.
+ * `send` runs synchronously up to its first await, so the request leaves before this returns.
+ */
+async function timedCall<M extends StudioMethod>(method: M, timing: CallTiming | undefined, send: () => Promise<Answer>): Promise<Result<M>> {
+  if (timing) timing.sent = performance.now();
+  const answer = await send();
+  if (timing) Object.assign(timing, { responded: performance.now() }, answer.host);
+  const result = checked(method, answer.decode());
+  if (timing) timing.decoded = performance.now();
+  return result;
+}
+
 export function createIpcClient(bridge: PreloadBridge): StudioClient {
   return {
     mode: 'electron',
-    async call(method, params, timing) {
-      if (timing) timing.sent = performance.now();
-      const outcome = await bridge.invoke(method, params);
-      if (timing) timing.responded = performance.now();
-      const result = checked(method, outcome);
-      if (timing) timing.decoded = performance.now();
-      return result;
+    call(method, params, timing) {
+      return timedCall(method, timing, async () => {
+        const outcome = await bridge.invoke(method, params);
+        return { decode: () => outcome };
+      });
     },
     onEvent(listener) {
       return bridge.onEvent((raw) => {
@@ -110,30 +128,21 @@ export function createWebClient(token: string, base = ''): StudioClient {
         return this.call('clip.openUpload', { jobId: p.jobId, uploadId }) as Promise<Result<typeof method>>;
       }
       const body = encodeFrame(params) as Uint8Array<ArrayBuffer>;
-      if (timing) timing.sent = performance.now();
-      const viaSocket = await socket.call(method, body);
-      if (viaSocket) {
-        if (timing) Object.assign(timing, { responded: performance.now(), hostMs: viaSocket.hostMs, hostEncodeMs: viaSocket.encodeMs });
-        const result = checked(method, decodeFrame(viaSocket.frame));
-        if (timing) timing.decoded = performance.now();
-        return result;
-      }
-      const response = await fetch(`${base}/api/call/${encodeURIComponent(method)}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/octet-stream', 'x-omnizip-token': token },
-        body,
+      return timedCall(method, timing, async () => {
+        const viaSocket = await socket.call(method, body);
+        if (viaSocket) return { decode: () => decodeFrame(viaSocket.frame), host: { hostMs: viaSocket.hostMs, hostEncodeMs: viaSocket.encodeMs } };
+        // No socket (refused or closed): the same frame over HTTP.
+        const response = await fetch(`${base}/api/call/${encodeURIComponent(method)}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/octet-stream', 'x-omnizip-token': token },
+          body,
+        });
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        if (response.headers.get('content-type') !== 'application/octet-stream') {
+          throw new StudioRemoteError('transport', `the server answered ${response.status}: ${new TextDecoder().decode(bytes).trim()}`);
+        }
+        return { decode: () => decodeFrame(bytes), host: serverTiming(response.headers.get('server-timing')) };
       });
-      if (timing) {
-        timing.responded = performance.now();
-        Object.assign(timing, serverTiming(response.headers.get('server-timing')));
-      }
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      if (response.headers.get('content-type') !== 'application/octet-stream') {
-        throw new StudioRemoteError('transport', `the server answered ${response.status}: ${new TextDecoder().decode(bytes).trim()}`);
-      }
-      const result = checked(method, decodeFrame(bytes));
-      if (timing) timing.decoded = performance.now();
-      return result;
     },
     onEvent(listener) {
       ensureEvents();

@@ -9,6 +9,7 @@ import { ComputeClient } from '../compute/client.js';
 import { createDefaultDeps } from './deps.js';
 import { studioStateDir } from './paths.js';
 import { RecentFiles } from './recent.js';
+import { REPLAN_WARMUP_PLANS } from './replan-warmup.js';
 import { SessionStore } from './session-store.js';
 import { StudioSession } from './session.js';
 
@@ -32,7 +33,7 @@ export function createStudioHost(options: StudioHostOptions): StudioHost {
   const stateDir = options.stateDir === undefined ? studioStateDir() : options.stateDir;
   const compute = new ComputeClient({ entry: options.computeEntry });
   const session = new StudioSession(
-    createDefaultDeps({ appRoot: options.appRoot, version: options.version, compute }),
+    { ...createDefaultDeps({ appRoot: options.appRoot, version: options.version, compute }), replanWarmup: REPLAN_WARMUP_PLANS },
     new RecentFiles(stateDir ? path.join(stateDir, 'recent.json') : null),
     new SessionStore(stateDir ? path.join(stateDir, 'sessions') : null),
   );

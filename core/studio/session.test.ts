@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { goldenDir } from '../../test-support/golden.js';
 import { itWithGolden } from '../../test-support/golden-vitest.js';
 import { parseSafetensors } from '../bundle/safetensors.js';
+import { withDecoderAttention } from '../methods/fastv-provenance.js';
+import { fastvAttention } from '../methods/fastv-scores.js';
 import { createDefaultDeps } from './deps.js';
 import { dispatch } from './dispatch.js';
 import { RecentFiles } from './recent.js';
@@ -136,6 +138,53 @@ describe('studio session', () => {
     expect(plans).toBe(planned + 2);
     expect(again.budget).toEqual(budgets[1].budget);
     expect(before.budget.kept).toBe(before.counts.audio.kept + before.counts.video.kept);
+  });
+
+  itWithGolden('warms the planner after a clip\'s first plan, in idle time only, without displacing the current plan', async () => {
+    const real = createDefaultDeps({ appRoot: repoRoot, version: 'test' });
+    const planned: Record<string, unknown>[] = [];
+    let releaseDecoder: () => void = () => undefined;
+    const decoderHeld = new Promise<void>((resolve) => (releaseDecoder = resolve));
+    const session = new StudioSession(
+      {
+        ...real,
+        replanWarmup: 6,
+        planClip: (bundle, analysis, config) => (planned.push({ rho_video: config.rho_video, rho_audio: config.rho_audio, method: config.method }), real.planClip(bundle, analysis, config)),
+        // A FastV plan's decoder run keeps its request in flight until the test releases it.
+        fastvBundle: async (bundle, layer, decoder) => {
+          await decoderHeld;
+          const { row, source } = await fastvAttention(bundle, layer, decoder);
+          return withDecoderAttention(bundle, row, source);
+        },
+      },
+      new RecentFiles(null),
+    );
+    const clip = await call<ClipSummary>(session, 'clip.openPath', { jobId: 'jw', path: golden('default_params.safetensors') });
+    const current = { rho_audio: 0.4, rho_video: 0.7 };
+    const first = await call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config: current });
+    expect(planned).toHaveLength(1);
+    // A request in flight holds the warm-up back.
+    const held = dispatch(session, 'plan.run', { clipId: clip.clipId, config: { method: 'fastv', fastv_layer: 2 } }, () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(planned).toHaveLength(1);
+    releaseDecoder();
+    expect((await held).ok).toBe(true);
+    await expect.poll(() => planned.length, { timeout: 5000 }).toBe(2 + 6);
+    const warm = planned.slice(2);
+    expect(new Set(warm.map((c) => `${String(c.rho_video)}|${String(c.rho_audio)}`)).size).toBeGreaterThan(3);
+    for (const c of warm) {
+      expect(c.method).toBe('omnizip');
+      expect(Math.abs((c.rho_video as number) - 0.7)).toBeLessThanOrEqual(0.12 + 1e-9);
+      expect(Math.abs((c.rho_audio as number) - 0.4)).toBeLessThanOrEqual(0.1 + 1e-9);
+    }
+    // Once per clip, and the plan the views share is still the user's: asking again plans nothing.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(planned).toHaveLength(8);
+    await call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config: { method: 'fastv', fastv_layer: 2 } });
+    expect(planned).toHaveLength(8);
+    expect((await call<PlanView>(session, 'plan.run', { clipId: clip.clipId, config: current })).budget).toEqual(first.budget);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(planned).toHaveLength(9);
   });
 
   it('opens the shipped demo bundle with waveform data', async () => {

@@ -13,6 +13,7 @@ import { ConfigError, resolveConfig } from '../config/validate.js';
 import type { OmniZipConfig } from '../config/schema.js';
 import type { PlanDocument, PlanResult } from '../planner/types.js';
 import { warmPlanner } from '../planner/plan.js';
+import { warmupConfigs } from './replan-warmup.js';
 import { budgetOf, geometryFor } from './flops-budget.js';
 import { CONTRACT_VERSION, type AnalysisProviderChoice, type BudgetReadout, type ClipSummary, type ExportKind, type HostMethod, type Params, type PlanView, type ProgressEvent, type Result } from '../protocol/contract.js';
 import { buildExport } from './export.js';
@@ -57,6 +58,12 @@ export interface StudioDeps {
   runPrefill?: RunPrefill;
   /** FastV's decoder run on a clip; default the demo decoder in the compute worker's fastv.attention (tests stand in for it). */
   fastvBundle?: (bundle: FeatureBundle, layer: number, decoder: FastvDecoder, signal?: AbortSignal) => Promise<FeatureBundle>;
+  /**
+   * Throwaway plans run in idle time after a clip's first plan, so the first slider moves run
+   * optimised planner code (replan-warmup.ts). createStudioHost sets REPLAN_WARMUP_PLANS; absent
+   * or 0, none (tests that count plans).
+   */
+  replanWarmup?: number;
 }
 
 interface OpenClip {
@@ -70,6 +77,8 @@ interface OpenClip {
   fastvBundles?: Map<string, FeatureBundle>;
   /** Decoder runs in flight, so concurrent plans share one run. */
   fastvPending?: Map<string, Promise<FeatureBundle>>;
+  /** The replan warm-up has started (once per clip, after its first plan). */
+  warmupStarted?: boolean;
 }
 
 export type EmitEvent = (event: ProgressEvent) => void;
@@ -99,7 +108,8 @@ interface DemoAhead {
   ready: Promise<{ demo: Awaited<ReturnType<StudioDeps['loadDemo']>>; analysis: ClipAnalysis; speechNote: string | null }>;
 }
 
-const yieldToLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+const waitForLoop = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const yieldToLoop = () => waitForLoop(0);
 
 export function summarize(clipId: string, name: string, file: string | null, bundle: FeatureBundle, engine: AnalysisEngineInfo, notes: string[]): ClipSummary {
   const meta = bundle.metadata;
@@ -155,6 +165,8 @@ export class StudioSession {
   private demoAhead: DemoAhead | null = null;
   /** The provider the user chose in the studio; every later analysis runs on it. */
   private provider: AnalysisProviderChoice = 'auto';
+  /** Requests being answered; the replan warm-up runs only while there are none. */
+  private handling = 0;
 
   constructor(
     private readonly deps: StudioDeps,
@@ -295,8 +307,11 @@ export class StudioSession {
       'clip.thumbnails': async (p) => thumbnails(this.clip(p.clipId).bundle, p.maxWidth),
       'plan.run': async (p) => {
         const decoder = fastvDecoderOf(p.fastvDecoder);
-        await this.prepareFastv(this.clip(p.clipId), [p.config], decoder);
-        return this.planView(p.clipId, p.config, decoder);
+        const clip = this.clip(p.clipId);
+        await this.prepareFastv(clip, [p.config], decoder);
+        const view = this.planView(p.clipId, p.config, decoder);
+        this.warmReplans(clip, p.config, decoder);
+        return view;
       },
       'plan.budgets': async (p) => {
         const clip = this.clip(p.clipId);
@@ -365,7 +380,37 @@ export class StudioSession {
       'sweep.trial': (p) => sweepTrial(p.dir, p.trial),
       'sweep.exportTrial': (p) => exportSweepTrial(p),
     };
-    return (handlers[method] as (p: Params<M>) => Promise<Result<M>>)(params);
+    this.handling++;
+    try {
+      return await (handlers[method] as (p: Params<M>) => Promise<Result<M>>)(params);
+    } finally {
+      this.handling--;
+    }
+  }
+
+  /**
+   * After a clip's first plan: `deps.replanWarmup` throwaway plans around that setting, one per
+   * turn of the loop and only while no request is being answered (a slider move, an open, a
+   * prefill measurement go first), so the user's next moves run optimised planner code. Stops
+   * when the clip closes or a setting fails to plan.
+   */
+  private warmReplans(clip: OpenClip, overrides: Record<string, unknown>, decoder: FastvDecoder): void {
+    const count = this.deps.replanWarmup ?? 0;
+    if (clip.warmupStarted || count <= 0) return;
+    clip.warmupStarted = true;
+    const configs = warmupConfigs(overrides, count);
+    void (async () => {
+      for (const config of configs) {
+        do await waitForLoop(this.handling > 0 ? 25 : 0);
+        while (this.handling > 0);
+        if (this.clips.get(clip.summary.clipId) !== clip) return;
+        try {
+          this.plan(clip, config, decoder, { remember: false });
+        } catch {
+          return;
+        }
+      }
+    })();
   }
 
   /**

@@ -506,11 +506,15 @@ function paintOverlayPixels(ctx: CanvasRenderingContext2D, axes: Axes, traces: P
   const geometry = `${ctx.canvas.width}x${ctx.canvas.height}@${dpr}|${placed.map(({ xs, ys }) => [xs, ys].map((a) => `${a.offset},${a.length},${a.r0},${a.r1},${a.categories?.size ?? ''}`).join(';')).join('|')}`;
   const cached = prefixCache.get(ctx.canvas);
   const reuse = !!cached && cached.geometry === geometry && cached.traces.length === placed.length && placed.every((p, i) => i === placed.length - 1 || p.trace === cached.traces[i]);
-  const image = reuse ? new ImageData(cached.beforeLast.data.slice(), cached.beforeLast.width, cached.beforeLast.height) : new ImageData(right - left, bottom - top);
-  let beforeLast = reuse ? cached.beforeLast : image;
+  // The canvas's two images are kept and rewritten in place: a 5-minute clip's timeline image is
+  // ~1.6 MB, and allocating two per replan cost ~8 ms of garbage collection per slider move.
+  const buffers = reuse ? cached : imageBuffers(cached, right - left, bottom - top);
+  const { image, beforeLast } = buffers;
+  if (reuse) image.data.set(beforeLast.data);
+  else image.data.fill(0);
   for (const [index, { trace, xs, ys, rect }] of placed.entries()) {
     if (reuse && index < placed.length - 1) continue;
-    if (!reuse && index === placed.length - 1) beforeLast = new ImageData(image.data.slice(), image.width, image.height);
+    if (!reuse && index === placed.length - 1) beforeLast.data.set(image.data);
     const opacity = typeof trace.opacity === 'number' ? trace.opacity : 1;
     const mode = String(trace.mode ?? 'markers');
     const parts: ('lines' | 'markers' | 'bars')[] = trace.type === 'bar' ? ['bars'] : (['lines', 'markers'] as const).filter((m) => mode.includes(m));
@@ -523,7 +527,7 @@ function paintOverlayPixels(ctx: CanvasRenderingContext2D, axes: Axes, traces: P
       for (const m of sprites2) blendSprite(image.data, image.width, m.rgba, m.side, m.dx - left, m.dy - top, rect.left - left, rect.top - top, rect.w, rect.h, opacity);
     }
   }
-  prefixCache.set(ctx.canvas, { geometry, traces: placed.map((p) => p.trace), beforeLast });
+  prefixCache.set(ctx.canvas, { geometry, traces: placed.map((p) => p.trace), image, beforeLast });
   ctx.putImageData(image, left, top);
   // Text labels go on last, as vector text (the few labels the charts have).
   for (const { trace, xs, ys } of placed) {
@@ -539,8 +543,14 @@ function paintOverlayPixels(ctx: CanvasRenderingContext2D, axes: Axes, traces: P
   return true;
 }
 
-/** Per overlay canvas: its last software repaint's axes, traces, and image before the last trace. */
-const prefixCache = new WeakMap<HTMLCanvasElement, { geometry: string; traces: PlotData[]; beforeLast: ImageData }>();
+/** Per overlay canvas: its last software repaint's axes, traces, its image, and that image before the last trace. */
+const prefixCache = new WeakMap<HTMLCanvasElement, { geometry: string; traces: PlotData[]; image: ImageData; beforeLast: ImageData }>();
+
+/** The canvas's image and before-last image at w x h: the last repaint's when they fit, else new ones. */
+function imageBuffers(last: { image: ImageData; beforeLast: ImageData } | undefined, w: number, h: number): { image: ImageData; beforeLast: ImageData } {
+  if (last && last.image.width === w && last.image.height === h) return last;
+  return { image: new ImageData(w, h), beforeLast: new ImageData(w, h) };
+}
 
 /** Two-colour markers of the trace being rasterised (coverTrace), laid on one by one after its coverage. */
 const sprites2: { rgba: Uint8ClampedArray; side: number; dx: number; dy: number }[] = [];

@@ -82,12 +82,14 @@ async function measure(page: Page, url: string, label: string) {
       window.__omzPerf.chartSync = {};
     }
   });
+  const movedKeys: string[] = [];
   for (let i = 0; i < MOVES; i++) {
     const key = i % 3 === 2 ? 'rho_audio' : 'rho_video';
     const value = key === 'rho_video' ? (0.5 + 0.02 * (i % 12)).toFixed(2) : (0.2 + 0.05 * (i % 6)).toFixed(2);
     const before = await drawnSeq(page);
     const current = await page.getByTestId(`slider-${key}`).inputValue();
     if (Number(current) === Number(value)) continue;
+    movedKeys.push(key);
     await page.getByTestId(`slider-${key}`).fill(value);
     await waitDrawn(page, before, 30_000);
     await page.waitForTimeout(20); // let the measuring rAF run
@@ -143,7 +145,19 @@ async function measure(page: Page, url: string, label: string) {
   // Synchronous part of each chart's Plotly.react (they run back to back after each replan).
   const chartP50 = Object.fromEntries(Object.entries(perf.chartSync ?? {}).map(([k, v]) => [k, Math.round(percentile(v.slice(-MOVES), 50) * 10) / 10]));
   const clip = await page.getByTestId('clip-name').innerText();
+  // Per slider (one sample per move, in order): a rho_audio move redraws the audio marks and merge
+  // links too, a rho_video move only the video bars, so the two read differently.
+  const bySlider =
+    perf.samples.length === movedKeys.length
+      ? Object.fromEntries(
+          [...new Set(movedKeys)].map((key) => {
+            const own = perf.samples.filter((_, k) => movedKeys[k] === key);
+            return [key, { moves: own.length, p50: round1(percentile(own, 50)), p95: round1(percentile(own, 95)) }];
+          }),
+        )
+      : null;
   return {
+    bySlider,
     label,
     clip,
     openMs: Math.round(openMs),
@@ -265,6 +279,7 @@ try {
     console.log(
       `  ${r.label.padEnd(15)} ${String(r.moves).padStart(3)} moves  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  max ${r.max.toFixed(1)} ms  (replan median ${r.planMsMedian.toFixed(2)} ms; open+analyse+first draw ${r.openMs} ms)  [${r.clip}]\n` +
         `${' '.repeat(18)}p50 / replan ${(r.p50 / r.planMsMedian).toFixed(1)}x, p95 / replan ${(r.p95 / r.planMsMedian).toFixed(1)}x (same run: the machine's speed cancels out); load average ${r.loadAverage.before.join(' ')} -> ${r.loadAverage.after.join(' ')}\n` +
+        (r.bySlider ? `${' '.repeat(18)}per slider: ${Object.entries(r.bySlider).map(([key, s]) => `${key} ${s.moves} moves p50 ${s.p50} / p95 ${s.p95} ms`).join('; ')}\n` : '') +
         `${' '.repeat(18)}synchronous draw per chart, p50 (ms; "(canvas)" = per-plan overlay repaint, plain = Plotly.react when the static figure changed): ${JSON.stringify(r.chartP50)}; draws per chart ${JSON.stringify(r.chartRuns)}\n` +
         `${' '.repeat(18)}stages over ${r.stageSamples} moves (p50 / p95 ms, share of the total; in-run references, an empty call's round trip minus the host on the idle page: by fetch p50 ${r.emptyCallMs.p50} / p95 ${r.emptyCallMs.p95} ms, by WebSocket p50 ${r.emptySocketMs.p50} / p95 ${r.emptySocketMs.p95} ms):`,
     );

@@ -19,6 +19,27 @@ function recordBuildInputs(): Plugin {
   };
 }
 
+/**
+ * Preloads plotly's lazily imported chunk (plot/plotly.ts) from index.html, so its fetch and
+ * compile run alongside the main bundle's instead of starting once the main bundle has evaluated.
+ */
+function preloadPlotlyChunk(): Plugin {
+  return {
+    name: 'omnizip-preload-plotly',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        const chunk = Object.values(ctx.bundle ?? {}).find(
+          (c) => c.type === 'chunk' && c.isDynamicEntry && c.facadeModuleId !== null && /plotly\.js-cartesian-dist-min\/[^?]*\.js$/.test(c.facadeModuleId),
+        );
+        if (!chunk) throw new Error('no lazily imported plotly chunk in the renderer bundle to preload');
+        return [{ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `./${chunk.fileName}` }, injectTo: 'head' }];
+      },
+    },
+  };
+}
+
 // The renderer is served from a file:// URL (Electron) or the loopback server (web mode): relative base.
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
@@ -31,5 +52,5 @@ export default defineConfig({
     target: 'es2022',
   },
   esbuild: { jsx: 'automatic' },
-  plugins: [recordBuildInputs()],
+  plugins: [recordBuildInputs(), preloadPlotlyChunk()],
 });

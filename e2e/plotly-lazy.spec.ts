@@ -21,12 +21,17 @@ test('charts mounted before plotly has loaded show a loading state, then draw th
   // The plan is in: the counts show, while every chart still waits for plotly.
   await expect.poll(async () => (await counts(page)).audio, { timeout: 60_000 }).toBeGreaterThan(0);
   expect(held).toBeGreaterThan(0);
+  // index.html preloads the chunk, which carries V8's compile hint (renderer/vite.config.ts).
+  const preload = await page.locator('link[rel=modulepreload]').getAttribute('href');
+  expect(preload).toMatch(/assets\/plotly-cartesian[^/]*\.js$/);
   for (const id of ['timeline', 'groups', 'frames']) await expect(page.getByTestId(`chart-loading-${id}`)).toHaveText('Loading the chart…');
   expect(await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('[data-chart]')].filter((el) => el.dataset.seq !== undefined).length)).toBe(0);
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: path.join(screenshotDir, 'charts-loading.png') });
 
   release();
+  const chunk = await page.request.get(new URL(preload ?? '', page.url()).toString());
+  expect((await chunk.text()).startsWith('//# allFunctionsCalledOnLoad\n')).toBe(true);
   await waitForRedraw(page, 0);
   await expect(page.locator('.chart-loading')).toHaveCount(0);
   const timeline = await chartData(page, 'timeline');

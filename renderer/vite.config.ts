@@ -19,6 +19,36 @@ function recordBuildInputs(): Plugin {
   };
 }
 
+const isPlotlyChunk = (c: { type: string; isDynamicEntry?: boolean; facadeModuleId?: string | null }): boolean =>
+  c.type === 'chunk' && c.isDynamicEntry === true && typeof c.facadeModuleId === 'string' && /plotly\.js-cartesian-dist-min\/[^?]*\.js$/.test(c.facadeModuleId);
+
+/**
+ * Plotly's lazily imported chunk (plot/plotly.ts): index.html preloads it, so its fetch and compile
+ * run alongside the main bundle's instead of starting once the main bundle has evaluated; and it
+ * opens with V8's explicit compile hint, so Chromium compiles its functions eagerly on the
+ * streaming thread while it downloads, instead of lazily on the page's thread when plotly's
+ * evaluation first calls each (a trace of the start: main-thread compile time 737 -> 172 ms).
+ * Engines without the hint read a comment.
+ */
+function preparePlotlyChunk(): Plugin {
+  return {
+    name: 'omnizip-prepare-plotly-chunk',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      // After minification, which would drop the comment.
+      for (const c of Object.values(bundle)) if (c.type === 'chunk' && isPlotlyChunk(c)) c.code = `//# allFunctionsCalledOnLoad\n${c.code}`;
+    },
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        const chunk = Object.values(ctx.bundle ?? {}).find(isPlotlyChunk);
+        if (!chunk) throw new Error('no lazily imported plotly chunk in the renderer bundle to preload');
+        return [{ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `./${chunk.fileName}` }, injectTo: 'head' }];
+      },
+    },
+  };
+}
+
 // The renderer is served from a file:// URL (Electron) or the loopback server (web mode): relative base.
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
@@ -31,5 +61,5 @@ export default defineConfig({
     target: 'es2022',
   },
   esbuild: { jsx: 'automatic' },
-  plugins: [recordBuildInputs()],
+  plugins: [recordBuildInputs(), preparePlotlyChunk()],
 });

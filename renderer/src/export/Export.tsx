@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { ExportKind } from '../../../core/protocol/contract.js';
 import { buildExportText, exportKind, saveBytes } from '../actions.js';
 import { mountedCharts } from '../plot/chart-registry.js';
-import Plotly from '../plot/plotly.js';
+import { loadPlotly } from '../plot/plotly.js';
 import { useStudio } from '../store/index.js';
 import type { OmniZipConfig } from '../../../core/config/schema.js';
 import { withDeferredConfig } from '../hooks.js';
@@ -41,6 +41,7 @@ export async function exportChart(id: string, format: 'png' | 'svg'): Promise<vo
     const own = (live?.layout.title as { text?: string } | undefined)?.text;
     const figure = live ? exportableFigure(live, own ?? chart.title, clip.name, useStudio.getState().config as unknown as Record<string, unknown>) : undefined;
     const height = Math.max(400, typeof figure?.layout.height === 'number' ? figure.layout.height : chart.element.clientHeight);
+    const Plotly = await loadPlotly();
     const url = await Plotly.toImage(figure ?? chart.element, { format, width: 1200, height, scale: format === 'png' ? 2 : 1 });
     const stem = clip.name.replace(/\.[A-Za-z0-9]+$/, '').replace(/[^A-Za-z0-9._-]+/g, '_');
     await saveBytes(`${stem}.${id}.${format}`, format === 'png' ? 'image/png' : 'image/svg+xml', dataUrlBytes(url));

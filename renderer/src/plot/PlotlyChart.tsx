@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import Plotly, { type Layout, type PlotData, type PlotlyHTMLElement, type PlotMouseEvent } from './plotly.js';
+import { loadedPlotly, usePlotly, type Layout, type PlotData, type PlotlyHTMLElement, type PlotMouseEvent } from './plotly.js';
 import { noteChartDrawn, noteChartSync, noteCommitted, registerChart } from '../perf.js';
 import { registerChartElement } from './chart-registry.js';
 import { paintOverlay } from './overlay.js';
@@ -62,14 +62,25 @@ function OverlayLegend({ traces, hidden, toggle, id }: { traces: PlotData[]; hid
 
 const SYMBOL_GLYPH: Record<string, string> = { circle: '●', diamond: '◆', 'triangle-down': '▼', 'triangle-up': '▲', x: '✕', star: '★', 'square-open': '□', 'circle-open': '○', square: '■' };
 
+/** What a chart shows until plotly has loaded (plot/plotly.ts), or why it could not. */
+function ChartLoading({ id, height, error }: { id: string; height: number; error?: string }) {
+  return (
+    <div className={`chart-loading${error ? ' failed' : ''}`} style={{ height }} role="status" data-testid={`chart-loading-${id}`}>
+      {error ? `The chart library could not load: ${error}` : 'Loading the chart…'}
+    </div>
+  );
+}
+
 /**
  * One chart: plotly draws `data` with `layout` (Plotly.react only when those change), and the
  * per-plan `overlay` traces are painted on a canvas on top, so a replan costs a canvas repaint
  * instead of a plotly redraw. Both update inside the same commit (layout effects), so every chart
- * of one replan lands in one animation frame.
+ * of one replan lands in one animation frame. Until plotly has loaded the chart shows its loading
+ * state; a plan that arrives before is kept and drawn with plotly's first draw.
  */
 export function PlotlyChart({ id, title, data, layout, overlay = NO_OVERLAY, exportTitle, seq, height, onHover, onUnhover, onClick, onRelayout }: PlotlyChartProps) {
   const ref = useRef<HTMLDivElement>(null);
+  const { plotly: Plotly, error: plotlyError } = usePlotly();
   // Created here, not by React: it lives inside plotly's own container (see placeCanvas).
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
   const handlers = useRef({ onHover, onUnhover, onClick, onRelayout });
@@ -153,7 +164,8 @@ export function PlotlyChart({ id, title, data, layout, overlay = NO_OVERLAY, exp
       frame = requestAnimationFrame(() => {
         frame = 0;
         lastWidth = el.clientWidth;
-        if (alive.current && pending.current === 0 && (el as unknown as { _fullLayout?: unknown })._fullLayout) Plotly.Plots.resize(el);
+        const plotly = loadedPlotly();
+        if (plotly && alive.current && pending.current === 0 && (el as unknown as { _fullLayout?: unknown })._fullLayout) plotly.Plots.resize(el);
       });
     });
     observer.observe(el);
@@ -163,11 +175,12 @@ export function PlotlyChart({ id, title, data, layout, overlay = NO_OVERLAY, exp
       alive.current = false;
       unregister();
       unregisterElement();
-      Plotly.purge(el);
+      loadedPlotly()?.purge(el);
     };
   }, [id, title]);
 
   useLayoutEffect(() => {
+    if (!Plotly) return;
     const el = ref.current as HTMLDivElement;
     pending.current++;
     const started = performance.now();
@@ -191,7 +204,7 @@ export function PlotlyChart({ id, title, data, layout, overlay = NO_OVERLAY, exp
         pending.current--;
       },
     );
-  }, [id, data, layout, height]);
+  }, [Plotly, id, data, layout, height]);
 
   useLayoutEffect(() => {
     noteCommitted(seq);
@@ -209,6 +222,7 @@ export function PlotlyChart({ id, title, data, layout, overlay = NO_OVERLAY, exp
   return (
     <div className="chart-box">
       <OverlayLegend traces={overlay} hidden={hidden} toggle={toggle} id={id} />
+      {!Plotly && <ChartLoading id={id} height={height} error={plotlyError} />}
       <div ref={ref} className="chart" data-testid={`chart-${id}`} data-chart={id} />
     </div>
   );

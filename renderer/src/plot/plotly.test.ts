@@ -2,14 +2,40 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it, vi } from 'vitest';
 
-// The real bundle needs a DOM; here plotly.react is recorded to see the config each chart is drawn with.
+// The real bundle needs a DOM; here plotly.react is recorded to see the config each chart is drawn
+// with. The module resolves only when the test opens `gate`, to see the loader before and after.
 const react = vi.fn(async () => ({}));
-vi.mock('plotly.js-cartesian-dist-min', () => ({ default: { react, purge: vi.fn(), relayout: vi.fn(), toImage: vi.fn(), Plots: { resize: vi.fn() } } }));
+let evaluated = 0;
+let open: () => void = () => undefined;
+const gate = new Promise<void>((resolve) => (open = resolve));
+vi.mock('plotly.js-cartesian-dist-min', async () => {
+  evaluated++;
+  await gate;
+  return { default: { react, purge: vi.fn(), relayout: vi.fn(), toImage: vi.fn(), Plots: { resize: vi.fn() } } };
+});
 
-const { default: Plotly, ENFORCED_CONFIG } = await import('./plotly.js');
+const { loadPlotly, loadedPlotly, ENFORCED_CONFIG } = await import('./plotly.js');
+
+describe('lazy plotly loader', () => {
+  it('imports plotly once for every caller, and has nothing loaded until the import resolves', async () => {
+    // Two charts mounting and main.tsx's early start all ask before the chunk has arrived.
+    const first = loadPlotly();
+    const second = loadPlotly();
+    expect(second).toBe(first);
+    await Promise.resolve();
+    expect(loadedPlotly()).toBeNull();
+    open();
+    const [a, b, c] = await Promise.all([first, second, loadPlotly()]);
+    expect(b).toBe(a);
+    expect(c).toBe(a);
+    expect(loadedPlotly()).toBe(a);
+    expect(evaluated).toBe(1);
+  });
+});
 
 describe('plotly wrapper', () => {
   it('draws every chart without the cloud button, whatever config the caller passes', async () => {
+    const Plotly = await loadPlotly();
     const root = {} as HTMLElement;
     await Plotly.react(root, [], {}, { showSendToCloud: true, responsive: true });
     await Plotly.react(root, [], {});

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef } from 'react';
-import Plotly from '../plot/plotly.js';
+import { loadedPlotly, usePlotly } from '../plot/plotly.js';
 import { prefillLatencyChart } from './chart.js';
 import type { PrefillEntry } from './store.js';
 
@@ -13,12 +13,14 @@ const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: [
 export function PrefillChart({ entries }: { entries: readonly PrefillEntry[] }) {
   const ref = useRef<HTMLDivElement>(null);
   const spec = useMemo(() => prefillLatencyChart(entries), [entries]);
+  // Plotly loads lazily (plot/plotly.ts); until then the chart area stays empty and draws once it has.
+  const { plotly } = usePlotly();
   useEffect(() => {
     const el = ref.current as HTMLDivElement;
-    return () => Plotly.purge(el);
+    return () => loadedPlotly()?.purge(el);
   }, []);
   useEffect(() => {
-    void Plotly.react(ref.current as HTMLDivElement, spec.data, spec.layout, CONFIG);
-  }, [spec]);
+    if (plotly) void plotly.react(ref.current as HTMLDivElement, spec.data, spec.layout, CONFIG);
+  }, [plotly, spec]);
   return <div ref={ref} className="prefill-chart" data-testid="prefill-chart" />;
 }

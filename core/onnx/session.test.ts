@@ -46,6 +46,38 @@ describe('ProviderSelector', () => {
     expect(choice).toMatchObject({ provider: 'cuda', device: 'fake cuda device' });
   });
 
+  it('auto probes the GPU providers at once, yet takes them in order and returns on the first that works', async () => {
+    const started: ProviderName[] = [];
+    const answers = new Map<ProviderName, (r: { ok: boolean; device?: string; error?: string }) => void>();
+    const selector = new ProviderSelector({
+      probeGpu: (provider) => {
+        started.push(provider);
+        return new Promise((resolve) => answers.set(provider, resolve));
+      },
+    });
+    const choosing = selector.select('auto');
+    await expect.poll(() => started.length).toBe(2);
+    expect(started).toEqual(['webgpu', 'cuda']);
+    // CUDA answers first, but WebGPU comes first in the order: the choice waits for it.
+    answers.get('cuda')!({ ok: true, device: 'fake cuda device' });
+    let settled = false;
+    void choosing.then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(settled).toBe(false);
+    answers.get('webgpu')!({ ok: true, device: 'fake webgpu device' });
+    expect(await choosing).toMatchObject({ provider: 'webgpu', device: 'fake webgpu device', attempts: [{ provider: 'webgpu', ok: true }] });
+    // WebGPU working while a CUDA probe still hangs: the choice does not wait for CUDA.
+    const hanging = new ProviderSelector({ probeGpu: (provider) => (provider === 'webgpu' ? Promise.resolve({ ok: true, device: 'gpu' }) : new Promise(() => undefined)) });
+    expect((await hanging.select('auto')).provider).toBe('webgpu');
+  });
+
+  it('remembers both of two probes that finish together in the memo file', async () => {
+    const memoFile = path.join(tmp, 'providers-concurrent.json');
+    await new ProviderSelector({ memoFile, probeGpu: fakeProbe([]) }).select('auto');
+    const memo = JSON.parse(await readFile(memoFile, 'utf8'));
+    expect(Object.keys(memo.probes).sort()).toEqual(['cuda', 'webgpu']);
+  });
+
   it('a forced provider that does not work is a clear error, not a silent fallback', async () => {
     const selector = new ProviderSelector({ probeGpu: fakeProbe([]) });
     await expect(selector.select('webgpu')).rejects.toThrow(ProviderUnavailableError);

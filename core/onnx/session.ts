@@ -147,6 +147,8 @@ export class ProviderSelector {
   private readonly memoFile: string | null;
   private readonly timeoutMs: number;
   private readonly probeGpu: NonNullable<ProviderSelectorOptions['probeGpu']>;
+  /** Memo writes one after another: probes now finish concurrently, and each rewrites the whole file. */
+  private memoWrites: Promise<void> = Promise.resolve();
 
   constructor(options: ProviderSelectorOptions = {}) {
     this.memoFile = options.memoFile ?? null;
@@ -166,7 +168,12 @@ export class ProviderSelector {
     }
   }
 
-  private async writeMemo(probe: ProviderProbe): Promise<void> {
+  private writeMemo(probe: ProviderProbe): Promise<void> {
+    this.memoWrites = this.memoWrites.then(() => this.writeMemoNow(probe)).catch(() => undefined);
+    return this.memoWrites;
+  }
+
+  private async writeMemoNow(probe: ProviderProbe): Promise<void> {
     if (!this.memoFile) return;
     let memo: MemoFile = { fingerprint: machineFingerprint(), probes: {} };
     try {
@@ -211,12 +218,20 @@ export class ProviderSelector {
     void this.writeMemo(probe);
   }
 
-  /** The provider to use: the forced one (or a ProviderUnavailableError), or the first that works. */
+  /**
+   * The provider to use: the forced one (or a ProviderUnavailableError), or the first that works.
+   * 'auto' starts every probe at once and then takes them in order: the GPU probes are child
+   * processes that each load onnxruntime (~0.8 s on the 2-core machines), and one after the other
+   * they held a first start's analysis back by ~1.7 s where neither GPU exists (issue 16 goal 5).
+   */
   async select(preference: ProviderPreference): Promise<ProviderChoice> {
     const order = preference === 'auto' ? AUTO_PROVIDER_ORDER : [preference];
+    const probes = order.map((provider) => this.probe(provider));
+    // A later probe still running when an earlier one wins is left to finish (and be remembered).
+    for (const p of probes) p.catch(() => undefined);
     const attempts: ProviderProbe[] = [];
-    for (const provider of order) {
-      const probe = await this.probe(provider);
+    for (const [k, provider] of order.entries()) {
+      const probe = await probes[k];
       attempts.push(probe);
       if (probe.ok) return { provider, device: probe.device ?? provider, attempts };
       if (preference !== 'auto') throw new ProviderUnavailableError(provider, probe.error ?? 'probe failed');

@@ -100,6 +100,35 @@ test('moving a slider replans at once and every chart shows the planner values',
   expect((await counts(page)).audio).toBe(planned2.counts.audio.kept);
 });
 
+test("a slider's input changes the DOM of its own parameter only, and Export follows the new value", async ({ page }) => {
+  // What the input renders before its replan answers delays the reply, which is read on the same
+  // thread: the input's own React render must not reach the rest of the page (issue 16).
+  await openStudio(page);
+  const seq = await planSeq(page);
+  await page.getByTestId('slider-rho_video').fill('0.62'); // enables Undo: outside the parameter
+  const seq2 = await waitForRedraw(page, seq);
+  await expect(page.getByTestId('flags-preview')).toContainText('--rho_video 0.62');
+  const outside = await page.evaluate(() => {
+    const slider = document.querySelector<HTMLInputElement>('[data-testid="slider-rho_video"]') as HTMLInputElement;
+    const own = slider.closest('[data-testid="param-rho_video"]');
+    const observer = new MutationObserver(() => undefined);
+    observer.observe(document.body, { subtree: true, attributes: true, childList: true, characterData: true });
+    (Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set as (v: string) => void).call(slider, '0.66');
+    slider.dispatchEvent(new Event('input', { bubbles: true }));
+    const records = observer.takeRecords();
+    observer.disconnect();
+    const described = (n: Node) => {
+      const el = n instanceof Element ? n : n.parentElement;
+      return `${el?.tagName.toLowerCase() ?? '?'}[${el?.closest('[data-testid]')?.getAttribute('data-testid') ?? ''}]`;
+    };
+    return { total: records.length, outside: records.filter((r) => !own?.contains(r.target)).map((r) => `${r.type}${r.attributeName ? `:${r.attributeName}` : ''} ${described(r.target)}`) };
+  });
+  expect(outside.total).toBeGreaterThan(0);
+  expect(outside.outside).toEqual([]);
+  await waitForRedraw(page, seq2);
+  await expect(page.getByTestId('flags-preview')).toContainText('--rho_video 0.66');
+});
+
 test('a golden bundle opened from disk shows the official counts', async ({ page }) => {
   await openStudio(page);
   const expected = JSON.parse(readFileSync(golden('ratio_high.expected.json'), 'utf8'));

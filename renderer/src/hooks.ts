@@ -1,21 +1,23 @@
-import { createElement, memo, useDeferredValue, useMemo, type ComponentType } from 'react';
+import { createElement, memo, useMemo, type ComponentType } from 'react';
 import type { OmniZipConfig } from '../../core/config/schema.js';
 import { comparePlans, type PlanComparison } from '../../core/studio/compare.js';
 import type { PlanView } from '../../core/protocol/contract.js';
 import { dataCache } from './data-cache.js';
 import { useStudio, useStudioPick } from './store/index.js';
+import { useSettledConfig } from './store/settled-config.js';
 
 /**
  * A view that shows the setting but is not where it is edited (Compare, Inference, Export), given
- * the config deferred: a slider's input renders only what shows the value, and this view follows
- * in a deferred render. The memo is what keeps it out of the input's render: React re-commits
- * every <input> a re-rendered component holds (name, type), which restyled and repainted the page
+ * the config once its plan has been drawn (store/settled-config.ts): a slider's input renders only
+ * what shows the value, and neither the input's frame nor the wait for the replan's reply carries
+ * this view's render. The memo is what keeps it out of the input's render: React re-commits every
+ * <input> a re-rendered component holds (name, type), which restyled and repainted the page
  * inside the input's frame while the replan's reply waited behind it.
  */
 export function withDeferredConfig(View: ComponentType<{ config: OmniZipConfig }>): ComponentType {
   const Memoised = memo(View);
   return function DeferredConfig() {
-    const config = useDeferredValue(useStudio((s) => s.config));
+    const config = useSettledConfig((s) => s.config);
     return createElement(Memoised, { config });
   };
 }

@@ -108,9 +108,13 @@ function GroupSecondsNote({ groupSeconds }: { groupSeconds: number | null }) {
   return note ? <p className="entry-note" data-testid="entry-note-group_seconds">{note}</p> : null;
 }
 
-/** One config key: its control (slider/number, select or checkbox), help and official default. */
-/** Memoised on its own value: a slider move re-renders one control, not the whole panel. */
-const Param = memo(function Param({ d, value }: { d: ConfigKeyDescriptor; value: OmniZipConfig[ConfigKey] }) {
+/**
+ * One config key: its control (slider/number, select or checkbox), help and official default.
+ * Subscribed to its own key alone: a slider's input re-renders (and React re-commits) this one
+ * control, not the panel around it.
+ */
+const Param = memo(function Param({ d }: { d: ConfigKeyDescriptor }) {
+  const value: OmniZipConfig[ConfigKey] = useStudio((s) => s.config[d.key]);
   const departs = d.repair === true && value !== DEFAULT_CONFIG[d.key];
   return (
     <div className={`param${departs ? ' repaired' : ''}`} data-testid={`param-${d.key}`}>
@@ -199,7 +203,7 @@ function Budget() {
   );
 }
 
-/** Memoised: a slider's input re-renders Parameters, and React re-commits every <input> it holds. */
+/** Memoised: React re-commits every <input> a re-rendered component holds. */
 const VariantChoice = memo(function VariantChoice({ variant }: { variant: OmniZipConfig['variant'] }) {
   return (
     <div className="variant" role="radiogroup" aria-label="variant">
@@ -212,12 +216,35 @@ const VariantChoice = memo(function VariantChoice({ variant }: { variant: OmniZi
   );
 });
 
+/** One preset's button, memoised on its realised retention: a slider's input re-commits none of them. */
+const PresetButton = memo(function PresetButton({ preset, retained }: { preset: (typeof PRESETS)[number]; retained: number | undefined }) {
+  return (
+    <button title={`${preset.description}; realised audio+video retention on this clip with the rest of the current setting`} data-testid={`preset-${preset.id}`} onClick={() => change(preset.values)}>
+      {preset.label}<small data-testid={`preset-retention-${preset.id}`}>{presetRetentionLabel(retained)}</small>
+    </button>
+  );
+});
+
+/** The presets with their realised retention, which follows every config change (its own subscription). */
+function Presets() {
+  const presetRetention = usePresetRetention();
+  return (
+    <div className="presets">
+      {PRESETS.map((p) => <PresetButton key={p.id} preset={p} retained={presetRetention[p.id]} />)}
+    </div>
+  );
+}
+
+/**
+ * The panel. It subscribes to the config keys that shape it (the method picks which keys show, the
+ * variant its radio), not to the whole config: each control subscribes to its own key.
+ */
 export function Parameters() {
-  const config = useStudio((s) => s.config);
+  const method = useStudio((s) => s.config.method);
+  const variant = useStudio((s) => s.config.variant);
   const canUndo = useStudio((s) => s.past.length > 0);
   const canRedo = useStudio((s) => s.future.length > 0);
   const planError = useStudio((s) => s.planError);
-  const presetRetention = usePresetRetention();
   return (
     <section className="view params" data-testid="view-parameters">
       <h2>Parameters</h2>
@@ -226,23 +253,17 @@ export function Parameters() {
         <button onClick={redo} disabled={!canRedo} data-testid="redo">Redo</button>
         <button onClick={() => change({ ...DEFAULT_CONFIG })} data-testid="reset">Official defaults</button>
       </div>
-      <div className="presets">
-        {PRESETS.map((p) => (
-          <button key={p.id} title={`${p.description}; realised audio+video retention on this clip with the rest of the current setting`} data-testid={`preset-${p.id}`} onClick={() => change(p.values)}>
-            {p.label}<small data-testid={`preset-retention-${p.id}`}>{presetRetentionLabel(presetRetention[p.id])}</small>
-          </button>
-        ))}
-      </div>
-      <VariantChoice variant={config.variant} />
+      <Presets />
+      <VariantChoice variant={variant} />
       <Budget />
       {planError && <p className="error" data-testid="plan-error">{planError}</p>}
       {SECTIONS.map((section) => {
-        const keys = CONFIG_KEYS.filter((d) => sectionOf(d) === section.id && (d.repair || keyShownFor(d.key, config.method)));
+        const keys = CONFIG_KEYS.filter((d) => sectionOf(d) === section.id && (d.repair || keyShownFor(d.key, method)));
         if (keys.length === 0) return null;
         return (
           <Section key={section.id} id={section.id} title={section.title} className={section.id === 'repairs' ? 'repairs' : ''}>
             {section.help && <p className="help">{section.help}</p>}
-            {keys.map((d) => <Param key={d.key} d={d} value={config[d.key]} />)}
+            {keys.map((d) => <Param key={d.key} d={d} />)}
           </Section>
         );
       })}

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
@@ -9,6 +11,7 @@ import { audioCurves } from '../planner/audio-energy.js';
 import { toPlanDocument } from '../planner/document.js';
 import { planClip, requiredFrameGeometries } from '../planner/plan.js';
 import { analyzeReference } from './reference.js';
+import { writeSpeechCache } from './speech-activity-cache.js';
 import { ensureSpeechActivity, perTokenActivity, resampleTo16k, sileroModelPath, speechActivityOf, speechProbabilities } from './speech-activity.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -91,6 +94,25 @@ describe('Silero VAD speech reference', () => {
     expect(curves.speechActivity).toBe(activity);
     expect(curves.correlations.map((c) => c.pair.join('/'))).toEqual(expect.arrayContaining(['attention/speech_activity', 'token_energy/speech_activity', 'waveform_rms/speech_activity']));
     expect(curves.correlations.find((c) => c.pair.join('/') === 'waveform_rms/speech_activity')?.r).toBeGreaterThan(0.3);
+  });
+
+  it('keeps its answer in a cache folder: the same clip opened again reads it back instead of running the VAD', async () => {
+    const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'omz-speech-'));
+    try {
+      const base = makeSyntheticBundle({ seconds: 4, hiddenSize: 16, tokensPerFrame: 16, seed: 3, withWaveform: true });
+      const open = () => ({ ...base, waveform: speech.wave, metadata: { ...base.metadata, sample_rate: 16000 } });
+      const first = (await ensureSpeechActivity(open(), undefined, { cacheDir }))!;
+      const [entry] = (await readdir(cacheDir)).filter((n) => n.endsWith('.ozspeech'));
+      expect(entry).toBeTruthy();
+      expect(Array.from((await ensureSpeechActivity(open(), undefined, { cacheDir }))!)).toEqual(Array.from(first));
+      // Proof that the second open read the entry: an entry changed on disk is what it returns.
+      await writeSpeechCache(path.join(cacheDir, entry), new Float32Array(first.length).fill(0.5));
+      expect(Array.from((await ensureSpeechActivity(open(), undefined, { cacheDir }))!).every((p) => p === 0.5)).toBe(true);
+      // Without a cache folder the VAD runs, as before.
+      expect(Array.from((await ensureSpeechActivity(open()))!)).toEqual(Array.from(first));
+    } finally {
+      await rm(cacheDir, { recursive: true, force: true });
+    }
   });
 
   it('is null for a clip without a waveform, and the planner says why it fell back', async () => {

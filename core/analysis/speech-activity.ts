@@ -20,6 +20,7 @@ import { appRoot, isBuilt } from '../runtime/entry-points.js';
 import ort from 'onnxruntime-node';
 import type { FeatureBundle } from '../bundle/types.js';
 import { rememberSpeechActivity, speechActivityOf } from './speech-activity-store.js';
+import { readSpeechCache, speechCacheFile, writeSpeechCache } from './speech-activity-cache.js';
 
 export { speechActivityOf };
 
@@ -127,15 +128,25 @@ export function perTokenActivity(frameProb: Float32Array, numAudio: number, seco
  * Runs Silero VAD on the bundle's waveform once and keeps the per-token speech probability for the
  * planner and the curves. Null when the clip has no waveform or no audio tokens.
  */
-export async function ensureSpeechActivity(bundle: FeatureBundle, signal?: AbortSignal): Promise<Float32Array | null> {
+export async function ensureSpeechActivity(bundle: FeatureBundle, signal?: AbortSignal, options: { cacheDir?: string | null } = {}): Promise<Float32Array | null> {
   const known = speechActivityOf(bundle);
   if (known) return known;
   const wave = bundle.waveform;
   if (!wave || wave.length === 0 || bundle.numAudio === 0) return null;
   const rate = typeof bundle.metadata.sample_rate === 'number' && bundle.metadata.sample_rate > 0 ? bundle.metadata.sample_rate : VAD_SAMPLE_RATE;
   const tokensPerSecond = typeof bundle.metadata.audio_tokens_per_second === 'number' && bundle.metadata.audio_tokens_per_second > 0 ? bundle.metadata.audio_tokens_per_second : 25;
+  // With a cache folder, a clip seen before reads its answer back instead of running the VAD.
+  // A missing model still fails here, as without the cache: the entry is keyed by the model file.
+  const cacheFile = options.cacheDir ? await speechCacheFile(options.cacheDir, bundle, sileroModelPath(), rate, tokensPerSecond).catch(() => null) : null;
+  const cached = cacheFile ? await readSpeechCache(cacheFile, bundle.numAudio) : null;
+  if (cached) {
+    rememberSpeechActivity(bundle, cached);
+    return cached;
+  }
   const frames = await speechProbabilities(resampleTo16k(wave, rate), signal);
   const activity = perTokenActivity(frames, bundle.numAudio, 1 / tokensPerSecond);
   rememberSpeechActivity(bundle, activity);
+  // A cache that cannot be written costs the next open a VAD run, never this one its answer.
+  if (cacheFile) await writeSpeechCache(cacheFile, activity).catch(() => undefined);
   return activity;
 }

@@ -9,6 +9,7 @@ import { parseBundle } from '../bundle/reader.js';
 import { ComputeClient } from '../compute/client.js';
 import { planClip, requiredFrameGeometries } from '../planner/plan.js';
 import { toPlanDocument } from '../planner/document.js';
+import { defaultAnalysisCacheDir } from '../analysis/cache.js';
 import { StudioError } from './errors.js';
 import type { StudioDeps } from './session.js';
 
@@ -39,6 +40,7 @@ export function createDefaultDeps(options: DefaultDepsOptions): StudioDeps {
     toPlanDocument,
     requiredFrameGeometries: (bundle) => requiredFrameGeometries(bundle),
     version: options.version,
+    speechCacheDir: defaultAnalysisCacheDir(),
     async loadDemo() {
       const file = demoBundlePath(options);
       let bytes: Uint8Array;

@@ -64,6 +64,8 @@ export interface StudioDeps {
    * or 0, none (tests that count plans).
    */
   replanWarmup?: number;
+  /** Where speech references are kept between opens (beside the analysis cache); absent or null, nowhere. */
+  speechCacheDir?: string | null;
 }
 
 interface OpenClip {
@@ -556,7 +558,7 @@ export class StudioSession {
     if (!bundle.waveform || bundle.numAudio === 0) return null;
     progress(0.96, 'speech activity (Silero VAD)');
     try {
-      await ensureSpeechActivity(bundle, signal);
+      await ensureSpeechActivity(bundle, signal, { cacheDir: this.deps.speechCacheDir });
       return null;
     } catch (err) {
       if (signal.aborted) throw new StudioError('cancelled', 'opening was cancelled');

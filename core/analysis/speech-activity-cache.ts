@@ -1,31 +1,29 @@
 /**
  * The speech reference (Silero VAD per audio token) kept on disk beside the analysis cache, so a
- * clip opened again does not run the VAD again: 0.5-1 s of the host thread on the demo, on every
- * start of the studio (issue 16 goal 5's warm start). One small file per clip and VAD model:
+ * clip opened again does not run the VAD again: 0.5-1 s of the demo's opening, on every start of
+ * the studio (issue 16 goal 5's warm start). One small file per clip and VAD model:
  * 'OZSP', a format version, the token count, then the float32 probabilities. An entry that does
  * not read back whole and in [0, 1] is ignored and replaced.
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { FeatureBundle } from '../bundle/types.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { analysisContentHash } from './cache.js';
 
 const MAGIC = 0x50535a4f; // 'OZSP' little-endian
 const FORMAT_VERSION = 1;
 const HEADER_BYTES = 12;
 
 /**
- * The entry's file: the clip's content (waveform included: a bundle built in memory has no file
- * hash, so its waveform is hashed too), the rates the tokens are read at, and the model file's
- * identity (path, size, mtime), so another VAD model never reads this one's answer.
+ * The entry's file: the waveform itself (what the VAD hears), the rates its tokens are read at, the
+ * token count, and the model file's identity (path, size, mtime), so another VAD model never reads
+ * this one's answer.
  */
-export async function speechCacheFile(dir: string, bundle: FeatureBundle, modelPath: string, rate: number, tokensPerSecond: number): Promise<string> {
+export async function speechCacheFile(dir: string, waveform: Float32Array, numAudio: number, modelPath: string, rate: number, tokensPerSecond: number): Promise<string> {
   const model = await stat(modelPath);
   const h = createHash('sha256');
-  h.update(JSON.stringify({ content: analysisContentHash(bundle), rate, tokensPerSecond, numAudio: bundle.numAudio, model: [path.resolve(modelPath), model.size, model.mtimeMs] }));
-  if (!bundle.contentHash && bundle.waveform) h.update(new Uint8Array(bundle.waveform.buffer, bundle.waveform.byteOffset, bundle.waveform.byteLength));
+  h.update(JSON.stringify({ rate, tokensPerSecond, numAudio, samples: waveform.length, model: [path.resolve(modelPath), model.size, model.mtimeMs] }));
+  h.update(new Uint8Array(waveform.buffer, waveform.byteOffset, waveform.byteLength));
   return path.join(dir, `${h.digest('hex').slice(0, 40)}.speech.v${FORMAT_VERSION}.ozspeech`);
 }
 

@@ -124,29 +124,60 @@ export function perTokenActivity(frameProb: Float32Array, numAudio: number, seco
 }
 
 
-/**
- * Runs Silero VAD on the bundle's waveform once and keeps the per-token speech probability for the
- * planner and the curves. Null when the clip has no waveform or no audio tokens.
- */
-export async function ensureSpeechActivity(bundle: FeatureBundle, signal?: AbortSignal, options: { cacheDir?: string | null } = {}): Promise<Float32Array | null> {
-  const known = speechActivityOf(bundle);
-  if (known) return known;
+/** What the speech reference of a clip is computed from (all of it crosses to the compute worker). */
+export interface SpeechActivityRequest {
+  waveform: Float32Array;
+  /** The waveform's sample rate (Hz). */
+  sampleRate: number;
+  tokensPerSecond: number;
+  numAudio: number;
+  /** Where answers are kept between opens (speech-activity-cache.ts); null: not kept. */
+  cacheDir: string | null;
+}
+
+/** The request for a bundle's speech reference; null when it has no waveform or no audio tokens. */
+export function speechRequestOf(bundle: FeatureBundle, cacheDir: string | null = null): SpeechActivityRequest | null {
   const wave = bundle.waveform;
   if (!wave || wave.length === 0 || bundle.numAudio === 0) return null;
-  const rate = typeof bundle.metadata.sample_rate === 'number' && bundle.metadata.sample_rate > 0 ? bundle.metadata.sample_rate : VAD_SAMPLE_RATE;
+  const sampleRate = typeof bundle.metadata.sample_rate === 'number' && bundle.metadata.sample_rate > 0 ? bundle.metadata.sample_rate : VAD_SAMPLE_RATE;
   const tokensPerSecond = typeof bundle.metadata.audio_tokens_per_second === 'number' && bundle.metadata.audio_tokens_per_second > 0 ? bundle.metadata.audio_tokens_per_second : 25;
-  // With a cache folder, a clip seen before reads its answer back instead of running the VAD.
-  // A missing model still fails here, as without the cache: the entry is keyed by the model file.
-  const cacheFile = options.cacheDir ? await speechCacheFile(options.cacheDir, bundle, sileroModelPath(), rate, tokensPerSecond).catch(() => null) : null;
-  const cached = cacheFile ? await readSpeechCache(cacheFile, bundle.numAudio) : null;
-  if (cached) {
-    rememberSpeechActivity(bundle, cached);
-    return cached;
-  }
-  const frames = await speechProbabilities(resampleTo16k(wave, rate), signal);
-  const activity = perTokenActivity(frames, bundle.numAudio, 1 / tokensPerSecond);
-  rememberSpeechActivity(bundle, activity);
+  return { waveform: wave, sampleRate, tokensPerSecond, numAudio: bundle.numAudio, cacheDir };
+}
+
+/**
+ * Per-audio-token speech probability: read back from the cache folder when this waveform was seen
+ * with this model, else Silero VAD (then kept there). A missing model fails here with or without
+ * the cache: the entry is keyed by the model file. The studio runs this in its compute worker.
+ */
+export async function speechActivityFor(request: SpeechActivityRequest, signal?: AbortSignal): Promise<Float32Array> {
+  const { waveform, sampleRate, tokensPerSecond, numAudio, cacheDir } = request;
+  const modelPath = sileroModelPath();
+  const cacheFile = cacheDir ? await speechCacheFile(cacheDir, waveform, numAudio, modelPath, sampleRate, tokensPerSecond).catch(() => null) : null;
+  const cached = cacheFile ? await readSpeechCache(cacheFile, numAudio) : null;
+  if (cached) return cached;
+  const frames = await speechProbabilities(resampleTo16k(waveform, sampleRate), signal);
+  const activity = perTokenActivity(frames, numAudio, 1 / tokensPerSecond);
   // A cache that cannot be written costs the next open a VAD run, never this one its answer.
   if (cacheFile) await writeSpeechCache(cacheFile, activity).catch(() => undefined);
+  return activity;
+}
+
+/**
+ * The bundle's speech reference, computed once and kept with the bundle for the planner and the
+ * curves (by `run`, e.g. in the compute worker, or here). Null when the clip has no waveform or
+ * no audio tokens.
+ */
+export async function ensureSpeechActivity(
+  bundle: FeatureBundle,
+  signal?: AbortSignal,
+  options: { cacheDir?: string | null; run?: (request: SpeechActivityRequest, signal?: AbortSignal) => Promise<Float32Array> } = {},
+): Promise<Float32Array | null> {
+  const known = speechActivityOf(bundle);
+  if (known) return known;
+  const request = speechRequestOf(bundle, options.cacheDir ?? null);
+  if (!request) return null;
+  const activity = await (options.run ?? speechActivityFor)(request, signal);
+  if (activity.length !== bundle.numAudio) throw new SpeechModelError(`the speech reference has ${activity.length} values for ${bundle.numAudio} audio tokens`);
+  rememberSpeechActivity(bundle, activity);
   return activity;
 }

@@ -5,6 +5,7 @@
  * sweep methods by core/sweeps (a pool of these workers runs a local sweep).
  */
 import type { AnalyzeProgress, ClipAnalysis } from '../analysis/types.js';
+import type { SpeechActivityRequest } from '../analysis/speech-activity.js';
 import type { AudioNeighbourLists } from '../planner/audio-neighbours.js';
 import type { FeatureBundle } from '../bundle/types.js';
 import type { EncodeProgress } from '../encoders/encode-media.js';
@@ -55,6 +56,8 @@ export interface MediaEncodeRequest {
 /** A type alias, not an interface: an RpcApi needs the implicit index signature. */
 export type ComputeApi = {
   'analysis.run': RpcMethod<AnalysisRequest, AnalysisReply, AnalyzeProgress>;
+  /** Silero VAD per audio token (or its cached answer): off the host's loop, whose request it held up to ~1 s. */
+  'speech.activity': RpcMethod<SpeechActivityRequest, Float32Array>;
   /** A media file → an in-memory feature bundle. */
   'media.encode': RpcMethod<MediaEncodeRequest, FeatureBundle, EncodeProgress>;
   /** A media file → a bundle file on disk. */

@@ -17,6 +17,7 @@ import { CancelledError } from '../protocol/errors.js';
 import { RpcClient, RpcError } from '../rpc/client.js';
 import type { RpcReply, RpcRequest } from '../rpc/messages.js';
 import { entryUrl } from '../runtime/entry-points.js';
+import type { SpeechActivityRequest } from '../analysis/speech-activity.js';
 import type { AnalysisInput, ComputeApi } from './api.js';
 import { ownedTempPrefix, PREFILL_DIR_PREFIX } from '../util/owned-temp.js';
 
@@ -71,6 +72,11 @@ export class ComputeClient {
       return reply.analysis;
     },
   };
+
+  /** The speech reference in the worker (the waveform is copied there; the caller keeps its own). */
+  speechActivity(request: SpeechActivityRequest, options: { signal?: AbortSignal } = {}): Promise<Float32Array> {
+    return this.rpc.call('speech.activity', request, options);
+  }
 
   encodeMedia(file: string, options: { signal?: AbortSignal; onProgress?: (p: EncodeProgress) => void; encoders?: string } = {}): Promise<FeatureBundle> {
     return this.rpc.call('media.encode', { file, encoders: options.encoders ?? 'demo' }, options);

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { OnnxAnalysisEngine } from '../analysis/onnx-engine.js';
+import { speechActivityFor, speechRequestOf } from '../analysis/speech-activity.js';
 import type { AnalyzeOptions } from '../analysis/types.js';
 import { makeSyntheticBundle } from '../../test-support/synthetic/index.js';
 import type { FeatureBundle } from '../bundle/types.js';
@@ -75,5 +76,23 @@ describe('compute worker: analysis', () => {
     const failing = engine.analyze({ ...bundle, numAudio: bundle.numAudio + 1 }, { frameGeometries: [16] });
     await expect(failing).rejects.toThrow(/audio embeddings hold/);
     await expect(failing).rejects.toMatchObject({ kind: 'bad-input' });
+  });
+});
+
+describe('compute worker: speech reference', () => {
+  it('runs Silero VAD in the worker with the in-process answer, leaving the caller its waveform', async () => {
+    const bundle = makeSyntheticBundle({ seconds: 4, hiddenSize: 16, tokensPerFrame: 16, seed: 3, withWaveform: true });
+    const request = speechRequestOf(bundle)!;
+    const before = bundle.waveform!.slice();
+    const inWorker = await compute.speechActivity(request);
+    expect(Array.from(inWorker)).toEqual(Array.from(await speechActivityFor(request)));
+    expect(inWorker).toHaveLength(bundle.numAudio);
+    expect(bundle.waveform).toEqual(before);
+    // A cancelled request fails as cancelled, and the worker serves the next one.
+    const controller = new AbortController();
+    const cancelled = compute.speechActivity(request, { signal: controller.signal });
+    controller.abort();
+    await expect(cancelled).rejects.toThrow();
+    expect(Array.from(await compute.speechActivity(request))).toEqual(Array.from(inWorker));
   });
 });

@@ -6,6 +6,7 @@
 import type { Transferable } from 'node:worker_threads';
 import { AnalysisCache, analysisContentHash, analyzeWithCache } from '../analysis/cache.js';
 import { OnnxAnalysisEngine } from '../analysis/onnx-engine.js';
+import { speechActivityFor } from '../analysis/speech-activity.js';
 import type { ClipAnalysis } from '../analysis/types.js';
 import type { FeatureBundle } from '../bundle/types.js';
 import { openEncoders, runEncodeJob } from '../encoders/encode-job.js';
@@ -67,6 +68,11 @@ serveRpc<ComputeApi>(
       const audioNeighbours = a.numAudio > 0 ? buildNeighbourLists(a.audioSelfSimilarity, a.numAudio, NEIGHBOUR_LIST_LENGTH, signal) : null;
       transfer(buffersOf([...analysisArrays(a), audioNeighbours?.lists ?? null, audioNeighbours?.usable ?? null]));
       return { analysis: a, contentHash: analysisContentHash(bundle), cache: outcome.cache, cacheProblem: outcome.cacheProblem, audioNeighbours };
+    },
+    async 'speech.activity'(request, { signal, transfer }) {
+      const activity = await speechActivityFor(request, signal);
+      transfer(buffersOf([activity]));
+      return activity;
     },
     async 'media.encode'(request, { signal, progress, transfer }) {
       const encoders = await openEncoders(request.encoders);

@@ -41,6 +41,7 @@ export function createDefaultDeps(options: DefaultDepsOptions): StudioDeps {
     requiredFrameGeometries: (bundle) => requiredFrameGeometries(bundle),
     version: options.version,
     speechCacheDir: defaultAnalysisCacheDir(),
+    speechActivity: (request, signal) => compute.speechActivity(request, { signal }),
     async loadDemo() {
       const file = demoBundlePath(options);
       let bytes: Uint8Array;

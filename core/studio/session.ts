@@ -20,7 +20,7 @@ import { buildExport } from './export.js';
 import { StudioError } from './errors.js';
 import { RecentFiles } from './recent.js';
 import { frameImage, thumbnails, waveformEnvelope } from './media-views.js';
-import { ensureSpeechActivity } from '../analysis/speech-activity.js';
+import { ensureSpeechActivity, type SpeechActivityRequest } from '../analysis/speech-activity.js';
 import { fileKind } from '../media/file-kind.js';
 import { audioCurves } from '../planner/audio-energy.js';
 import { runStudioPrefill, type RunPrefill } from './prefill-session.js';
@@ -66,6 +66,8 @@ export interface StudioDeps {
   replanWarmup?: number;
   /** Where speech references are kept between opens (beside the analysis cache); absent or null, nowhere. */
   speechCacheDir?: string | null;
+  /** Runs the speech reference (createDefaultDeps: in the compute worker); absent, on this thread. */
+  speechActivity?: (request: SpeechActivityRequest, signal?: AbortSignal) => Promise<Float32Array>;
 }
 
 interface OpenClip {
@@ -558,7 +560,7 @@ export class StudioSession {
     if (!bundle.waveform || bundle.numAudio === 0) return null;
     progress(0.96, 'speech activity (Silero VAD)');
     try {
-      await ensureSpeechActivity(bundle, signal, { cacheDir: this.deps.speechCacheDir });
+      await ensureSpeechActivity(bundle, signal, { cacheDir: this.deps.speechCacheDir, run: this.deps.speechActivity });
       return null;
     } catch (err) {
       if (signal.aborted) throw new StudioError('cancelled', 'opening was cancelled');

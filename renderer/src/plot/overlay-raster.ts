@@ -160,6 +160,29 @@ export function stampMask(c: Coverage, mask: Uint8Array, side: number, dx: numbe
 }
 
 /**
+ * Canvas source-over of colour (r, g, b) at opacity `sa` (0-1, above 0) onto the pixel of `image`
+ * (non-premultiplied RGBA) at byte offset `o`.
+ */
+function sourceOver(image: Uint8ClampedArray, o: number, r: number, g: number, b: number, sa: number): void {
+  if (image[o + 3] === 0) {
+    // Nothing under it yet (most pixels of an overlay): the colour as is.
+    image[o] = r;
+    image[o + 1] = g;
+    image[o + 2] = b;
+    image[o + 3] = sa * 255;
+    return;
+  }
+  const da = image[o + 3] / 255;
+  const oa = sa + da * (1 - sa);
+  const keep = (da * (1 - sa)) / oa;
+  const take = sa / oa;
+  image[o] = r * take + image[o] * keep;
+  image[o + 1] = g * take + image[o + 1] * keep;
+  image[o + 2] = b * take + image[o + 2] * keep;
+  image[o + 3] = oa * 255;
+}
+
+/**
  * Blends colour (r, g, b) at `alpha` x coverage over `image` (non-premultiplied RGBA, `imageW`
  * pixels wide), the coverage buffer's (0, 0) sitting at image pixel (ox, oy): canvas source-over.
  */
@@ -173,24 +196,27 @@ export function blend(image: Uint8ClampedArray, imageW: number, c: Coverage, ox:
     const iy = oy + y;
     const ix = ox + i - y * c.w;
     if (iy < 0 || iy >= imageH || ix < 0 || ix >= imageW) continue;
-    const o = 4 * (iy * imageW + ix);
-    const sa = (data[i] / 255) * alpha;
-    if (image[o + 3] === 0) {
-      // Nothing under it yet (most pixels of an overlay): the colour as is.
-      image[o] = r;
-      image[o + 1] = g;
-      image[o + 2] = b;
-      image[o + 3] = sa * 255;
-      continue;
+    sourceOver(image, 4 * (iy * imageW + ix), r, g, b, (data[i] / 255) * alpha);
+  }
+}
+
+/**
+ * Lays a marker sprite (`side` x `side` RGBA) over the image at (dx, dy), source-over at
+ * `opacity`, inside the clip rectangle (clipX, clipY, clipW, clipH): what drawImage does with a
+ * two-colour marker.
+ */
+export function blendSprite(image: Uint8ClampedArray, imageW: number, rgba: Uint8ClampedArray, side: number, dx: number, dy: number, clipX: number, clipY: number, clipW: number, clipH: number, opacity: number): void {
+  const imageH = image.length / (4 * imageW);
+  for (let r = 0; r < side; r++) {
+    const iy = dy + r;
+    if (iy < Math.max(0, clipY) || iy >= Math.min(imageH, clipY + clipH)) continue;
+    for (let k = 0; k < side; k++) {
+      const ix = dx + k;
+      if (ix < Math.max(0, clipX) || ix >= Math.min(imageW, clipX + clipW)) continue;
+      const s = 4 * (r * side + k);
+      const sa = (rgba[s + 3] / 255) * opacity;
+      if (sa > 0) sourceOver(image, 4 * (iy * imageW + ix), rgba[s], rgba[s + 1], rgba[s + 2], sa);
     }
-    const da = image[o + 3] / 255;
-    const oa = sa + da * (1 - sa);
-    const keep = (da * (1 - sa)) / oa;
-    const take = sa / oa;
-    image[o] = r * take + image[o] * keep;
-    image[o + 1] = g * take + image[o + 1] * keep;
-    image[o + 2] = b * take + image[o + 2] * keep;
-    image[o + 3] = oa * 255;
   }
 }
 

@@ -12,7 +12,7 @@
  */
 import type { PlotData } from './plotly.js';
 import type { Axes, AxisScale } from './plotly-axes.js';
-import { blend, coverLine, coverRect, coverage, parseCanvasColor, stampMask, type Coverage } from './overlay-raster.js';
+import { blend, blendSprite, coverLine, coverRect, coverage, parseCanvasColor, stampMask, type Coverage } from './overlay-raster.js';
 
 function value(scale: AxisScale, v: unknown): number {
   if (typeof v === 'number') return v;
@@ -575,31 +575,6 @@ function coverDashed(c: Coverage, x0: number, y0: number, x1: number, y1: number
     p = (p + run) % period;
   }
   return p;
-}
-
-/** Lays a marker sprite (RGBA) over the image at (dx, dy), source-over, inside the clip rectangle. */
-function blendSprite(image: Uint8ClampedArray, imageW: number, rgba: Uint8ClampedArray, side: number, dx: number, dy: number, clipX: number, clipY: number, clipW: number, clipH: number, opacity: number): void {
-  const imageH = image.length / (4 * imageW);
-  for (let r = 0; r < side; r++) {
-    const iy = dy + r;
-    if (iy < Math.max(0, clipY) || iy >= Math.min(imageH, clipY + clipH)) continue;
-    for (let k = 0; k < side; k++) {
-      const ix = dx + k;
-      if (ix < Math.max(0, clipX) || ix >= Math.min(imageW, clipX + clipW)) continue;
-      const s = 4 * (r * side + k);
-      const sa = (rgba[s + 3] / 255) * opacity;
-      if (sa <= 0) continue;
-      const o = 4 * (iy * imageW + ix);
-      const da = image[o + 3] / 255;
-      const oa = sa + da * (1 - sa);
-      const keep = (da * (1 - sa)) / oa;
-      const take = sa / oa;
-      image[o] = rgba[s] * take + image[o] * keep;
-      image[o + 1] = rgba[s + 1] * take + image[o + 1] * keep;
-      image[o + 2] = rgba[s + 2] * take + image[o + 2] * keep;
-      image[o + 3] = oa * 255;
-    }
-  }
 }
 
 /** Paints `traces` onto a canvas laid exactly over the plotly graph div, using its axes (read through plotly-axes.ts). */

@@ -40,8 +40,7 @@ export function createDefaultDeps(options: DefaultDepsOptions): StudioDeps {
     toPlanDocument,
     requiredFrameGeometries: (bundle) => requiredFrameGeometries(bundle),
     version: options.version,
-    speechCacheDir: defaultAnalysisCacheDir(),
-    speechActivity: (request, signal) => compute.speechActivity(request, { signal }),
+    speechActivity: (request, signal) => compute.speechActivity({ ...request, cacheDir: defaultAnalysisCacheDir() }, { signal }),
     async loadDemo() {
       const file = demoBundlePath(options);
       let bytes: Uint8Array;

@@ -64,9 +64,10 @@ export interface StudioDeps {
    * or 0, none (tests that count plans).
    */
   replanWarmup?: number;
-  /** Where speech references are kept between opens (beside the analysis cache); absent or null, nowhere. */
-  speechCacheDir?: string | null;
-  /** Runs the speech reference (createDefaultDeps: in the compute worker); absent, on this thread. */
+  /**
+   * Runs the speech reference (createDefaultDeps: in the compute worker, kept between opens beside
+   * the analysis cache); absent, on this thread and not kept.
+   */
   speechActivity?: (request: SpeechActivityRequest, signal?: AbortSignal) => Promise<Float32Array>;
 }
 
@@ -194,10 +195,9 @@ export class StudioSession {
     const ready = (async () => {
       const demo = await this.deps.loadDemo();
       name = demo.name;
-      // The speech reference runs on this thread while the compute worker analyses (this thread
-      // only waits for that): side by side they end ~0.5 s sooner than one after the other. The
-      // worker is asked first (runAnalysis's own yield comes before this one), so loading the VAD
-      // model does not hold its start back.
+      // The speech reference is asked for while the analysis runs, not after it: side by side they
+      // end ~0.5 s sooner. The analysis is asked first (runAnalysis's own yield comes before this
+      // one), so the VAD does not hold its start back.
       const analysing = this.runAnalysis(demo.name, demo.bundle, provider, quiet, () => undefined);
       analysing.catch(() => undefined); // awaited below; handled here so the yield cannot leave it unhandled
       await yieldToLoop();
@@ -560,7 +560,7 @@ export class StudioSession {
     if (!bundle.waveform || bundle.numAudio === 0) return null;
     progress(0.96, 'speech activity (Silero VAD)');
     try {
-      await ensureSpeechActivity(bundle, signal, { cacheDir: this.deps.speechCacheDir, run: this.deps.speechActivity });
+      await ensureSpeechActivity(bundle, signal, { run: this.deps.speechActivity });
       return null;
     } catch (err) {
       if (signal.aborted) throw new StudioError('cancelled', 'opening was cancelled');

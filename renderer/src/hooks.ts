@@ -14,9 +14,9 @@ import { useSettledConfig } from './store/settled-config.js';
  * <input> a re-rendered component holds (name, type), which restyled and repainted the page
  * inside the input's frame while the replan's reply waited behind it.
  */
-export function withDeferredConfig(View: ComponentType<{ config: OmniZipConfig }>): ComponentType {
+export function withSettledConfig(View: ComponentType<{ config: OmniZipConfig }>): ComponentType {
   const Memoised = memo(View);
-  return function DeferredConfig() {
+  return function SettledConfig() {
     const config = useSettledConfig((s) => s.config);
     return createElement(Memoised, { config });
   };

@@ -5,7 +5,7 @@ import { compareMany, type LabelledPlan, type MethodRow } from '../../../core/st
 import { agreementHeatmap } from './agreement-chart.js';
 import { PlotlyChart } from '../plot/PlotlyChart.js';
 import { dataCache } from '../data-cache.js';
-import { useComparison, usePlan, withDeferredConfig } from '../hooks.js';
+import { useComparison, usePlan, withSettledConfig } from '../hooks.js';
 import { useStudio, useStudioPick, type CompareMode } from '../store/index.js';
 import { useMemo, type ReactNode } from 'react';
 import { change } from '../parameters/Parameters.js';
@@ -161,7 +161,7 @@ function ManyMethods() {
   );
 }
 
-export const Compare = withDeferredConfig(function CompareView({ config }: { config: OmniZipConfig }) {
+export const Compare = withSettledConfig(function CompareView({ config }: { config: OmniZipConfig }) {
   const { compareMode: mode, baseline, pinnedConfig: pinned, compareMethods: methods, baselineErrors: errors } = useStudioPick('compareMode', 'baseline', 'pinnedConfig', 'compareMethods', 'baselineErrors');
   const comparison = useComparison();
   const setMode = (m: CompareMode) => useStudio.getState().setCompareMode(m);

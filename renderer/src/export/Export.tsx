@@ -5,7 +5,7 @@ import { mountedCharts } from '../plot/chart-registry.js';
 import { loadPlotly } from '../plot/plotly.js';
 import { useStudio } from '../store/index.js';
 import type { OmniZipConfig } from '../../../core/config/schema.js';
-import { withDeferredConfig } from '../hooks.js';
+import { withSettledConfig } from '../hooks.js';
 import { exportableFigure } from './figure.js';
 import { exportReport } from './report.js';
 import { whenReplansIdle } from '../replan-idle.js';
@@ -50,7 +50,7 @@ export async function exportChart(id: string, format: 'png' | 'svg'): Promise<vo
   }
 }
 
-export const Export = withDeferredConfig(function ExportView({ config }: { config: OmniZipConfig }) {
+export const Export = withSettledConfig(function ExportView({ config }: { config: OmniZipConfig }) {
   const clip = useStudio((s) => s.clip);
   const [flags, setFlags] = useState('');
   useEffect(() => {

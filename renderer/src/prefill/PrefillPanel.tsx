@@ -1,6 +1,6 @@
 import type { PrefillResultView, PrefillRow } from '../../../core/protocol/prefill-contract.js';
 import type { OmniZipConfig } from '../../../core/config/schema.js';
-import { withDeferredConfig } from '../hooks.js';
+import { withSettledConfig } from '../hooks.js';
 import { useStudioPick } from '../store/index.js';
 import { FastvDecoderPicker } from '../compare/FastvDecoderPicker.js';
 import { PrefillChart } from './PrefillChart.js';
@@ -149,7 +149,7 @@ function FragmentRows({ entry }: { entry: PrefillEntry }) {
   );
 }
 
-export const PrefillPanel = withDeferredConfig(function PrefillPanelView({ config }: { config: OmniZipConfig }) {
+export const PrefillPanel = withSettledConfig(function PrefillPanelView({ config }: { config: OmniZipConfig }) {
   const { clip, compareMode, pinnedConfig, compareMethods } = useStudioPick('clip', 'compareMode', 'pinnedConfig', 'compareMethods');
   const form = usePrefill((s) => s.form);
   const job = usePrefill((s) => s.job);

@@ -2,11 +2,10 @@ import type { ClipAnalysis } from '../analysis/types.js';
 import type { FeatureBundle } from '../bundle/types.js';
 import type { AudioScoreSource, OmniZipConfig } from '../config/schema.js';
 import { ConfigError } from '../config/config-error.js';
-import { selectAudio } from './audio.js';
 import { resolveAudioScore } from './audio-energy.js';
+import { audioStage } from './audio-stage.js';
 import { coreTimeGroups, planGroupRatios, unitsTimeGroups, type GroupPlan, type TimeGroups } from './groups.js';
-import { clipLayout, type ClipLayout, type Range } from './layout.js';
-import { markAudioTies } from './ties.js';
+import { clipLayout, type ClipLayout } from './layout.js';
 import { AUDIO_DOMINANT, type AudioPlan, type NormalizationTrace, type PlanGroup } from './types.js';
 import { keepWhole, pruneGroupVideo, type FrameTrace, type VideoContext } from './video.js';
 
@@ -79,30 +78,6 @@ export function planVideoGroups(ctx: VideoContext, groupPlan: GroupPlan, numVide
   return { keep, groups };
 }
 
-/**
- * Each audio token's cross-modal score: its best cosine to any video token of the clip (official),
- * or only to its own group's video (`cross_modal_scope: group`, from the per-frame maxima; a group
- * whose video does not cover whole frames counts every frame it touches).
- */
-function crossModalScores(analysis: ClipAnalysis, time: TimeGroups, scope: OmniZipConfig['cross_modal_scope']): Float32Array | null {
-  if (analysis.numVideo === 0 || analysis.audioVideoMax.length !== analysis.numAudio) return null;
-  if (scope === 'clip') return analysis.audioVideoMax;
-  const tpf = analysis.primaryTokensPerFrame;
-  const frames = tpf > 0 ? Math.floor(analysis.numVideo / tpf) : 0;
-  const out = Float32Array.from(analysis.audioVideoMax);
-  for (const g of time.ranges) {
-    if (!g.audio || !g.video || frames === 0) continue;
-    const f0 = Math.min(frames - 1, Math.floor(g.video[0] / tpf));
-    const f1 = Math.min(frames, Math.max(f0 + 1, Math.ceil(g.video[1] / tpf)));
-    for (let i = g.audio[0]; i < g.audio[1]; i++) {
-      let best = -Infinity;
-      for (let f = f0; f < f1; f++) best = Math.max(best, analysis.audioFrameMax[i * frames + f]);
-      out[i] = best;
-    }
-  }
-  return out;
-}
-
 /** The time groups of the configured variant (official-core: layout runs; official-units: fixed slices). */
 export function timeGroupsFor(bundle: FeatureBundle, layout: ClipLayout, config: OmniZipConfig): { time: TimeGroups; units: boolean } {
   const units = config.variant === 'official-units' && bundle.numVideo > 0;
@@ -128,20 +103,7 @@ export function planOmniZip(bundle: FeatureBundle, analysis: ClipAnalysis, confi
 
   const ranking = resolveAudioScore(bundle, config.audio_score, analysis.audioOrder);
   if (ranking.note) notes.push(ranking.note);
-  const segments: Range[] =
-    config.audio_selection === 'per_group'
-      ? time.ranges.map((g) => g.audio).filter((r): r is Range => r !== null)
-      : bundle.numAudio > 0
-        ? [[0, bundle.numAudio]]
-        : [];
-  const audio = selectAudio(analysis, ranking.scores, config, {
-    anchorsNeedMerging: config.variant !== 'official-units',
-    order: ranking.order,
-    segments,
-    crossModal: crossModalScores(analysis, time, config.cross_modal_scope),
-  });
-  const audioTies = new Uint8Array(bundle.numAudio);
-  if (ranking.scores) markAudioTies(audio.score, audio.fate, segments, audioTies);
+  const { audio, audioTies } = audioStage(bundle, analysis, config, time, ranking);
   if (bundle.numAudio === 0 && bundle.numVideo > 0) {
     notes.push('No audio tokens: audio guidance is unavailable, so every video group is pruned at the uniform rho_video.');
   }

@@ -4,7 +4,7 @@ import { analyzeReference } from '../analysis/reference.js';
 import { resolveConfig } from '../config/validate.js';
 import { mulberry32 } from '../util/numeric.js';
 import { randomBundle } from '../../test-support/random-bundle.js';
-import { audioNeighbourLists, buildNeighbourLists, nearestAnchor, NEIGHBOUR_LIST_LENGTH, type AudioNeighbourLists } from './audio-neighbours.js';
+import { audioNeighbourLists, buildNeighbourLists, EXTENDED_LIST_LENGTH, EXTENDED_ROWS_MAX, extendedRowCount, nearestAnchor, NEIGHBOUR_LIST_LENGTH, type AudioNeighbourLists } from './audio-neighbours.js';
 import { clipLayout, detectLayout } from './layout.js';
 import { planClip, requiredFrameGeometries } from './plan.js';
 
@@ -94,6 +94,24 @@ describe('audio neighbour lists', () => {
       ),
       { numRuns: 300 },
     );
+  });
+  it('answer from the longer list or, past it and past the row cap, from a scan: always the scan’s anchor', () => {
+    // Rows longer than the longer list, and more rows needing it than the cap allows.
+    const n = EXTENDED_LIST_LENGTH + 80;
+    expect(n).toBeGreaterThan(EXTENDED_ROWS_MAX);
+    const sim = awkwardMatrix(n, 5, 30, false);
+    const neighbours = buildNeighbourLists(sim, n, 4);
+    const anchors = [17, 900];
+    const slot = new Int32Array(n).fill(-1);
+    anchors.forEach((a, q) => (slot[a] = q));
+    for (let j = 0; j < n; j++) if (slot[j] < 0) expect(nearestAnchor(sim, n, j, anchors, slot, neighbours)).toBe(scanNearest(sim, n, j, anchors));
+    expect(extendedRowCount(neighbours)).toBe(EXTENDED_ROWS_MAX);
+    // Built once: a second pass (another setting) reuses the rows and still agrees with the scan.
+    const again = [17, 450, 900];
+    const slot2 = new Int32Array(n).fill(-1);
+    again.forEach((a, q) => (slot2[a] = q));
+    for (let j = 0; j < n; j += 3) if (slot2[j] < 0) expect(nearestAnchor(sim, n, j, again, slot2, neighbours)).toBe(scanNearest(sim, n, j, again));
+    expect(extendedRowCount(neighbours)).toBe(EXTENDED_ROWS_MAX);
   });
 });
 

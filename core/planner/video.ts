@@ -25,8 +25,6 @@ interface FrameView {
   cosine: Float32Array;
   squaredDistance: Float32Array;
   temporal: Float32Array | null;
-  /** Memo key for orderings; null when the frame was computed on the fly. */
-  memo: { frames: FrameAnalysis; index: number } | null;
 }
 
 /** A frame's ranking: token order (kept first) and the values it sorted, for tie detection. */
@@ -35,7 +33,19 @@ interface Ranking {
   values: ArrayLike<number>;
 }
 
-const orderMemo = new WeakMap<FrameAnalysis, Map<string, Ranking>>();
+/**
+ * Rankings of analysed frames, per ranking kind, indexed by frame: a replan looks each of a
+ * 5-minute clip's 300 frames up without building a key string or the frame's views.
+ */
+const orderMemo = new WeakMap<FrameAnalysis, Map<string, (Ranking | undefined)[]>>();
+
+function memoSlots(frames: FrameAnalysis, kind: string): (Ranking | undefined)[] {
+  let byKind = orderMemo.get(frames);
+  if (!byKind) orderMemo.set(frames, (byKind = new Map()));
+  let slots = byKind.get(kind);
+  if (!slots) byKind.set(kind, (slots = new Array<Ranking | undefined>(frames.frameCount)));
+  return slots;
+}
 
 function framesOfSize(ctx: VideoContext, tpf: number, start: number): FrameAnalysis | undefined {
   const analysed = ctx.analysis.frames.find((f) => f.tokensPerFrame === tpf);
@@ -43,42 +53,24 @@ function framesOfSize(ctx: VideoContext, tpf: number, start: number): FrameAnaly
   return framesOfGeometry(ctx.bundle, ctx.analysis, tpf);
 }
 
-function frameView(ctx: VideoContext, start: number, tpf: number): FrameView {
-  const frames = framesOfSize(ctx, tpf, start);
-  const index = start / tpf;
-  if (frames && Number.isInteger(index) && index < frames.frameCount) {
-    const sq = tpf * tpf;
-    return {
-      cosine: frames.cosine.subarray(index * sq, (index + 1) * sq),
-      squaredDistance: frames.squaredDistance.subarray(index * sq, (index + 1) * sq),
-      temporal: index > 0 ? frames.temporal.subarray(index * tpf, (index + 1) * tpf) : null,
-      memo: { frames, index },
-    };
-  }
-  // A frame not aligned with any analysed geometry (odd group sizes in the units variant).
-  const { bundle } = ctx;
-  if (start >= tpf) {
-    const pair = frameStatistics(bundle, start - tpf, tpf, 2);
-    return { cosine: pair.cosine.subarray(tpf * tpf), squaredDistance: pair.squaredDistance.subarray(tpf * tpf), temporal: pair.temporal.subarray(tpf), memo: null };
-  }
-  const single = frameStatistics(bundle, start, tpf, 1);
-  return { cosine: single.cosine, squaredDistance: single.squaredDistance, temporal: null, memo: null };
+/** Frame `index` of an analysed geometry. */
+function analysedFrameView(frames: FrameAnalysis, index: number, tpf: number): FrameView {
+  const sq = tpf * tpf;
+  return {
+    cosine: frames.cosine.subarray(index * sq, (index + 1) * sq),
+    squaredDistance: frames.squaredDistance.subarray(index * sq, (index + 1) * sq),
+    temporal: index > 0 ? frames.temporal.subarray(index * tpf, (index + 1) * tpf) : null,
+  };
 }
 
-function memoised(view: FrameView, key: string, compute: () => Ranking): Ranking {
-  if (!view.memo) return compute();
-  let map = orderMemo.get(view.memo.frames);
-  if (!map) {
-    map = new Map();
-    orderMemo.set(view.memo.frames, map);
+/** A frame not aligned with any analysed geometry (odd group sizes in the units variant), computed on the fly. */
+function unalignedFrameView(bundle: FeatureBundle, start: number, tpf: number): FrameView {
+  if (start >= tpf) {
+    const pair = frameStatistics(bundle, start - tpf, tpf, 2);
+    return { cosine: pair.cosine.subarray(tpf * tpf), squaredDistance: pair.squaredDistance.subarray(tpf * tpf), temporal: pair.temporal.subarray(tpf) };
   }
-  const fullKey = `${key}:${view.memo.index}`;
-  let order = map.get(fullKey);
-  if (!order) {
-    order = compute();
-    map.set(fullKey, order);
-  }
-  return order;
+  const single = frameStatistics(bundle, start, tpf, 1);
+  return { cosine: single.cosine, squaredDistance: single.squaredDistance, temporal: null };
 }
 
 /** Density-peak score (core variant): δ·ρ over cosine distances, higher is kept first. */
@@ -184,27 +176,37 @@ function ranked(values: Float64Array | Float32Array, descending: boolean): Ranki
 }
 
 function spatialOrder(ctx: VideoContext, view: FrameView, tpf: number): Ranking {
-  return memoised(view, `${ctx.dpc}:${ctx.dpcK}`, () =>
-    ctx.dpc === 'core'
-      ? ranked(densityPeakScoresCore(view.cosine, tpf, ctx.dpcK), true)
-      : ctx.dpc === 'paper'
-        ? ranked(densityPeakScoresPaper(view.squaredDistance, tpf, ctx.dpcK), true)
-        : ranked(knnSimilarityUnits(view.cosine, tpf, ctx.dpcK), false),
-  );
+  return ctx.dpc === 'core'
+    ? ranked(densityPeakScoresCore(view.cosine, tpf, ctx.dpcK), true)
+    : ctx.dpc === 'paper'
+      ? ranked(densityPeakScoresPaper(view.squaredDistance, tpf, ctx.dpcK), true)
+      : ranked(knnSimilarityUnits(view.cosine, tpf, ctx.dpcK), false);
 }
 
+/** Lowest similarity to the same position in the previous frame = most changed = kept first. */
 function temporalOrder(view: FrameView): Ranking {
-  // Lowest similarity to the same position in the previous frame = most changed = kept first.
-  return memoised(view, 'temporal', () => ranked(view.temporal as Float32Array, false));
+  return ranked(view.temporal as Float32Array, false);
 }
 
 /**
  * The frame's ranking ISTC uses for the `t`-th frame of a group: density peaks in even frames,
  * change from the previous frame in odd ones (and in a group's first frame when it has no
- * previous frame, density peaks).
+ * previous frame, density peaks). Rankings of analysed frames are memoised.
  */
 export function frameRanking(ctx: VideoContext, frameStart: number, tpf: number, spatial: boolean): { ranking: Ranking; mode: FrameMode } {
-  const view = frameView(ctx, frameStart, tpf);
+  const frames = framesOfSize(ctx, tpf, frameStart);
+  const index = frameStart / tpf;
+  if (frames && Number.isInteger(index) && index < frames.frameCount) {
+    const temporal = !spatial && index > 0;
+    const slots = memoSlots(frames, temporal ? 'temporal' : `${ctx.dpc}:${ctx.dpcK}`);
+    let ranking = slots[index];
+    if (!ranking) {
+      const view = analysedFrameView(frames, index, tpf);
+      slots[index] = ranking = temporal ? temporalOrder(view) : spatialOrder(ctx, view, tpf);
+    }
+    return { ranking, mode: temporal ? 'temporal' : 'spatial' };
+  }
+  const view = unalignedFrameView(ctx.bundle, frameStart, tpf);
   if (spatial || !view.temporal) return { ranking: spatialOrder(ctx, view, tpf), mode: 'spatial' };
   return { ranking: temporalOrder(view), mode: 'temporal' };
 }
@@ -222,7 +224,8 @@ export function keepTopOfFrame(ranking: Ranking, keep: Uint8Array, frameStart: n
   for (let r = 0; r < count; r++) keep[frameStart + order[r]] = 1;
   if (!trace) return;
   markCutTies(values, order, count, frameStart, trace.ties);
-  for (let i = 0; i < order.length; i++) trace.score[frameStart + i] = values[i];
+  // The same float32 rounding as assigning each value, in one native copy.
+  trace.score.set(values, frameStart);
 }
 
 export interface GroupVideoResult {
@@ -273,8 +276,7 @@ export function warmFrameOrders(ctx: VideoContext, tpf: number): void {
   const frames = ctx.analysis.frames.find((f) => f.tokensPerFrame === tpf);
   if (!frames) return;
   for (let f = 0; f < frames.frameCount; f++) {
-    const view = frameView(ctx, f * tpf, tpf);
-    spatialOrder(ctx, view, tpf);
-    if (view.temporal) temporalOrder(view);
+    frameRanking(ctx, f * tpf, tpf, true);
+    if (f > 0) frameRanking(ctx, f * tpf, tpf, false);
   }
 }

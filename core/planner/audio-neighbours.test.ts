@@ -4,7 +4,7 @@ import { analyzeReference } from '../analysis/reference.js';
 import { resolveConfig } from '../config/validate.js';
 import { mulberry32 } from '../util/numeric.js';
 import { randomBundle } from '../../test-support/random-bundle.js';
-import { audioNeighbourLists, buildNeighbourLists, EXTENDED_LIST_LENGTH, EXTENDED_ROWS_MAX, extendedRowCount, nearestAnchor, NEIGHBOUR_LIST_LENGTH, type AudioNeighbourLists } from './audio-neighbours.js';
+import { audioNeighbourLists, buildNeighbourLists, EXTENDED_LIST_LENGTH, EXTENDED_MIN_ANCHORS, EXTENDED_ROWS_MAX, extendedRowCount, nearestAnchor, NEIGHBOUR_LIST_LENGTH, type AudioNeighbourLists } from './audio-neighbours.js';
 import { clipLayout, detectLayout } from './layout.js';
 import { planClip, requiredFrameGeometries } from './plan.js';
 
@@ -72,7 +72,7 @@ describe('audio neighbour lists', () => {
   it('pick the same anchor as a scan of every anchor, whether or not one is in the list', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 2, max: 70 }),
+        fc.integer({ min: 2, max: 220 }), // past EXTENDED_MIN_ANCHORS anchors: the longer list answers too
         fc.integer({ min: 0, max: 1e6 }),
         fc.integer({ min: 1, max: 12 }),
         fc.integer({ min: 1, max: 16 }),
@@ -97,20 +97,28 @@ describe('audio neighbour lists', () => {
   });
   it('answer from the longer list or, past it and past the row cap, from a scan: always the scan’s anchor', () => {
     // Rows longer than the longer list, and more rows needing it than the cap allows.
-    const n = EXTENDED_LIST_LENGTH + 80;
+    const n = EXTENDED_LIST_LENGTH + 400;
     expect(n).toBeGreaterThan(EXTENDED_ROWS_MAX);
     const sim = awkwardMatrix(n, 5, 30, false);
-    const neighbours = buildNeighbourLists(sim, n, 4);
-    const anchors = [17, 900];
+    const neighbours = buildNeighbourLists(sim, n, 2);
+    // Enough anchors for the longer list, spread so most rows' first 4 miss them.
+    const anchors = Array.from({ length: EXTENDED_MIN_ANCHORS + 1 }, (_, q) => 5 + q * 17);
     const slot = new Int32Array(n).fill(-1);
     anchors.forEach((a, q) => (slot[a] = q));
     for (let j = 0; j < n; j++) if (slot[j] < 0) expect(nearestAnchor(sim, n, j, anchors, slot, neighbours)).toBe(scanNearest(sim, n, j, anchors));
     expect(extendedRowCount(neighbours)).toBe(EXTENDED_ROWS_MAX);
     // Built once: a second pass (another setting) reuses the rows and still agrees with the scan.
-    const again = [17, 450, 900];
+    const again = [...anchors, 1000].sort((a, b) => a - b);
     const slot2 = new Int32Array(n).fill(-1);
     again.forEach((a, q) => (slot2[a] = q));
     for (let j = 0; j < n; j += 3) if (slot2[j] < 0) expect(nearestAnchor(sim, n, j, again, slot2, neighbours)).toBe(scanNearest(sim, n, j, again));
+    // Too few anchors: scanned, no longer list built.
+    const fresh = buildNeighbourLists(sim, n, 4);
+    const few = [17, 900];
+    const slot3 = new Int32Array(n).fill(-1);
+    few.forEach((a, q) => (slot3[a] = q));
+    for (let j = 0; j < n; j += 5) if (slot3[j] < 0) expect(nearestAnchor(sim, n, j, few, slot3, fresh)).toBe(scanNearest(sim, n, j, few));
+    expect(extendedRowCount(fresh)).toBe(0);
     expect(extendedRowCount(neighbours)).toBe(EXTENDED_ROWS_MAX);
   });
 });

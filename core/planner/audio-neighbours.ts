@@ -181,6 +181,13 @@ function kthLargest(values: Float32Array, n: number, k: number): number {
  * once per row, the first time it is needed, and serves every later setting.
  */
 export const EXTENDED_LIST_LENGTH = 1024;
+/**
+ * Fewer anchors than this are scanned rather than looked up in a longer list: with n / anchors
+ * above ~100 a row's first anchor often lies past the list (the walk is then wasted), and a scan
+ * of so few columns costs about what walking the list does. Not a measured optimum: on the
+ * 5-minute clip replans at 15 and 150 anchors timed the same with and without it, within noise.
+ */
+export const EXTENDED_MIN_ANCHORS = 64;
 /** At most this many rows get a longer list (4 MB at EXTENDED_LIST_LENGTH); rows past it are scanned. */
 export const EXTENDED_ROWS_MAX = 1024;
 
@@ -223,7 +230,8 @@ export function nearestAnchor(sim: Float32Array, n: number, j: number, anchors: 
       if (slot >= 0) return slot;
     }
     // The longer list continues the same order, so its first anchor is still the exact answer.
-    const longer = extendedList(sim, n, j, neighbours);
+    // With few anchors a scan of their columns is cheaper than walking (and building) it.
+    const longer = anchors.length >= EXTENDED_MIN_ANCHORS ? extendedList(sim, n, j, neighbours) : null;
     if (longer) {
       for (let r = k; r < longer.length; r++) {
         const slot = anchorSlot[longer[r]];

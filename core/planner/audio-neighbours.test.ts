@@ -4,7 +4,7 @@ import { analyzeReference } from '../analysis/reference.js';
 import { resolveConfig } from '../config/validate.js';
 import { mulberry32 } from '../util/numeric.js';
 import { randomBundle } from '../../test-support/random-bundle.js';
-import { audioNeighbourLists, buildNeighbourLists, EXTENDED_LIST_LENGTH, EXTENDED_MIN_ANCHORS, EXTENDED_ROWS_MAX, extendedRowCount, nearestAnchor, NEIGHBOUR_LIST_LENGTH, type AudioNeighbourLists } from './audio-neighbours.js';
+import { audioNeighbourLists, buildNeighbourLists, EXTENDED_BUILDS_PER_PLAN, EXTENDED_LIST_LENGTH, EXTENDED_MIN_ANCHORS, EXTENDED_ROWS_MAX, extendBudget, extendedRowCount, nearestAnchor, NEIGHBOUR_LIST_LENGTH, type AudioNeighbourLists } from './audio-neighbours.js';
 import { clipLayout, detectLayout } from './layout.js';
 import { planClip, requiredFrameGeometries } from './plan.js';
 
@@ -112,6 +112,11 @@ describe('audio neighbour lists', () => {
     const slot2 = new Int32Array(n).fill(-1);
     again.forEach((a, q) => (slot2[a] = q));
     for (let j = 0; j < n; j += 3) if (slot2[j] < 0) expect(nearestAnchor(sim, n, j, again, slot2, neighbours)).toBe(scanNearest(sim, n, j, again));
+    // One replan's shared budget builds at most EXTENDED_BUILDS_PER_PLAN rows; the rest are scanned, answers unchanged.
+    const budgeted = buildNeighbourLists(sim, n, 2);
+    const budget = extendBudget();
+    for (let j = 0; j < n; j++) if (slot[j] < 0) expect(nearestAnchor(sim, n, j, anchors, slot, budgeted, budget)).toBe(scanNearest(sim, n, j, anchors));
+    expect(extendedRowCount(budgeted)).toBe(EXTENDED_BUILDS_PER_PLAN);
     // Too few anchors: scanned, no longer list built.
     const fresh = buildNeighbourLists(sim, n, 4);
     const few = [17, 900];

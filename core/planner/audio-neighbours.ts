@@ -197,15 +197,30 @@ interface ExtendedLists {
 }
 const extended = new WeakMap<AudioNeighbourLists, ExtendedLists>();
 
-/** Row j's first EXTENDED_LIST_LENGTH neighbours, built on first use; null past EXTENDED_ROWS_MAX or when the list would be no longer than the short one. */
-function extendedList(sim: Float32Array, n: number, j: number, neighbours: AudioNeighbourLists): Int32Array | null {
+/**
+ * Longer lists one replan may build: each costs ~0.3 ms (a pass over the row and a sort), and a
+ * setting first reached can want ~150 of them, which made that one replan ~100 ms. Rows past the
+ * budget are scanned this time and built by a later replan (the idle warm-up's among them).
+ */
+export const EXTENDED_BUILDS_PER_PLAN = 24;
+
+/** What one replan may still build; the merge stage makes one per plan. */
+export interface ExtendBudget {
+  rowsLeft: number;
+}
+
+export const extendBudget = (): ExtendBudget => ({ rowsLeft: EXTENDED_BUILDS_PER_PLAN });
+
+/** Row j's first EXTENDED_LIST_LENGTH neighbours, built on first use while `budget` lasts; null past EXTENDED_ROWS_MAX or when the list would be no longer than the short one. */
+function extendedList(sim: Float32Array, n: number, j: number, neighbours: AudioNeighbourLists, budget: ExtendBudget): Int32Array | null {
   const length = Math.min(EXTENDED_LIST_LENGTH, n);
   if (length <= neighbours.k) return null;
   let ext = extended.get(neighbours);
   if (!ext) extended.set(neighbours, (ext = { rows: new Map(), builder: new RowNeighbours(n) }));
   let list = ext.rows.get(j);
   if (!list) {
-    if (ext.rows.size >= EXTENDED_ROWS_MAX) return null;
+    if (ext.rows.size >= EXTENDED_ROWS_MAX || budget.rowsLeft <= 0) return null;
+    budget.rowsLeft--;
     const top = ext.builder.topOf(sim.subarray(j * n, (j + 1) * n), length);
     if (!top) return null;
     ext.rows.set(j, (list = top));
@@ -222,7 +237,15 @@ export function extendedRowCount(neighbours: AudioNeighbourLists): number {
  * The index (into `anchors`, ascending token indices) of the anchor most similar to token `j`,
  * the first anchor on ties; `anchorSlot[a]` is a's index in `anchors` when a is one of them, else -1.
  */
-export function nearestAnchor(sim: Float32Array, n: number, j: number, anchors: readonly number[], anchorSlot: Int32Array, neighbours: AudioNeighbourLists | null): number {
+export function nearestAnchor(
+  sim: Float32Array,
+  n: number,
+  j: number,
+  anchors: readonly number[],
+  anchorSlot: Int32Array,
+  neighbours: AudioNeighbourLists | null,
+  budget: ExtendBudget = extendBudget(),
+): number {
   if (neighbours && neighbours.usable[j]) {
     const { k, lists } = neighbours;
     for (let r = j * k, end = r + k; r < end; r++) {
@@ -231,7 +254,7 @@ export function nearestAnchor(sim: Float32Array, n: number, j: number, anchors: 
     }
     // The longer list continues the same order, so its first anchor is still the exact answer.
     // With few anchors a scan of their columns is cheaper than walking (and building) it.
-    const longer = anchors.length >= EXTENDED_MIN_ANCHORS ? extendedList(sim, n, j, neighbours) : null;
+    const longer = anchors.length >= EXTENDED_MIN_ANCHORS ? extendedList(sim, n, j, neighbours, budget) : null;
     if (longer) {
       for (let r = k; r < longer.length; r++) {
         const slot = anchorSlot[longer[r]];

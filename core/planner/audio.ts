@@ -1,6 +1,6 @@
 import type { ClipAnalysis } from '../analysis/types.js';
 import type { OmniZipConfig } from '../config/schema.js';
-import { audioNeighbourLists, nearestAnchor } from './audio-neighbours.js';
+import { audioNeighbourLists, extendBudget, nearestAnchor } from './audio-neighbours.js';
 import type { Range } from './layout.js';
 import { roundHalfEven, truncate } from './numeric.js';
 import { AUDIO_ANCHOR, AUDIO_DOMINANT, AUDIO_MERGED, type AudioPlan } from './types.js';
@@ -123,6 +123,7 @@ export function selectAudio(analysis: ClipAnalysis, scores: Float32Array | null,
   const neighbours = poolSize > 0 ? audioNeighbourLists(analysis) : null;
   const slotInSegment = new Int32Array(na).fill(-1);
   const nearest = new Int32Array(na);
+  const budget = extendBudget();
   segmentAnchors.forEach((anchors, k) => {
     const from = poolStart[k];
     const to = poolStart[k + 1];
@@ -131,7 +132,7 @@ export function selectAudio(analysis: ClipAnalysis, scores: Float32Array | null,
     anchors.forEach((a, q) => (slotInSegment[a] = q));
     const perAnchor = new Int32Array(anchors.length + 1);
     for (let p = from; p < to; p++) {
-      const q = nearestAnchor(sim, na, pool[p], anchors, slotInSegment, neighbours);
+      const q = nearestAnchor(sim, na, pool[p], anchors, slotInSegment, neighbours, budget);
       nearest[p - from] = q;
       perAnchor[q + 1]++;
     }

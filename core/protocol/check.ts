@@ -126,20 +126,24 @@ export type ObjectOf<S extends Shape> = { [K in RequiredKeys<S>]: Infer<S[K]> } 
 
 /** An object with exactly these keys (unknown keys are rejected: they are either typos or probes). */
 export const object = <S extends Shape>(shape: S, options: { allowExtra?: boolean } = {}): Check<ObjectOf<S>> => {
-  const fields = Object.entries(shape);
+  // Keys and checks in two flat arrays: a plan view has ~150 groups of 11 fields, and iterating
+  // [key, check] entries with destructuring was a third of checking it.
+  const keys = Object.keys(shape);
+  const checks = keys.map((key) => shape[key]);
   return make('object', (v, p) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v)) fail(p, 'an object', v);
     const source = v as Record<string, unknown>;
     if (!options.allowExtra) {
-      for (const key of Object.keys(source)) {
+      for (const key in source) {
         // Own keys only: `key in shape` would let '__proto__', 'constructor' or 'toString' through.
-        if (!Object.hasOwn(shape, key)) throw new ContractError(`unexpected key '${key}'`, p || '(root)');
+        if (Object.hasOwn(source, key) && !Object.hasOwn(shape, key)) throw new ContractError(`unexpected key '${key}'`, p || '(root)');
       }
     }
     const out: Record<string, unknown> = {};
-    for (const [key, check] of fields) {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
       // A missing key reads as undefined, never as something inherited from a (tampered) prototype.
-      const value = atKey(check, Object.hasOwn(source, key) ? source[key] : undefined, p, key);
+      const value = atKey(checks[i], Object.hasOwn(source, key) ? source[key] : undefined, p, key);
       if (value !== undefined) out[key] = value;
     }
     return out as ObjectOf<S>;

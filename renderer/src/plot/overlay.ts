@@ -12,7 +12,7 @@
  */
 import type { PlotData } from './plotly.js';
 import type { Axes, AxisScale } from './plotly-axes.js';
-import { blend, blendSprite, coverLine, coverRect, coverage, parseCanvasColor, stampMask, type Coverage } from './overlay-raster.js';
+import { blend, blendSprite, coverLine, coverRect, coverage, maskRows, parseCanvasColor, stampMask, type Coverage } from './overlay-raster.js';
 
 function value(scale: AxisScale, v: unknown): number {
   if (typeof v === 'number') return v;
@@ -469,11 +469,22 @@ function coverTrace(c: Coverage, trace: PlotData, xs: AxisScale, ys: AxisScale, 
     }
     return null;
   }
+  const rows = maskRows(mask, sprite.width);
+  // A marker at the device pixel of the one before it adds nothing (coverage keeps the highest):
+  // a long clip has several tokens per pixel column.
+  let lastX = Number.NaN;
+  let lastY = Number.NaN;
   for (let i = 0; i < x.length; i++) {
     if (x[i] === null || y[i] === null) continue;
     const px = xPixel(xs, x[i]);
     const py = yPixel(ys, y[i]);
-    if (Number.isFinite(px) && Number.isFinite(py)) stampMask(c, mask, sprite.width, Math.round((px - half) * dpr) - left, Math.round((py - half) * dpr) - top);
+    if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
+    const dx = Math.round((px - half) * dpr) - left;
+    const dy = Math.round((py - half) * dpr) - top;
+    if (dx === lastX && dy === lastY) continue;
+    stampMask(c, mask, sprite.width, dx, dy, rows);
+    lastX = dx;
+    lastY = dy;
   }
   // The sprite's mask already carries the colour's own alpha.
   return [(rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255, 1];

@@ -267,16 +267,7 @@ export function blend(image: Uint8ClampedArray, imageW: number, c: Coverage, ox:
   const data = c.data;
   const touched = c.touched;
   const w = c.w;
-  // Over a clear pixel, source-over writes the colour at coverage x alpha: one 32-bit word per
-  // coverage level, its bytes written by the same clamped store sourceOver makes.
-  const bytes = new Uint8ClampedArray(4 * 256);
-  for (let a = 1; a < 256; a++) {
-    bytes[4 * a] = r;
-    bytes[4 * a + 1] = g;
-    bytes[4 * a + 2] = b;
-    bytes[4 * a + 3] = (a / 255) * alpha * 255;
-  }
-  const words = new Uint32Array(bytes.buffer);
+  const words = clearWords(r, g, b, alpha);
   const pixels = new Uint32Array(image.buffer, image.byteOffset, image.length >> 2);
   for (let k = 0; k < c.count; k++) {
     const i = touched[k];
@@ -288,6 +279,78 @@ export function blend(image: Uint8ClampedArray, imageW: number, c: Coverage, ox:
     if (image[4 * p + 3] === 0) pixels[p] = words[data[i]];
     else sourceOver(image, 4 * p, r, g, b, (data[i] / 255) * alpha);
   }
+}
+
+/**
+ * Over a clear pixel, source-over writes the colour at coverage x alpha: one 32-bit word per
+ * coverage level (0-255), its bytes written by the same clamped store sourceOver makes.
+ */
+function clearWords(r: number, g: number, b: number, alpha: number): Uint32Array {
+  const bytes = new Uint8ClampedArray(4 * 256);
+  for (let a = 1; a < 256; a++) {
+    bytes[4 * a] = r;
+    bytes[4 * a + 1] = g;
+    bytes[4 * a + 2] = b;
+    bytes[4 * a + 3] = (a / 255) * alpha * 255;
+  }
+  return new Uint32Array(bytes.buffer);
+}
+
+/**
+ * Rectangles (x0, y0, x1, y1 per four numbers, in the device pixels of a w x h subplot whose (0, 0)
+ * is image pixel (ox, oy)) blended in one colour straight into the image, each pixel at the
+ * coverage coverRect gives it: what coverRect into one buffer and blend draw, without the buffer,
+ * its list of touched pixels or a division per pixel. Bars are the largest areas the charts fill.
+ * Only when no two rectangles share a pixel column (two sharing a pixel would keep the higher
+ * coverage, not blend twice); returns false, drawing nothing, otherwise.
+ */
+export function blendRects(image: Uint8ClampedArray, imageW: number, rects: ArrayLike<number>, w: number, h: number, ox: number, oy: number, r: number, g: number, b: number, alpha: number): boolean {
+  // Each rectangle clamped to the subplot as coverRect clamps it, with its pixel columns.
+  const boxes: number[][] = [];
+  for (let k = 0; k + 3 < rects.length; k += 4) {
+    const [x0, y0, x1, y1] = [rects[k], rects[k + 1], rects[k + 2], rects[k + 3]];
+    if (![x0, y0, x1, y1].every(Number.isFinite)) continue;
+    const left = Math.max(0, Math.min(x0, x1));
+    const right = Math.min(w, Math.max(x0, x1));
+    const top = Math.max(0, Math.min(y0, y1));
+    const bottom = Math.min(h, Math.max(y0, y1));
+    if (Math.floor(left) < Math.ceil(right) && Math.floor(top) < Math.ceil(bottom)) boxes.push([left, top, right, bottom]);
+  }
+  boxes.sort((p, q) => p[0] - q[0]);
+  for (let k = 1; k < boxes.length; k++) if (Math.floor(boxes[k][0]) < Math.ceil(boxes[k - 1][2])) return false;
+  if (alpha <= 0) return true;
+  const imageH = image.length / (4 * imageW);
+  const words = clearWords(r, g, b, alpha);
+  const pixels = new Uint32Array(image.buffer, image.byteOffset, image.length >> 2);
+  const columns = new Uint8Array(w + 1);
+  for (const [left, top, right, bottom] of boxes) {
+    const x0 = Math.floor(left);
+    const xEnd = Math.ceil(right);
+    // A row the bar covers from top to bottom (fy = 1) covers each column by its share fx alone.
+    for (let x = x0; x < xEnd; x++) {
+      const fx = Math.min(x + 1, right) - Math.max(x, left);
+      columns[x - x0] = fx <= 0 ? 0 : fx >= 1 ? 255 : Math.round(fx * 255);
+    }
+    for (let y = Math.floor(top); y < Math.ceil(bottom); y++) {
+      const iy = oy + y;
+      if (iy < 0 || iy >= imageH) continue;
+      const fy = Math.min(y + 1, bottom) - Math.max(y, top);
+      for (let x = x0; x < xEnd; x++) {
+        const ix = ox + x;
+        if (ix < 0 || ix >= imageW) continue;
+        let a = columns[x - x0];
+        if (fy !== 1) {
+          const amount = fy * (Math.min(x + 1, right) - Math.max(x, left));
+          a = amount <= 0 ? 0 : amount >= 1 ? 255 : Math.round(amount * 255);
+        }
+        if (a === 0) continue;
+        const p = iy * imageW + ix;
+        if (image[4 * p + 3] === 0) pixels[p] = words[a];
+        else sourceOver(image, 4 * p, r, g, b, (a / 255) * alpha);
+      }
+    }
+  }
+  return true;
 }
 
 /**

@@ -269,6 +269,18 @@ export function blend(image: Uint8ClampedArray, imageW: number, c: Coverage, ox:
   const w = c.w;
   const words = clearWords(r, g, b, alpha);
   const pixels = new Uint32Array(image.buffer, image.byteOffset, image.length >> 2);
+  if (ox === 0 && w === imageW && oy >= 0 && oy + c.h <= imageH) {
+    // The buffer's rows are whole rows of the image (a chart whose subplots share one x axis):
+    // a pixel's image index is its buffer index moved down oy rows, no division or bounds check.
+    const shift = oy * imageW;
+    for (let k = 0; k < c.count; k++) {
+      const i = touched[k];
+      const p = i + shift;
+      if (image[4 * p + 3] === 0) pixels[p] = words[data[i]];
+      else sourceOver(image, 4 * p, r, g, b, (data[i] / 255) * alpha);
+    }
+    return;
+  }
   for (let k = 0; k < c.count; k++) {
     const i = touched[k];
     const y = (i / w) | 0;
@@ -298,15 +310,16 @@ function clearWords(r: number, g: number, b: number, alpha: number): Uint32Array
 
 /**
  * Rectangles (x0, y0, x1, y1 per four numbers, in the device pixels of a w x h subplot whose (0, 0)
- * is image pixel (ox, oy)) blended in one colour straight into the image, each pixel at the
- * coverage coverRect gives it: what coverRect into one buffer and blend draw, without the buffer,
- * its list of touched pixels or a division per pixel. Bars are the largest areas the charts fill.
- * Only when no two rectangles share a pixel column (two sharing a pixel would keep the higher
- * coverage, not blend twice); returns false, drawing nothing, otherwise.
+ * is image pixel (ox, oy)) blended in one colour straight into the image: what coverRect of each
+ * into one buffer and blend draw (each pixel once, at the highest coverage a rectangle gives it),
+ * without the buffer, its list of touched pixels or a division per pixel. Bars are the largest
+ * areas the charts fill. Column by column: a bar is a few columns wide, and inside its rows a
+ * column's coverage is the same in every row.
  */
-export function blendRects(image: Uint8ClampedArray, imageW: number, rects: ArrayLike<number>, w: number, h: number, ox: number, oy: number, r: number, g: number, b: number, alpha: number): boolean {
-  // Each rectangle clamped to the subplot as coverRect clamps it, with its pixel columns.
-  const boxes: number[][] = [];
+export function blendRects(image: Uint8ClampedArray, imageW: number, rects: ArrayLike<number>, w: number, h: number, ox: number, oy: number, r: number, g: number, b: number, alpha: number): void {
+  if (alpha <= 0) return;
+  // Each rectangle clamped to the subplot as coverRect clamps it.
+  const boxes: [number, number, number, number][] = [];
   for (let k = 0; k + 3 < rects.length; k += 4) {
     const [x0, y0, x1, y1] = [rects[k], rects[k + 1], rects[k + 2], rects[k + 3]];
     if (![x0, y0, x1, y1].every(Number.isFinite)) continue;
@@ -317,40 +330,52 @@ export function blendRects(image: Uint8ClampedArray, imageW: number, rects: Arra
     if (Math.floor(left) < Math.ceil(right) && Math.floor(top) < Math.ceil(bottom)) boxes.push([left, top, right, bottom]);
   }
   boxes.sort((p, q) => p[0] - q[0]);
-  for (let k = 1; k < boxes.length; k++) if (Math.floor(boxes[k][0]) < Math.ceil(boxes[k - 1][2])) return false;
-  if (alpha <= 0) return true;
   const imageH = image.length / (4 * imageW);
   const words = clearWords(r, g, b, alpha);
   const pixels = new Uint32Array(image.buffer, image.byteOffset, image.length >> 2);
-  const columns = new Uint8Array(w + 1);
-  for (const [left, top, right, bottom] of boxes) {
-    const x0 = Math.floor(left);
-    const xEnd = Math.ceil(right);
-    // A row the bar covers from top to bottom (fy = 1) covers each column by its share fx alone.
-    for (let x = x0; x < xEnd; x++) {
-      const fx = Math.min(x + 1, right) - Math.max(x, left);
-      columns[x - x0] = fx <= 0 ? 0 : fx >= 1 ? 255 : Math.round(fx * 255);
+  const put = (x: number, y: number, a: number) => {
+    const ix = ox + x;
+    const iy = oy + y;
+    if (a === 0 || ix < 0 || ix >= imageW || iy < 0 || iy >= imageH) return;
+    const p = iy * imageW + ix;
+    if (image[4 * p + 3] === 0) pixels[p] = words[a];
+    else sourceOver(image, 4 * p, r, g, b, (a / 255) * alpha);
+  };
+  // The rectangles over the current column: those starting at or before it, not yet ended.
+  let next = 0;
+  let open: [number, number, number, number][] = [];
+  const xEnd = boxes.reduce((m, box) => Math.max(m, Math.ceil(box[2])), 0);
+  for (let x = boxes.length > 0 ? Math.floor(boxes[0][0]) : 0; x < xEnd; x++) {
+    open = open.filter((box) => Math.ceil(box[2]) > x);
+    while (next < boxes.length && Math.floor(boxes[next][0]) <= x) open.push(boxes[next++]);
+    if (open.length === 0) {
+      if (next < boxes.length) x = Math.floor(boxes[next][0]) - 1;
+      continue;
     }
-    for (let y = Math.floor(top); y < Math.ceil(bottom); y++) {
-      const iy = oy + y;
-      if (iy < 0 || iy >= imageH) continue;
-      const fy = Math.min(y + 1, bottom) - Math.max(y, top);
-      for (let x = x0; x < xEnd; x++) {
-        const ix = ox + x;
-        if (ix < 0 || ix >= imageW) continue;
-        let a = columns[x - x0];
-        if (fy !== 1) {
-          const amount = fy * (Math.min(x + 1, right) - Math.max(x, left));
-          a = amount <= 0 ? 0 : amount >= 1 ? 255 : Math.round(amount * 255);
-        }
-        if (a === 0) continue;
-        const p = iy * imageW + ix;
-        if (image[4 * p + 3] === 0) pixels[p] = words[a];
-        else sourceOver(image, 4 * p, r, g, b, (a / 255) * alpha);
+    if (open.length === 1) {
+      const [left, top, right, bottom] = open[0];
+      const fx = Math.min(x + 1, right) - Math.max(x, left);
+      const full = coverageByte(fx);
+      for (let y = Math.floor(top); y < Math.ceil(bottom); y++) put(x, y, y >= top && y + 1 <= bottom ? full : coverageByte((Math.min(y + 1, bottom) - Math.max(y, top)) * fx));
+      continue;
+    }
+    // Bars meeting in this column (an edge pixel each): each pixel at the higher coverage.
+    const y0 = Math.min(...open.map((box) => Math.floor(box[1])));
+    const y1 = Math.max(...open.map((box) => Math.ceil(box[3])));
+    for (let y = y0; y < y1; y++) {
+      let a = 0;
+      for (const [left, top, right, bottom] of open) {
+        if (y < Math.floor(top) || y >= Math.ceil(bottom)) continue;
+        a = Math.max(a, coverageByte((Math.min(y + 1, bottom) - Math.max(y, top)) * (Math.min(x + 1, right) - Math.max(x, left))));
       }
+      put(x, y, a);
     }
   }
-  return true;
+}
+
+/** A pixel's coverage 0-1 as the byte coverRect stores. */
+function coverageByte(amount: number): number {
+  return amount <= 0 ? 0 : amount >= 1 ? 255 : Math.round(amount * 255);
 }
 
 /**

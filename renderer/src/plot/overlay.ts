@@ -530,7 +530,10 @@ function paintOverlayPixels(ctx: CanvasRenderingContext2D, axes: Axes, traces: P
     const mode = String(trace.mode ?? 'markers');
     const parts: ('lines' | 'markers' | 'bars')[] = trace.type === 'bar' ? ['bars'] : (['lines', 'markers'] as const).filter((m) => mode.includes(m));
     for (const part of parts) {
-      if (part === 'bars' && paintBarsPixels(image, trace, xs, ys, rect, left, top, dpr, opacity)) continue;
+      if (part === 'bars') {
+        paintBarsPixels(image, trace, xs, ys, rect, left, top, dpr, opacity);
+        continue;
+      }
       const c = coverage(rect.w, rect.h, lastCoverage ?? undefined);
       lastCoverage = c;
       sprites2.length = 0;
@@ -555,17 +558,17 @@ function paintOverlayPixels(ctx: CanvasRenderingContext2D, axes: Axes, traces: P
   return true;
 }
 
-/** A bar trace blended straight into the image (blendRects), when no two of its bars share a pixel column; false otherwise. */
-function paintBarsPixels(image: ImageData, trace: PlotData, xs: AxisScale, ys: AxisScale, rect: { left: number; top: number; w: number; h: number }, left: number, top: number, dpr: number, opacity: number): boolean {
+/** A bar trace blended straight into the image (blendRects), at the coverage coverTrace would give it. */
+function paintBarsPixels(image: ImageData, trace: PlotData, xs: AxisScale, ys: AxisScale, rect: { left: number; top: number; w: number; h: number }, left: number, top: number, dpr: number, opacity: number): void {
   const color = rgbaOf(((trace.marker ?? {}) as Style).color ?? '#888');
-  if (!color) return true;
+  if (!color) return;
   const rects: number[] = [];
   forEachBar(trace, xs, ys, (bx, by, bw, bh) => {
     const rx = bx * dpr - rect.left;
     const ry = by * dpr - rect.top;
     rects.push(rx, ry, rx + bw * dpr, ry + bh * dpr);
   });
-  return blendRects(image.data, image.width, rects, rect.w, rect.h, rect.left - left, rect.top - top, color[0], color[1], color[2], color[3] * opacity);
+  blendRects(image.data, image.width, rects, rect.w, rect.h, rect.left - left, rect.top - top, color[0], color[1], color[2], color[3] * opacity);
 }
 
 /** Per overlay canvas: its last software repaint's axes, traces, its image, and that image before the last trace. */

@@ -333,14 +333,6 @@ export function blendRects(image: Uint8ClampedArray, imageW: number, rects: Arra
   const imageH = image.length / (4 * imageW);
   const words = clearWords(r, g, b, alpha);
   const pixels = new Uint32Array(image.buffer, image.byteOffset, image.length >> 2);
-  const put = (x: number, y: number, a: number) => {
-    const ix = ox + x;
-    const iy = oy + y;
-    if (a === 0 || ix < 0 || ix >= imageW || iy < 0 || iy >= imageH) return;
-    const p = iy * imageW + ix;
-    if (image[4 * p + 3] === 0) pixels[p] = words[a];
-    else sourceOver(image, 4 * p, r, g, b, (a / 255) * alpha);
-  };
   // The rectangles over the current column: those starting at or before it, not yet ended.
   let next = 0;
   let open: [number, number, number, number][] = [];
@@ -356,7 +348,16 @@ export function blendRects(image: Uint8ClampedArray, imageW: number, rects: Arra
       const [left, top, right, bottom] = open[0];
       const fx = Math.min(x + 1, right) - Math.max(x, left);
       const full = coverageByte(fx);
-      for (let y = Math.floor(top); y < Math.ceil(bottom); y++) put(x, y, y >= top && y + 1 <= bottom ? full : coverageByte((Math.min(y + 1, bottom) - Math.max(y, top)) * fx));
+      const ix = ox + x;
+      if (ix < 0 || ix >= imageW) continue;
+      for (let y = Math.floor(top); y < Math.ceil(bottom); y++) {
+        const a = y >= top && y + 1 <= bottom ? full : coverageByte((Math.min(y + 1, bottom) - Math.max(y, top)) * fx);
+        const iy = oy + y;
+        if (a === 0 || iy < 0 || iy >= imageH) continue;
+        const p = iy * imageW + ix;
+        if (image[4 * p + 3] === 0) pixels[p] = words[a];
+        else sourceOver(image, 4 * p, r, g, b, (a / 255) * alpha);
+      }
       continue;
     }
     // Bars meeting in this column (an edge pixel each): each pixel at the higher coverage.
@@ -368,7 +369,12 @@ export function blendRects(image: Uint8ClampedArray, imageW: number, rects: Arra
         if (y < Math.floor(top) || y >= Math.ceil(bottom)) continue;
         a = Math.max(a, coverageByte((Math.min(y + 1, bottom) - Math.max(y, top)) * (Math.min(x + 1, right) - Math.max(x, left))));
       }
-      put(x, y, a);
+      const ix = ox + x;
+      const iy = oy + y;
+      if (a === 0 || ix < 0 || ix >= imageW || iy < 0 || iy >= imageH) continue;
+      const p = iy * imageW + ix;
+      if (image[4 * p + 3] === 0) pixels[p] = words[a];
+      else sourceOver(image, 4 * p, r, g, b, (a / 255) * alpha);
     }
   }
 }

@@ -335,10 +335,10 @@ export function blendRects(image: Uint8ClampedArray, imageW: number, rects: Arra
   const pixels = new Uint32Array(image.buffer, image.byteOffset, image.length >> 2);
   // The rectangles over the current column: those starting at or before it, not yet ended.
   let next = 0;
-  let open: [number, number, number, number][] = [];
+  const open: [number, number, number, number][] = [];
   const xEnd = boxes.reduce((m, box) => Math.max(m, Math.ceil(box[2])), 0);
   for (let x = boxes.length > 0 ? Math.floor(boxes[0][0]) : 0; x < xEnd; x++) {
-    open = open.filter((box) => Math.ceil(box[2]) > x);
+    for (let k = open.length - 1; k >= 0; k--) if (Math.ceil(open[k][2]) <= x) open.splice(k, 1);
     while (next < boxes.length && Math.floor(boxes[next][0]) <= x) open.push(boxes[next++]);
     if (open.length === 0) {
       if (next < boxes.length) x = Math.floor(boxes[next][0]) - 1;
@@ -361,8 +361,12 @@ export function blendRects(image: Uint8ClampedArray, imageW: number, rects: Arra
       continue;
     }
     // Bars meeting in this column (an edge pixel each): each pixel at the higher coverage.
-    const y0 = Math.min(...open.map((box) => Math.floor(box[1])));
-    const y1 = Math.max(...open.map((box) => Math.ceil(box[3])));
+    let y0 = h;
+    let y1 = 0;
+    for (const box of open) {
+      y0 = Math.min(y0, Math.floor(box[1]));
+      y1 = Math.max(y1, Math.ceil(box[3]));
+    }
     for (let y = y0; y < y1; y++) {
       let a = 0;
       for (const [left, top, right, bottom] of open) {

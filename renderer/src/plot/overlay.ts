@@ -12,7 +12,7 @@
  */
 import type { PlotData } from './plotly.js';
 import type { Axes, AxisScale } from './plotly-axes.js';
-import { blend, blendSprite, coverLine, coverRect, coverage, parseCanvasColor, stampMask, type Coverage } from './overlay-raster.js';
+import { blend, blendRects, blendSprite, coverLine, coverRect, coverage, maskRows, parseCanvasColor, stampMask, type Coverage } from './overlay-raster.js';
 
 function value(scale: AxisScale, v: unknown): number {
   if (typeof v === 'number') return v;
@@ -469,11 +469,22 @@ function coverTrace(c: Coverage, trace: PlotData, xs: AxisScale, ys: AxisScale, 
     }
     return null;
   }
+  const rows = maskRows(mask, sprite.width);
+  // A marker at the device pixel of the one before it adds nothing (coverage keeps the highest):
+  // a long clip has several tokens per pixel column.
+  let lastX = Number.NaN;
+  let lastY = Number.NaN;
   for (let i = 0; i < x.length; i++) {
     if (x[i] === null || y[i] === null) continue;
     const px = xPixel(xs, x[i]);
     const py = yPixel(ys, y[i]);
-    if (Number.isFinite(px) && Number.isFinite(py)) stampMask(c, mask, sprite.width, Math.round((px - half) * dpr) - left, Math.round((py - half) * dpr) - top);
+    if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
+    const dx = Math.round((px - half) * dpr) - left;
+    const dy = Math.round((py - half) * dpr) - top;
+    if (dx === lastX && dy === lastY) continue;
+    stampMask(c, mask, sprite.width, dx, dy, rows);
+    lastX = dx;
+    lastY = dy;
   }
   // The sprite's mask already carries the colour's own alpha.
   return [(rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255, 1];
@@ -519,6 +530,10 @@ function paintOverlayPixels(ctx: CanvasRenderingContext2D, axes: Axes, traces: P
     const mode = String(trace.mode ?? 'markers');
     const parts: ('lines' | 'markers' | 'bars')[] = trace.type === 'bar' ? ['bars'] : (['lines', 'markers'] as const).filter((m) => mode.includes(m));
     for (const part of parts) {
+      if (part === 'bars') {
+        paintBarsPixels(image, trace, xs, ys, rect, left, top, dpr, opacity);
+        continue;
+      }
       const c = coverage(rect.w, rect.h, lastCoverage ?? undefined);
       lastCoverage = c;
       sprites2.length = 0;
@@ -541,6 +556,19 @@ function paintOverlayPixels(ctx: CanvasRenderingContext2D, axes: Axes, traces: P
     ctx.restore();
   }
   return true;
+}
+
+/** A bar trace blended straight into the image (blendRects), at the coverage coverTrace would give it. */
+function paintBarsPixels(image: ImageData, trace: PlotData, xs: AxisScale, ys: AxisScale, rect: { left: number; top: number; w: number; h: number }, left: number, top: number, dpr: number, opacity: number): void {
+  const color = rgbaOf(((trace.marker ?? {}) as Style).color ?? '#888');
+  if (!color) return;
+  const rects: number[] = [];
+  forEachBar(trace, xs, ys, (bx, by, bw, bh) => {
+    const rx = bx * dpr - rect.left;
+    const ry = by * dpr - rect.top;
+    rects.push(rx, ry, rx + bw * dpr, ry + bh * dpr);
+  });
+  blendRects(image.data, image.width, rects, rect.w, rect.h, rect.left - left, rect.top - top, color[0], color[1], color[2], color[3] * opacity);
 }
 
 /** Per overlay canvas: its last software repaint's axes, traces, its image, and that image before the last trace. */

@@ -9,6 +9,7 @@ import { createStudioHost } from '../studio/host.js';
 import { packageVersion, studioStateDir } from '../studio/paths.js';
 import { startStudioServer, type RunningStudioServer } from './server.js';
 import { cleanUpAtStart, describeCleanUp } from './state-hygiene.js';
+import { startupMarks } from './startup-marks.js';
 
 export interface WebModeOptions {
   appRoot: string;
@@ -35,11 +36,13 @@ export async function startWebMode(options: WebModeOptions): Promise<RunningStud
   const stateDir = studioStateDir();
   const cleaned = describeCleanUp(await cleanUpAtStart(stateDir));
   if (cleaned) process.stderr.write(`omnizip-studio: ${cleaned}\n`);
+  const mark = startupMarks(process.env.OMNIZIP_STARTUP_MARKS === '1' ? (line) => process.stderr.write(line) : null);
   const host = createStudioHost({ appRoot: options.appRoot, version: packageVersion(options.appRoot), stateDir });
-  const running = await startStudioServer({ session: host.session, staticDir, port: options.port, openFile: options.openFile });
+  const running = await startStudioServer({ session: host.session, staticDir, port: options.port, openFile: options.openFile, mark });
+  mark('listening');
   // The page opens the demo unless told to open a file: start on it now, while the browser loads
   // and runs the page's script (issue 16 goal 5: the cold start's longest wait was that open).
-  if (!options.openFile) host.session.prepareDemo();
+  if (!options.openFile) void host.session.prepareDemo(mark);
   // The last change before a quit is still waiting out the save debounce: write it before exiting.
   return { ...running, close: async () => { await running.close(); await host.shutdown(); } };
 }

@@ -88,7 +88,7 @@ export interface StudioServerOptions {
   token?: string;
   /** A file to open when the page loads, passed to the renderer as `open=` in the URL. */
   openFile?: string;
-  /** Told when a file has been served and when a call has been answered (start-up-marks.ts). */
+  /** Told when a file has been served and when a call has been answered (startup-marks.ts). */
   mark?: (what: string) => void;
 }
 

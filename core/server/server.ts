@@ -90,6 +90,8 @@ export interface StudioServerOptions {
   openFile?: string;
   /** Told when a file has been served and when a call has been answered (startup-marks.ts). */
   mark?: (what: string) => void;
+  /** Called each time the page itself (index.html) has been sent. */
+  onPageServed?: () => void;
 }
 
 export interface RunningStudioServer {
@@ -259,6 +261,7 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
     if (setCookie) res.setHeader('Set-Cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
     res.writeHead(200, { 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream' });
     res.end(body);
+    if (relative === 'index.html') options.onPageServed?.();
     options.mark?.(`served ${pathname}`);
   };
 

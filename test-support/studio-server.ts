@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startStudioServer, type RunningStudioServer } from '../core/server/server.js';
+import { startStudioServer, type RunningStudioServer, type StudioServerOptions } from '../core/server/server.js';
 import { createDefaultDeps } from '../core/studio/deps.js';
 import { RecentFiles } from '../core/studio/recent.js';
 import { StudioSession } from '../core/studio/session.js';
@@ -10,9 +10,9 @@ import { StudioSession } from '../core/studio/session.js';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** A web-mode server on a free port with a one-line page and a session of version 'test' (no recent list). */
-export async function startTestStudioServer(): Promise<RunningStudioServer> {
+export async function startTestStudioServer(extra: Pick<StudioServerOptions, 'mark' | 'onPageServed'> = {}): Promise<RunningStudioServer> {
   const staticDir = await mkdtemp(path.join(os.tmpdir(), 'omz-static-'));
   await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>studio</title>');
   const session = new StudioSession(createDefaultDeps({ appRoot: repoRoot, version: 'test' }), new RecentFiles(null));
-  return startStudioServer({ session, staticDir });
+  return startStudioServer({ session, staticDir, ...extra });
 }

@@ -40,6 +40,16 @@ describe('ProviderSelector', () => {
     expect(calls).toEqual(['webgpu', 'cuda']);
   });
 
+  it('does not probe a GPU provider whose prerequisites are missing, and says why', async () => {
+    const calls: ProviderName[] = [];
+    const selector = new ProviderSelector({ probeGpu: fakeProbe(['webgpu', 'cuda'], calls), gpuPrerequisite: (p) => (p === 'webgpu' ? 'no Vulkan driver' : null) });
+    const choice = await selector.select('auto');
+    expect(choice.provider).toBe('cuda');
+    expect(choice.attempts[0]).toMatchObject({ provider: 'webgpu', ok: false, error: 'no Vulkan driver', remembered: false });
+    expect(calls).toEqual(['cuda']);
+    await expect(selector.select('webgpu')).rejects.toThrow("execution provider 'webgpu' is not available: no Vulkan driver");
+  });
+
   it('auto takes the first working GPU provider', async () => {
     const selector = new ProviderSelector({ probeGpu: fakeProbe(['cuda']) });
     const choice = await selector.select('auto');
@@ -97,7 +107,8 @@ describe('ProviderSelector', () => {
     const memoFile = path.join(tmp, 'providers.json');
     const calls: ProviderName[] = [];
     await new ProviderSelector({ memoFile, probeGpu: fakeProbe(['cuda'], calls) }).select('auto');
-    expect(calls).toEqual(['webgpu', 'cuda']);
+    // Both probes start at once, each after its own memo read: either may call first.
+    expect([...calls].sort()).toEqual(['cuda', 'webgpu']);
     const memo = JSON.parse(await readFile(memoFile, 'utf8'));
     expect(memo.probes.webgpu.ok).toBe(false);
     expect(memo.probes.cuda.ok).toBe(true);
@@ -109,7 +120,8 @@ describe('ProviderSelector', () => {
   });
 
   it('probes the real GPU providers in a child process without hanging or crashing this one', async () => {
-    const selector = new ProviderSelector({ probeTimeoutMs: 30_000 });
+    // The child process itself, even where the machine check would rule a provider out.
+    const selector = new ProviderSelector({ probeTimeoutMs: 30_000, gpuPrerequisite: () => null });
     for (const provider of ['webgpu', 'cuda'] as const) {
       const probe = await selector.probe(provider);
       expect(probe.provider).toBe(provider);
@@ -121,7 +133,7 @@ describe('ProviderSelector', () => {
   });
 
   it('a probe that does not answer in time counts as unavailable', async () => {
-    const selector = new ProviderSelector({ probeTimeoutMs: 1 });
+    const selector = new ProviderSelector({ probeTimeoutMs: 1, gpuPrerequisite: () => null });
     const probe = await selector.probe('webgpu');
     expect(probe.ok).toBe(false);
     expect(probe.error).toMatch(/did not finish within 1 ms|probe process|adapter|backend/);

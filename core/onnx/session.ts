@@ -4,6 +4,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import { entryUrl } from '../runtime/entry-points.js';
+import { missingGpuPrerequisite } from './gpu-prerequisites.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { GraphBuilder, attr } from './graph-builder.js';
 import { OmniZipError } from '../protocol/errors.js';
@@ -139,6 +140,11 @@ export interface ProviderSelectorOptions {
   probeTimeoutMs?: number;
   /** Replaces the child-process probe of GPU providers (tests of the fallback logic). */
   probeGpu?: (provider: ProviderName) => Promise<{ ok: boolean; device?: string; error?: string }>;
+  /**
+   * Why a GPU provider cannot start here, known without a probe (gpu-prerequisites.ts), or null.
+   * Defaults to the machine's own check, or to none when `probeGpu` is replaced.
+   */
+  gpuPrerequisite?: (provider: ProviderName) => string | null;
 }
 
 /** Chooses providers and remembers which work. One per process is enough (see `defaultSelector`). */
@@ -147,6 +153,7 @@ export class ProviderSelector {
   private readonly memoFile: string | null;
   private readonly timeoutMs: number;
   private readonly probeGpu: NonNullable<ProviderSelectorOptions['probeGpu']>;
+  private readonly gpuPrerequisite: NonNullable<ProviderSelectorOptions['gpuPrerequisite']>;
   /** Memo writes one after another: probes now finish concurrently, and each rewrites the whole file. */
   private memoWrites: Promise<void> = Promise.resolve();
 
@@ -154,6 +161,7 @@ export class ProviderSelector {
     this.memoFile = options.memoFile ?? null;
     this.timeoutMs = options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
     this.probeGpu = options.probeGpu ?? ((provider) => probeInChild(provider, this.timeoutMs));
+    this.gpuPrerequisite = options.gpuPrerequisite ?? (options.probeGpu ? () => null : (provider) => missingGpuPrerequisite(provider));
   }
 
   private async readMemo(provider: ProviderName): Promise<ProviderProbe | null> {
@@ -192,6 +200,9 @@ export class ProviderSelector {
     if (!listed) {
       return { provider, ok: false, error: `this onnxruntime-node build has no '${provider}' backend`, probeMs: 0, remembered: false };
     }
+    // Checked on every start and not remembered: installing a driver takes effect at once.
+    const missing = this.gpuPrerequisite(provider);
+    if (missing) return { provider, ok: false, error: missing, probeMs: 0, remembered: false };
     const remembered = await this.readMemo(provider);
     if (remembered) return remembered;
     const started = performance.now();

@@ -5,6 +5,8 @@ import { decodeFrame, encodeFrame } from '../protocol/wire.js';
 import type { RunningStudioServer } from './server.js';
 
 let server: RunningStudioServer;
+const marks: string[] = [];
+let pagesServed = 0;
 
 function raw(pathname: string, options: { method?: string; headers?: Record<string, string>; body?: Uint8Array } = {}): Promise<{ status: number; body: Buffer; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
@@ -19,11 +21,20 @@ function raw(pathname: string, options: { method?: string; headers?: Record<stri
 }
 
 beforeAll(async () => {
-  server = await startTestStudioServer();
+  server = await startTestStudioServer({ mark: (what) => marks.push(what), onPageServed: () => pagesServed++ });
 });
 afterAll(async () => server.close());
 
 describe('web-mode server', () => {
+  it('tells its host when the page went out and marks what it served and answered (start-up marks)', async () => {
+    expect((await raw(`/assets/missing.js?token=${server.token}`)).status).toBe(404);
+    expect(pagesServed).toBe(0);
+    expect((await raw(`/?token=${server.token}`)).status).toBe(200);
+    expect(pagesServed).toBe(1);
+    await raw('/api/call/app.info', { method: 'POST', headers: { 'x-omnizip-token': server.token, 'content-type': 'application/octet-stream' }, body: encodeFrame({}) });
+    expect(marks).toEqual(['served /', 'answered app.info']);
+  });
+
   it('listens on loopback and prints a URL carrying the token', () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{20,}$/);
   });

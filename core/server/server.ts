@@ -88,6 +88,10 @@ export interface StudioServerOptions {
   token?: string;
   /** A file to open when the page loads, passed to the renderer as `open=` in the URL. */
   openFile?: string;
+  /** Told when a file has been served and when a call has been answered (startup-marks.ts). */
+  mark?: (what: string) => void;
+  /** Called each time the page itself (index.html) has been sent. */
+  onPageServed?: () => void;
 }
 
 export interface RunningStudioServer {
@@ -257,6 +261,8 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
     if (setCookie) res.setHeader('Set-Cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
     res.writeHead(200, { 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream' });
     res.end(body);
+    if (relative === 'index.html') options.onPageServed?.();
+    options.mark?.(`served ${pathname}`);
   };
 
   /** One contract call, as both transports (POST /api/call and the call socket) run it. */
@@ -266,6 +272,7 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
     const encoding = performance.now();
     // In parts: the call socket writes them at once (writev), the plan view's arrays uncopied.
     const frame = encodeFrameParts(outcome);
+    options.mark?.(`answered ${method}`);
     const status = outcome.ok ? 200 : outcome.error.kind === 'bad-request' ? 400 : outcome.error.kind === 'internal' ? 500 : 422;
     return { frame, status, hostMs: encoding - dispatched, encodeMs: performance.now() - encoding };
   };

@@ -186,22 +186,26 @@ export class StudioSession {
    * 2-core machines), and then finds the load, analysis and speech reference done or under way
    * (issue 16 goal 5's cold start). Nothing is registered until that request takes it; a failure
    * is left for the request to meet again, on the ordinary path with its ordinary message.
+   * Resolves once the demo is ready or has failed (never rejects); `mark` hears each stage as it
+   * ends (the start-up marks of `npm run bench:ui`).
    */
-  prepareDemo(): void {
-    if (this.demoAhead) return;
+  prepareDemo(mark: (stage: string) => void = () => undefined): Promise<void> {
+    if (this.demoAhead) return this.demoAhead.ready.then(() => undefined, () => undefined);
     const provider = this.provider;
     const quiet = new AbortController().signal;
     let name: string | null = null;
     const ready = (async () => {
       const demo = await this.deps.loadDemo();
       name = demo.name;
+      mark('demo loaded');
       // The speech reference is asked for while the analysis runs, not after it: side by side they
       // end ~0.5 s sooner. The analysis is asked first (runAnalysis's own yield comes before this
       // one), so the VAD does not hold its start back.
-      const analysing = this.runAnalysis(demo.name, demo.bundle, provider, quiet, () => undefined);
-      analysing.catch(() => undefined); // awaited below; handled here so the yield cannot leave it unhandled
+      const analysing = this.runAnalysis(demo.name, demo.bundle, provider, quiet, (_, stage) => mark(`analysis: ${stage}`));
+      analysing.then(() => mark('demo analysed'), () => undefined); // awaited below; handled here so the yield cannot leave it unhandled
       await yieldToLoop();
       const speechNote = await this.speechReference(demo.bundle, quiet, () => undefined);
+      mark('speech reference');
       const analysis = await analysing;
       // A clip's first plan also builds what every later plan reuses (the frame rankings, memoised
       // on this analysis; the audio neighbour lists come built with it from the compute worker):
@@ -209,10 +213,12 @@ export class StudioSession {
       // plan is a replan.
       await yieldToLoop();
       warmPlanner(demo.bundle, analysis);
+      mark('planner warmed');
       return { demo, analysis, speechNote };
     })();
     ready.catch(() => undefined);
     this.demoAhead = { provider, ready, name: () => name };
+    return ready.then(() => undefined, () => undefined);
   }
 
   /**

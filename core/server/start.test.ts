@@ -1,13 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startAfterPage } from './start.js';
 
+/** The page's first request, still to come: `served()` is the moment it goes out. */
+function pageNotYetServed(): { page: Promise<void>; served: () => void } {
+  let served = () => {};
+  const page = new Promise<void>((resolve) => (served = resolve));
+  return { page, served };
+}
+
 describe('the demo prepared after the page goes out (startAfterPage)', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
   it('starts as soon as the page has been served, once', async () => {
-    let served = () => {};
-    const page = new Promise<void>((resolve) => (served = resolve));
+    const { page, served } = pageNotYetServed();
     const start = vi.fn();
     startAfterPage(page, 250, start);
     await vi.advanceTimersByTimeAsync(40);
@@ -20,8 +26,7 @@ describe('the demo prepared after the page goes out (startAfterPage)', () => {
   });
 
   it('starts anyway when no page is asked for in time, and not again when one is', async () => {
-    let served = () => {};
-    const page = new Promise<void>((resolve) => (served = resolve));
+    const { page, served } = pageNotYetServed();
     const start = vi.fn();
     startAfterPage(page, 250, start);
     await vi.advanceTimersByTimeAsync(249);
@@ -34,8 +39,7 @@ describe('the demo prepared after the page goes out (startAfterPage)', () => {
   });
 
   it('starts nothing once cancelled (a server closed before its page came)', async () => {
-    let served = () => {};
-    const page = new Promise<void>((resolve) => (served = resolve));
+    const { page, served } = pageNotYetServed();
     const start = vi.fn();
     const cancel = startAfterPage(page, 250, start);
     cancel();

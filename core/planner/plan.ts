@@ -45,9 +45,7 @@ export function warmPlanner(bundle: FeatureBundle, analysis: ClipAnalysis, dpcK 
  */
 function scatterKeep(sequenceKeep: Uint8Array, positions: Int32Array, runs: readonly Range[], keep: Uint8Array): number {
   for (const [s, e] of runs) sequenceKeep.set(keep.subarray(s, e), positions[s]);
-  let kept = 0;
-  for (let i = 0; i < keep.length; i++) kept += keep[i];
-  return kept;
+  return countFlags(keep);
 }
 
 export function planClip(bundle: FeatureBundle, analysis: ClipAnalysis, config: OmniZipConfig): PlanResult {

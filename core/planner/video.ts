@@ -3,6 +3,7 @@ import type { ClipAnalysis, FrameAnalysis } from '../analysis/types.js';
 import type { FeatureBundle } from '../bundle/types.js';
 import { argsort, truncate } from './numeric.js';
 import { markCutTies } from './ties.js';
+import { OwnerKeyedMemo } from '../util/owner-memo.js';
 import type { FrameMode } from './types.js';
 
 /**
@@ -37,14 +38,10 @@ interface Ranking {
  * Rankings of analysed frames, per ranking kind, indexed by frame: a replan looks each of a
  * 5-minute clip's 300 frames up without building a key string or the frame's views.
  */
-const orderMemo = new WeakMap<FrameAnalysis, Map<string, (Ranking | undefined)[]>>();
+const orderMemo = new OwnerKeyedMemo<FrameAnalysis, string, (Ranking | undefined)[]>();
 
 function memoSlots(frames: FrameAnalysis, kind: string): (Ranking | undefined)[] {
-  let byKind = orderMemo.get(frames);
-  if (!byKind) orderMemo.set(frames, (byKind = new Map()));
-  let slots = byKind.get(kind);
-  if (!slots) byKind.set(kind, (slots = new Array<Ranking | undefined>(frames.frameCount)));
-  return slots;
+  return orderMemo.get(frames, kind, () => new Array<Ranking | undefined>(frames.frameCount));
 }
 
 function framesOfSize(ctx: VideoContext, tpf: number, start: number): FrameAnalysis | undefined {

@@ -154,7 +154,10 @@ export function coverLine(c: Coverage, x0: number, y0: number, x1: number, y1: n
   c.count = count;
 }
 
-/** The rectangle [x0, x1) x [y0, y1) in device pixels, edge pixels covered by the fraction inside. */
+/**
+ * The rectangle [x0, x1) x [y0, y1) in device pixels, edge pixels covered by the fraction inside.
+ * The charts draw bars with blendRects; this is the plain coverage it must equal (its tests compare them).
+ */
 export function coverRect(c: Coverage, x0: number, y0: number, x1: number, y1: number): void {
   if (![x0, y0, x1, y1].every(Number.isFinite)) return;
   const left = Math.max(0, Math.min(x0, x1));
@@ -169,9 +172,7 @@ export function coverRect(c: Coverage, x0: number, y0: number, x1: number, y1: n
   for (let y = Math.floor(top); y < Math.ceil(bottom); y++) {
     const fy = Math.min(y + 1, bottom) - Math.max(y, top);
     for (let x = Math.floor(left); x < xEnd; x++) {
-      const amount = fy * (Math.min(x + 1, right) - Math.max(x, left));
-      if (amount <= 0) continue;
-      const a = amount >= 1 ? 255 : Math.round(amount * 255);
+      const a = coverageByte(fy * (Math.min(x + 1, right) - Math.max(x, left)));
       const i = y * c.w + x;
       if (a > data[i]) {
         if (data[i] === 0) touched[count++] = i;

@@ -12,7 +12,7 @@
  */
 import type { PlotData } from './plotly.js';
 import type { Axes, AxisScale } from './plotly-axes.js';
-import { blend, blendRects, blendSprite, coverLine, coverRect, coverage, maskRows, parseCanvasColor, stampMask, type Coverage } from './overlay-raster.js';
+import { blend, blendRects, blendSprite, coverLine, coverage, maskRows, parseCanvasColor, stampMask, type Coverage } from './overlay-raster.js';
 
 function value(scale: AxisScale, v: unknown): number {
   if (typeof v === 'number') return v;
@@ -422,16 +422,8 @@ function pixelPaintable(trace: PlotData, dpr: number): boolean {
 /** The coverage buffer of the last trace rasterised: its memory is reused (cleared where it was covered). */
 let lastCoverage: Coverage | null = null;
 
-/** Rasterises one trace into `c` (its subplot's rectangle, whose top-left is device pixel (left, top)); returns what to blend it with. */
-function coverTrace(c: Coverage, trace: PlotData, xs: AxisScale, ys: AxisScale, left: number, top: number, dpr: number, part: 'lines' | 'markers' | 'bars'): [number, number, number, number] | null {
-  if (part === 'bars') {
-    forEachBar(trace, xs, ys, (bx, by, bw, bh) => {
-      const rx = bx * dpr - left;
-      const ry = by * dpr - top;
-      coverRect(c, rx, ry, rx + bw * dpr, ry + bh * dpr);
-    });
-    return rgbaOf(((trace.marker ?? {}) as Style).color ?? '#888');
-  }
+/** Rasterises one trace's lines or markers into `c` (its subplot's rectangle, whose top-left is device pixel (left, top)); returns what to blend it with. Bars go straight into the image (paintBarsPixels). */
+function coverTrace(c: Coverage, trace: PlotData, xs: AxisScale, ys: AxisScale, left: number, top: number, dpr: number, part: 'lines' | 'markers'): [number, number, number, number] | null {
   const x = (trace.x ?? []) as unknown[];
   const y = (trace.y ?? []) as unknown[];
   if (part === 'lines') {

@@ -10,6 +10,7 @@ import { dataCache } from './data-cache.js';
 import { currentConfigVersion, notePlanCommitted, notePlanReceived, type CallTiming } from './perf.js';
 import { followClip, restoreSession, startAutosave } from './session-autosave.js';
 import { setReplanBusy } from './replan-idle.js';
+import { armRehearsal, studioRehearsalHost } from './redraw-rehearsal.js';
 import { useRecentUploads } from './shell/recent-uploads.js';
 import { useStudio } from './store/index.js';
 import type { StudioClient } from './transport/client.js';
@@ -17,6 +18,8 @@ import { errorText } from './error-text.js';
 
 let client: StudioClient | null = null;
 let planSeq = 0;
+/** The clip whose redraw was last rehearsed (a re-opened or re-analysed clip is a new object). */
+let rehearsedClip: unknown = null;
 let inFlight = false;
 let dirty = false;
 
@@ -164,20 +167,33 @@ export async function replan(): Promise<void> {
   inFlight = true;
   setReplanBusy(true);
   try {
+    let answered: { clip: unknown; config: unknown; decoder: string } | null = null;
     do {
       dirty = false;
       const { clip, config } = useStudio.getState();
       if (!clip) return;
+      const decoder = fastvDecoderParam();
+      // Opening a clip asks twice (its config is set, then the open plans): the same request again
+      // would only draw the same plan a second time.
+      const request = { clip, config, decoder: JSON.stringify(decoder) };
+      if (answered && answered.clip === request.clip && answered.config === request.config && answered.decoder === request.decoder) continue;
+      answered = request;
       const version = currentConfigVersion();
       try {
         const timing: CallTiming = {};
-        const plan = await studio().call('plan.run', { clipId: clip.clipId, config: { ...config }, ...fastvDecoderParam() }, timing);
+        const plan = await studio().call('plan.run', { clipId: clip.clipId, config: { ...config }, ...decoder }, timing);
         if (useStudio.getState().clip?.clipId !== clip.clipId) return;
         notePlanReceived(version, timing, plan.planMs);
         dataCache.setPlan(plan);
         const seq = ++planSeq;
         notePlanCommitted(seq, version, plan.planMs);
         useStudio.getState().setPlan(plan.planKey, seq);
+        // A clip's first plan: rehearse its redraw while the page waits for the first slider move.
+        const shownClip = useStudio.getState().clip;
+        if (shownClip !== rehearsedClip) {
+          rehearsedClip = shownClip;
+          armRehearsal(studioRehearsalHost);
+        }
       } catch (err) {
         useStudio.getState().setPlanError(errorText(err));
       }

@@ -25,7 +25,9 @@ export function withSettledConfig(View: ComponentType<{ config: OmniZipConfig }>
 /** The plan every view shows (from the data cache, by the store's key). */
 export function usePlan(): PlanView | undefined {
   const key = useStudio((s) => s.planKey);
-  return useMemo(() => dataCache.getPlan(key), [key]);
+  const revision = useStudio((s) => s.planRevision);
+  // The revision: the cached object under the same key was replaced (an identical copy, redraw-rehearsal.ts).
+  return useMemo(() => dataCache.getPlan(key), [key, revision]);
 }
 
 export interface ActiveComparison {
@@ -60,9 +62,10 @@ export function comparisonFor(k: ComparisonKeys): ActiveComparison | null {
 }
 
 export function useComparison(): ActiveComparison | null {
-  const { planKey, compareMode, comparePlanKey, baselinePlanKeys, baseline } = useStudioPick('planKey', 'compareMode', 'comparePlanKey', 'baselinePlanKeys', 'baseline');
+  const { planKey, planRevision, compareMode, comparePlanKey, baselinePlanKeys, baseline } = useStudioPick('planKey', 'planRevision', 'compareMode', 'comparePlanKey', 'baselinePlanKeys', 'baseline');
+  // planRevision: the live plan's object may have been replaced under the same key, and views compare it by identity with usePlan's.
   return useMemo(
     () => comparisonFor({ planKey, compareMode, comparePlanKey, baselinePlanKeys, baseline }),
-    [planKey, compareMode, comparePlanKey, baselinePlanKeys, baseline],
+    [planKey, planRevision, compareMode, comparePlanKey, baselinePlanKeys, baseline],
   );
 }

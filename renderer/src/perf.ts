@@ -151,7 +151,21 @@ export function noteChartDrawn(id: string, seq: number): void {
   });
 }
 
+/** True while the views re-render an identical plan (redraw-rehearsal.ts): those draws are not slider moves. */
+let rehearsing = false;
+
+/** Runs `render` as a rehearsal: the charts' draw times it causes are not recorded. */
+export function duringRehearsal(render: () => void): void {
+  rehearsing = true;
+  try {
+    render();
+  } finally {
+    rehearsing = false;
+  }
+}
+
 export function noteChartSync(id: string, ms: number): void {
+  if (rehearsing) return;
   (sink().chartSync[id] ??= []).push(ms);
 }
 

@@ -53,7 +53,11 @@ export interface PlanSlice {
   planError: string | null;
   /** Increments with each committed plan: the redraw tracker pairs it with slider marks. */
   planSeq: number;
+  /** Bumped whenever the plan object under planKey is replaced (a new plan, or an identical copy: redraw-rehearsal.ts); usePlan reads by it. */
+  planRevision: number;
   setPlan(planKey: string, seq: number): void;
+  /** The plan under planKey was replaced by an identical copy: the views recompute from it. */
+  touchPlan(): void;
   setPlanError(message: string | null): void;
 }
 
@@ -149,7 +153,9 @@ export const useStudio = create<StudioState>()((set, get) => ({
   planKey: null,
   planError: null,
   planSeq: 0,
-  setPlan: (planKey, seq) => set({ planKey, planSeq: seq, planError: null }),
+  planRevision: 0,
+  setPlan: (planKey, seq) => set((s) => ({ planKey, planSeq: seq, planError: null, planRevision: s.planRevision + 1 })),
+  touchPlan: () => set((s) => ({ planRevision: s.planRevision + 1 })),
   setPlanError: (planError) => set({ planError }),
 
   // selection

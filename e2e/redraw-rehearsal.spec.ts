@@ -33,15 +33,30 @@ test('an opened clip is rehearsed while idle: same pixels, same plan number, no 
 });
 
 test('the first slider move stops the rehearsals for good', async ({ page }) => {
-  // Idle periods come late here, so the move lands before the first rehearsal.
+  // Idle periods come only when the test says so: the move lands before the first rehearsal.
   await page.addInitScript(() => {
-    window.requestIdleCallback = ((task: IdleRequestCallback) => window.setTimeout(() => task({ didTimeout: false, timeRemaining: () => 50 }), 800)) as typeof window.requestIdleCallback;
+    const queue: IdleRequestCallback[] = [];
+    (window as unknown as { __idleQueue: IdleRequestCallback[] }).__idleQueue = queue;
+    window.requestIdleCallback = ((task: IdleRequestCallback) => queue.push(task)) as typeof window.requestIdleCallback;
   });
+  const runIdle = () =>
+    page.evaluate(() => {
+      const queue = (window as unknown as { __idleQueue: IdleRequestCallback[] }).__idleQueue;
+      let ran = 0;
+      while (queue.length > 0 && ran < 50) {
+        (queue.shift() as IdleRequestCallback)({ didTimeout: false, timeRemaining: () => 50 });
+        ran++;
+      }
+      return ran;
+    });
   await page.goto(studioUrl({ open: golden('more_video_chunks.safetensors') }));
   const seq = await waitForRedraw(page, 0);
   await expect(page.getByTestId('session-restored')).toHaveCount(0);
+  expect(await rehearsals(page)).toBe(0);
   await page.getByTestId('slider-rho_video').fill('0.75');
   await waitForRedraw(page, seq);
-  await page.waitForTimeout(2500);
+  // Every idle period the page asked for, run now: none rehearses.
+  expect(await runIdle()).toBeGreaterThan(0);
+  await runIdle();
   expect(await rehearsals(page)).toBe(0);
 });

@@ -5,6 +5,13 @@
  *   response = u32 call id · u32 0 · f64 host ms · f64 encode ms · contract frame
  */
 
+/**
+ * Methods whose replies repeat much of the previous one (a replan): on the socket their frames may
+ * send an array as a reference to the same method's previous reply on that socket (wire.ts
+ * `FrameMemory`). Both ends keep that one reply per method, and lose it with the connection.
+ */
+export const REPEATING_METHODS: ReadonlySet<string> = new Set(['plan.run']);
+
 /** Larger params (bundle bytes) go through `/api/upload`; a call frame is kilobytes. */
 export const MAX_SOCKET_MESSAGE_BYTES = 16 * 1024 * 1024;
 const MAX_METHOD_BYTES = 200;

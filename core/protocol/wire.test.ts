@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, encodeFrame, encodeFrameParts, joinFrame, WireError } from './wire.js';
+import { decodeFrame, decodeRepeatedFrame, encodeFrame, encodeFrameParts, encodeRepeatedFrameParts, joinFrame, MIN_REPEATED_ARRAY_BYTES, WireError } from './wire.js';
 
 /** A frame written by hand (as a hostile or buggy peer could): the JSON, then `blob` at the first 8-aligned offset. */
 function frameWith(json: string, blob: number[] = []): Uint8Array {
@@ -112,5 +112,44 @@ describe('wire frames', () => {
     expect(back.when).toEqual({});
     expect(value.arr).toBeInstanceOf(Int32Array);
     expect(value.list[0]).toBe(Infinity);
+  });
+
+  it('repeats arrays of the previous frame of a stream by reference, and each end remembers the same bytes', () => {
+    const big = new Float32Array(MIN_REPEATED_ARRAY_BYTES).map((_, i) => i);
+    const mask = new Uint8Array(MIN_REPEATED_ARRAY_BYTES).fill(1);
+    const tiny = new Uint8Array([5]);
+    const one = encodeRepeatedFrameParts({ big, mask, tiny }, []);
+    const got1 = decodeRepeatedFrame(joinFrame(one), []);
+    // The second frame: `big` unchanged (moved to another key), `mask` changed, `tiny` too small to reference.
+    mask[0] = 0;
+    const two = encodeRepeatedFrameParts({ moved: { big: big.slice() }, mask, tiny }, one.memory);
+    expect(two.byteLength).toBeLessThan(one.byteLength - big.byteLength + 64);
+    const got2 = decodeRepeatedFrame(joinFrame(two), got1.memory);
+    const v2 = got2.value as { moved: { big: Float32Array }; mask: Uint8Array; tiny: Uint8Array };
+    expect(v2.moved.big).toEqual(big);
+    expect(v2.mask[0]).toBe(0);
+    expect([...v2.tiny]).toEqual([5]);
+    // The sender kept a copy of what it sent, not a view of memory that has changed since.
+    expect(one.memory[1][0]).toBe(1);
+    expect(got2.memory.map((m) => m.byteLength)).toEqual(two.memory.map((m) => m.byteLength));
+    // Without the stream's memory a repeating frame is refused, never misread.
+    expect(() => decodeFrame(joinFrame(two))).toThrow(WireError);
+    expect(() => decodeRepeatedFrame(joinFrame(two), [])).toThrow(/no such array/);
+  });
+
+  it('refuses repeated-array descriptors a hostile or buggy peer could write', () => {
+    const earlier = [new Uint8Array(8)];
+    const bad = [
+      ['{"$typed":"u8","again":0,"at":0,"length":8}', null, /stream memory/],
+      ['{"$typed":"u8","again":0,"at":1000000000,"length":8}', earlier, /memory index 1000000000 of a frame with 1 arrays/],
+      ['[{"$typed":"u8","again":0,"at":0,"length":8},{"$typed":"u8","again":0,"at":0,"length":8}]', earlier, /two arrays of one frame claim memory index 0/],
+      ['{"$typed":"f64","again":0,"at":0,"length":2}', earlier, /which its 8 bytes are not/],
+      ['{"$typed":"u8","again":0,"blob":0,"at":0,"length":8}', earlier, /malformed repeated-array/],
+      ['{"$typed":"u8","blob":0,"length":8}', earlier, /no memory index/],
+    ] as const;
+    for (const [json, memory, message] of bad) {
+      const frame = frameWith(json);
+      expect(() => (memory ? decodeRepeatedFrame(frame, memory) : decodeFrame(frame)), json).toThrow(message);
+    }
   });
 });

@@ -6,6 +6,12 @@
  *
  * Inside the JSON every typed array is replaced by {"$typed": "<kind>", "blob": i, "length": n}.
  * Blobs start on 8-byte boundaries so the decoder can view them without copying.
+ *
+ * A stream whose frames repeat themselves (the call socket's replans: a `rho_video` move leaves the
+ * audio arrays and the 150 KB of video scores of a 5-minute clip as they were) can send an array
+ * as {"$typed", "again": k, "length"}: the bytes of array k of the stream's previous frame, which
+ * both ends remember (`FrameMemory`). In such a frame every array also carries "at": its own
+ * index in that memory.
  * No Node imports: the renderer uses it too.
  */
 import { OmniZipError } from './errors.js';
@@ -60,12 +66,62 @@ const ZEROS = new Uint8Array(8);
  * memory. The parts view `value`'s arrays: send them before anything changes those.
  */
 export function encodeFrameParts(value: unknown): FrameParts {
+  return encodeParts(value, null);
+}
+
+/**
+ * The arrays of a repeating stream's last frame, by their "at" index, as each end keeps them: the
+ * sender a copy of the bytes it sent (the planner's memory may change after the send), the
+ * receiver views of the bytes it received.
+ */
+export type FrameMemory = readonly Uint8Array[];
+
+/** Arrays smaller than this are sent again rather than referenced (the reference and the comparison would cost about as much). */
+export const MIN_REPEATED_ARRAY_BYTES = 4096;
+
+/**
+ * A frame of a repeating stream: each array whose bytes equal an array of `previous` (the stream's
+ * last frame) goes as a reference to it. `memory` is what this frame leaves for the next one.
+ */
+export function encodeRepeatedFrameParts(value: unknown, previous: FrameMemory): FrameParts & { memory: Uint8Array[] } {
+  const memory: Uint8Array[] = [];
+  return { ...encodeParts(value, { previous, memory }), memory };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  if (a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0 && a.byteLength % 4 === 0) {
+    const wa = new Uint32Array(a.buffer, a.byteOffset, a.byteLength >> 2);
+    const wb = new Uint32Array(b.buffer, b.byteOffset, b.byteLength >> 2);
+    for (let i = 0; i < wa.length; i++) if (wa[i] !== wb[i]) return false;
+    return true;
+  }
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function encodeParts(value: unknown, repeat: { previous: FrameMemory; memory: Uint8Array[] } | null): FrameParts {
   const blobs: Uint8Array[] = [];
   const blobOf = (v: ArrayBufferView) => {
     if (v instanceof DataView) throw new WireError('cannot send a DataView over the wire');
     const kind = kindOf(v);
-    blobs.push(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
-    return { $typed: kind, blob: blobs.length - 1, length: (v as AnyTyped).length };
+    const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    const length = (v as AnyTyped).length;
+    if (repeat) {
+      const at = repeat.memory.length;
+      // The same array usually sits at the same index as last time: try that one first.
+      const candidates = [at, ...repeat.previous.keys()];
+      const again = bytes.byteLength < MIN_REPEATED_ARRAY_BYTES ? -1 : (candidates.find((k) => k < repeat.previous.length && sameBytes(repeat.previous[k], bytes)) ?? -1);
+      if (again >= 0) {
+        repeat.memory.push(repeat.previous[again]);
+        return { $typed: kind, again, at, length };
+      }
+      repeat.memory.push(bytes.slice());
+      blobs.push(bytes);
+      return { $typed: kind, blob: blobs.length - 1, at, length };
+    }
+    blobs.push(bytes);
+    return { $typed: kind, blob: blobs.length - 1, length };
   };
   // Typed arrays are swapped out before JSON.stringify: a replacer would see Node Buffers only
   // after their toJSON() turned them into {type, data: [...]}. Copy on write: a container is
@@ -134,6 +190,17 @@ export function encodeFrame(value: unknown): Uint8Array {
 }
 
 export function decodeFrame(bytes: Uint8Array): unknown {
+  return decodeParts(bytes, null).value;
+}
+
+/** A frame of a repeating stream, given the stream's memory of its previous frame; answers what this one leaves for the next. */
+export function decodeRepeatedFrame(bytes: Uint8Array, previous: FrameMemory): { value: unknown; memory: Uint8Array[] } {
+  const memory: Uint8Array[] = [];
+  const value = decodeParts(bytes, { previous, memory }).value;
+  return { value, memory };
+}
+
+function decodeParts(bytes: Uint8Array, repeat: { previous: FrameMemory; memory: Uint8Array[] } | null): { value: unknown } {
   if (bytes.byteLength < 8 || MAGIC.some((m, i) => bytes[i] !== m)) throw new WireError('not an OMZ1 frame (bad magic)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const jsonLength = view.getUint32(4, true);
@@ -144,7 +211,10 @@ export function decodeFrame(bytes: Uint8Array): unknown {
   // already fresh, own-keyed objects ('__proto__' included) that nobody else holds.
   const root: { value: unknown } = { value: JSON.parse(json) };
   const descriptors: ({ kind: TypedKind; length: number } | undefined)[] = [];
-  const slots: { holder: Record<string, unknown> | unknown[]; key: string | number; blob: number }[] = [];
+  const slots: { holder: Record<string, unknown> | unknown[]; key: string | number; blob: number; at?: number }[] = [];
+  /** Arrays that repeat one of the previous frame's: where they go, and their index in this frame's memory. */
+  const repeats: { holder: Record<string, unknown> | unknown[]; key: string | number; kind: TypedKind; again: number; at: number; length: number }[] = [];
+  const positive = (x: unknown): x is number => Number.isInteger(x) && (x as number) >= 0;
   /** The value to keep at holder[key]: a $number revived, a $typed descriptor noted (filled in below). */
   const visitChild = (holder: Record<string, unknown> | unknown[], key: string | number, v: unknown): void => {
     if (typeof v !== 'object' || v === null) return;
@@ -154,12 +224,17 @@ export function decodeFrame(bytes: Uint8Array): unknown {
     }
     const o = v as Record<string, unknown>;
     if (Object.hasOwn(o, '$typed')) {
-      const d = o as { $typed: unknown; blob: unknown; length: unknown };
-      if (typeof d.$typed !== 'string' || !Object.hasOwn(CTORS, d.$typed) || !Number.isInteger(d.blob) || (d.blob as number) < 0 || !Number.isInteger(d.length) || (d.length as number) < 0) {
-        throw new WireError('malformed typed-array descriptor in frame');
+      const d = o as { $typed: unknown; blob?: unknown; again?: unknown; at?: unknown; length: unknown };
+      if (typeof d.$typed !== 'string' || !Object.hasOwn(CTORS, d.$typed) || !positive(d.length)) throw new WireError('malformed typed-array descriptor in frame');
+      if (repeat ? !positive(d.at) : d.at !== undefined) throw new WireError(repeat ? 'an array of a repeating frame has no memory index' : 'an array refers to a stream memory this frame does not have');
+      if (d.again !== undefined) {
+        if (!repeat || !positive(d.again) || d.blob !== undefined) throw new WireError('malformed repeated-array descriptor in frame');
+        repeats.push({ holder, key, kind: d.$typed as TypedKind, again: d.again, at: d.at as number, length: d.length });
+        return;
       }
-      descriptors[d.blob as number] = { kind: d.$typed as TypedKind, length: d.length as number };
-      slots.push({ holder, key, blob: d.blob as number });
+      if (!positive(d.blob)) throw new WireError('malformed typed-array descriptor in frame');
+      descriptors[d.blob] = { kind: d.$typed as TypedKind, length: d.length };
+      slots.push({ holder, key, blob: d.blob, at: d.at as number | undefined });
       return;
     }
     if (Object.hasOwn(o, '$number')) {
@@ -182,8 +257,30 @@ export function decodeFrame(bytes: Uint8Array): unknown {
     arrays.push(new ctor(base.buffer, base.byteOffset + at, d.length));
     at = pad8(at + byteLength);
   }
-  for (const { holder, key, blob } of slots) setOwn(holder, key, arrays[blob]);
-  return root.value;
+  // n arrays, each at its own index below n: the memory has no gaps (and a hostile index no room to grow).
+  const count = slots.length + repeats.length;
+  for (const { holder, key, blob, at } of slots) {
+    setOwn(holder, key, arrays[blob]);
+    if (repeat && at !== undefined) remember(repeat.memory, at, count, new Uint8Array(arrays[blob].buffer, arrays[blob].byteOffset, arrays[blob].byteLength));
+  }
+  for (const r of repeats) {
+    const earlier = repeat?.previous[r.again];
+    const ctor = CTORS[r.kind];
+    if (!earlier) throw new WireError(`frame repeats array ${r.again} of a previous frame that had no such array`);
+    if (earlier.byteLength !== r.length * ctor.BYTES_PER_ELEMENT || earlier.byteOffset % ctor.BYTES_PER_ELEMENT !== 0) {
+      throw new WireError(`frame repeats array ${r.again} of the previous frame as ${r.length} ${r.kind}, which its ${earlier.byteLength} bytes are not`);
+    }
+    setOwn(r.holder, r.key, new ctor(earlier.buffer, earlier.byteOffset, r.length));
+    remember(repeat?.memory ?? [], r.at, count, earlier);
+  }
+  return { value: root.value };
+}
+
+/** Array `at` of a frame of `count` arrays, kept for the next frame. */
+function remember(memory: Uint8Array[], at: number, count: number, bytes: Uint8Array): void {
+  if (at >= count) throw new WireError(`memory index ${at} of a frame with ${count} arrays`);
+  if (memory[at] !== undefined) throw new WireError(`two arrays of one frame claim memory index ${at}`);
+  memory[at] = bytes;
 }
 
 /** holder[key] = value as an own data property: a '__proto__' key stays a key the contract can refuse, never the prototype. */

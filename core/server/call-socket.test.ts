@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStudioServer } from '../../test-support/studio-server.js';
 import { requestMessage } from '../protocol/call-socket-messages.js';
-import { decodeFrame, encodeFrame, encodeFrameParts } from '../protocol/wire.js';
+import { decodeFrame, decodeRepeatedFrame, encodeFrame, MIN_REPEATED_ARRAY_BYTES } from '../protocol/wire.js';
 import { acceptKey, frameHeader, handleCallSocketUpgrade, MAX_SOCKET_MESSAGE_BYTES } from './call-socket.js';
 import type { RunningStudioServer } from './server.js';
 
@@ -145,7 +145,7 @@ describe('call socket (contract calls over one WebSocket)', () => {
     const req = { headers: { 'sec-websocket-version': '13', 'sec-websocket-key': KEY } } as unknown as IncomingMessage;
     handleCallSocketUpgrade(req, fake, Buffer.alloc(0), new URL('http://127.0.0.1/api/socket'), {
       refusal: () => null,
-      call: async () => ({ frame: encodeFrameParts({ ok: true, result: { scores } }), hostMs: 2, encodeMs: 0.5 }),
+      call: async () => ({ outcome: { ok: true, result: { scores } }, hostMs: 2 }),
     });
     fake.push(clientFrame(0x2, callMessage(3, 'plan.run', {})));
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -159,7 +159,73 @@ describe('call socket (contract calls over one WebSocket)', () => {
     const payload = bytes.subarray(frameAt + 10);
     expect(payload.readUInt32LE(0)).toBe(3);
     expect(payload.readDoubleLE(8)).toBe(2);
-    const outcome = decodeFrame(new Uint8Array(payload.subarray(24))) as { result: { scores: Float32Array } };
+    // plan.run repeats from call to call: its frames carry their arrays' memory indices.
+    expect(() => decodeFrame(new Uint8Array(payload.subarray(24)))).toThrow(/stream memory/);
+    const outcome = decodeRepeatedFrame(new Uint8Array(payload.subarray(24)), []).value as { result: { scores: Float32Array } };
     expect(outcome.result.scores).toEqual(scores);
+  });
+
+  it("sends a replan's unchanged arrays as references to the previous reply of the same method, which the page's memory resolves", async () => {
+    const messages: Buffer[] = [];
+    let pending = Buffer.alloc(0);
+    const fake = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, done) {
+        pending = Buffer.concat([pending, chunk]);
+        done();
+      },
+    });
+    const req = { headers: { 'sec-websocket-version': '13', 'sec-websocket-key': KEY } } as unknown as IncomingMessage;
+    const scores = new Float32Array(40_000).map((_, i) => i / 7);
+    const keep = new Uint8Array(8_000).fill(1);
+    const small = new Uint8Array(MIN_REPEATED_ARRAY_BYTES - 1);
+    // The planner may reuse its buffers: the second reply's `keep` is the first one's, changed in place.
+    const replies = [
+      () => ({ scores, keep, small }),
+      () => ({ scores: scores.slice(), keep: keep.fill(0, 0, 10), small }),
+      () => ({ scores: new Float32Array(40_000), keep, small }),
+    ];
+    let n = 0;
+    handleCallSocketUpgrade(req, fake, Buffer.alloc(0), new URL('http://127.0.0.1/api/socket'), {
+      refusal: () => null,
+      call: async (method) => ({ outcome: { ok: true, result: method === 'plan.run' ? replies[n++]() : { scores } }, hostMs: 1 }),
+    });
+    const handshake = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      pending = pending.subarray(pending.indexOf('\r\n\r\n') + 4);
+    };
+    await handshake();
+    /** The payload of the next whole server message written so far. */
+    const next = async (id: number, method: string) => {
+      fake.push(clientFrame(0x2, callMessage(id, method, {})));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const length = pending[1] === 127 ? Number(pending.readBigUInt64BE(2)) : pending[1] === 126 ? pending.readUInt16BE(2) : pending[1];
+      const at = pending[1] === 127 ? 10 : pending[1] === 126 ? 4 : 2;
+      const payload = pending.subarray(at, at + length);
+      pending = pending.subarray(at + length);
+      messages.push(payload);
+      return new Uint8Array(payload.subarray(24));
+    };
+    const first = decodeRepeatedFrame(await next(1, 'plan.run'), []);
+    // Another method in between neither uses nor disturbs plan.run's memory.
+    const other = await next(2, 'clip.data');
+    expect((decodeFrame(other) as { result: { scores: Float32Array } }).result.scores).toEqual(scores);
+    const secondBytes = await next(3, 'plan.run');
+    const second = decodeRepeatedFrame(secondBytes, first.memory);
+    const third = decodeRepeatedFrame(await next(4, 'plan.run'), second.memory);
+    const r1 = (first.value as { result: ReturnType<(typeof replies)[0]> }).result;
+    const r2 = (second.value as { result: ReturnType<(typeof replies)[0]> }).result;
+    const r3 = (third.value as { result: ReturnType<(typeof replies)[0]> }).result;
+    expect(r1.scores).toEqual(scores);
+    expect(r2.scores).toEqual(scores);
+    expect([...r2.keep.subarray(0, 12)]).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
+    expect([...r1.keep.subarray(0, 2)]).toEqual([1, 1]); // what the first reply said, not the buffer's later state
+    expect(r3.scores).toEqual(new Float32Array(40_000));
+    expect(r3.keep).toEqual(r2.keep);
+    // The second reply carried only the changed mask and the small array, not the unchanged scores.
+    expect(secondBytes.byteLength).toBeLessThan(8_000 + MIN_REPEATED_ARRAY_BYTES + 1_000);
+    expect(messages[0].byteLength).toBeGreaterThan(160_000);
+    // A page without that memory (a new socket) cannot read a frame that repeats: it is refused, not misread.
+    expect(() => decodeRepeatedFrame(secondBytes, [])).toThrow(/previous frame that had no such array/);
   });
 });

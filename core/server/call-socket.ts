@@ -9,8 +9,8 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { MAX_SOCKET_MESSAGE_BYTES, parseRequest, responseHeader } from '../protocol/call-socket-messages.js';
-import type { FrameParts } from '../protocol/wire.js';
+import { MAX_SOCKET_MESSAGE_BYTES, parseRequest, REPEATING_METHODS, responseHeader } from '../protocol/call-socket-messages.js';
+import { encodeFrameParts, encodeRepeatedFrameParts, type FrameMemory, type FrameParts } from '../protocol/wire.js';
 
 export { MAX_SOCKET_MESSAGE_BYTES };
 
@@ -23,8 +23,8 @@ export const OPCODE = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, p
 export interface CallSocketOptions {
   /** Why this handshake must be refused (origin, token, host), or null to accept it. */
   refusal(req: IncomingMessage, url: URL): string | null;
-  /** Runs one call; answers the reply frame (in parts, written at once) and the host's timings. */
-  call(method: string, params: Uint8Array): Promise<{ frame: FrameParts; hostMs: number; encodeMs: number }>;
+  /** Runs one call; answers its outcome (encoded here, as it is written) and the host's time on it. */
+  call(method: string, params: Uint8Array): Promise<{ outcome: unknown; hostMs: number }>;
 }
 
 export function acceptKey(key: string): string {
@@ -88,11 +88,25 @@ export function handleCallSocketUpgrade(req: IncomingMessage, socket: Duplex, he
     for (const part of parts) socket.write(part);
     socket.uncork();
   };
+  /** Per repeating method, the arrays of its last reply on this socket (the page keeps the same). */
+  const memory = new Map<string, FrameMemory>();
+  /** Encoded as it is written, so the memory follows the order the page receives replies in. */
+  const encode = (method: string, outcome: unknown): FrameParts => {
+    if (!REPEATING_METHODS.has(method)) return encodeFrameParts(outcome);
+    const frame = encodeRepeatedFrameParts(outcome, memory.get(method) ?? []);
+    memory.set(method, frame.memory);
+    return frame;
+  };
   const onMessage = (message: Buffer) => {
     const request = parseRequest(message);
     if (!request) return close(1002, 'malformed call message');
     void options.call(request.method, request.params).then(
-      ({ frame, hostMs, encodeMs }) => sendParts([responseHeader(request.id, hostMs, encodeMs), ...frame.parts], 24 + frame.byteLength),
+      ({ outcome, hostMs }) => {
+        if (closed || !socket.writable) return;
+        const encoding = performance.now();
+        const frame = encode(request.method, outcome);
+        sendParts([responseHeader(request.id, hostMs, performance.now() - encoding), ...frame.parts], 24 + frame.byteLength);
+      },
       () => close(1011, 'internal error'),
     );
   };

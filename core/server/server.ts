@@ -18,7 +18,7 @@ import type { Duplex } from 'node:stream';
 import { dispatch } from '../studio/dispatch.js';
 import type { StudioSession } from '../studio/session.js';
 import type { StudioEvent } from '../protocol/contract.js';
-import { decodeFrame, encodeFrame, encodeFrameParts, joinFrame } from '../protocol/wire.js';
+import { decodeFrame, encodeFrame } from '../protocol/wire.js';
 import { CALL_SOCKET_PATH, handleCallSocketUpgrade } from './call-socket.js';
 import { CONTENT_SECURITY_POLICY } from './csp.js';
 import { ownedTempPrefix, UPLOAD_DIR_PREFIX } from './state-hygiene.js';
@@ -266,15 +266,13 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
   };
 
   /** One contract call, as both transports (POST /api/call and the call socket) run it. */
+  /** One call's outcome, not yet encoded: the call socket encodes it as it writes it (repeating replies reference the last one). */
   const runCall = async (method: string, params: unknown) => {
     const dispatched = performance.now();
     const outcome = await dispatch(options.session, method, params, broadcast);
-    const encoding = performance.now();
-    // In parts: the call socket writes them at once (writev), the plan view's arrays uncopied.
-    const frame = encodeFrameParts(outcome);
     options.mark?.(`answered ${method}`);
     const status = outcome.ok ? 200 : outcome.error.kind === 'bad-request' ? 400 : outcome.error.kind === 'internal' ? 500 : 422;
-    return { frame, status, hostMs: encoding - dispatched, encodeMs: performance.now() - encoding };
+    return { outcome, status, hostMs: performance.now() - dispatched };
   };
 
   const server = createServer((req, res) => {
@@ -306,10 +304,12 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
           params = undefined;
           budget.free(reserved.bytes);
         }
+        const encoding = performance.now();
+        const frame = encodeFrame(answer.outcome);
         // The renderer's bench splits a replan's round trip into the host's part and the transport's.
-        const timing = `call;dur=${answer.hostMs.toFixed(2)}, encode;dur=${answer.encodeMs.toFixed(2)}`;
+        const timing = `call;dur=${answer.hostMs.toFixed(2)}, encode;dur=${(performance.now() - encoding).toFixed(2)}`;
         res.writeHead(answer.status, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store', 'Server-Timing': timing });
-        return res.end(joinFrame(answer.frame));
+        return res.end(frame);
       }
       if (url.pathname === '/api/upload' && req.method === 'POST') {
         const refusal = crossOriginRefusal(req, port, token);
@@ -353,7 +353,7 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
         try {
           params = decodeFrame(bytes);
         } catch (err) {
-          return { frame: encodeFrameParts(badRequestPayload(err)), hostMs: 0, encodeMs: 0 };
+          return { outcome: badRequestPayload(err), hostMs: 0 };
         }
         return runCall(method, params);
       },

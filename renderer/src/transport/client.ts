@@ -46,6 +46,8 @@ function checked<M extends StudioMethod>(method: M, outcome: unknown): Result<M>
 interface Answer {
   decode(): unknown;
   host?: Pick<CallTiming, 'hostMs' | 'hostEncodeMs'>;
+  /** When the answer arrived, if the transport decoded part of it on arrival (the call socket's repeating replies). */
+  receivedAt?: number;
 }
 
 /**
@@ -56,7 +58,7 @@ interface Answer {
 async function timedCall<M extends StudioMethod>(method: M, timing: CallTiming | undefined, send: () => Promise<Answer>): Promise<Result<M>> {
   if (timing) timing.sent = performance.now();
   const answer = await send();
-  if (timing) Object.assign(timing, { responded: performance.now() }, answer.host);
+  if (timing) Object.assign(timing, { responded: answer.receivedAt ?? performance.now() }, answer.host);
   const result = checked(method, answer.decode());
   if (timing) timing.decoded = performance.now();
   return result;
@@ -130,7 +132,10 @@ export function createWebClient(token: string, base = ''): StudioClient {
       const body = encodeFrame(params) as Uint8Array<ArrayBuffer>;
       return timedCall(method, timing, async () => {
         const viaSocket = await socket.call(method, body);
-        if (viaSocket) return { decode: () => decodeFrame(viaSocket.frame), host: { hostMs: viaSocket.hostMs, hostEncodeMs: viaSocket.encodeMs } };
+        if (viaSocket) {
+          const { decoded, frame } = viaSocket;
+          return { decode: () => (decoded ? decoded.value : decodeFrame(frame)), host: { hostMs: viaSocket.hostMs, hostEncodeMs: viaSocket.encodeMs }, receivedAt: decoded ? viaSocket.receivedAt : undefined };
+        }
         // No socket (refused or closed): the same frame over HTTP.
         const response = await fetch(`${base}/api/call/${encodeURIComponent(method)}`, {
           method: 'POST',

@@ -37,6 +37,14 @@ export interface AnalysisRequest {
   cache: boolean;
 }
 
+/** What `analysis.warm` opens ahead of the first clip. */
+export interface WarmRequest {
+  /** The analysis engine of this provider preference (its provider probe and onnxruntime sessions). */
+  provider: ProviderPreference;
+  /** Also the Silero VAD session of the speech reference. */
+  speech: boolean;
+}
+
 export interface AnalysisReply {
   analysis: ClipAnalysis;
   /** The clip's content hash (computed in the worker when the bundle had none). */
@@ -56,6 +64,12 @@ export interface MediaEncodeRequest {
 /** A type alias, not an interface: an RpcApi needs the implicit index signature. */
 export type ComputeApi = {
   'analysis.run': RpcMethod<AnalysisRequest, AnalysisReply, AnalyzeProgress>;
+  /**
+   * Loads onnxruntime and opens what the first analysis and speech reference need, so a host can
+   * start that work before any clip arrives. Answers null whether or not it worked: a failure is
+   * met again, and reported, by the analysis that needs the sessions.
+   */
+  'analysis.warm': RpcMethod<WarmRequest, null>;
   /** Silero VAD per audio token (or its cached answer): off the host's loop, whose request it held up to ~1 s. */
   'speech.activity': RpcMethod<SpeechActivityRequest, Float32Array>;
   /** A media file → an in-memory feature bundle. */

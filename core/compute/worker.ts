@@ -6,7 +6,7 @@
 import type { Transferable } from 'node:worker_threads';
 import { AnalysisCache, analysisContentHash, analyzeWithCache } from '../analysis/cache.js';
 import { OnnxAnalysisEngine } from '../analysis/onnx-engine.js';
-import { speechActivityFor } from '../analysis/speech-activity.js';
+import { openSpeechModel, speechActivityFor } from '../analysis/speech-activity.js';
 import type { ClipAnalysis } from '../analysis/types.js';
 import type { FeatureBundle } from '../bundle/types.js';
 import { openEncoders, runEncodeJob } from '../encoders/encode-job.js';
@@ -21,6 +21,12 @@ import { loadSweepView } from '../sweeps/view.js';
 import type { AnalysisInput, ComputeApi } from './api.js';
 
 const engines = new Map<ProviderPreference, OnnxAnalysisEngine>();
+
+/**
+ * Analysis cache entries still being written after their answer went out (analyzeWithCache's
+ * deferWrite: the write and its fsync are off the first open's path); shutdown waits for them.
+ */
+const cacheWrites = new Set<Promise<unknown>>();
 
 function engineFor(provider: ProviderPreference): OnnxAnalysisEngine {
   let engine = engines.get(provider);
@@ -61,6 +67,10 @@ serveRpc<ComputeApi>(
         frameGeometries: request.frameGeometries,
         cache: request.cache ? new AnalysisCache() : null,
         requireProvider: request.provider === 'auto' ? undefined : request.provider,
+        deferWrite: (written) => {
+          cacheWrites.add(written);
+          void written.then(() => cacheWrites.delete(written));
+        },
         signal,
         onProgress: progress,
       });
@@ -68,6 +78,11 @@ serveRpc<ComputeApi>(
       const audioNeighbours = a.numAudio > 0 ? buildNeighbourLists(a.audioSelfSimilarity, a.numAudio, NEIGHBOUR_LIST_LENGTH, signal) : null;
       transfer(buffersOf([...analysisArrays(a), audioNeighbours?.lists ?? null, audioNeighbours?.usable ?? null]));
       return { analysis: a, contentHash: analysisContentHash(bundle), cache: outcome.cache, cacheProblem: outcome.cacheProblem, audioNeighbours };
+    },
+    async 'analysis.warm'({ provider, speech }) {
+      // Sessions that fail to open are not kept (the engine and the VAD open them again on use).
+      await Promise.all([engineFor(provider).providerInfo().catch(() => undefined), speech ? openSpeechModel() : undefined]);
+      return null;
     },
     async 'speech.activity'(request, { signal, transfer }) {
       const activity = await speechActivityFor(request, signal);
@@ -96,5 +111,10 @@ serveRpc<ComputeApi>(
     'sweep.evaluate': (jobs, { signal, progress }) => evaluateTrials(jobs, signal, progress),
     'sweep.view': ({ dir }) => loadSweepView(dir),
   },
-  { onShutdown: async () => void (await Promise.all([...[...engines.values()].map((e) => e.dispose()), releaseTrialEngines()])) },
+  {
+    onShutdown: async () => {
+      await Promise.all(cacheWrites);
+      await Promise.all([...[...engines.values()].map((e) => e.dispose()), releaseTrialEngines()]);
+    },
+  },
 );

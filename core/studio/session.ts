@@ -69,6 +69,11 @@ export interface StudioDeps {
    * the analysis cache); absent, on this thread and not kept.
    */
   speechActivity?: (request: SpeechActivityRequest, signal?: AbortSignal) => Promise<Float32Array>;
+  /**
+   * Opens the analysis engine for a provider (and the speech model) before the first clip comes
+   * (createDefaultDeps: the compute worker's `analysis.warm`); never rejects. Absent: nothing to open ahead.
+   */
+  warmEngine?: (provider: AnalysisProviderChoice) => Promise<void>;
 }
 
 interface OpenClip {
@@ -181,6 +186,17 @@ export class StudioSession {
   ) {}
 
   /**
+   * Opens the analysis engine on the session's provider (and the speech model) before any clip is
+   * asked for: web mode calls it before it listens, so the compute worker's start, onnxruntime's
+   * import and the sessions (~0.3-0.9 s of a cold start on the 2-core machines, issue 16 goal 5)
+   * run while the server starts and the page loads, not after the first clip arrives. Changes no
+   * result; resolves once done or failed (never rejects).
+   */
+  warmEngine(): Promise<void> {
+    return this.deps.warmEngine?.(this.provider) ?? Promise.resolve();
+  }
+
+  /**
    * Starts opening the demo before the page asks for it (web mode calls this as its server starts):
    * the page's first clip.openDemo comes only once its script has loaded and run (~1.5 s on the
    * 2-core machines), and then finds the load, analysis and speech reference done or under way
@@ -204,16 +220,18 @@ export class StudioSession {
       const analysing = this.runAnalysis(demo.name, demo.bundle, provider, quiet, (_, stage) => mark(`analysis: ${stage}`));
       analysing.then(() => mark('demo analysed'), () => undefined); // awaited below; handled here so the yield cannot leave it unhandled
       await yieldToLoop();
-      const speechNote = await this.speechReference(demo.bundle, quiet, () => undefined);
-      mark('speech reference');
+      const speaking = this.speechReference(demo.bundle, quiet, () => undefined);
+      speaking.then(() => mark('speech reference'), () => undefined); // awaited below, as above
       const analysis = await analysing;
       // A clip's first plan also builds what every later plan reuses (the frame rankings, memoised
       // on this analysis; the audio neighbour lists come built with it from the compute worker):
       // tens of ms on the demo against ~2 ms for the next plan. Built now, so the page's first
-      // plan is a replan.
+      // plan is a replan; and built while the worker still runs the speech reference (it ends
+      // after the analysis: the two share the worker's thread), not after it.
       await yieldToLoop();
       warmPlanner(demo.bundle, analysis);
       mark('planner warmed');
+      const speechNote = await speaking;
       return { demo, analysis, speechNote };
     })();
     ready.catch(() => undefined);

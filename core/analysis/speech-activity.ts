@@ -64,15 +64,6 @@ async function sileroSession(): Promise<ort.InferenceSession> {
   return sessionPromise;
 }
 
-/**
- * Opens the Silero session ahead of the first clip (the studio's start-up warm-up). A failure is
- * not reported here: the session is opened again by the first run, which meets the same error on
- * its ordinary path (a note on the clip).
- */
-export async function openSpeechModel(): Promise<void> {
-  await sileroSession().catch(() => undefined);
-}
-
 /** Linear-interpolation resampling to 16 kHz (speech energy sits far below 8 kHz; enough for a VAD). */
 export function resampleTo16k(wave: Float32Array, rate: number): Float32Array {
   if (rate === VAD_SAMPLE_RATE) return wave;

@@ -37,12 +37,9 @@ export interface AnalysisRequest {
   cache: boolean;
 }
 
-/** What `analysis.warm` opens ahead of the first clip. */
+/** What `analysis.warm` opens ahead of the first clip: the analysis engine of this provider preference (its provider choice and onnxruntime sessions). */
 export interface WarmRequest {
-  /** The analysis engine of this provider preference (its provider probe and onnxruntime sessions). */
   provider: ProviderPreference;
-  /** Also the Silero VAD session of the speech reference. */
-  speech: boolean;
 }
 
 export interface AnalysisReply {
@@ -65,8 +62,8 @@ export interface MediaEncodeRequest {
 export type ComputeApi = {
   'analysis.run': RpcMethod<AnalysisRequest, AnalysisReply, AnalyzeProgress>;
   /**
-   * Loads onnxruntime and opens what the first analysis and speech reference need, so a host can
-   * start that work before any clip arrives. Answers null whether or not it worked: a failure is
+   * Loads onnxruntime and opens the sessions the first analysis needs, so a host can start that
+   * work before any clip arrives. Answers null whether or not it worked: a failure is
    * met again, and reported, by the analysis that needs the sessions.
    */
   'analysis.warm': RpcMethod<WarmRequest, null>;

@@ -75,12 +75,11 @@ export class ComputeClient {
   };
 
   /**
-   * Starts the worker and opens the analysis sessions of `provider` (and the speech model's) before
-   * the first clip: a host calls it as it starts. Never rejects; what failed is met, and reported,
-   * by the first analysis.
+   * Starts the worker and opens the analysis sessions of `provider` before the first clip: a host
+   * calls it as it starts. Never rejects; what failed is met, and reported, by the first analysis.
    */
-  warm(provider: AnalysisProviderChoice, options: { speech?: boolean } = {}): Promise<void> {
-    return this.rpc.call('analysis.warm', { provider: parseProviderPreference(provider), speech: options.speech ?? true }).then(
+  warm(provider: AnalysisProviderChoice): Promise<void> {
+    return this.rpc.call('analysis.warm', { provider: parseProviderPreference(provider) }).then(
       () => undefined,
       () => undefined,
     );

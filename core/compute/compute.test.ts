@@ -75,7 +75,7 @@ describe('compute worker: analysis', () => {
     await own.dispose();
   });
 
-  it('warms up ahead of the first clip (sessions, speech model), then analyses as without; a provider that cannot start fails the analysis, not the warm-up', async () => {
+  it('warms up ahead of the first clip (the analysis sessions), then analyses as without; a provider that cannot start fails the analysis, not the warm-up', async () => {
     const own = new ComputeClient({ cache: false });
     try {
       const bundle = makeSyntheticBundle({ seconds: 4, hiddenSize: 32, tokensPerFrame: 16, seed: 2 });

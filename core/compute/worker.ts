@@ -6,7 +6,7 @@
 import type { Transferable } from 'node:worker_threads';
 import { AnalysisCache, analysisContentHash, analyzeWithCache } from '../analysis/cache.js';
 import { OnnxAnalysisEngine } from '../analysis/onnx-engine.js';
-import { openSpeechModel, speechActivityFor } from '../analysis/speech-activity.js';
+import { speechActivityFor } from '../analysis/speech-activity.js';
 import type { ClipAnalysis } from '../analysis/types.js';
 import type { FeatureBundle } from '../bundle/types.js';
 import { openEncoders, runEncodeJob } from '../encoders/encode-job.js';
@@ -79,9 +79,11 @@ serveRpc<ComputeApi>(
       transfer(buffersOf([...analysisArrays(a), audioNeighbours?.lists ?? null, audioNeighbours?.usable ?? null]));
       return { analysis: a, contentHash: analysisContentHash(bundle), cache: outcome.cache, cacheProblem: outcome.cacheProblem, audioNeighbours };
     },
-    async 'analysis.warm'({ provider, speech }) {
-      // Sessions that fail to open are not kept (the engine and the VAD open them again on use).
-      await Promise.all([engineFor(provider).providerInfo().catch(() => undefined), speech ? openSpeechModel() : undefined]);
+    async 'analysis.warm'({ provider }) {
+      // Sessions that fail to open are not kept: the engine opens them again on use. Silero's
+      // session is left to the speech reference, which an open no longer waits for: opened here
+      // too, it held the first analysis back by 0.1-0.6 s on the 2-core machine (start-up marks).
+      await engineFor(provider).providerInfo().catch(() => undefined);
       return null;
     },
     async 'speech.activity'(request, { signal, transfer }) {

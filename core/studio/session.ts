@@ -70,8 +70,8 @@ export interface StudioDeps {
    */
   speechActivity?: (request: SpeechActivityRequest, signal?: AbortSignal) => Promise<Float32Array>;
   /**
-   * Opens the analysis engine for a provider (and the speech model) before the first clip comes
-   * (createDefaultDeps: the compute worker's `analysis.warm`); never rejects. Absent: nothing to open ahead.
+   * Opens the analysis engine for a provider before the first clip comes (createDefaultDeps: the
+   * compute worker's `analysis.warm`); never rejects. Absent: nothing to open ahead.
    */
   warmEngine?: (provider: AnalysisProviderChoice) => Promise<void>;
 }
@@ -191,8 +191,7 @@ export class StudioSession {
   ) {}
 
   /**
-   * Opens the analysis engine on the session's provider (and the speech model) before any clip is
-   * asked for: web mode calls it before it listens, so the compute worker's start, onnxruntime's
+   * Opens the analysis engine on the session's provider before any clip is asked for: web mode calls it before it listens, so the compute worker's start, onnxruntime's
    * import and the sessions (~0.3-0.9 s of a cold start on the 2-core machines, issue 16 goal 5)
    * run while the server starts and the page loads, not after the first clip arrives. Changes no
    * result; resolves once done or failed (never rejects).

@@ -40,6 +40,8 @@ export interface AnalysisRequest {
 /** What `analysis.warm` opens ahead of the first clip: the analysis engine of this provider preference (its provider choice and onnxruntime sessions). */
 export interface WarmRequest {
   provider: ProviderPreference;
+  /** The bundle file the host expects to open first: when its analysis is cached, no session is opened (./warm.ts). */
+  firstClip?: string;
 }
 
 export interface AnalysisReply {

@@ -75,11 +75,12 @@ export class ComputeClient {
   };
 
   /**
-   * Starts the worker and opens the analysis sessions of `provider` before the first clip: a host
-   * calls it as it starts. Never rejects; what failed is met, and reported, by the first analysis.
+   * Starts the worker and opens the analysis sessions of `provider` before the first clip, unless
+   * `firstClip` (a bundle file) has its analysis cached: a host calls it as it starts. Never
+   * rejects; what failed is met, and reported, by the first analysis.
    */
-  warm(provider: AnalysisProviderChoice): Promise<void> {
-    return this.rpc.call('analysis.warm', { provider: parseProviderPreference(provider) }).then(
+  warm(provider: AnalysisProviderChoice, firstClip?: string): Promise<void> {
+    return this.rpc.call('analysis.warm', { provider: parseProviderPreference(provider), firstClip }).then(
       () => undefined,
       () => undefined,
     );

@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeAnalysis } from '../analysis/cache.js';
 import { OnnxAnalysisEngine } from '../analysis/onnx-engine.js';
@@ -89,6 +90,28 @@ describe('compute worker: analysis', () => {
       await expect(own.analysisEngine.analyze(bundle, { frameGeometries: [16], provider: 'cuda' })).rejects.toThrow(/cuda/);
     } finally {
       await own.dispose();
+    }
+  });
+
+  it('the warm-up tells a first clip whose analysis is cached (it then opens no session) from one that is not', async () => {
+    const { cachedAnalysisExists } = await import('./warm.js');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'omnizip-warm-cache-'));
+    const previous = process.env.OMNIZIP_CACHE_DIR;
+    process.env.OMNIZIP_CACHE_DIR = dir;
+    try {
+      const demo = fileURLToPath(new URL('../../assets/demo/demo.safetensors', import.meta.url));
+      expect(await cachedAnalysisExists(demo)).toBe(false);
+      expect(await cachedAnalysisExists(path.join(dir, 'missing.safetensors'))).toBe(false);
+      const { parseBundle } = await import('../bundle/reader.js');
+      const { requiredFrameGeometries } = await import('../planner/plan.js');
+      const { analyzeWithCache, AnalysisCache } = await import('../analysis/cache.js');
+      const bundle = parseBundle(await readFile(demo), 'demo.safetensors');
+      await analyzeWithCache(bundle, inProcess, { frameGeometries: requiredFrameGeometries(bundle), cache: new AnalysisCache() });
+      expect(await cachedAnalysisExists(demo)).toBe(true);
+    } finally {
+      if (previous === undefined) delete process.env.OMNIZIP_CACHE_DIR;
+      else process.env.OMNIZIP_CACHE_DIR = previous;
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

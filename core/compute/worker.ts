@@ -19,6 +19,7 @@ import { serveRpc } from '../rpc/serve.js';
 import { evaluateTrials, releaseTrialEngines } from '../sweeps/evaluate.js';
 import { loadSweepView } from '../sweeps/view.js';
 import type { AnalysisInput, ComputeApi } from './api.js';
+import { cachedAnalysisExists } from './warm.js';
 
 const engines = new Map<ProviderPreference, OnnxAnalysisEngine>();
 
@@ -79,7 +80,9 @@ serveRpc<ComputeApi>(
       transfer(buffersOf([...analysisArrays(a), audioNeighbours?.lists ?? null, audioNeighbours?.usable ?? null]));
       return { analysis: a, contentHash: analysisContentHash(bundle), cache: outcome.cache, cacheProblem: outcome.cacheProblem, audioNeighbours };
     },
-    async 'analysis.warm'({ provider }) {
+    async 'analysis.warm'({ provider, firstClip }) {
+      // An entry computed on any provider serves 'auto'; a forced provider may recompute it.
+      if (firstClip && provider === 'auto' && (await cachedAnalysisExists(firstClip))) return null;
       // Sessions that fail to open are not kept: the engine opens them again on use. Silero's
       // session is left to the speech reference, which an open no longer waits for: opened here
       // too, it held the first analysis back by 0.1-0.6 s on the 2-core machine (start-up marks).

@@ -71,9 +71,10 @@ export interface StudioDeps {
   speechActivity?: (request: SpeechActivityRequest, signal?: AbortSignal) => Promise<Float32Array>;
   /**
    * Opens the analysis engine for a provider before the first clip comes (createDefaultDeps: the
-   * compute worker's `analysis.warm`); never rejects. Absent: nothing to open ahead.
+   * compute worker's `analysis.warm`), unless `demoFirst` and the demo's analysis is cached; never
+   * rejects. Absent: nothing to open ahead.
    */
-  warmEngine?: (provider: AnalysisProviderChoice) => Promise<void>;
+  warmEngine?: (provider: AnalysisProviderChoice, demoFirst: boolean) => Promise<void>;
 }
 
 interface OpenClip {
@@ -191,13 +192,16 @@ export class StudioSession {
   ) {}
 
   /**
-   * Opens the analysis engine on the session's provider before any clip is asked for: web mode calls it before it listens, so the compute worker's start, onnxruntime's
-   * import and the sessions (~0.3-0.9 s of a cold start on the 2-core machines, issue 16 goal 5)
-   * run while the server starts and the page loads, not after the first clip arrives. Changes no
-   * result; resolves once done or failed (never rejects).
+   * Opens the analysis engine on the session's provider before any clip is asked for: web mode
+   * calls it before it listens, so the compute worker's start, onnxruntime's import and the
+   * sessions (~0.3-0.9 s of a cold start on the 2-core machines, issue 16 goal 5) run while the
+   * server starts and the page loads, not after the first clip arrives. `demoFirst`: the demo
+   * opens first, and no session is opened when its analysis is cached (the worker's start and
+   * onnxruntime's import still happen). Changes no result; resolves once done or failed (never
+   * rejects).
    */
-  warmEngine(): Promise<void> {
-    return this.deps.warmEngine?.(this.provider) ?? Promise.resolve();
+  warmEngine(options: { demoFirst: boolean }): Promise<void> {
+    return this.deps.warmEngine?.(this.provider, options.demoFirst) ?? Promise.resolve();
   }
 
   /**

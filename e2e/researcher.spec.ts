@@ -6,8 +6,10 @@ import { chartData, openStudio, planSeq, screenshotDir, waitForRedraw } from './
 
 test('the timeline draws the Silero VAD speech probability with its correlations, and audio_score: speech_activity ranks by it', async ({ page }) => {
   await openStudio(page);
-  const traces = await chartData(page, 'timeline');
-  const speech = traces.find((t) => t.name.startsWith('speech probability (Silero VAD)'));
+  // The open answers before the speech reference (clip.speechReference): the curve may come after the first draw.
+  const speechCurve = async () => (await chartData(page, 'timeline')).find((t) => t.name.startsWith('speech probability (Silero VAD)'));
+  await expect.poll(async () => (await speechCurve()) !== undefined).toBe(true);
+  const speech = await speechCurve();
   expect(speech, 'speech curve on the timeline').toBeTruthy();
   expect(speech?.n).toBe(600);
   const probs = (speech?.y ?? []) as number[];

@@ -91,6 +91,36 @@ describe('analysis cache', () => {
     expect(() => cache.fileFor('../../etc/passwd', [16])).toThrow(/not a hex digest/);
   });
 
+  it('with deferWrite, answers before the entry is on disk, stores the analysis as it was even when the caller then empties its arrays, and hits next time', async () => {
+    const cache = new AnalysisCache(path.join(tmp, 'deferred'));
+    const engine = countingEngine();
+    const writes: Promise<string | null>[] = [];
+    const first = await analyzeWithCache(bundle, engine, { frameGeometries: geometries, cache, deferWrite: (w) => writes.push(w) });
+    expect(first.cache).toBe('miss');
+    expect(first.cacheFile).toBeUndefined();
+    expect(writes).toHaveLength(1);
+    const expected = decodeAnalysis(encodeAnalysis(first.analysis));
+    // What the compute worker does next: its arrays move to the host (here: are overwritten).
+    first.analysis.audioVideoMax.fill(0);
+    first.analysis.audioSelfSimilarity.fill(0);
+    expect(await writes[0]).toBeNull();
+    const second = await analyzeWithCache(bundle, engine, { frameGeometries: geometries, cache });
+    expect(second.cache).toBe('hit');
+    expect(engine.calls).toBe(1);
+    expect(second.analysis).toEqual(expected);
+    expect((await readdir(cache.dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('with deferWrite, a write that fails answers its warning and never rejects', async () => {
+    const notADir = path.join(tmp, 'deferred-file');
+    await writeFile(notADir, 'in the way');
+    const cache = new AnalysisCache(path.join(notADir, 'cache'));
+    let written: Promise<string | null> | null = null;
+    const out = await analyzeWithCache(bundle, countingEngine(), { frameGeometries: geometries, cache, deferWrite: (w) => (written = w) });
+    expect(out.cache).toBe('miss');
+    expect(await written).toMatch(/^the analysis was not cached \(ENOTDIR writing under .*\); the result is complete, later runs recompute it$/);
+  });
+
   it('is skipped entirely with cache: null', async () => {
     const engine = countingEngine();
     const out = await analyzeWithCache(bundle, engine, { frameGeometries: geometries, cache: null });

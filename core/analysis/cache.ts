@@ -258,9 +258,14 @@ export class AnalysisCache {
 
   async write(contentHash: string, frameGeometries: number[], analysis: ClipAnalysis): Promise<string> {
     const file = this.fileFor(contentHash, frameGeometries);
-    await writeFileAtomic(file, encodeAnalysis(analysis));
-    await this.prune(file);
+    await this.store(file, encodeAnalysis(analysis));
     return file;
+  }
+
+  /** Writes an encoded entry (atomically, flushed to disk), then keeps the cache under its cap. */
+  async store(file: string, bytes: Uint8Array): Promise<void> {
+    await writeFileAtomic(file, bytes);
+    await this.prune(file);
   }
 }
 
@@ -288,6 +293,11 @@ export interface CachedAnalysis {
   cacheWarning?: string;
 }
 
+function cacheWarningOf(err: unknown, dir: string): string {
+  const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  return `the analysis was not cached (${reason} writing under ${dir}); the result is complete, later runs recompute it`;
+}
+
 /** The analysis from the cache when it holds a valid entry, else from `engine` (then stored). */
 export async function analyzeWithCache(
   bundle: FeatureBundle,
@@ -296,9 +306,17 @@ export async function analyzeWithCache(
     cache: AnalysisCache | null;
     /** A provider the user forced: an entry computed elsewhere does not count, it is recomputed. */
     requireProvider?: string;
+    /**
+     * Write a new entry after answering instead of before: the analysis is encoded before this
+     * resolves (the caller may then move its arrays away), and the file is written, flushed and
+     * renamed into place while the caller goes on. `written` hears that write; it never rejects
+     * and answers the cache warning, or null once stored. Whoever passes this waits for it before
+     * exiting (the studio's compute worker does at shutdown). The answer then has no `cacheFile`.
+     */
+    deferWrite?: (written: Promise<string | null>) => void;
   },
 ): Promise<CachedAnalysis> {
-  const { cache, requireProvider, ...analyzeOptions } = options;
+  const { cache, requireProvider, deferWrite, ...analyzeOptions } = options;
   if (!cache) return { analysis: await engine.analyze(bundle, analyzeOptions), cache: 'disabled' };
   const hash = analysisContentHash(bundle);
   await cache.sweepOnce();
@@ -309,14 +327,18 @@ export async function analyzeWithCache(
   const analysis = await engine.analyze(bundle, analyzeOptions);
   // An entry from another provider is a miss for this request (and is replaced by this one).
   const status = lookup.status === 'hit' ? 'miss' : lookup.status;
+  if (deferWrite) {
+    const file = cache.fileFor(hash, options.frameGeometries);
+    const bytes = encodeAnalysis(analysis);
+    deferWrite(cache.store(file, bytes).then(() => null, (err: unknown) => cacheWarningOf(err, cache.dir)));
+    return { analysis, cache: status, cacheProblem: lookup.reason };
+  }
   try {
     const file = await cache.write(hash, options.frameGeometries, analysis);
     return { analysis, cache: status, cacheFile: file, cacheProblem: lookup.reason };
   } catch (err) {
     // The cache only saves time: a full disk or a cache path that is not a directory must not
     // throw away the analysis that was just computed.
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    const cacheWarning = `the analysis was not cached (${reason} writing under ${cache.dir}); the result is complete, later runs recompute it`;
-    return { analysis, cache: status, cacheProblem: lookup.reason, cacheWarning };
+    return { analysis, cache: status, cacheProblem: lookup.reason, cacheWarning: cacheWarningOf(err, cache.dir) };
   }
 }

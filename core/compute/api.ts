@@ -37,6 +37,13 @@ export interface AnalysisRequest {
   cache: boolean;
 }
 
+/** What `analysis.warm` opens ahead of the first clip: the analysis engine of this provider preference (its provider choice and onnxruntime sessions). */
+export interface WarmRequest {
+  provider: ProviderPreference;
+  /** The bundle file the host expects to open first: when its analysis is cached, no session is opened (./warm.ts). */
+  firstClip?: string;
+}
+
 export interface AnalysisReply {
   analysis: ClipAnalysis;
   /** The clip's content hash (computed in the worker when the bundle had none). */
@@ -56,6 +63,12 @@ export interface MediaEncodeRequest {
 /** A type alias, not an interface: an RpcApi needs the implicit index signature. */
 export type ComputeApi = {
   'analysis.run': RpcMethod<AnalysisRequest, AnalysisReply, AnalyzeProgress>;
+  /**
+   * Loads onnxruntime and opens the sessions the first analysis needs, so a host can start that
+   * work before any clip arrives. Answers null whether or not it worked: a failure is
+   * met again, and reported, by the analysis that needs the sessions.
+   */
+  'analysis.warm': RpcMethod<WarmRequest, null>;
   /** Silero VAD per audio token (or its cached answer): off the host's loop, whose request it held up to ~1 s. */
   'speech.activity': RpcMethod<SpeechActivityRequest, Float32Array>;
   /** A media file → an in-memory feature bundle. */

@@ -18,6 +18,7 @@ import { RpcClient, RpcError } from '../rpc/client.js';
 import type { RpcReply, RpcRequest } from '../rpc/messages.js';
 import { entryUrl } from '../runtime/entry-points.js';
 import type { SpeechActivityRequest } from '../analysis/speech-activity.js';
+import type { AnalysisProviderChoice } from '../protocol/contract.js';
 import type { AnalysisInput, ComputeApi } from './api.js';
 import { ownedTempPrefix, PREFILL_DIR_PREFIX } from '../util/owned-temp.js';
 
@@ -72,6 +73,18 @@ export class ComputeClient {
       return reply.analysis;
     },
   };
+
+  /**
+   * Starts the worker and opens the analysis sessions of `provider` before the first clip, unless
+   * `firstClip` (a bundle file) has its analysis cached: a host calls it as it starts. Never
+   * rejects; what failed is met, and reported, by the first analysis.
+   */
+  warm(provider: AnalysisProviderChoice, firstClip?: string): Promise<void> {
+    return this.rpc.call('analysis.warm', { provider: parseProviderPreference(provider), firstClip }).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
 
   /** The speech reference in the worker (the waveform is copied there; the caller keeps its own). */
   speechActivity(request: SpeechActivityRequest, options: { signal?: AbortSignal } = {}): Promise<Float32Array> {

@@ -1,4 +1,9 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { decodeAnalysis } from '../analysis/cache.js';
 import { OnnxAnalysisEngine } from '../analysis/onnx-engine.js';
 import { speechActivityFor, speechRequestOf } from '../analysis/speech-activity.js';
 import type { AnalyzeOptions } from '../analysis/types.js';
@@ -69,6 +74,69 @@ describe('compute worker: analysis', () => {
     await own.dispose();
     expect((await own.analysisEngine.analyze(bundle, { frameGeometries: [16], provider: 'cpu' })).frames[0].frameCount).toBe(bundle.numVideo / 16);
     await own.dispose();
+  });
+
+  it('warms up ahead of the first clip (the analysis sessions), then analyses as without; a provider that cannot start fails the analysis, not the warm-up', async () => {
+    const own = new ComputeClient({ cache: false });
+    try {
+      const bundle = makeSyntheticBundle({ seconds: 4, hiddenSize: 32, tokensPerFrame: 16, seed: 2 });
+      await own.warm('cpu');
+      const warmed = await own.analysisEngine.analyze(bundle, { frameGeometries: [16], provider: 'cpu' });
+      const expected = await inProcess.analyze(bundle, { frameGeometries: [16] });
+      expect(warmed.audioVideoMax).toEqual(expected.audioVideoMax);
+      expect(warmed.frames[0].cosine).toEqual(expected.frames[0].cosine);
+      // This machine kind has no CUDA provider library: the warm-up answers, the analysis says why.
+      await expect(own.warm('cuda')).resolves.toBeUndefined();
+      await expect(own.analysisEngine.analyze(bundle, { frameGeometries: [16], provider: 'cuda' })).rejects.toThrow(/cuda/);
+    } finally {
+      await own.dispose();
+    }
+  });
+
+  it('the warm-up tells a first clip whose analysis is cached (it then opens no session) from one that is not', async () => {
+    const { cachedAnalysisExists } = await import('./warm.js');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'omnizip-warm-cache-'));
+    const previous = process.env.OMNIZIP_CACHE_DIR;
+    process.env.OMNIZIP_CACHE_DIR = dir;
+    try {
+      const demo = fileURLToPath(new URL('../../assets/demo/demo.safetensors', import.meta.url));
+      expect(await cachedAnalysisExists(demo)).toBe(false);
+      expect(await cachedAnalysisExists(path.join(dir, 'missing.safetensors'))).toBe(false);
+      const { parseBundle } = await import('../bundle/reader.js');
+      const { requiredFrameGeometries } = await import('../planner/plan.js');
+      const { analyzeWithCache, AnalysisCache } = await import('../analysis/cache.js');
+      const bundle = parseBundle(await readFile(demo), 'demo.safetensors');
+      await analyzeWithCache(bundle, inProcess, { frameGeometries: requiredFrameGeometries(bundle), cache: new AnalysisCache() });
+      expect(await cachedAnalysisExists(demo)).toBe(true);
+    } finally {
+      if (previous === undefined) delete process.env.OMNIZIP_CACHE_DIR;
+      else process.env.OMNIZIP_CACHE_DIR = previous;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes the cache entry after answering, and a shutdown right after the answer still leaves it on disk', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'omnizip-compute-cache-'));
+    const previous = process.env.OMNIZIP_CACHE_DIR;
+    const restoreCacheDir = () => (previous === undefined ? delete process.env.OMNIZIP_CACHE_DIR : (process.env.OMNIZIP_CACHE_DIR = previous));
+    process.env.OMNIZIP_CACHE_DIR = dir;
+    const own = new ComputeClient();
+    try {
+      const bundle = makeSyntheticBundle({ seconds: 4, hiddenSize: 32, tokensPerFrame: 16, seed: 3 });
+      // The worker starts with this call, with a copy of the environment as it is now.
+      const analysing = own.analysisEngine.analyze(bundle, { frameGeometries: [16], provider: 'cpu' });
+      restoreCacheDir();
+      const first = await analysing;
+      await own.dispose();
+      const entries = (await readdir(dir)).filter((f) => f.endsWith('.ozanalysis'));
+      expect(entries).toHaveLength(1);
+      expect(decodeAnalysis(await readFile(path.join(dir, entries[0]))).audioVideoMax).toEqual(first.audioVideoMax);
+      expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    } finally {
+      await own.dispose();
+      restoreCacheDir();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('passes worker-side errors back with their message', async () => {

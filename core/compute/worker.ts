@@ -19,8 +19,15 @@ import { serveRpc } from '../rpc/serve.js';
 import { evaluateTrials, releaseTrialEngines } from '../sweeps/evaluate.js';
 import { loadSweepView } from '../sweeps/view.js';
 import type { AnalysisInput, ComputeApi } from './api.js';
+import { cachedAnalysisExists } from './warm.js';
 
 const engines = new Map<ProviderPreference, OnnxAnalysisEngine>();
+
+/**
+ * Analysis cache entries still being written after their answer went out (analyzeWithCache's
+ * deferWrite: the write and its fsync are off the first open's path); shutdown waits for them.
+ */
+const cacheWrites = new Set<Promise<unknown>>();
 
 function engineFor(provider: ProviderPreference): OnnxAnalysisEngine {
   let engine = engines.get(provider);
@@ -61,6 +68,10 @@ serveRpc<ComputeApi>(
         frameGeometries: request.frameGeometries,
         cache: request.cache ? new AnalysisCache() : null,
         requireProvider: request.provider === 'auto' ? undefined : request.provider,
+        deferWrite: (written) => {
+          cacheWrites.add(written);
+          void written.then(() => cacheWrites.delete(written));
+        },
         signal,
         onProgress: progress,
       });
@@ -68,6 +79,15 @@ serveRpc<ComputeApi>(
       const audioNeighbours = a.numAudio > 0 ? buildNeighbourLists(a.audioSelfSimilarity, a.numAudio, NEIGHBOUR_LIST_LENGTH, signal) : null;
       transfer(buffersOf([...analysisArrays(a), audioNeighbours?.lists ?? null, audioNeighbours?.usable ?? null]));
       return { analysis: a, contentHash: analysisContentHash(bundle), cache: outcome.cache, cacheProblem: outcome.cacheProblem, audioNeighbours };
+    },
+    async 'analysis.warm'({ provider, firstClip }) {
+      // An entry computed on any provider serves 'auto'; a forced provider may recompute it.
+      if (firstClip && provider === 'auto' && (await cachedAnalysisExists(firstClip))) return null;
+      // Sessions that fail to open are not kept: the engine opens them again on use. Silero's
+      // session is left to the speech reference, which an open no longer waits for: opened here
+      // too, it held the first analysis back by 0.1-0.6 s on the 2-core machine (start-up marks).
+      await engineFor(provider).providerInfo().catch(() => undefined);
+      return null;
     },
     async 'speech.activity'(request, { signal, transfer }) {
       const activity = await speechActivityFor(request, signal);
@@ -96,5 +116,10 @@ serveRpc<ComputeApi>(
     'sweep.evaluate': (jobs, { signal, progress }) => evaluateTrials(jobs, signal, progress),
     'sweep.view': ({ dir }) => loadSweepView(dir),
   },
-  { onShutdown: async () => void (await Promise.all([...[...engines.values()].map((e) => e.dispose()), releaseTrialEngines()])) },
+  {
+    onShutdown: async () => {
+      await Promise.all(cacheWrites);
+      await Promise.all([...[...engines.values()].map((e) => e.dispose()), releaseTrialEngines()]);
+    },
+  },
 );

@@ -76,6 +76,11 @@ export const clipSummaryCheck = object({
   restored: optional(restoredSessionCheck),
   /** Set by an open when the clip's saved session file was unusable and ignored (it is replaced on the next save). */
   sessionNote: optional(string()),
+  /**
+   * True when the open answered before the clip's Silero VAD speech reference was done: `clip.data`
+   * has no speech curve yet; `clip.speechReference` answers once it has one (or a note saying why not).
+   */
+  speechPending: optional(boolean()),
 });
 export type ClipSummary = Infer<typeof clipSummaryCheck>;
 
@@ -201,6 +206,11 @@ export const hostMethods = {
       }),
     }),
   },
+  /**
+   * Answers once the clip's speech reference is done (at once when it was): the clip's notes then,
+   * with "No speech reference: …" when Silero VAD could not run. `clip.data` then has the curve.
+   */
+  'clip.speechReference': { params: object({ clipId }), result: object({ notes: array(string()) }) },
   'clip.frame': {
     params: object({ clipId, index: count }),
     result: object({ index: count, width: count, height: count, rgb: u8() }),

@@ -61,6 +61,10 @@ export async function startWebMode(options: WebModeOptions): Promise<RunningStud
   if (cleaned) process.stderr.write(`omnizip-studio: ${cleaned}\n`);
   const mark = startupMarks(process.env.OMNIZIP_STARTUP_MARKS === '1' ? (line) => process.stderr.write(line) : null);
   const host = createStudioHost({ appRoot: options.appRoot, version: packageVersion(options.appRoot), stateDir });
+  // The compute worker, onnxruntime and the analysis sessions start now, on the other core, while
+  // this thread starts the server and the browser loads the page: the first clip then finds them open.
+  // On a warm start (the demo's analysis cached) it opens nothing: the first analysis is a cache read.
+  void host.session.warmEngine({ demoFirst: !options.openFile }).then(() => mark('engine warmed'));
   let pageOut = () => {};
   const pageServed = new Promise<void>((resolve) => (pageOut = resolve));
   const running = await startStudioServer({ session: host.session, staticDir, port: options.port, openFile: options.openFile, mark, onPageServed: () => pageOut() });

@@ -40,6 +40,7 @@ export function createDefaultDeps(options: DefaultDepsOptions): StudioDeps {
     toPlanDocument,
     requiredFrameGeometries: (bundle) => requiredFrameGeometries(bundle),
     version: options.version,
+    warmEngine: (provider, demoFirst) => compute.warm(provider, demoFirst ? demoBundlePath(options) : undefined),
     speechActivity: (request, signal) => compute.speechActivity({ ...request, cacheDir: defaultAnalysisCacheDir() }, { signal }),
     async loadDemo() {
       const file = demoBundlePath(options);

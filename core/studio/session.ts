@@ -20,7 +20,7 @@ import { buildExport } from './export.js';
 import { StudioError } from './errors.js';
 import { RecentFiles } from './recent.js';
 import { frameImage, thumbnails, waveformEnvelope } from './media-views.js';
-import { ensureSpeechActivity, type SpeechActivityRequest } from '../analysis/speech-activity.js';
+import { ensureSpeechActivity, speechActivityOf, type SpeechActivityRequest } from '../analysis/speech-activity.js';
 import { fileKind } from '../media/file-kind.js';
 import { audioCurves } from '../planner/audio-energy.js';
 import { runStudioPrefill, type RunPrefill } from './prefill-session.js';
@@ -69,6 +69,12 @@ export interface StudioDeps {
    * the analysis cache); absent, on this thread and not kept.
    */
   speechActivity?: (request: SpeechActivityRequest, signal?: AbortSignal) => Promise<Float32Array>;
+  /**
+   * Opens the analysis engine for a provider before the first clip comes (createDefaultDeps: the
+   * compute worker's `analysis.warm`), unless `demoFirst` and the demo's analysis is cached; never
+   * rejects. Absent: nothing to open ahead.
+   */
+  warmEngine?: (provider: AnalysisProviderChoice, demoFirst: boolean) => Promise<void>;
 }
 
 interface OpenClip {
@@ -84,6 +90,11 @@ interface OpenClip {
   fastvPending?: Map<string, Promise<FeatureBundle>>;
   /** The replan warm-up has started (once per clip, after its first plan). */
   warmupStarted?: boolean;
+  /**
+   * The speech reference, still running when the open answered (answerBeforeSpeech); settles with
+   * the clip's note about it (null: none). Absent once settled, or when there was nothing to run.
+   */
+  speech?: Promise<string | null>;
 }
 
 export type EmitEvent = (event: ProgressEvent) => void;
@@ -110,7 +121,7 @@ interface DemoAhead {
   provider: AnalysisProviderChoice;
   /** The demo's name once loaded, for the cancel message. */
   name: () => string | null;
-  ready: Promise<{ demo: Awaited<ReturnType<StudioDeps['loadDemo']>>; analysis: ClipAnalysis; speechNote: string | null }>;
+  ready: Promise<{ demo: Awaited<ReturnType<StudioDeps['loadDemo']>>; analysis: ClipAnalysis; speech: Promise<string | null> | null }>;
 }
 
 const waitForLoop = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -181,6 +192,19 @@ export class StudioSession {
   ) {}
 
   /**
+   * Opens the analysis engine on the session's provider before any clip is asked for: web mode
+   * calls it before it listens, so the compute worker's start, onnxruntime's import and the
+   * sessions (~0.3-0.9 s of a cold start on the 2-core machines, issue 16 goal 5) run while the
+   * server starts and the page loads, not after the first clip arrives. `demoFirst`: the demo
+   * opens first, and no session is opened when its analysis is cached (the worker's start and
+   * onnxruntime's import still happen). Changes no result; resolves once done or failed (never
+   * rejects).
+   */
+  warmEngine(options: { demoFirst: boolean }): Promise<void> {
+    return this.deps.warmEngine?.(this.provider, options.demoFirst) ?? Promise.resolve();
+  }
+
+  /**
    * Starts opening the demo before the page asks for it (web mode calls this as its server starts):
    * the page's first clip.openDemo comes only once its script has loaded and run (~1.5 s on the
    * 2-core machines), and then finds the load, analysis and speech reference done or under way
@@ -198,15 +222,13 @@ export class StudioSession {
       const demo = await this.deps.loadDemo();
       name = demo.name;
       mark('demo loaded');
-      // The speech reference is asked for while the analysis runs, not after it: side by side they
-      // end ~0.5 s sooner. The analysis is asked first (runAnalysis's own yield comes before this
-      // one), so the VAD does not hold its start back.
-      const analysing = this.runAnalysis(demo.name, demo.bundle, provider, quiet, (_, stage) => mark(`analysis: ${stage}`));
-      analysing.then(() => mark('demo analysed'), () => undefined); // awaited below; handled here so the yield cannot leave it unhandled
-      await yieldToLoop();
-      const speechNote = await this.speechReference(demo.bundle, quiet, () => undefined);
-      mark('speech reference');
-      const analysis = await analysing;
+      const analysis = await this.runAnalysis(demo.name, demo.bundle, provider, quiet, (_, stage) => mark(`analysis: ${stage}`));
+      mark('demo analysed');
+      // The open answers without waiting for the speech reference (answerBeforeSpeech): it starts
+      // after the analysis, which then has the worker's thread to itself, and runs there while this
+      // thread builds the planner's memos and answers the page.
+      const speech = this.answerBeforeSpeech(demo.bundle);
+      void speech?.then(() => mark('speech reference'));
       // A clip's first plan also builds what every later plan reuses (the frame rankings, memoised
       // on this analysis; the audio neighbour lists come built with it from the compute worker):
       // tens of ms on the demo against ~2 ms for the next plan. Built now, so the page's first
@@ -214,7 +236,7 @@ export class StudioSession {
       await yieldToLoop();
       warmPlanner(demo.bundle, analysis);
       mark('planner warmed');
-      return { demo, analysis, speechNote };
+      return { demo, analysis, speech };
     })();
     ready.catch(() => undefined);
     this.demoAhead = { provider, ready, name: () => name };
@@ -237,8 +259,8 @@ export class StudioSession {
       signal.addEventListener('abort', cancel, { once: true });
     });
     try {
-      const { demo, analysis, speechNote } = await Promise.race([ahead.ready, cancelled]);
-      const summary = this.register(demo.name, demo.path, demo.bundle, analysis, speechNote);
+      const { demo, analysis, speech } = await Promise.race([ahead.ready, cancelled]);
+      const summary = this.register(demo.name, demo.path, demo.bundle, analysis, speech);
       progress(1, 'ready');
       return summary;
     } catch (err) {
@@ -320,11 +342,17 @@ export class StudioSession {
           curves: curvesView(clip.bundle),
         };
       },
+      'clip.speechReference': async (p) => {
+        const clip = this.clip(p.clipId);
+        await clip.speech;
+        return { notes: clip.summary.notes };
+      },
       'clip.frame': async (p) => frameImage(this.clip(p.clipId).bundle, p.index),
       'clip.thumbnails': async (p) => thumbnails(this.clip(p.clipId).bundle, p.maxWidth),
       'plan.run': async (p) => {
         const decoder = fastvDecoderOf(p.fastvDecoder);
         const clip = this.clip(p.clipId);
+        await this.speechSettled(clip, [p.config]);
         await this.prepareFastv(clip, [p.config], decoder);
         const view = this.planView(p.clipId, p.config, decoder);
         this.warmReplans(clip, p.config, decoder);
@@ -333,6 +361,7 @@ export class StudioSession {
       'plan.budgets': async (p) => {
         const clip = this.clip(p.clipId);
         const decoder = fastvDecoderOf(p.fastvDecoder);
+        await this.speechSettled(clip, p.configs);
         await this.prepareFastv(clip, p.configs, decoder);
         const budgets: { budget: BudgetReadout | null; error: string | null }[] = [];
         for (const config of p.configs) {
@@ -351,6 +380,7 @@ export class StudioSession {
       'export.build': async (p) => {
         const clip = this.clip(p.clipId);
         const decoder = fastvDecoderOf(p.fastvDecoder);
+        await this.speechSettled(clip, [p.config]);
         await this.prepareFastv(clip, [p.config], decoder);
         const plan = this.plan(clip, p.config, decoder);
         return buildExport(p.kind as ExportKind, clip.summary.name, plan, () => this.deps.toPlanDocument(clip.bundle, plan));
@@ -360,6 +390,7 @@ export class StudioSession {
         // FastV settings rank by the same demo decoder the panel measures (its width and depth), or by a chosen manifest's attention_output.
         const measured: FastvDecoder = p.model.kind === 'demo' ? { kind: 'demo', config: { hiddenSize: p.model.demoHiddenSize, numLayers: p.model.demoLayers } } : DEFAULT_FASTV_DECODER;
         const decoder = fastvDecoderOf(p.fastvDecoder, measured);
+        await this.speechSettled(clip, p.settings.map((s) => s.config));
         await this.prepareFastv(clip, p.settings.map((s) => s.config), decoder);
         const target = { clipId: p.clipId, name: clip.summary.name, bundle: clip.bundle, plan: (config: Record<string, unknown>) => this.plan(clip, config, decoder) };
         return this.holding(p.clipId, () => this.runJob(p.jobId, emit, (signal, progress) => runStudioPrefill(this, target, p, this.deps.runPrefill, signal, progress)));
@@ -397,11 +428,13 @@ export class StudioSession {
       'sweep.trial': (p) => sweepTrial(p.dir, p.trial),
       'sweep.exportTrial': (p) => exportSweepTrial(p),
     };
-    this.handling++;
+    // Waiting for a speech reference is no work on this loop: the replan warm-up goes on meanwhile.
+    const busy = method === 'clip.speechReference' ? 0 : 1;
+    this.handling += busy;
     try {
       return await (handlers[method] as (p: Params<M>) => Promise<Result<M>>)(params);
     } finally {
-      this.handling--;
+      this.handling -= busy;
     }
   }
 
@@ -552,10 +585,31 @@ export class StudioSession {
       if (err instanceof StudioError) throw err;
       throw new StudioError('analysis-failed', `analysis of ${name} failed: ${(err as Error).message}`);
     }
-    const speechNote = await this.speechReference(bundle, signal, progress);
-    const summary = this.register(name, file, bundle, analysis, speechNote);
+    const summary = this.register(name, file, bundle, analysis, this.answerBeforeSpeech(bundle));
     progress(1, 'ready');
     return summary;
+  }
+
+  /**
+   * Starts the speech reference of a clip just analysed, for its open to answer without waiting
+   * (issue 16 goal 5: Silero VAD took ~0.2 s after the demo's analysis, more on longer clips). The
+   * clip is registered with it pending: its summary says `speechPending`, `clip.data` has no speech
+   * curve until it settles, `clip.speechReference` answers once it has (with the note of a VAD
+   * that failed), and plans ranking audio by speech_activity wait for it (speechSettled). Null
+   * when there is nothing to run (no waveform, no audio tokens, or already known for this bundle).
+   * Not cancelled with the open, which has answered by then; it never rejects.
+   */
+  private answerBeforeSpeech(bundle: FeatureBundle): Promise<string | null> | null {
+    if (!bundle.waveform || bundle.numAudio === 0 || speechActivityOf(bundle)) return null;
+    return this.speechReference(bundle, new AbortController().signal, () => undefined).catch((err: unknown) => `No speech reference: ${(err as Error).message}.`);
+  }
+
+  /**
+   * Plans that rank audio by speech_activity wait for a speech reference still running after the
+   * open answered: without it the planner falls back to token energy, another plan.
+   */
+  private async speechSettled(clip: OpenClip, overrides: Record<string, unknown>[]): Promise<void> {
+    if (clip.speech && overrides.some((o) => o.audio_score === 'speech_activity')) await clip.speech;
   }
 
   /**
@@ -592,7 +646,7 @@ export class StudioSession {
     }
     this.provider = provider;
     this.clips.delete(clipId);
-    const summary = this.register(name, file, clip.bundle, analysis, null, false);
+    const summary = this.register(name, file, clip.bundle, analysis, clip.speech ?? null, false);
     progress(1, 'ready');
     return summary;
   }
@@ -617,14 +671,26 @@ export class StudioSession {
     return analysis;
   }
 
-  private register(name: string, file: string | null, bundle: FeatureBundle, analysis: ClipAnalysis, speechNote: string | null = null, pin = true): ClipSummary {
+  /** `speech`: the note of the clip's speech reference, or the speech reference still running (see answerBeforeSpeech). */
+  private register(name: string, file: string | null, bundle: FeatureBundle, analysis: ClipAnalysis, speech: string | null | Promise<string | null> = null, pin = true): ClipSummary {
     this.lastEngine = analysis.engine;
+    const speechNote = typeof speech === 'string' ? speech : null;
     const notes: string[] = speechNote ? [speechNote] : [];
     if (bundle.numAudio === 0) notes.push('No audio tokens: audio selection and audio guidance cannot run; every video group uses rho_video.');
     if (bundle.numVideo === 0) notes.push('No video tokens: only the audio stage runs.');
     const clipId = randomUUID().replace(/-/g, '').slice(0, 16);
     const summary = summarize(clipId, name, file, bundle, analysis.engine, notes);
-    this.clips.set(clipId, { summary, bundle, analysis, contentHash: analysisContentHash(bundle) });
+    const clip: OpenClip = { summary, bundle, analysis, contentHash: analysisContentHash(bundle) };
+    if (speech instanceof Promise) {
+      summary.speechPending = true;
+      clip.speech = speech;
+      void speech.then((note) => {
+        delete clip.speech;
+        // The note goes first, where an open that waited for the VAD put it.
+        clip.summary = { ...clip.summary, notes: note ? [note, ...clip.summary.notes] : clip.summary.notes, speechPending: false };
+      });
+    }
+    this.clips.set(clipId, clip);
     if (pin) this.opening.add(clipId);
     this.evict();
     return summary;

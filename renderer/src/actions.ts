@@ -96,6 +96,7 @@ async function openWith(label: string, request: OpenRequest): Promise<boolean> {
     performance.mark('omz:clip-data');
     await replan();
     performance.mark('omz:first-plan');
+    if (summary.speechPending) void followSpeechReference(summary.clipId);
     await refreshCompare();
     useStudio.getState().setInfo(await c.call('app.info', {}));
     return true;
@@ -105,6 +106,27 @@ async function openWith(label: string, request: OpenRequest): Promise<boolean> {
     return false;
   } finally {
     if (useStudio.getState().job?.jobId === jobId) useStudio.getState().setJob(null);
+  }
+}
+
+/**
+ * A clip whose open answered before its speech reference was done (summary.speechPending): once
+ * the host has it, the clip's data (now with the speech curve) and notes (with the note of a VAD
+ * that failed) are fetched again, if the clip is still the open one.
+ */
+async function followSpeechReference(clipId: string): Promise<void> {
+  const c = studio();
+  try {
+    const { notes } = await c.call('clip.speechReference', { clipId });
+    const data = await c.call('clip.data', { clipId });
+    const clip = useStudio.getState().clip;
+    if (clip?.clipId !== clipId) return;
+    dataCache.setClipData(clipId, data);
+    // A new summary object only when the notes changed: the views redraw on a new clip.
+    const changed = notes.length !== clip.notes.length || notes.some((n, i) => n !== clip.notes[i]);
+    useStudio.setState((s) => ({ clipDataSeq: s.clipDataSeq + 1, ...(changed ? { clip: { ...clip, notes } } : {}) }));
+  } catch {
+    // The clip was closed meanwhile (unknown-clip) or the host went away: nothing left to update.
   }
 }
 

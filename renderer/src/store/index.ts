@@ -30,6 +30,8 @@ export interface SessionSlice {
   provider: AnalysisProviderChoice;
   /** Set while the open clip shows settings restored from its saved session (the status line's "Reset"). */
   sessionRestored: { clipId: string; savedAt: string } | null;
+  /** Increments when the open clip's data in the data cache was fetched again (its speech curve came after the open). */
+  clipDataSeq: number;
   setInfo(info: Result<'app.info'>): void;
   setClip(clip: ClipSummary): void;
   setJob(job: JobState | null): void;
@@ -115,6 +117,7 @@ export const useStudio = create<StudioState>()((set, get) => ({
   recent: [],
   provider: 'auto',
   sessionRestored: null,
+  clipDataSeq: 0,
   setInfo: (info) => set({ info, recent: info.recent }),
   setClip: (clip) => set({ clip, sessionRestored: null, planKey: null, comparePlanKey: null, baselinePlanKeys: {}, selectedTime: 0, hoverTime: null, viewRange: null }),
   setJob: (job) => set({ job }),

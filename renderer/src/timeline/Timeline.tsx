@@ -28,7 +28,8 @@ function tokenReadout(clip: ClipSummary, data: ClipData | undefined, plan: PlanV
 }
 
 export function Timeline() {
-  const { clip, planSeq: seq, hoverTime, selectedTime, viewRange } = useStudioPick('clip', 'planSeq', 'hoverTime', 'selectedTime', 'viewRange');
+  // clipDataSeq: the clip's data was fetched again (the speech curve, after the open): read it anew.
+  const { clip, planSeq: seq, hoverTime, selectedTime, viewRange } = useStudioPick('clip', 'planSeq', 'hoverTime', 'selectedTime', 'viewRange', 'clipDataSeq');
   const plan = usePlan();
   const comparison = useComparison();
   const [readout, setReadout] = useState('');

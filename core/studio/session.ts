@@ -21,6 +21,7 @@ import { StudioError } from './errors.js';
 import { RecentFiles } from './recent.js';
 import { frameImage, thumbnails, waveformEnvelope } from './media-views.js';
 import { ensureSpeechActivity, speechActivityOf, type SpeechActivityRequest } from '../analysis/speech-activity.js';
+import { LazySpeech } from './lazy-speech.js';
 import { fileKind } from '../media/file-kind.js';
 import { audioCurves } from '../planner/audio-energy.js';
 import { runStudioPrefill, type RunPrefill } from './prefill-session.js';
@@ -64,6 +65,8 @@ export interface StudioDeps {
    * or 0, none (tests that count plans).
    */
   replanWarmup?: number;
+  /** How long a clip's speech reference waits for someone to ask before it starts (LazySpeech); default SPEECH_START_AFTER_MS. */
+  speechStartAfterMs?: number;
   /**
    * Runs the speech reference (createDefaultDeps: in the compute worker, kept between opens beside
    * the analysis cache); absent, on this thread and not kept.
@@ -91,10 +94,11 @@ interface OpenClip {
   /** The replan warm-up has started (once per clip, after its first plan). */
   warmupStarted?: boolean;
   /**
-   * The speech reference, still running when the open answered (answerBeforeSpeech); settles with
-   * the clip's note about it (null: none). Absent once settled, or when there was nothing to run.
+   * The speech reference, not yet done when the open answered (answerBeforeSpeech): started when
+   * asked for, it settles with the clip's note about it (null: none). Absent once settled, or when
+   * there was nothing to run.
    */
-  speech?: Promise<string | null>;
+  speech?: LazySpeech;
 }
 
 export type EmitEvent = (event: ProgressEvent) => void;
@@ -102,6 +106,12 @@ export type EmitEvent = (event: ProgressEvent) => void;
 const BUNDLE_EXTENSIONS = new Set(['.safetensors', '.omnizip']);
 /** Clips held in memory at once; the oldest is dropped first (a 60 s 7B clip holds ~150 MB). */
 const MAX_OPEN_CLIPS = 3;
+/**
+ * A speech reference nobody has asked for starts this long after its clip opened. The page asks
+ * (clip.speechReference) once it has drawn the clip's first plan: ~1.5 s after the open answers in
+ * a cold start on the 2-core machines.
+ */
+const SPEECH_START_AFTER_MS = 3000;
 
 const DEFAULT_FASTV_DECODER: FastvDecoder = { kind: 'demo' };
 const fastvKey = (layer: number, decoder: FastvDecoder) => `${layer}|${decoderKey(decoder)}`;
@@ -121,7 +131,7 @@ interface DemoAhead {
   provider: AnalysisProviderChoice;
   /** The demo's name once loaded, for the cancel message. */
   name: () => string | null;
-  ready: Promise<{ demo: Awaited<ReturnType<StudioDeps['loadDemo']>>; analysis: ClipAnalysis; speech: Promise<string | null> | null }>;
+  ready: Promise<{ demo: Awaited<ReturnType<StudioDeps['loadDemo']>>; analysis: ClipAnalysis; speech: LazySpeech | null }>;
 }
 
 const waitForLoop = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -224,11 +234,10 @@ export class StudioSession {
       mark('demo loaded');
       const analysis = await this.runAnalysis(demo.name, demo.bundle, provider, quiet, (_, stage) => mark(`analysis: ${stage}`));
       mark('demo analysed');
-      // The open answers without waiting for the speech reference (answerBeforeSpeech): it starts
-      // after the analysis, which then has the worker's thread to itself, and runs there while this
-      // thread builds the planner's memos and answers the page.
+      // The open answers without waiting for the speech reference (answerBeforeSpeech): it runs
+      // once the page asks for it, after its first draw.
       const speech = this.answerBeforeSpeech(demo.bundle);
-      void speech?.then(() => mark('speech reference'));
+      void speech?.settled.then(() => mark('speech reference'));
       // A clip's first plan also builds what every later plan reuses (the frame rankings, memoised
       // on this analysis; the audio neighbour lists come built with it from the compute worker):
       // tens of ms on the demo against ~2 ms for the next plan. Built now, so the page's first
@@ -344,7 +353,7 @@ export class StudioSession {
       },
       'clip.speechReference': async (p) => {
         const clip = this.clip(p.clipId);
-        await clip.speech;
+        await clip.speech?.wait();
         return { notes: clip.summary.notes };
       },
       'clip.frame': async (p) => frameImage(this.clip(p.clipId).bundle, p.index),
@@ -591,17 +600,20 @@ export class StudioSession {
   }
 
   /**
-   * Starts the speech reference of a clip just analysed, for its open to answer without waiting
-   * (issue 16 goal 5: Silero VAD took ~0.2 s after the demo's analysis, more on longer clips). The
-   * clip is registered with it pending: its summary says `speechPending`, `clip.data` has no speech
-   * curve until it settles, `clip.speechReference` answers once it has (with the note of a VAD
-   * that failed), and plans ranking audio by speech_activity wait for it (speechSettled). Null
-   * when there is nothing to run (no waveform, no audio tokens, or already known for this bundle).
-   * Not cancelled with the open, which has answered by then; it never rejects.
+   * The speech reference of a clip just analysed, for its open to answer without waiting (issue 16
+   * goal 5: Silero VAD took ~0.2 s after the demo's analysis, more on longer clips), started only
+   * when asked for (LazySpeech: the page asks once it has drawn; until then it would share the
+   * cores with the page's own start). The clip is registered with it pending: its summary says
+   * `speechPending`, `clip.data` has no speech curve until it settles, `clip.speechReference`
+   * starts it and answers once it has settled (with the note of a VAD that failed), and plans
+   * ranking audio by speech_activity start it and wait for it (speechSettled). Null when there is
+   * nothing to run (no waveform, no audio tokens, or already known for this bundle). Not cancelled
+   * with the open, which has answered by then; it never rejects.
    */
-  private answerBeforeSpeech(bundle: FeatureBundle): Promise<string | null> | null {
+  private answerBeforeSpeech(bundle: FeatureBundle): LazySpeech | null {
     if (!bundle.waveform || bundle.numAudio === 0 || speechActivityOf(bundle)) return null;
-    return this.speechReference(bundle, new AbortController().signal, () => undefined).catch((err: unknown) => `No speech reference: ${(err as Error).message}.`);
+    const run = () => this.speechReference(bundle, new AbortController().signal, () => undefined).catch((err: unknown) => `No speech reference: ${(err as Error).message}.`);
+    return new LazySpeech(run, this.deps.speechStartAfterMs ?? SPEECH_START_AFTER_MS);
   }
 
   /**
@@ -609,7 +621,7 @@ export class StudioSession {
    * open answered: without it the planner falls back to token energy, another plan.
    */
   private async speechSettled(clip: OpenClip, overrides: Record<string, unknown>[]): Promise<void> {
-    if (clip.speech && overrides.some((o) => o.audio_score === 'speech_activity')) await clip.speech;
+    if (clip.speech && overrides.some((o) => o.audio_score === 'speech_activity')) await clip.speech.wait();
   }
 
   /**
@@ -672,7 +684,7 @@ export class StudioSession {
   }
 
   /** `speech`: the note of the clip's speech reference, or the speech reference still running (see answerBeforeSpeech). */
-  private register(name: string, file: string | null, bundle: FeatureBundle, analysis: ClipAnalysis, speech: string | null | Promise<string | null> = null, pin = true): ClipSummary {
+  private register(name: string, file: string | null, bundle: FeatureBundle, analysis: ClipAnalysis, speech: string | null | LazySpeech = null, pin = true): ClipSummary {
     this.lastEngine = analysis.engine;
     const speechNote = typeof speech === 'string' ? speech : null;
     const notes: string[] = speechNote ? [speechNote] : [];
@@ -681,10 +693,10 @@ export class StudioSession {
     const clipId = randomUUID().replace(/-/g, '').slice(0, 16);
     const summary = summarize(clipId, name, file, bundle, analysis.engine, notes);
     const clip: OpenClip = { summary, bundle, analysis, contentHash: analysisContentHash(bundle) };
-    if (speech instanceof Promise) {
+    if (speech instanceof LazySpeech) {
       summary.speechPending = true;
       clip.speech = speech;
-      void speech.then((note) => {
+      void speech.settled.then((note) => {
         delete clip.speech;
         // The note goes first, where an open that waited for the VAD put it.
         clip.summary = { ...clip.summary, notes: note ? [note, ...clip.summary.notes] : clip.summary.notes, speechPending: false };

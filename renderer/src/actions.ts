@@ -9,7 +9,7 @@ import { refreshBaselines } from './compare/refresh.js';
 import { dataCache } from './data-cache.js';
 import { currentConfigVersion, notePlanCommitted, notePlanReceived, type CallTiming } from './perf.js';
 import { followClip, restoreSession, startAutosave } from './session-autosave.js';
-import { setReplanBusy } from './replan-idle.js';
+import { setReplanBusy, whenReplansIdle } from './replan-idle.js';
 import { armRehearsal, studioRehearsalHost } from './redraw-rehearsal.js';
 import { useRecentUploads } from './shell/recent-uploads.js';
 import { useStudio } from './store/index.js';
@@ -117,6 +117,9 @@ async function openWith(label: string, request: OpenRequest): Promise<boolean> {
 async function followSpeechReference(clipId: string): Promise<void> {
   const c = studio();
   try {
+    // Asked once the first plan is drawn: the host starts the VAD on this call (core/studio/
+    // lazy-speech.ts), which would otherwise share the cores with this page's first draw.
+    await whenReplansIdle();
     const { notes } = await c.call('clip.speechReference', { clipId });
     const data = await c.call('clip.data', { clipId });
     const clip = useStudio.getState().clip;

@@ -278,8 +278,15 @@ async function startToInteractive(browser: Browser, cacheDir: string, home: stri
       rebuilt: /building the renderer bundle/.test(log),
     };
   } finally {
-    child.kill('SIGTERM');
+    // The next start is timed on a machine this one has left: its shutdown (the compute worker, a
+    // deferred cache write) and the page's work after the first draw no longer overlap it.
     await page.close();
+    const exited = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+    child.kill('SIGTERM');
+    const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(forced);
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
 

@@ -93,6 +93,8 @@ async function openWith(label: string, request: OpenRequest): Promise<boolean> {
       followClip(request.clipId, summary.clipId);
     } else restoreSession(summary);
     if (previous) dataCache.dropClip(previous.clipId);
+    // `bench:ui` waits for the clip to be complete (its speech curve too) before moving sliders.
+    if (summary.speechPending) performance.mark('omz:speech-pending');
     performance.mark('omz:clip-data');
     await replan();
     performance.mark('omz:first-plan');
@@ -130,6 +132,8 @@ async function followSpeechReference(clipId: string): Promise<void> {
     useStudio.setState((s) => ({ clipDataSeq: s.clipDataSeq + 1, ...(changed ? { clip: { ...clip, notes } } : {}) }));
   } catch {
     // The clip was closed meanwhile (unknown-clip) or the host went away: nothing left to update.
+  } finally {
+    performance.mark('omz:speech-settled');
   }
 }
 

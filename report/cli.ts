@@ -92,6 +92,9 @@ export const reportCommand: CliCommand = {
       const session = new StudioSession(createDefaultDeps({ appRoot: appRoot(), version: packageVersion(appRoot()) }), new RecentFiles(path.join(state, 'recent.json')));
       const emit = () => undefined;
       const clip = await session.handle('clip.openPath', { jobId: 'report', path: bundlePath }, emit);
+      // The open answers before its speech reference (core/studio/lazy-speech.ts): a report shows the
+      // whole clip, so it asks for it (and its note, if the VAD could not run) first, as the page does.
+      const notes = clip.speechPending ? (await session.handle('clip.speechReference', { clipId: clip.clipId }, emit)).notes : clip.notes;
       const data = await session.handle('clip.data', { clipId: clip.clipId }, emit);
       const plan = await session.handle('plan.run', { clipId: clip.clipId, config }, emit);
       const text = async (kind: 'config-yaml' | 'flags') => decoder.decode((await session.handle('export.build', { clipId: clip.clipId, config, kind }, emit)).bytes);
@@ -114,7 +117,7 @@ export const reportCommand: CliCommand = {
         groups: groupTable(plan),
         comparison,
         prefill: null,
-        notes: [...clip.notes, ...plan.notes],
+        notes: [...notes, ...plan.notes],
       };
       await writeFileAtomic(out, reportHtml(doc, await plotlySource()));
       process.stdout.write(`wrote ${out} (${doc.figures.length} figures, ${doc.groups.rows.length} groups)\n`);

@@ -109,9 +109,10 @@ function encodeParts(value: unknown, repeat: { previous: FrameMemory; memory: Ui
     const length = (v as AnyTyped).length;
     if (repeat) {
       const at = repeat.memory.length;
-      // The same array usually sits at the same index as last time: try that one first.
-      const candidates = [at, ...repeat.previous.keys()];
-      const again = bytes.byteLength < MIN_REPEATED_ARRAY_BYTES ? -1 : (candidates.find((k) => k < repeat.previous.length && sameBytes(repeat.previous[k], bytes)) ?? -1);
+      // The same array usually sits at the same index as last time: that one is tried first (and once).
+      const previous = repeat.previous;
+      const again =
+        bytes.byteLength < MIN_REPEATED_ARRAY_BYTES ? -1 : at < previous.length && sameBytes(previous[at], bytes) ? at : previous.findIndex((p, k) => k !== at && sameBytes(p, bytes));
       if (again >= 0) {
         repeat.memory.push(repeat.previous[again]);
         return { $typed: kind, again, at, length };
@@ -263,15 +264,17 @@ function decodeParts(bytes: Uint8Array, repeat: { previous: FrameMemory; memory:
     setOwn(holder, key, arrays[blob]);
     if (repeat && at !== undefined) remember(repeat.memory, at, count, new Uint8Array(arrays[blob].buffer, arrays[blob].byteOffset, arrays[blob].byteLength));
   }
+  // Only a repeating frame has repeated arrays (checked as they were read).
   for (const r of repeats) {
-    const earlier = repeat?.previous[r.again];
+    if (!repeat) break;
+    const earlier = repeat.previous[r.again];
     const ctor = CTORS[r.kind];
     if (!earlier) throw new WireError(`frame repeats array ${r.again} of a previous frame that had no such array`);
     if (earlier.byteLength !== r.length * ctor.BYTES_PER_ELEMENT || earlier.byteOffset % ctor.BYTES_PER_ELEMENT !== 0) {
       throw new WireError(`frame repeats array ${r.again} of the previous frame as ${r.length} ${r.kind}, which its ${earlier.byteLength} bytes are not`);
     }
     setOwn(r.holder, r.key, new ctor(earlier.buffer, earlier.byteOffset, r.length));
-    remember(repeat?.memory ?? [], r.at, count, earlier);
+    remember(repeat.memory, r.at, count, earlier);
   }
   return { value: root.value };
 }

@@ -265,8 +265,10 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
     options.mark?.(`served ${pathname}`);
   };
 
-  /** One contract call, as both transports (POST /api/call and the call socket) run it. */
-  /** One call's outcome, not yet encoded: the call socket encodes it as it writes it (repeating replies reference the last one). */
+  /**
+   * One contract call, as both transports (POST /api/call and the call socket) run it: its outcome,
+   * not yet encoded, since the call socket encodes as it writes (repeating replies reference the last one).
+   */
   const runCall = async (method: string, params: unknown) => {
     const dispatched = performance.now();
     const outcome = await dispatch(options.session, method, params, broadcast);

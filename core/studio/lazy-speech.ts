@@ -8,18 +8,14 @@
 export class LazySpeech {
   /** Settles with the clip's note about its speech reference (null: none); never rejects. */
   readonly settled: Promise<string | null>;
-  private begin: () => void = () => undefined;
+  /** Resolving a promise twice is a no-op: this starts the run once, however often it is called. */
+  private readonly begin: () => void;
   private timer: ReturnType<typeof setTimeout> | null;
 
   constructor(run: () => Promise<string | null>, startAfterMs: number) {
-    let started = false;
-    this.settled = new Promise<void>((resolve) => {
-      this.begin = () => {
-        if (started) return;
-        started = true;
-        resolve();
-      };
-    }).then(run);
+    let begin = () => {};
+    this.settled = new Promise<void>((resolve) => (begin = resolve)).then(run);
+    this.begin = begin;
     this.timer = setTimeout(() => this.start(), startAfterMs);
     // A pending start must not keep a CLI or a test process alive.
     (this.timer as { unref?: () => void }).unref?.();

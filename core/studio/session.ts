@@ -612,7 +612,11 @@ export class StudioSession {
    */
   private answerBeforeSpeech(bundle: FeatureBundle): LazySpeech | null {
     if (!bundle.waveform || bundle.numAudio === 0 || speechActivityOf(bundle)) return null;
-    const run = () => this.speechReference(bundle, new AbortController().signal, () => undefined).catch((err: unknown) => `No speech reference: ${(err as Error).message}.`);
+    // A missing model is a note on the clip, not a failed open.
+    const run = () => ensureSpeechActivity(bundle, undefined, { run: this.deps.speechActivity }).then(
+      () => null,
+      (err: unknown) => `No speech reference: ${(err as Error).message}.`,
+    );
     return new LazySpeech(run, this.deps.speechStartAfterMs ?? SPEECH_START_AFTER_MS);
   }
 
@@ -622,22 +626,6 @@ export class StudioSession {
    */
   private async speechSettled(clip: OpenClip, overrides: Record<string, unknown>[]): Promise<void> {
     if (clip.speech && overrides.some((o) => o.audio_score === 'speech_activity')) await clip.speech.wait();
-  }
-
-  /**
-   * Runs the Silero VAD speech reference on a clip with a waveform (the curve beside attention and
-   * `audio_score: speech_activity`). A missing model is a note on the clip, not a failed open.
-   */
-  private async speechReference(bundle: FeatureBundle, signal: AbortSignal, progress: (f: number, s: string) => void): Promise<string | null> {
-    if (!bundle.waveform || bundle.numAudio === 0) return null;
-    progress(0.96, 'speech activity (Silero VAD)');
-    try {
-      await ensureSpeechActivity(bundle, signal, { run: this.deps.speechActivity });
-      return null;
-    } catch (err) {
-      if (signal.aborted) throw new StudioError('cancelled', 'opening was cancelled');
-      return `No speech reference: ${(err as Error).message}.`;
-    }
   }
 
   /**
@@ -683,17 +671,16 @@ export class StudioSession {
     return analysis;
   }
 
-  /** `speech`: the note of the clip's speech reference, or the speech reference still running (see answerBeforeSpeech). */
-  private register(name: string, file: string | null, bundle: FeatureBundle, analysis: ClipAnalysis, speech: string | null | LazySpeech = null, pin = true): ClipSummary {
+  /** `speech`: the clip's speech reference, not yet done (see answerBeforeSpeech); its note joins the notes once it settles. */
+  private register(name: string, file: string | null, bundle: FeatureBundle, analysis: ClipAnalysis, speech: LazySpeech | null = null, pin = true): ClipSummary {
     this.lastEngine = analysis.engine;
-    const speechNote = typeof speech === 'string' ? speech : null;
-    const notes: string[] = speechNote ? [speechNote] : [];
+    const notes: string[] = [];
     if (bundle.numAudio === 0) notes.push('No audio tokens: audio selection and audio guidance cannot run; every video group uses rho_video.');
     if (bundle.numVideo === 0) notes.push('No video tokens: only the audio stage runs.');
     const clipId = randomUUID().replace(/-/g, '').slice(0, 16);
     const summary = summarize(clipId, name, file, bundle, analysis.engine, notes);
     const clip: OpenClip = { summary, bundle, analysis, contentHash: analysisContentHash(bundle) };
-    if (speech instanceof LazySpeech) {
+    if (speech) {
       summary.speechPending = true;
       clip.speech = speech;
       void speech.settled.then((note) => {

@@ -260,6 +260,12 @@ export function sessionOptions(provider: ProviderName): ort.InferenceSession.Ses
     intraOpNumThreads: provider === 'cpu' ? cpuThreadCount() : undefined,
     interOpNumThreads: 1,
     executionMode: 'sequential',
+    // onnxruntime's intra-op threads spin between ops by default. On the 2-vCPU machines that
+    // spinning took the cores from the work itself (issue 16): the demo's analysis computed in
+    // 70 ms instead of 200-250 (0.38 s CPU instead of 0.85 for the whole `analyze`), the 60-s
+    // clip's in 1.2-1.3 s instead of 1.45-1.6, and in the studio's cold start it no longer
+    // competes with the page loading plotly. Threads now sleep when out of work.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
 }
 

@@ -17,6 +17,14 @@ test('charts mounted before plotly has loaded show a loading state, then draw th
     await released;
     await route.continue();
   });
+  // Calls the page makes, by method name, over the call socket or the HTTP fallback.
+  const called: string[] = [];
+  const note = (payload: string | Buffer | null | undefined) => {
+    const text = typeof payload === 'string' ? payload : payload ? payload.toString('latin1') : '';
+    for (const m of text.matchAll(/clip\.speechReference|clip\.data/g)) called.push(m[0]);
+  };
+  page.on('websocket', (ws) => ws.on('framesent', (frame) => note(frame.payload)));
+  page.on('request', (request) => note(request.postData()));
   await page.goto(studioUrl());
   // The plan is in: the counts show, while every chart still waits for plotly.
   await expect.poll(async () => (await counts(page)).audio, { timeout: 60_000 }).toBeGreaterThan(0);
@@ -28,6 +36,12 @@ test('charts mounted before plotly has loaded show a loading state, then draw th
   expect(await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('[data-chart]')].filter((el) => el.dataset.seq !== undefined).length)).toBe(0);
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: path.join(screenshotDir, 'charts-loading.png') });
+  // Work that follows the first draw waits for it: the host's VAD is not asked for and no redraw
+  // is rehearsed while the charts cannot draw (they would share the cores with plotly's load).
+  await page.waitForTimeout(800);
+  expect(called).toContain('clip.data');
+  expect(called).not.toContain('clip.speechReference');
+  expect(await page.evaluate(() => performance.getEntriesByName('omz:redraw-rehearsal').length)).toBe(0);
 
   release();
   const chunk = await page.request.get(new URL(preload ?? '', page.url()).toString());
@@ -37,5 +51,7 @@ test('charts mounted before plotly has loaded show a loading state, then draw th
   const timeline = await chartData(page, 'timeline');
   expect(timeline.find((t) => t.name.startsWith('audio importance'))?.n ?? 0).toBeGreaterThan(10);
   expect(timeline.some((t) => t.name.startsWith('kept: dominant'))).toBe(true);
+  await expect.poll(() => called.includes('clip.speechReference'), { timeout: 30_000 }).toBe(true);
+  await expect.poll(() => page.evaluate(() => performance.getEntriesByName('omz:redraw-rehearsal').length), { timeout: 30_000 }).toBeGreaterThan(0);
   expect(errors).toEqual([]);
 });

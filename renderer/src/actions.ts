@@ -11,6 +11,7 @@ import { currentConfigVersion, notePlanCommitted, notePlanReceived, type CallTim
 import { followClip, restoreSession, startAutosave } from './session-autosave.js';
 import { setReplanBusy, whenReplansIdle } from './replan-idle.js';
 import { armRehearsal, studioRehearsalHost } from './redraw-rehearsal.js';
+import { loadPlotly } from './plot/plotly.js';
 import { useRecentUploads } from './shell/recent-uploads.js';
 import { useStudio } from './store/index.js';
 import type { StudioClient } from './transport/client.js';
@@ -22,6 +23,19 @@ let planSeq = 0;
 let rehearsedClip: unknown = null;
 let inFlight = false;
 let dirty = false;
+
+/**
+ * Resolves once the charts can have drawn the current plan: plotly has loaded (or failed to), no
+ * replan is in flight, and the page has gone idle after drawing. On a cold start the first plan
+ * often arrives while plotly is still compiling; work meant to follow the first draw (the speech
+ * reference's VAD on the host, the redraw rehearsal) would otherwise run beside plotly's load
+ * and first draw on the 2-core machines, or rehearse charts that cannot draw yet.
+ */
+async function afterChartsDraw(): Promise<void> {
+  await loadPlotly().catch(() => undefined);
+  await whenReplansIdle();
+  if (typeof requestIdleCallback === 'function') await new Promise<void>((resolve) => requestIdleCallback(() => resolve(), { timeout: 1000 }));
+}
 
 function studio(): StudioClient {
   if (!client) throw new Error('the studio is not connected');
@@ -121,7 +135,7 @@ async function followSpeechReference(clipId: string): Promise<void> {
   try {
     // Asked once the first plan is drawn: the host starts the VAD on this call (core/studio/
     // lazy-speech.ts), which would otherwise share the cores with this page's first draw.
-    await whenReplansIdle();
+    await afterChartsDraw();
     const { notes } = await c.call('clip.speechReference', { clipId });
     const data = await c.call('clip.data', { clipId });
     const clip = useStudio.getState().clip;
@@ -221,7 +235,7 @@ export async function replan(): Promise<void> {
         const shownClip = useStudio.getState().clip;
         if (shownClip !== rehearsedClip) {
           rehearsedClip = shownClip;
-          armRehearsal(studioRehearsalHost);
+          void afterChartsDraw().then(() => armRehearsal(studioRehearsalHost));
         }
       } catch (err) {
         useStudio.getState().setPlanError(errorText(err));

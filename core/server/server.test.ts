@@ -2,11 +2,12 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStudioServer } from '../../test-support/studio-server.js';
 import { decodeFrame, encodeFrame } from '../protocol/wire.js';
-import type { RunningStudioServer } from './server.js';
+import { pageAssets, type RunningStudioServer } from './server.js';
 
 let server: RunningStudioServer;
 const marks: string[] = [];
 let pagesServed = 0;
+let pageAssetsServed = 0;
 
 function raw(pathname: string, options: { method?: string; headers?: Record<string, string>; body?: Uint8Array } = {}): Promise<{ status: number; body: Buffer; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
@@ -21,18 +22,31 @@ function raw(pathname: string, options: { method?: string; headers?: Record<stri
 }
 
 beforeAll(async () => {
-  server = await startTestStudioServer({ mark: (what) => marks.push(what), onPageServed: () => pagesServed++ });
+  server = await startTestStudioServer({ mark: (what) => marks.push(what), onPageServed: () => pagesServed++, onPageAssetsServed: () => pageAssetsServed++ });
 });
 afterAll(async () => server.close());
 
 describe('web-mode server', () => {
-  it('tells its host when the page went out and marks what it served and answered (start-up marks)', async () => {
+  it('tells its host when the page and then its assets went out, and marks what it served and answered (start-up marks)', async () => {
     expect((await raw(`/assets/missing.js?token=${server.token}`)).status).toBe(404);
     expect(pagesServed).toBe(0);
     expect((await raw(`/?token=${server.token}`)).status).toBe(200);
-    expect(pagesServed).toBe(1);
+    expect([pagesServed, pageAssetsServed]).toEqual([1, 0]);
+    const cookie = { cookie: `omz_token=${server.token}` };
+    expect((await raw('/assets/app.js', { headers: cookie })).status).toBe(200);
+    expect(pageAssetsServed).toBe(0);
+    expect((await raw('/assets/app.css', { headers: cookie })).status).toBe(200);
+    expect(pageAssetsServed).toBe(1);
+    // An asset served again is no news.
+    expect((await raw('/assets/app.css', { headers: cookie })).status).toBe(200);
+    expect(pageAssetsServed).toBe(1);
     await raw('/api/call/app.info', { method: 'POST', headers: { 'x-omnizip-token': server.token, 'content-type': 'application/octet-stream' }, body: encodeFrame({}) });
-    expect(marks).toEqual(['served /', 'answered app.info']);
+    expect(marks).toEqual(['served /', 'served /assets/app.js', 'served /assets/app.css', 'served /assets/app.css', 'answered app.info']);
+  });
+
+  it('reads the assets a built page names (pageAssets)', () => {
+    expect(pageAssets('<script type="module" crossorigin src="./assets/index-A1.js"></script><link rel="stylesheet" crossorigin href="./assets/index-B2.css"><link rel="modulepreload" crossorigin href="./assets/plotly-C3.js"><link rel="icon" href="data:,">')).toEqual(['/assets/index-A1.js', '/assets/index-B2.css', '/assets/plotly-C3.js']);
+    expect(pageAssets('<script type="module" src="./src/main.tsx"></script>')).toEqual([]);
   });
 
   it('listens on loopback and prints a URL carrying the token', () => {

@@ -92,6 +92,16 @@ export interface StudioServerOptions {
   mark?: (what: string) => void;
   /** Called each time the page itself (index.html) has been sent. */
   onPageServed?: () => void;
+  /** Called once every asset the page last sent names has been sent too (pageAssets). */
+  onPageAssetsServed?: () => void;
+}
+
+/**
+ * The assets a built index.html names (`./assets/…` in src or href), as the URL paths the browser
+ * asks for: its script, style and the preloaded plotly chunk, requested as soon as it is parsed.
+ */
+export function pageAssets(html: string): string[] {
+  return [...new Set([...html.matchAll(/\b(?:src|href)="\.?\/?(assets\/[^"?#]+)"/g)].map((m) => `/${m[1]}`))];
 }
 
 export interface RunningStudioServer {
@@ -247,6 +257,16 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
     res.end(JSON.stringify({ uploadId }));
   };
 
+  // The assets of the page last served still to go out: the host hears of the page once they have.
+  let pageAssetsDue = new Set<string>();
+  const noteServed = (relative: string, pathname: string, body: Buffer) => {
+    if (relative === 'index.html') {
+      pageAssetsDue = new Set(pageAssets(body.toString('utf8')));
+      options.onPageServed?.();
+    } else if (!pageAssetsDue.delete(pathname)) return;
+    if (pageAssetsDue.size === 0) options.onPageAssetsServed?.();
+  };
+
   const serveStatic = async (res: ServerResponse, pathname: string, setCookie: boolean) => {
     const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
     const file = path.resolve(staticRoot, relative);
@@ -261,7 +281,7 @@ export async function startStudioServer(options: StudioServerOptions): Promise<R
     if (setCookie) res.setHeader('Set-Cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
     res.writeHead(200, { 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream' });
     res.end(body);
-    if (relative === 'index.html') options.onPageServed?.();
+    noteServed(relative, pathname, body);
     options.mark?.(`served ${pathname}`);
   };
 

@@ -1,50 +1,71 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startAfterPage } from './start.js';
+import { startAfterPage, type PageProgress } from './start.js';
 
-/** The page's first request, still to come: `served()` is the moment it goes out. */
-function pageNotYetServed(): { page: Promise<void>; served: () => void } {
+/** A server's page, still to be asked for: `served()` and `assetsServed()` are the moments each goes out. */
+function pageNotYetServed(): { page: PageProgress; served: () => void; assetsServed: () => void } {
   let served = () => {};
-  const page = new Promise<void>((resolve) => (served = resolve));
-  return { page, served };
+  let assetsServed = () => {};
+  const page = { served: new Promise<void>((resolve) => (served = resolve)), assetsServed: new Promise<void>((resolve) => (assetsServed = resolve)) };
+  return { page, served, assetsServed };
 }
 
-describe('the demo prepared after the page goes out (startAfterPage)', () => {
+describe('the demo prepared after the page and its assets go out (startAfterPage)', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('starts as soon as the page has been served, once', async () => {
-    const { page, served } = pageNotYetServed();
+  it('starts once the page and then its assets have been served, once', async () => {
+    const { page, served, assetsServed } = pageNotYetServed();
     const start = vi.fn();
-    startAfterPage(page, 250, start);
+    startAfterPage(page, 250, 1000, start);
     await vi.advanceTimersByTimeAsync(40);
-    expect(start).not.toHaveBeenCalled();
     served();
+    // The page alone is not enough, even past the wait for a page.
+    await vi.advanceTimersByTimeAsync(300);
+    expect(start).not.toHaveBeenCalled();
+    assetsServed();
     await vi.advanceTimersByTimeAsync(0);
     expect(start).toHaveBeenCalledTimes(1);
-    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(start).toHaveBeenCalledTimes(1);
+  });
+
+  it('starts anyway when the page came but its assets do not come in time', async () => {
+    const { page, served, assetsServed } = pageNotYetServed();
+    const start = vi.fn();
+    startAfterPage(page, 250, 1000, start);
+    await vi.advanceTimersByTimeAsync(100);
+    served();
+    await vi.advanceTimersByTimeAsync(999);
+    expect(start).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(start).toHaveBeenCalledTimes(1);
+    assetsServed();
+    await vi.advanceTimersByTimeAsync(0);
     expect(start).toHaveBeenCalledTimes(1);
   });
 
   it('starts anyway when no page is asked for in time, and not again when one is', async () => {
-    const { page, served } = pageNotYetServed();
+    const { page, served, assetsServed } = pageNotYetServed();
     const start = vi.fn();
-    startAfterPage(page, 250, start);
+    startAfterPage(page, 250, 1000, start);
     await vi.advanceTimersByTimeAsync(249);
     expect(start).not.toHaveBeenCalled();
     await vi.advanceTimersByTimeAsync(1);
     expect(start).toHaveBeenCalledTimes(1);
     served();
-    await vi.advanceTimersByTimeAsync(0);
+    assetsServed();
+    await vi.advanceTimersByTimeAsync(2000);
     expect(start).toHaveBeenCalledTimes(1);
   });
 
   it('starts nothing once cancelled (a server closed before its page came)', async () => {
-    const { page, served } = pageNotYetServed();
+    const { page, served, assetsServed } = pageNotYetServed();
     const start = vi.fn();
-    const cancel = startAfterPage(page, 250, start);
+    const cancel = startAfterPage(page, 250, 1000, start);
     cancel();
     served();
-    await vi.advanceTimersByTimeAsync(1000);
+    assetsServed();
+    await vi.advanceTimersByTimeAsync(2000);
     expect(start).not.toHaveBeenCalled();
   });
 });

@@ -13,21 +13,35 @@ import { startupMarks } from './startup-marks.js';
 
 /** How long the demo's preparation waits for the page's first request before starting anyway. */
 export const DEMO_HEAD_START_MS = 250;
+/** How long it then waits for the page's assets (a browser that asks for none still gets its demo). */
+export const DEMO_ASSETS_WAIT_MS = 1000;
+
+/** What a server tells of its page: the page (index.html) sent, then every asset it names sent. */
+export interface PageProgress {
+  served: Promise<void>;
+  assetsServed: Promise<void>;
+}
 
 /**
- * Runs `start` once, when `pageServed` resolves or `ms` have passed, whichever comes first; the
- * returned function cancels it if it has not run yet.
+ * Runs `start` once: when the page's assets have been served; or `assetsMs` after the page was,
+ * if they have not; or `pageMs` after this call, if no page was served by then. The returned
+ * function cancels it if it has not run yet.
  */
-export function startAfterPage(pageServed: Promise<void>, ms: number, start: () => void): () => void {
+export function startAfterPage(page: PageProgress, pageMs: number, assetsMs: number, start: () => void): () => void {
   let settled = false;
+  let timer = setTimeout(() => go(), pageMs);
   const go = () => {
     if (settled) return;
     settled = true;
     clearTimeout(timer);
     start();
   };
-  const timer = setTimeout(go, ms);
-  void pageServed.then(go);
+  void page.served.then(() => {
+    if (settled) return;
+    clearTimeout(timer);
+    timer = setTimeout(go, assetsMs);
+  });
+  void page.assetsServed.then(go);
   return () => {
     settled = true;
     clearTimeout(timer);
@@ -66,15 +80,19 @@ export async function startWebMode(options: WebModeOptions): Promise<RunningStud
   // On a warm start (the demo's analysis cached) it opens nothing: the first analysis is a cache read.
   void host.session.warmEngine({ demoFirst: !options.openFile }).then(() => mark('engine warmed'));
   let pageOut = () => {};
-  const pageServed = new Promise<void>((resolve) => (pageOut = resolve));
-  const running = await startStudioServer({ session: host.session, staticDir, port: options.port, openFile: options.openFile, mark, onPageServed: () => pageOut() });
+  let assetsOut = () => {};
+  const page: PageProgress = { served: new Promise<void>((resolve) => (pageOut = resolve)), assetsServed: new Promise<void>((resolve) => (assetsOut = resolve)) };
+  const running = await startStudioServer({ session: host.session, staticDir, port: options.port, openFile: options.openFile, mark, onPageServed: () => pageOut(), onPageAssetsServed: () => assetsOut() });
   mark('listening');
   // The page opens the demo unless told to open a file: start on it while the browser loads and
   // runs the page's script (issue 16 goal 5: the cold start's longest wait was that open). Started
-  // once the page itself has gone out, or DEMO_HEAD_START_MS after listening when no browser asks
-  // at once: the demo's parse and the compute worker's start held the server's loop for 50-500 ms
-  // (stalls measured on the 2-core machines), and a page request that came meanwhile waited.
-  const cancelDemo = options.openFile ? () => undefined : startAfterPage(pageServed, DEMO_HEAD_START_MS, () => void host.session.prepareDemo(mark));
+  // once the page and its assets have gone out, or DEMO_HEAD_START_MS after listening when no
+  // browser asks at once: the demo's parse and the compute worker's start held the server's loop
+  // for 50-500 ms (stalls measured on the 2-core machines), and a request that came meanwhile
+  // waited. Started after the page alone, it held the page's assets back (plotly's chunk went out
+  // 300-500 ms after the page instead of 150-230), and plotly's compile, the longest step of a
+  // cold start, began that much later.
+  const cancelDemo = options.openFile ? () => undefined : startAfterPage(page, DEMO_HEAD_START_MS, DEMO_ASSETS_WAIT_MS, () => void host.session.prepareDemo(mark));
   // The last change before a quit is still waiting out the save debounce: write it before exiting.
   return {
     ...running,

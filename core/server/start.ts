@@ -75,24 +75,25 @@ export async function startWebMode(options: WebModeOptions): Promise<RunningStud
   if (cleaned) process.stderr.write(`omnizip-studio: ${cleaned}\n`);
   const mark = startupMarks(process.env.OMNIZIP_STARTUP_MARKS === '1' ? (line) => process.stderr.write(line) : null);
   const host = createStudioHost({ appRoot: options.appRoot, version: packageVersion(options.appRoot), stateDir });
-  // The compute worker, onnxruntime and the analysis sessions start now, on the other core, while
-  // this thread starts the server and the browser loads the page: the first clip then finds them open.
-  // On a warm start (the demo's analysis cached) it opens nothing: the first analysis is a cache read.
-  void host.session.warmEngine({ demoFirst: !options.openFile }).then(() => mark('engine warmed'));
   let pageOut = () => {};
   let assetsOut = () => {};
   const page: PageProgress = { served: new Promise<void>((resolve) => (pageOut = resolve)), assetsServed: new Promise<void>((resolve) => (assetsOut = resolve)) };
   const running = await startStudioServer({ session: host.session, staticDir, port: options.port, openFile: options.openFile, mark, onPageServed: () => pageOut(), onPageAssetsServed: () => assetsOut() });
   mark('listening');
-  // The page opens the demo unless told to open a file: start on it while the browser loads and
-  // runs the page's script (issue 16 goal 5: the cold start's longest wait was that open). Started
-  // once the page and its assets have gone out, or DEMO_HEAD_START_MS after listening when no
-  // browser asks at once: the demo's parse and the compute worker's start held the server's loop
-  // for 50-500 ms (stalls measured on the 2-core machines), and a request that came meanwhile
-  // waited. Started after the page alone, it held the page's assets back (plotly's chunk went out
-  // 300-500 ms after the page instead of 150-230), and plotly's compile, the longest step of a
-  // cold start, began that much later.
-  const cancelDemo = options.openFile ? () => undefined : startAfterPage(page, DEMO_HEAD_START_MS, DEMO_ASSETS_WAIT_MS, () => void host.session.prepareDemo(mark));
+  // While the browser compiles and runs the page's scripts, the compute worker, onnxruntime and the
+  // analysis sessions start (warmEngine: on a warm start, the demo's analysis cached, it opens no
+  // session) and the demo, which the page opens unless told to open a file, is prepared (issue 16
+  // goal 5: the cold start's longest wait was that open). Both start once the page and its assets
+  // have gone out, or DEMO_HEAD_START_MS after listening when no browser asks at once. Started
+  // earlier, they shared the 2 cores with serving the page: the demo's parse and the worker's
+  // start held this thread's loop for 50-500 ms, and plotly's chunk, whose compile is the longest
+  // step of a cold start, went out 200-550 ms after the URL instead of 130-170 (cold starts,
+  // cold-cache probe, 4 runs each: 2.46 s mean with both after the assets, 2.65 s with the
+  // worker started before listening and the demo after the page alone).
+  const cancelDemo = startAfterPage(page, DEMO_HEAD_START_MS, DEMO_ASSETS_WAIT_MS, () => {
+    void host.session.warmEngine({ demoFirst: !options.openFile }).then(() => mark('engine warmed'));
+    if (!options.openFile) void host.session.prepareDemo(mark);
+  });
   // The last change before a quit is still waiting out the save debounce: write it before exiting.
   return {
     ...running,

@@ -490,7 +490,7 @@ function coverTrace(c: Coverage, trace: PlotData, xs: AxisScale, ys: AxisScale, 
 function paintOverlayPixels(ctx: CanvasRenderingContext2D, axes: Axes, traces: PlotData[], dpr: number): boolean {
   const shown = traces.filter((t) => t.visible !== false && t.visible !== 'legendonly');
   let marks = 0;
-  for (const t of shown) marks += Array.isArray(t.x) ? t.x.length : 0;
+  for (const t of shown) marks += Array.isArray(t.x) || ArrayBuffer.isView(t.x) ? (t.x as ArrayLike<unknown>).length : 0;
   if (marks < STAMP_MIN_POINTS || !shown.every((t) => pixelPaintable(t, dpr))) return false;
   const placed = shown.flatMap((trace) => {
     const [xn, yn] = axisNames(trace);

@@ -5,14 +5,15 @@ import { correlationLabels, sameAudioOutcome, timelineAudioTraces, timelinePlanT
 describe('timeline figure', () => {
   it('puts every audio token in exactly one fate trace and links merged tokens to their anchor', () => {
     const traces = timelinePlanTraces(clip, data, plan(), null);
-    const byName = (p: string) => traces.find((t) => String(t.name).startsWith(p)) as { x: number[]; y: number[]; customdata: number[] };
+    const byName = (p: string) => traces.find((t) => String(t.name).startsWith(p)) as { x: ArrayLike<number>; y: ArrayLike<number>; customdata: ArrayLike<number> };
     expect(byName('kept: dominant').x.length).toBe(2);
     expect(byName('kept: anchor').x.length).toBe(1);
-    expect(byName('merged').customdata).toEqual([1, 1]);
+    expect(Array.from(byName('merged').customdata)).toEqual([1, 1]);
     expect(byName('dropped').x.length).toBe(1);
     const links = byName('merge → anchor');
-    // token 2 -> anchor 1, token 5 -> anchor 1, separated by null; on the ranked (attention) curve ÷ its max
-    expect(links.y.map((v) => (v === null ? null : Number((v as number).toFixed(6))))).toEqual([0.1, 0.2, null, 0.04, 0.2, null]);
+    // token 2 -> anchor 1, token 5 -> anchor 1, each followed by a gap (NaN); on the ranked (attention) curve ÷ its max
+    expect(Array.from(links.y, (v) => (Number.isNaN(v) ? null : Number(v.toFixed(6))))).toEqual([0.1, 0.2, null, 0.04, 0.2, null]);
+    expect(Array.from(links.x, (v) => Number.isNaN(v))).toEqual([false, false, true, false, false, true]);
     const video = byName('video kept per patch');
     expect(video.y).toEqual([0.5, 0.5, 0.5, 0.25]);
   });
@@ -32,8 +33,8 @@ describe('timeline figure', () => {
 
   it('puts fate markers on the curve the top-k actually ranked by', () => {
     const traces = timelinePlanTraces(clip, data, { ...plan(), audioScoreSource: 'token_energy' }, null);
-    const dominant = traces.find((t) => String(t.name).startsWith('kept: dominant')) as { y: number[] };
-    expect(dominant.y).toEqual([0.5, 1]); // tokens 0 and 3 on token energy ÷ max
+    const dominant = traces.find((t) => String(t.name).startsWith('kept: dominant')) as { y: ArrayLike<number> };
+    expect(Array.from(dominant.y)).toEqual([0.5, 1]); // tokens 0 and 3 on token energy ÷ max
   });
 
   it('labels the correlations of each curve pair', () => {
@@ -44,7 +45,7 @@ describe('timeline figure', () => {
 
   it('adds compare markers for tokens kept by only one side', () => {
     const traces = timelinePlanTraces(clip, data, plan(), { audioDiff: new Int8Array([0, -1, 0, 1, 1, 0]), labelA: 'A', labelB: 'B' });
-    expect((traces.find((t) => String(t.name).startsWith('only in A')) as { x: number[] }).x.length).toBe(1);
+    expect((traces.find((t) => String(t.name).startsWith('only in A')) as { x: ArrayLike<number> }).x.length).toBe(1);
     expect((traces.find((t) => String(t.name).startsWith('only in B')) as { x: number[] }).x.length).toBe(2);
   });
 

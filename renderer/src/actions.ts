@@ -235,7 +235,13 @@ export async function replan(): Promise<void> {
         const shownClip = useStudio.getState().clip;
         if (shownClip !== rehearsedClip) {
           rehearsedClip = shownClip;
-          void afterChartsDraw().then(() => armRehearsal(studioRehearsalHost));
+          const planned = studioRehearsalHost.shown();
+          void afterChartsDraw().then(() => {
+            // Only what the first plan showed is rehearsed: a config changed meanwhile (the first
+            // slider move) stops the rehearsals before they start, and another clip arms its own.
+            const shown = studioRehearsalHost.shown();
+            if (shown.clip === planned.clip && shown.config === planned.config) armRehearsal(studioRehearsalHost);
+          });
         }
       } catch (err) {
         useStudio.getState().setPlanError(errorText(err));

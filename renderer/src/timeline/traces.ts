@@ -159,7 +159,7 @@ export function timelineAudioTraces(clip: ClipSummary, data: ClipData | undefine
         k += 3;
       }
     }
-    traces.push({ type: MARKER_TRACE, mode: 'lines', x: lx, y: ly, name: 'merge → anchor', line: { color: 'rgba(123,63,181,0.45)', width: 1 }, hoverinfo: 'skip', connectgaps: false } as unknown as PlotData);
+    traces.push({ type: MARKER_TRACE, mode: 'lines', x: lx, y: ly, name: 'merge → anchor', line: { color: 'rgba(123,63,181,0.45)', width: 1 }, hoverinfo: 'skip', connectgaps: false });
     for (const fate of [AUDIO_DOMINANT, AUDIO_ANCHOR, AUDIO_MERGED, AUDIO_DROPPED] as const) {
       const xs = new Float64Array(perFate[fate]);
       const ys = new Float64Array(perFate[fate]);
@@ -183,7 +183,7 @@ export function timelineAudioTraces(clip: ClipSummary, data: ClipData | undefine
         meta: { fate },
         marker: { color: style.color, symbol: style.symbol, size: style.size, line: { width: fate === AUDIO_DROPPED ? 1 : 0, color: style.color } },
         hovertemplate: fate === AUDIO_MERGED ? `t=%{x:.2f}s · ${style.name} #%{customdata}<extra></extra>` : `t=%{x:.2f}s · ${style.name}<extra></extra>`,
-      } as unknown as PlotData);
+      });
     }
     if (compare) {
       for (const [sign, label, color, symbol] of [[-1, `only in ${compare.labelA}`, '#d62728', 'triangle-down'], [1, `only in ${compare.labelB}`, '#1f77b4', 'triangle-up']] as const) {

@@ -203,7 +203,7 @@ export class StudioSession {
 
   /**
    * Opens the analysis engine on the session's provider before any clip is asked for: web mode
-   * calls it once its page has gone out, so the compute worker's start, onnxruntime's import and
+   * calls it once its page and the assets it names have gone out, so the compute worker's start, onnxruntime's import and
    * the sessions (~0.3-0.9 s of a cold start on the 2-core machines, issue 16 goal 5) run while
    * the page's scripts compile, not after the first clip arrives. `demoFirst`: the demo
    * opens first, and no session is opened when its analysis is cached (the worker's start and

@@ -328,7 +328,7 @@ try {
         `${' '.repeat(18)}p50 / replan ${(r.p50 / r.planMsMedian).toFixed(1)}x, p95 / replan ${(r.p95 / r.planMsMedian).toFixed(1)}x (same run: the machine's speed cancels out); load average ${r.loadAverage.before.join(' ')} -> ${r.loadAverage.after.join(' ')}\n` +
         `${' '.repeat(18)}moves start ${SETTLE_MS} ms after the clip is complete (its speech curve came ${r.speechMs} ms after the first draw; ${r.rehearsals} redraw rehearsals ran); first ${FIRST_MOVES} moves p50 ${r.first.p50} / max ${r.first.max} ms, later moves p50 ${r.later.p50} / p95 ${r.later.p95} ms\n` +
         (r.bySlider ? `${' '.repeat(18)}per slider: ${Object.entries(r.bySlider).map(([key, s]) => `${key} ${s.moves} moves p50 ${s.p50} / p95 ${s.p95} ms`).join('; ')}\n` : '') +
-        `${' '.repeat(18)}synchronous draw per chart, p50 (ms; "(canvas)" = per-plan overlay repaint, plain = Plotly.react when the static figure changed): ${JSON.stringify(r.chartP50)}; draws per chart ${JSON.stringify(r.chartRuns)}\n` +
+        `${' '.repeat(18)}synchronous draw per chart, p50 (ms; "(canvas)" = per-plan overlay repaint, "(relayout)" = Plotly.relayout when only y axes changed, plain = Plotly.react when the static figure changed): ${JSON.stringify(r.chartP50)}; draws per chart ${JSON.stringify(r.chartRuns)}\n` +
         `${' '.repeat(18)}stages over ${r.stageSamples} moves (p50 / p95 ms, share of the total; in-run references, an empty call's round trip minus the host on the idle page: by fetch p50 ${r.emptyCallMs.p50} / p95 ${r.emptyCallMs.p95} ms, by WebSocket p50 ${r.emptySocketMs.p50} / p95 ${r.emptySocketMs.p95} ms):`,
     );
     for (const { key, label } of STAGES) {

@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { loadedPlotly, usePlotly, type Layout, type PlotData, type PlotlyHTMLElement, type PlotMouseEvent } from './plotly.js';
 import { noteChartDrawn, noteChartSync, noteCommitted, registerChart } from '../perf.js';
 import { registerChartElement } from './chart-registry.js';
+import { yAxisEdits } from './layout-edits.js';
 import { paintOverlay } from './overlay.js';
 import { plotAxes, plotWidth } from './plotly-axes.js';
 
@@ -92,6 +93,8 @@ export function PlotlyChart({ id, title, data, layout, overlay = NO_OVERLAY, exp
   latest.current = { data, layout, overlay: visibleOverlay, allOverlay: overlay, seq, exportTitle };
   /** Plotly.react calls not yet finished: the overlay waits for the axes they produce. */
   const pending = useRef(0);
+  /** What plotly last drew here (the relayout shortcut compares against it). */
+  const drawnFigure = useRef<{ Plotly: object; data: PlotData[]; layout: Layout; height: number } | null>(null);
   const alive = useRef(true);
 
   /** The live chart's legend for canvas traces is HTML; an exported image gets plotly's own legend and title. */
@@ -176,16 +179,24 @@ export function PlotlyChart({ id, title, data, layout, overlay = NO_OVERLAY, exp
       unregister();
       unregisterElement();
       loadedPlotly()?.purge(el);
+      drawnFigure.current = null;
     };
   }, [id, title]);
 
   useLayoutEffect(() => {
     if (!Plotly) return;
     const el = ref.current as HTMLDivElement;
+    // The same traces under a layout whose y axes alone moved (a widened ratio axis) are
+    // relayouted, not redrawn; an equal layout built anew needs no plotly call at all.
+    const previous = drawnFigure.current;
+    const edits = previous && previous.Plotly === Plotly && previous.data === data && previous.height === height ? yAxisEdits(previous.layout, layout) : null;
+    // A copy: plotly writes into the layout it is given (an axis's detected `type`, say).
+    drawnFigure.current = { Plotly, data, layout: structuredClone(layout), height };
+    if (edits && Object.keys(edits).length === 0) return paintRef.current();
     pending.current++;
     const started = performance.now();
-    const drawing = Plotly.react(el, data, fullLayout(layout), CONFIG);
-    noteChartSync(id, performance.now() - started);
+    const drawing = edits ? Plotly.relayout(el, edits) : Plotly.react(el, data, fullLayout(layout), CONFIG);
+    noteChartSync(edits ? `${id} (relayout)` : id, performance.now() - started);
     void drawing.then(
       (gd: PlotlyHTMLElement) => {
         pending.current--;

@@ -174,6 +174,12 @@ export interface CacheLookup {
   reason?: string;
 }
 
+/** An entry's file name up to its frame geometries: the content hash and the analysis format version. */
+function entryPrefix(contentHash: string): string {
+  if (!/^[0-9a-f]{16,128}$/i.test(contentHash)) throw new Error(`content hash '${contentHash}' is not a hex digest`);
+  return `${contentHash.toLowerCase()}.v${ANALYSIS_VERSION}.g`;
+}
+
 export class AnalysisCache {
   constructor(
     readonly dir: string = defaultAnalysisCacheDir(),
@@ -230,9 +236,18 @@ export class AnalysisCache {
   }
 
   fileFor(contentHash: string, frameGeometries: number[]): string {
-    if (!/^[0-9a-f]{16,128}$/i.test(contentHash)) throw new Error(`content hash '${contentHash}' is not a hex digest`);
     const geometry = frameGeometries.length ? frameGeometries.join('-') : 'none';
-    return path.join(this.dir, `${contentHash.toLowerCase()}.v${ANALYSIS_VERSION}.g${geometry}.ozanalysis`);
+    return path.join(this.dir, `${entryPrefix(contentHash)}${geometry}.ozanalysis`);
+  }
+
+  /** Whether an entry of this content hash exists, for any frame geometry and provider (no entry is read). */
+  async hasEntryFor(contentHash: string): Promise<boolean> {
+    const prefix = entryPrefix(contentHash);
+    try {
+      return (await readdir(this.dir)).some((name) => name.startsWith(prefix) && name.endsWith('.ozanalysis'));
+    } catch {
+      return false;
+    }
   }
 
   async read(contentHash: string, frameGeometries: number[]): Promise<CacheLookup> {

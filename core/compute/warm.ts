@@ -4,8 +4,7 @@
  * analysis is a cache read that needs no session; creating five of them beside it on the 2-core
  * machines only held that read back (issue 16 goal 5).
  */
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { AnalysisCache } from '../analysis/cache.js';
 import { bundleContentHash } from '../bundle/reader.js';
 
@@ -17,10 +16,7 @@ import { bundleContentHash } from '../bundle/reader.js';
  */
 export async function cachedAnalysisExists(file: string): Promise<boolean> {
   try {
-    const cache = new AnalysisCache();
-    const entry = path.basename(cache.fileFor(bundleContentHash(await readFile(file)), []));
-    const prefix = entry.slice(0, entry.lastIndexOf('.g') + 2);
-    return (await readdir(cache.dir)).some((name) => name.startsWith(prefix) && name.endsWith('.ozanalysis'));
+    return await new AnalysisCache().hasEntryFor(bundleContentHash(await readFile(file)));
   } catch {
     return false;
   }

@@ -114,7 +114,7 @@ function encodeParts(value: unknown, repeat: { previous: FrameMemory; memory: Ui
       const again =
         bytes.byteLength < MIN_REPEATED_ARRAY_BYTES ? -1 : at < previous.length && sameBytes(previous[at], bytes) ? at : previous.findIndex((p, k) => k !== at && sameBytes(p, bytes));
       if (again >= 0) {
-        repeat.memory.push(repeat.previous[again]);
+        repeat.memory.push(previous[again]);
         return { $typed: kind, again, at, length };
       }
       repeat.memory.push(bytes.slice());
@@ -191,17 +191,17 @@ export function encodeFrame(value: unknown): Uint8Array {
 }
 
 export function decodeFrame(bytes: Uint8Array): unknown {
-  return decodeParts(bytes, null).value;
+  return decodeParts(bytes, null);
 }
 
 /** A frame of a repeating stream, given the stream's memory of its previous frame; answers what this one leaves for the next. */
 export function decodeRepeatedFrame(bytes: Uint8Array, previous: FrameMemory): { value: unknown; memory: Uint8Array[] } {
   const memory: Uint8Array[] = [];
-  const value = decodeParts(bytes, { previous, memory }).value;
+  const value = decodeParts(bytes, { previous, memory });
   return { value, memory };
 }
 
-function decodeParts(bytes: Uint8Array, repeat: { previous: FrameMemory; memory: Uint8Array[] } | null): { value: unknown } {
+function decodeParts(bytes: Uint8Array, repeat: { previous: FrameMemory; memory: Uint8Array[] } | null): unknown {
   if (bytes.byteLength < 8 || MAGIC.some((m, i) => bytes[i] !== m)) throw new WireError('not an OMZ1 frame (bad magic)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const jsonLength = view.getUint32(4, true);
@@ -276,7 +276,7 @@ function decodeParts(bytes: Uint8Array, repeat: { previous: FrameMemory; memory:
     setOwn(r.holder, r.key, new ctor(earlier.buffer, earlier.byteOffset, r.length));
     remember(repeat.memory, r.at, count, earlier);
   }
-  return { value: root.value };
+  return root.value;
 }
 
 /** Array `at` of a frame of `count` arrays, kept for the next frame. */

@@ -322,6 +322,17 @@ describe('parseBundle enforces every rule of feature-bundle.md', () => {
     expect(readError(bytes).message).toMatch(/tensor 'video_embeds': contains Infinity at row 5 \(column 1\)/);
   });
 
+  it('NaN in BF16 audio embeddings names the row, and finite half embeddings pass', () => {
+    const bytes = serializeBundle(bundle, { dtype: 'BF16' }).slice();
+    expect(parseBundle(bytes, 'x', { computeHash: false }).audioEmbeds.every(Number.isFinite)).toBe(true);
+    const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Record<string, { data_offsets: [number, number] }>;
+    const start = 8 + headerLength + header.audio_embeds.data_offsets[0] + 2 * (3 * 8 + 7);
+    bytes[start] = 0xc0;
+    bytes[start + 1] = 0x7f;
+    expect(readError(bytes).message).toMatch(/tensor 'audio_embeds': contains NaN at row 3 \(column 7\)/);
+  });
+
   it('NaN and Infinity in audio scores', () => {
     expect(readError(editedFile(bundle, (e) => {
       f32Data(e, 'audio_scores')[42] = NaN;

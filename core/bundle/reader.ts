@@ -5,7 +5,7 @@
  */
 import { BundleError } from './errors.js';
 import { FileReadError, readRegularFile } from '../util/regular-file.js';
-import { checkSafetensorsPrefix, float32View, parseSafetensors, toFloat32, uint8View, type SafetensorsDType, type SafetensorsTensor } from './safetensors.js';
+import { checkSafetensorsPrefix, float32View, parseSafetensors, uint8View, widenToFloat32, type SafetensorsDType, type SafetensorsTensor } from './safetensors.js';
 import type { BundleFrames, EmbeddingDType, FeatureBundle } from './types.js';
 import { EMBEDDING_DTYPES, METADATA_ENTRY, validateBundleMetadata, validateFeatureBundle } from './validate.js';
 import { FinitePrescan } from './finite-prescan.js';
@@ -95,9 +95,12 @@ export function parseBundle(bytes: Uint8Array, fileName: string, options: ParseB
   const { [METADATA_ENTRY]: metadataText, ...extraFileMetadata } = file.metadata;
   const metadata = validateBundleMetadata(parseMetadataJson(metadataText, fileName), numVideo, fileName);
 
+  // Half embeddings are checked for NaN/Inf as they are widened; float32 ones by the prescan.
+  const audioEmbeds = widenToFloat32(audio);
+  const videoEmbeds = widenToFloat32(video);
   const bundle: FeatureBundle = {
-    audioEmbeds: toFloat32(audio),
-    videoEmbeds: toFloat32(video),
+    audioEmbeds: audioEmbeds.values,
+    videoEmbeds: videoEmbeds.values,
     numAudio,
     numVideo,
     hiddenSize,
@@ -111,7 +114,9 @@ export function parseBundle(bytes: Uint8Array, fileName: string, options: ParseB
     storedDType: { audio: audio.dtype as EmbeddingDType, video: video.dtype as EmbeddingDType },
   };
   if (Object.keys(extraFileMetadata).length > 0) bundle.extraFileMetadata = extraFileMetadata;
-  validateFeatureBundle(bundle, fileName, { knownFinite: knownFiniteArrays(bytes, file.tensors, bundle, options.finiteRanges) });
+  const knownFinite = knownFiniteArrays(bytes, file.tensors, bundle, options.finiteRanges);
+  for (const widened of [audioEmbeds, videoEmbeds]) if (widened.finite === true) knownFinite.add(widened.values);
+  validateFeatureBundle(bundle, fileName, { knownFinite });
   if (options.computeHash ?? true) bundle.contentHash = bundleContentHash(bytes);
   return bundle;
 }

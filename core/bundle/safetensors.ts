@@ -6,7 +6,7 @@
  */
 import { BundleError } from './errors.js';
 import { HOST_IS_LITTLE_ENDIAN, swapBytesInPlace } from '../util/endian.js';
-import { bf16BitsToFloat32Array, halfBitsToFloat32Array } from '../util/float16.js';
+import { widenBf16Bits, widenHalfBits } from '../util/float16.js';
 import { findDuplicateKey } from '../util/json-duplicates.js';
 
 /** Element size in bytes of every dtype the format defines that this reader accepts. */
@@ -248,18 +248,26 @@ export function uint8View(tensor: SafetensorsTensor): Uint8Array {
  * view where alignment allows; F16 and BF16 are converted exactly.
  */
 export function toFloat32(tensor: SafetensorsTensor): Float32Array {
+  return widenToFloat32(tensor).values;
+}
+
+/**
+ * toFloat32, and for F16 and BF16 (read and written in one pass) whether every value is finite;
+ * `finite` is null where nothing was learnt (F32 and F64: the values are not all read here).
+ */
+export function widenToFloat32(tensor: SafetensorsTensor): { values: Float32Array; finite: boolean | null } {
   switch (tensor.dtype) {
     case 'F32':
-      return float32View(tensor);
+      return { values: float32View(tensor), finite: null };
     case 'F16':
     case 'BF16': {
       const { buffer, byteOffset } = alignedLittleEndianBuffer(tensor, 2);
       const halfBits = new Uint16Array(buffer, byteOffset, tensor.elementCount);
-      return tensor.dtype === 'F16' ? halfBitsToFloat32Array(halfBits) : bf16BitsToFloat32Array(halfBits);
+      return tensor.dtype === 'F16' ? widenHalfBits(halfBits) : widenBf16Bits(halfBits);
     }
     case 'F64': {
       const { buffer, byteOffset } = alignedLittleEndianBuffer(tensor, 8);
-      return Float32Array.from(new Float64Array(buffer, byteOffset, tensor.elementCount));
+      return { values: Float32Array.from(new Float64Array(buffer, byteOffset, tensor.elementCount)), finite: null };
     }
     default:
       throw new TypeError(`tensor '${tensor.name}' has dtype ${tensor.dtype}, not a floating-point dtype`);

@@ -9,6 +9,8 @@ import {
   halfBitsToFloat32Array,
   isBf16BitsNonFinite,
   isHalfBitsNonFinite,
+  widenBf16Bits,
+  widenHalfBits,
 } from './float16.js';
 
 describe('F16 decoding', () => {
@@ -34,6 +36,18 @@ describe('F16 decoding', () => {
       if (!Object.is(widened[bits], halfBitsToFloat(bits))) mismatches.push(bits);
     }
     expect(mismatches).toEqual([]);
+  });
+
+  it('says whether every widened value is finite, for each single bit pattern and for runs of them', () => {
+    const wrong: number[] = [];
+    for (let bits = 0; bits < 65536; bits++) {
+      // The pattern alone, and hidden after finite values (a subnormal, a zero, a normal).
+      for (const run of [[bits], [0x0001, 0x8000, 0x3c00, bits]]) {
+        if (widenHalfBits(new Uint16Array(run)).finite !== !isHalfBitsNonFinite(bits)) wrong.push(bits);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(widenHalfBits(new Uint16Array(0)).finite).toBe(true);
   });
 });
 
@@ -86,6 +100,17 @@ describe('BF16', () => {
     expect(widened[3]).toBe(-Infinity);
     expect(widened[4]).toBeNaN();
     expect(widened[5]).toBe(2 ** -133); // float32 subnormal
+  });
+
+  it('says whether every widened value is finite', () => {
+    const wrong: number[] = [];
+    for (let bits = 0; bits < 65536; bits++) {
+      for (const run of [[bits], [0x0001, 0x3f80, bits, 0x8000]]) {
+        const { values, finite } = widenBf16Bits(new Uint16Array(run));
+        if (finite !== !isBf16BitsNonFinite(bits) || finite !== values.every(Number.isFinite)) wrong.push(bits);
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 
   it('rounds to nearest even and keeps NaN a NaN', () => {

@@ -50,18 +50,19 @@ const STAGES: { key: Exclude<keyof StageSample, 'total'>; label: string }[] = [
   { key: 'store', label: 'data cache + store update' },
   { key: 'react', label: 'React render to commit' },
   { key: 'draw', label: 'chart draws (plotly / canvas)' },
-  { key: 'frame', label: 'to the next frame (layout, paint)' },
+  { key: 'frame', label: 'to the next animation frame' },
 ];
+/** Printed under the stages, not part of their total: the frame's own rendering after its animation frame callbacks. */
+const AFTER_FRAME = { key: 'afterFrame', label: "+ that frame's style, layout, paint (after the clock)" } as const;
 
 /** Per stage: median, p95 and share of the summed total (the shares add up to 100%). */
 function stageTable(stages: StageSample[]) {
   const total = stages.reduce((a, x) => a + x.total, 0);
-  return Object.fromEntries(
-    STAGES.map(({ key }) => {
-      const v = stages.map((x) => x[key]);
-      return [key, { p50: round1(percentile(v, 50)), p95: round1(percentile(v, 95)), share: total > 0 ? Math.round((1000 * v.reduce((a, x) => a + x, 0)) / total) / 10 : 0 }];
-    }),
-  );
+  const row = (key: keyof StageSample) => {
+    const v = stages.map((x) => x[key]);
+    return { p50: round1(percentile(v, 50)), p95: round1(percentile(v, 95)), share: total > 0 ? Math.round((1000 * v.reduce((a, x) => a + x, 0)) / total) / 10 : 0 };
+  };
+  return Object.fromEntries([...STAGES, AFTER_FRAME].map(({ key }) => [key, row(key)]));
 }
 
 function percentile(values: number[], p: number): number {
@@ -96,6 +97,7 @@ async function measure(page: Page, url: string, label: string) {
   await page.evaluate(() => {
     if (window.__omzPerf) {
       window.__omzPerf.samples.length = 0;
+      window.__omzPerf.painted.length = 0;
       window.__omzPerf.stages.length = 0;
       window.__omzPerf.planMs.length = 0;
       window.__omzPerf.chartSync = {};
@@ -111,9 +113,11 @@ async function measure(page: Page, url: string, label: string) {
     movedKeys.push(key);
     await page.getByTestId(`slider-${key}`).fill(value);
     await waitDrawn(page, before, 30_000);
-    await page.waitForTimeout(20); // let the measuring rAF run
+    // The move's sample is taken in the next animation frame, its painted figure once that frame is rendered.
+    await page.waitForFunction((n) => (window.__omzPerf?.painted.length ?? 0) >= n, movedKeys.length, { timeout: 30_000, polling: 5 });
+    await page.waitForTimeout(20);
   }
-  const perf = await page.evaluate(() => window.__omzPerf ?? { samples: [], stages: [], planMs: [], chartSync: {} });
+  const perf = await page.evaluate(() => window.__omzPerf ?? { samples: [], painted: [], stages: [], planMs: [], chartSync: {} });
   // In-run reference for the transport stage: the page's round trip of the smallest call (app.info,
   // an empty params frame), 30 times, less the host's Server-Timing.
   const emptyCallMs = (await page.evaluate(`(async () => {
@@ -184,6 +188,8 @@ async function measure(page: Page, url: string, label: string) {
     p50: percentile(perf.samples, 50),
     p95: percentile(perf.samples, 95),
     max: Math.max(...perf.samples),
+    /** Input to the frame rendered (its style, layout and paint done): what the user waits for. */
+    painted: { p50: round1(percentile(perf.painted, 50)), p95: round1(percentile(perf.painted, 95)), max: round1(Math.max(...perf.painted)) },
     rehearsals,
     speechMs: Math.round(speechMs),
     first: { p50: round1(percentile(perf.samples.slice(0, FIRST_MOVES), 50)), max: round1(Math.max(...perf.samples.slice(0, FIRST_MOVES))) },
@@ -327,6 +333,7 @@ try {
       `  ${r.label.padEnd(15)} ${String(r.moves).padStart(3)} moves  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  max ${r.max.toFixed(1)} ms  (replan median ${r.planMsMedian.toFixed(2)} ms; open+analyse+first draw ${r.openMs} ms)  [${r.clip}]\n` +
         `${' '.repeat(18)}p50 / replan ${(r.p50 / r.planMsMedian).toFixed(1)}x, p95 / replan ${(r.p95 / r.planMsMedian).toFixed(1)}x (same run: the machine's speed cancels out); load average ${r.loadAverage.before.join(' ')} -> ${r.loadAverage.after.join(' ')}\n` +
         `${' '.repeat(18)}moves start ${SETTLE_MS} ms after the clip is complete (its speech curve came ${r.speechMs} ms after the first draw; ${r.rehearsals} redraw rehearsals ran); first ${FIRST_MOVES} moves p50 ${r.first.p50} / max ${r.first.max} ms, later moves p50 ${r.later.p50} / p95 ${r.later.p95} ms\n` +
+        `${' '.repeat(18)}to the frame rendered (its style, layout and paint done, after the clock above): p50 ${r.painted.p50} / p95 ${r.painted.p95} / max ${r.painted.max} ms\n` +
         (r.bySlider ? `${' '.repeat(18)}per slider: ${Object.entries(r.bySlider).map(([key, s]) => `${key} ${s.moves} moves p50 ${s.p50} / p95 ${s.p95} ms`).join('; ')}\n` : '') +
         `${' '.repeat(18)}synchronous draw per chart, p50 (ms; "(canvas)" = per-plan overlay repaint, "(relayout)" = Plotly.relayout when only y axes changed, plain = Plotly.react when the static figure changed): ${JSON.stringify(r.chartP50)}; draws per chart ${JSON.stringify(r.chartRuns)}\n` +
         `${' '.repeat(18)}stages over ${r.stageSamples} moves (p50 / p95 ms, share of the total; in-run references, an empty call's round trip minus the host on the idle page: by fetch p50 ${r.emptyCallMs.p50} / p95 ${r.emptyCallMs.p95} ms, by WebSocket p50 ${r.emptySocketMs.p50} / p95 ${r.emptySocketMs.p95} ms):`,
@@ -335,6 +342,8 @@ try {
       const st = r.stages[key];
       console.log(`${' '.repeat(20)}${label.padEnd(48)} ${st.p50.toFixed(1).padStart(6)} / ${st.p95.toFixed(1).padStart(6)}  ${st.share.toFixed(1).padStart(5)}%`);
     }
+    const after = r.stages[AFTER_FRAME.key];
+    console.log(`${' '.repeat(20)}${AFTER_FRAME.label.padEnd(48)} ${after.p50.toFixed(1).padStart(6)} / ${after.p95.toFixed(1).padStart(6)}`);
   }
   console.log('\nnpm start (web mode) -> the demo drawn in Chromium (target <= 3 s; the browser is already running, with a tab open)');
   for (const [label, r] of Object.entries(startup)) {

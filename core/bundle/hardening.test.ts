@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { joinSafetensors, rewriteSafetensorsHeader, splitSafetensors, type RawHeaderEntries } from '../../test-support/raw-safetensors.js';
-import { parseBundle, readBundle } from './reader.js';
+import { parseBundle, readBundle, readBundleOutline } from './reader.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shared = process.env.OMNIZIP_SHARED ?? path.resolve(repoRoot, '../shared');
@@ -22,34 +22,50 @@ function withHeader(edit: (header: RawHeaderEntries) => void, data?: (d: Uint8Ar
   return rewriteSafetensorsHeader(goldenBytes(), edit, data);
 }
 
-describe('item 3: regular files only, sizes checked before reading', () => {
+// readBundle reads through libuv's threads; inspect's outline reader on the calling thread.
+const READERS = [
+  ['readBundle', (file: string) => readBundle(file)],
+  ['readBundleOutline, blocking', (file: string) => readBundleOutline(file, { blockingUpTo: Number.MAX_SAFE_INTEGER })],
+  ['readBundleOutline, large', (file: string) => readBundleOutline(file, { blockingUpTo: 0 })],
+] as const;
+
+describe.each(READERS)('item 3: regular files only, sizes checked before reading (%s)', (label, read) => {
   it('refuses /dev/zero at once instead of reading it forever', async () => {
-    await expect(readBundle('/dev/zero')).rejects.toThrow(/\/dev\/zero: cannot read: .*it is a device, not a regular file/);
+    await expect(read('/dev/zero')).rejects.toThrow(/\/dev\/zero: cannot read: .*it is a device, not a regular file/);
   });
 
   it('refuses a .safetensors symlink to /dev/zero', async () => {
-    const link = path.join(dir, 'zero.safetensors');
+    const link = path.join(dir, `zero-${label.replace(/\W/g, '')}.safetensors`);
     symlinkSync('/dev/zero', link);
-    await expect(readBundle(link)).rejects.toThrow(/not a regular file/);
+    await expect(read(link)).rejects.toThrow(/not a regular file/);
   });
 
   it('refuses a FIFO without waiting for a writer', async () => {
-    const fifo = path.join(dir, 'pipe.safetensors');
+    const fifo = path.join(dir, `pipe-${label.replace(/\W/g, '')}.safetensors`);
     execFileSync('mkfifo', [fifo]);
     const started = performance.now();
-    await expect(readBundle(fifo)).rejects.toThrow(/a FIFO \(named pipe\), not a regular file/);
+    await expect(read(fifo)).rejects.toThrow(/a FIFO \(named pipe\), not a regular file/);
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('refuses a header length larger than the file before reading the rest', async () => {
-    const file = path.join(dir, 'huge-header.safetensors');
+    const file = path.join(dir, `huge-header-${label.replace(/\W/g, '')}.safetensors`);
     const bytes = new Uint8Array(64);
     new DataView(bytes.buffer).setBigUint64(0, 50_000_000n, true);
     writeFileSync(file, bytes);
-    await expect(readBundle(file)).rejects.toThrow(/header length 50000000 runs past the end of the 64-byte file/);
+    await expect(read(file)).rejects.toThrow(/header length 50000000 runs past the end of the 64-byte file/);
     new DataView(bytes.buffer).setBigUint64(0, 2n ** 60n, true);
     writeFileSync(file, bytes);
-    await expect(readBundle(file)).rejects.toThrow(/exceeds the 100000000-byte limit/);
+    await expect(read(file)).rejects.toThrow(/exceeds the 100000000-byte limit/);
+  });
+
+  it('says a missing file is missing', async () => {
+    await expect(read(path.join(dir, 'absent.safetensors'))).rejects.toThrow(/absent\.safetensors: cannot read: no such file/);
+  });
+
+  it('reads the golden bundle', async () => {
+    const file = path.join(shared, 'golden', 'default_params.safetensors');
+    expect((await read(file)).numAudio).toBeGreaterThan(0);
   });
 });
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { thrownBundleError } from '../../test-support/bundle-errors.js';
 import { BundleError } from './errors.js';
-import { bundleContentHash, parseBundle, readBundle } from './reader.js';
+import { bundleContentHash, parseBundle, parseBundleOutline, readBundle, readBundleOutline } from './reader.js';
 import { serializeSafetensors, type SafetensorsTensorInput } from './safetensors.js';
 import { makeSyntheticBundle } from '../../test-support/synthetic/index.js';
 import { rewriteSafetensorsHeader } from '../../test-support/raw-safetensors.js';
@@ -44,8 +44,11 @@ function editedFile(bundle: FeatureBundle, edit: (e: Edit) => void): Uint8Array 
   return serializeSafetensors([...e.tensors.values()], fileMetadata);
 }
 
+/** parseBundle's error for `bytes`, after checking that the outline reader (inspect's) refuses them with the same words. */
 function readError(bytes: Uint8Array): BundleError {
-  return thrownBundleError(() => parseBundle(bytes, 'clip.safetensors'), 'parseBundle');
+  const err = thrownBundleError(() => parseBundle(bytes, 'clip.safetensors'), 'parseBundle');
+  expect(thrownBundleError(() => parseBundleOutline(bytes, 'clip.safetensors'), 'parseBundleOutline').message).toBe(err.message);
+  return err;
 }
 
 function f32Data(e: Edit, name: string): Float32Array {
@@ -80,6 +83,36 @@ describe('golden bundles', () => {
     // Golden files are 8-byte aligned, so the embeddings are views, not copies.
     expect(bundle.videoEmbeds.buffer).toBe(bundle.audioEmbeds.buffer);
     expect(bundle.tokenTypes.buffer).toBe(bundle.audioEmbeds.buffer);
+  });
+
+  it.each(cases)('%s: the outline reader (inspect) gives the bundle less its embeddings', async (name) => {
+    const file = path.join(dir, `${name}.safetensors`);
+    const { audioEmbeds: _audio, videoEmbeds: _video, contentHash: _hash, ...whole } = await readBundle(file);
+    expect(await readBundleOutline(file)).toEqual(whole);
+  });
+});
+
+describe('the outline reader', () => {
+  const bundle = smallBundle({ withWaveform: true, withFrames: true, framePixelsPerToken: 3, sampleRate: 800 });
+  const outlineOf = ({ audioEmbeds: _audio, videoEmbeds: _video, contentHash: _hash, ...rest }: FeatureBundle) => rest;
+
+  it.each(['F32', 'F16', 'BF16'] as const)('reads a %s bundle as parseBundle does, less its embeddings', (dtype) => {
+    const bytes = serializeBundle(bundle, { dtype });
+    expect(parseBundleOutline(bytes, 'clip.safetensors')).toEqual(outlineOf(parseBundle(bytes, 'clip.safetensors')));
+    // Without a prescan of the float32 tensors it still checks them (through parseBundle's path).
+    expect(parseBundleOutline(bytes, 'clip.safetensors', new Map())).toEqual(outlineOf(parseBundle(bytes, 'clip.safetensors')));
+  });
+
+  it.each([
+    ['F16', 0x7c00, 'Infinity'],
+    ['F16', 0xfe00, 'NaN'],
+    ['BF16', 0xff80, '-Infinity'],
+  ] as const)('finds a non-finite %s value (bits %s) without widening, with the row parseBundle names', (dtype, bits, what) => {
+    const bytes = serializeBundle(bundle, { dtype }).slice();
+    const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Record<string, { data_offsets: [number, number] }>;
+    new DataView(bytes.buffer).setUint16(8 + headerLength + header.video_embeds.data_offsets[0] + 2 * (6 * 8 + 2), bits, true);
+    expect(readError(bytes).message).toContain(`tensor 'video_embeds': contains ${what} at row 6 (column 2)`);
   });
 });
 

@@ -5,9 +5,10 @@
  */
 import { BundleError } from './errors.js';
 import { FileReadError, readRegularFile } from '../util/regular-file.js';
-import { checkSafetensorsPrefix, float32View, parseSafetensors, uint8View, widenToFloat32, type SafetensorsDType, type SafetensorsTensor } from './safetensors.js';
-import type { BundleFrames, EmbeddingDType, FeatureBundle } from './types.js';
-import { EMBEDDING_DTYPES, METADATA_ENTRY, validateBundleMetadata, validateFeatureBundle } from './validate.js';
+import { checkSafetensorsPrefix, float32View, parseSafetensors, uint8View, widenToFloat32, type SafetensorsDType, type SafetensorsFile, type SafetensorsTensor } from './safetensors.js';
+import { bf16BitsFinite, halfBitsFinite } from '../util/float16.js';
+import type { BundleFrames, BundleOutline, EmbeddingDType, FeatureBundle } from './types.js';
+import { EMBEDDING_DTYPES, METADATA_ENTRY, validateBundleMetadata, validateBundleOutline, validateFeatureBundle } from './validate.js';
 import { FinitePrescan } from './finite-prescan.js';
 
 export interface ParseBundleOptions {
@@ -35,6 +36,62 @@ export function bundleContentHash(bytes: Uint8Array): string {
  * do not modify `bytes` afterwards.
  */
 export function parseBundle(bytes: Uint8Array, fileName: string, options: ParseBundleOptions = {}): FeatureBundle {
+  const { file, audio, video, outline } = parseParts(bytes, fileName);
+  // Half embeddings are checked for NaN/Inf as they are widened; float32 ones by the prescan.
+  const audioEmbeds = widenToFloat32(audio);
+  const videoEmbeds = widenToFloat32(video);
+  const bundle: FeatureBundle = { audioEmbeds: audioEmbeds.values, videoEmbeds: videoEmbeds.values, ...outline };
+  const knownFinite = knownFiniteArrays(bytes, file.tensors, bundle, options.finiteRanges);
+  for (const widened of [audioEmbeds, videoEmbeds]) if (widened.finite === true) knownFinite.add(widened.values);
+  validateFeatureBundle(bundle, fileName, { knownFinite });
+  if (options.computeHash ?? true) bundle.contentHash = bundleContentHash(bytes);
+  return bundle;
+}
+
+/**
+ * What `inspect` needs of a bundle file: every rule checked as readBundle checks it, but the
+ * embeddings are not widened to float32. F16 and BF16 embeddings are checked for NaN/Inf on their
+ * bits, F32 ones by the prescan while the file is read. Any embedding that cannot be vouched for
+ * so (a non-finite value, an unaligned tensor) goes through readBundle's own path, which words the
+ * error. Widening the demo's 0.9 M half values was most of an `inspect` run's own work.
+ */
+export async function readBundleOutline(file: string, options: { blockingUpTo?: number } = {}): Promise<BundleOutline> {
+  const prescan = new FinitePrescan();
+  const bytes = await readBundleBytes(file, (out, to) => prescan.take(out, to), options);
+  return parseBundleOutline(bytes, file, prescan.finiteRanges());
+}
+
+/** readBundleOutline of a bundle held in memory; `finiteRanges` as ParseBundleOptions' (by default, a prescan of `bytes`). */
+export function parseBundleOutline(bytes: Uint8Array, fileName: string, finiteRanges: ReadonlyMap<string, readonly [number, number]> = prescanned(bytes)): BundleOutline {
+  const parts = parseParts(bytes, fileName);
+  if (![parts.audio, parts.video].every((tensor) => storedValuesFinite(bytes, tensor, finiteRanges))) {
+    const { audioEmbeds: _audio, videoEmbeds: _video, ...outline } = parseBundle(bytes, fileName, { computeHash: false, finiteRanges });
+    return outline;
+  }
+  validateBundleOutline(parts.outline, fileName, { knownFinite: knownFiniteArrays(bytes, parts.file.tensors, parts.outline, finiteRanges) });
+  return parts.outline;
+}
+
+function prescanned(bytes: Uint8Array): Map<string, [number, number]> {
+  const prescan = new FinitePrescan();
+  prescan.take(bytes, bytes.length);
+  return prescan.finiteRanges();
+}
+
+/** Whether an embedding tensor's stored values are known to be finite without widening them. */
+function storedValuesFinite(bytes: Uint8Array, tensor: SafetensorsTensor, finiteRanges: ReadonlyMap<string, readonly [number, number]>): boolean {
+  if (tensor.dtype === 'F32') {
+    const range = finiteRanges.get(tensor.name);
+    const start = tensor.bytes.byteOffset - bytes.byteOffset;
+    return range !== undefined && tensor.bytes.buffer === bytes.buffer && range[0] === start && range[1] === start + tensor.bytes.length;
+  }
+  if ((tensor.dtype !== 'F16' && tensor.dtype !== 'BF16') || tensor.bytes.byteOffset % 2 !== 0) return false;
+  const bits = new Uint16Array(tensor.bytes.buffer, tensor.bytes.byteOffset, tensor.elementCount);
+  return tensor.dtype === 'F16' ? halfBitsFinite(bits) : bf16BitsFinite(bits);
+}
+
+/** The file's tensors checked for presence, dtype and shape, and the bundle's fields other than the embedding values (not yet validated). */
+function parseParts(bytes: Uint8Array, fileName: string): { file: SafetensorsFile; audio: SafetensorsTensor; video: SafetensorsTensor; outline: BundleOutline } {
   const file = parseSafetensors(bytes, fileName, { label: 'bundle' });
   const tensorError = (tensor: string, reason: string) => new BundleError(fileName, { tensor }, reason);
 
@@ -95,12 +152,7 @@ export function parseBundle(bytes: Uint8Array, fileName: string, options: ParseB
   const { [METADATA_ENTRY]: metadataText, ...extraFileMetadata } = file.metadata;
   const metadata = validateBundleMetadata(parseMetadataJson(metadataText, fileName), numVideo, fileName);
 
-  // Half embeddings are checked for NaN/Inf as they are widened; float32 ones by the prescan.
-  const audioEmbeds = widenToFloat32(audio);
-  const videoEmbeds = widenToFloat32(video);
-  const bundle: FeatureBundle = {
-    audioEmbeds: audioEmbeds.values,
-    videoEmbeds: videoEmbeds.values,
+  const outline: BundleOutline = {
     numAudio,
     numVideo,
     hiddenSize,
@@ -113,12 +165,8 @@ export function parseBundle(bytes: Uint8Array, fileName: string, options: ParseB
     metadata,
     storedDType: { audio: audio.dtype as EmbeddingDType, video: video.dtype as EmbeddingDType },
   };
-  if (Object.keys(extraFileMetadata).length > 0) bundle.extraFileMetadata = extraFileMetadata;
-  const knownFinite = knownFiniteArrays(bytes, file.tensors, bundle, options.finiteRanges);
-  for (const widened of [audioEmbeds, videoEmbeds]) if (widened.finite === true) knownFinite.add(widened.values);
-  validateFeatureBundle(bundle, fileName, { knownFinite });
-  if (options.computeHash ?? true) bundle.contentHash = bundleContentHash(bytes);
-  return bundle;
+  if (Object.keys(extraFileMetadata).length > 0) outline.extraFileMetadata = extraFileMetadata;
+  return { file, audio, video, outline };
 }
 
 /**
@@ -134,11 +182,11 @@ export async function readBundle(file: string, options: ParseBundleOptions = {})
 /**
  * A bundle file's bytes: regular files only (never /dev/zero or a FIFO, even through a symlink),
  * the header length checked against the file size before the rest is read. `onChunk` sees the
- * bytes as they arrive (see readRegularFile).
+ * bytes as they arrive; `blockingUpTo` as readRegularFile's.
  */
-export async function readBundleBytes(file: string, onChunk?: (out: Uint8Array, to: number) => void): Promise<Uint8Array> {
+export async function readBundleBytes(file: string, onChunk?: (out: Uint8Array, to: number) => void, options: { blockingUpTo?: number } = {}): Promise<Uint8Array> {
   try {
-    return await readRegularFile(file, { peek: (head, size) => checkSafetensorsPrefix(head, size, file, 'bundle'), onChunk });
+    return await readRegularFile(file, { peek: (head, size) => checkSafetensorsPrefix(head, size, file, 'bundle'), onChunk, blockingUpTo: options.blockingUpTo });
   } catch (err) {
     if (err instanceof FileReadError) throw new BundleError(file, 'file', `cannot read: ${err.reason}`);
     throw err;
@@ -178,7 +226,7 @@ function parseMetadataJson(text: string | undefined, fileName: string): unknown 
 function knownFiniteArrays(
   bytes: Uint8Array,
   tensors: ReadonlyMap<string, SafetensorsTensor>,
-  bundle: FeatureBundle,
+  bundle: BundleOutline & Partial<Pick<FeatureBundle, 'audioEmbeds' | 'videoEmbeds'>>,
   finiteRanges: ReadonlyMap<string, readonly [number, number]> | undefined,
 ): Set<Float32Array> {
   const known = new Set<Float32Array>();

@@ -80,6 +80,9 @@ export interface FeatureBundle {
   extraFileMetadata?: Record<string, string>;
 }
 
+/** A bundle without its embedding values: what `inspect` reads (every rule checked, nothing widened to float32). */
+export type BundleOutline = Omit<FeatureBundle, 'audioEmbeds' | 'videoEmbeds'>;
+
 /** A bundle's embedding fields from its two row-major [tokens, hiddenSize] matrices: the token counts follow from their lengths. */
 export function embeddingMatrices(audioEmbeds: Float32Array, videoEmbeds: Float32Array, hiddenSize: number): Pick<FeatureBundle, 'audioEmbeds' | 'videoEmbeds' | 'numAudio' | 'numVideo' | 'hiddenSize'> {
   const rows = (embeds: Float32Array) => (hiddenSize > 0 ? embeds.length / hiddenSize : 0);

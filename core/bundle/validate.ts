@@ -10,6 +10,7 @@ import {
   TOKEN_OTHER,
   TOKEN_VIDEO,
   type BundleMetadata,
+  type BundleOutline,
   type FeatureBundle,
 } from './types.js';
 
@@ -164,6 +165,25 @@ function checkGrid(grid: unknown, spatialMergeSize: number, numVideo: number, ke
  * `knownFinite`: arrays already checked for NaN/Inf (the reader's FinitePrescan), not scanned again.
  */
 export function validateFeatureBundle(bundle: FeatureBundle, file: string, options: { knownFinite?: ReadonlySet<Float32Array> } = {}): BundleMetadata {
+  return validateBundle(bundle, { audio: bundle.audioEmbeds, video: bundle.videoEmbeds }, file, options);
+}
+
+/**
+ * validateFeatureBundle for a bundle read without its embedding values (reader.ts
+ * `readBundleOutline`): the reader has checked those itself (their sizes follow from the tensor
+ * shapes, their values were found finite); every other rule is checked here, in the same order.
+ */
+export function validateBundleOutline(outline: BundleOutline, file: string, options: { knownFinite?: ReadonlySet<Float32Array> } = {}): BundleMetadata {
+  return validateBundle(outline, null, file, options);
+}
+
+/** `embeddings` null: checked by the caller (validateBundleOutline). */
+function validateBundle(
+  bundle: BundleOutline,
+  embeddings: { audio: Float32Array; video: Float32Array } | null,
+  file: string,
+  options: { knownFinite?: ReadonlySet<Float32Array> },
+): BundleMetadata {
   const tensorError = (tensor: string, reason: string) => new BundleError(file, { tensor }, reason);
   const { numAudio, numVideo, hiddenSize } = bundle;
 
@@ -175,11 +195,11 @@ export function validateFeatureBundle(bundle: FeatureBundle, file: string, optio
   }
   if (!EMBEDDING_DTYPES.includes(bundle.storedDType.audio)) throw tensorError('audio_embeds', `dtype ${bundle.storedDType.audio} is not F32, F16 or BF16`);
   if (!EMBEDDING_DTYPES.includes(bundle.storedDType.video)) throw tensorError('video_embeds', `dtype ${bundle.storedDType.video} is not F32, F16 or BF16`);
-  if (bundle.audioEmbeds.length !== numAudio * hiddenSize) {
-    throw tensorError('audio_embeds', `holds ${bundle.audioEmbeds.length} values, expected Na x D = ${numAudio} x ${hiddenSize}`);
+  if (embeddings && embeddings.audio.length !== numAudio * hiddenSize) {
+    throw tensorError('audio_embeds', `holds ${embeddings.audio.length} values, expected Na x D = ${numAudio} x ${hiddenSize}`);
   }
-  if (bundle.videoEmbeds.length !== numVideo * hiddenSize) {
-    throw tensorError('video_embeds', `holds ${bundle.videoEmbeds.length} values, expected Nv x D = ${numVideo} x ${hiddenSize}`);
+  if (embeddings && embeddings.video.length !== numVideo * hiddenSize) {
+    throw tensorError('video_embeds', `holds ${embeddings.video.length} values, expected Nv x D = ${numVideo} x ${hiddenSize}`);
   }
   if (bundle.audioScores !== null && bundle.audioScores.length !== numAudio) {
     throw tensorError('audio_scores', `has ${bundle.audioScores.length} entries, expected one per audio token (Na = ${numAudio})`);
@@ -204,8 +224,8 @@ export function validateFeatureBundle(bundle: FeatureBundle, file: string, optio
   const metadata = validateBundleMetadata(bundle.metadata, numVideo, file);
 
   const finiteChecks: [string, Float32Array | null, number][] = [
-    ['audio_embeds', bundle.audioEmbeds, hiddenSize],
-    ['video_embeds', bundle.videoEmbeds, hiddenSize],
+    ['audio_embeds', embeddings?.audio ?? null, hiddenSize],
+    ['video_embeds', embeddings?.video ?? null, hiddenSize],
     ['audio_scores', bundle.audioScores, 1],
     ['video_scores', videoScores, 1],
     ['decoder_attention', decoderAttention, 1],

@@ -50,7 +50,7 @@ export function clipLayout(bundle: FeatureBundle): ClipLayout {
  * The official core variant detects time chunks from `input_ids`: each run of consecutive audio
  * (video) positions is one chunk, and runs are paired by order. `token_types` plays that role here.
  */
-export function detectLayout(bundle: FeatureBundle): ClipLayout {
+export function detectLayout(bundle: Pick<FeatureBundle, 'tokenTypes' | 'numAudio' | 'numVideo' | 'metadata'>): ClipLayout {
   const types = bundle.tokenTypes;
   const audioPositions = new Int32Array(bundle.numAudio);
   const videoPositions = new Int32Array(bundle.numVideo);

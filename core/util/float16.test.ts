@@ -9,6 +9,8 @@ import {
   halfBitsToFloat32Array,
   isBf16BitsNonFinite,
   isHalfBitsNonFinite,
+  bf16BitsFinite,
+  halfBitsFinite,
   widenBf16Bits,
   widenHalfBits,
 } from './float16.js';
@@ -48,6 +50,18 @@ describe('F16 decoding', () => {
     }
     expect(wrong).toEqual([]);
     expect(widenHalfBits(new Uint16Array(0)).finite).toBe(true);
+  });
+
+  it('checks finiteness on the bits alone, as widening would find it, for F16 and BF16', () => {
+    const wrong: string[] = [];
+    for (let bits = 0; bits < 65536; bits++) {
+      // Low and high half of a 32-bit word, an odd tail, and a view that is not 4-byte aligned.
+      for (const run of [new Uint16Array([0x0001, 0x3c00, bits, 0x8000]), new Uint16Array([0x3c00, bits]), new Uint16Array([0x0001, 0x3c00, bits]), new Uint16Array([0, bits, 1, 2]).subarray(1)]) {
+        if (halfBitsFinite(run) !== widenHalfBits(run).finite) wrong.push(`F16 ${bits}`);
+        if (bf16BitsFinite(run) !== widenBf16Bits(run).finite) wrong.push(`BF16 ${bits}`);
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 });
 

@@ -54,6 +54,37 @@ export function widenHalfBits(src: Uint16Array, out: Float32Array = new Float32A
   return { values: out, finite: (exponents & 0x8000) === 0 };
 }
 
+/** Whether every F16 bit pattern is finite (no exponent of all ones), without widening. */
+export function halfBitsFinite(src: Uint16Array): boolean {
+  return exponentsFinite(src, HALF_EXPONENT_MASK, 0x400);
+}
+
+/** Whether every BF16 bit pattern is finite, without widening. */
+export function bf16BitsFinite(src: Uint16Array): boolean {
+  return exponentsFinite(src, BF16_EXPONENT_MASK, 0x80);
+}
+
+/**
+ * Whether no 16-bit pattern has an exponent of all ones: (exponent bits) + `one` reaches 0x8000
+ * only then. Two patterns per 32-bit word where the array is 4-byte aligned (each half's sum stays
+ * inside its own 16 bits): half the loop of a cold run, which is what an `inspect` pays.
+ */
+function exponentsFinite(src: Uint16Array, mask: number, one: number): boolean {
+  let exponents = 0;
+  let from = 0;
+  if (src.byteOffset % 4 === 0) {
+    const words = new Uint32Array(src.buffer, src.byteOffset, src.length >> 1);
+    const pairMask = mask * 0x10001;
+    const pairOne = one * 0x10001;
+    let pairs = 0;
+    for (let i = 0; i < words.length; i++) pairs |= (words[i] & pairMask) + pairOne;
+    exponents = (pairs | (pairs >>> 16)) & 0xffff;
+    from = words.length * 2;
+  }
+  for (let i = from; i < src.length; i++) exponents |= (src[i] & mask) + one;
+  return (exponents & 0x8000) === 0;
+}
+
 /** Widens F16 bit patterns to float32 (exact: every half value is representable). */
 export function halfBitsToFloat32Array(src: Uint16Array, out: Float32Array = new Float32Array(src.length)): Float32Array {
   return widenHalfBits(src, out).values;

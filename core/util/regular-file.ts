@@ -3,7 +3,7 @@
  * ends, a FIFO blocks forever), at most `maxBytes`, and exactly the size stat reported, so a
  * file that grows while being read cannot grow our memory with it.
  */
-import { constants } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 
 export class FileReadError extends Error {
@@ -49,22 +49,63 @@ export async function regularFileSize(file: string): Promise<number> {
   return info.size;
 }
 
+/** The file operations readRegularFile needs: libuv's threads, or the calling thread itself. */
+interface FileIo {
+  stat(file: string): Promise<Stats> | Stats;
+  open(file: string, flags: number): Promise<OpenFile> | OpenFile;
+}
+interface OpenFile {
+  stat(): Promise<Stats> | Stats;
+  read(into: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }> | { bytesRead: number };
+  close(): Promise<void> | void;
+}
+
+const threadPoolIo: FileIo = { stat, open };
+
+/**
+ * The same operations done synchronously: for a process with nothing else to do meanwhile (a CLI
+ * command such as `inspect`), where each of libuv's round trips is a wait. Reading the 3.8 MB demo
+ * bundle took 9-12 ms in chunks through libuv against 4 ms synchronously.
+ */
+const blockingIo: FileIo = {
+  stat: (file) => statSync(file),
+  open(file, flags) {
+    const fd = openSync(file, flags);
+    return {
+      stat: () => fstatSync(fd),
+      read: (into, offset, length, position) => ({ bytesRead: readSync(fd, into, offset, length, position) }),
+      close: () => closeSync(fd),
+    };
+  },
+};
+
 /**
  * The whole of a regular file. `maxBytes` bounds what is read (the message says the size and
  * the limit); `peek`, when given, sees the first 8 bytes before the rest is read and may throw
  * (a header length that does not fit the file). `onChunk`, when given, is told each time more of
  * the file has arrived (`out` holds its first `to` bytes); the file is then read in chunks, the
- * next one already being read while `onChunk` works on the last.
+ * next one already being read while `onChunk` works on the last. A file of at most `blockingUpTo`
+ * bytes is read on the calling thread (never ask for it on a server's event loop: it stops
+ * everything else until the file is read); a larger one through libuv's threads, where the chunk
+ * work overlaps the reads (inspect of the 135 MB 60-s bundle: 300 ms so, 385 ms on one thread).
  */
 export async function readRegularFile(
   file: string,
-  options: { maxBytes?: number; what?: string; peek?: (head: Uint8Array, size: number) => void; onChunk?: (out: Uint8Array, to: number) => void } = {},
+  options: { maxBytes?: number; what?: string; peek?: (head: Uint8Array, size: number) => void; onChunk?: (out: Uint8Array, to: number) => void; blockingUpTo?: number } = {},
 ): Promise<Uint8Array> {
-  await regularFileSize(file);
-  let handle;
+  let io = options.blockingUpTo === undefined ? threadPoolIo : blockingIo;
+  try {
+    const info = await io.stat(file);
+    if (!info.isFile()) throw new FileReadError(file, `it is ${kindOf(info)}, not a regular file`);
+    if (options.blockingUpTo !== undefined && info.size > options.blockingUpTo) io = threadPoolIo;
+  } catch (err) {
+    if (err instanceof FileReadError) throw err;
+    throw new FileReadError(file, codeReason(err), (err as NodeJS.ErrnoException).code);
+  }
+  let handle: OpenFile;
   try {
     // O_NONBLOCK: if the path was swapped for a FIFO after the stat, open must not block on it.
-    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    handle = await io.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     throw new FileReadError(file, codeReason(err), (err as NodeJS.ErrnoException).code);
   }

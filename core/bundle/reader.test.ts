@@ -55,6 +55,15 @@ function f32Data(e: Edit, name: string): Float32Array {
   return e.tensors.get(name)!.data as Float32Array;
 }
 
+/** `bundle` written with half embeddings (F16 or BF16), the one at `index` of `tensor` replaced by the bit pattern `bits`. */
+function halfBundleWith(bundle: FeatureBundle, dtype: 'F16' | 'BF16', tensor: 'audio_embeds' | 'video_embeds', index: number, bits: number): Uint8Array {
+  const bytes = serializeBundle(bundle, { dtype }).slice();
+  const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Record<string, { data_offsets: [number, number] }>;
+  new DataView(bytes.buffer).setUint16(8 + headerLength + header[tensor].data_offsets[0] + 2 * index, bits, true);
+  return bytes;
+}
+
 describe('golden bundles', () => {
   const dir = goldenDir();
   const cases = existsSync(dir)
@@ -108,11 +117,7 @@ describe('the outline reader', () => {
     ['F16', 0xfe00, 'NaN'],
     ['BF16', 0xff80, '-Infinity'],
   ] as const)('finds a non-finite %s value (bits %s) without widening, with the row parseBundle names', (dtype, bits, what) => {
-    const bytes = serializeBundle(bundle, { dtype }).slice();
-    const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
-    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Record<string, { data_offsets: [number, number] }>;
-    new DataView(bytes.buffer).setUint16(8 + headerLength + header.video_embeds.data_offsets[0] + 2 * (6 * 8 + 2), bits, true);
-    expect(readError(bytes).message).toContain(`tensor 'video_embeds': contains ${what} at row 6 (column 2)`);
+    expect(readError(halfBundleWith(bundle, dtype, 'video_embeds', 6 * 8 + 2, bits)).message).toContain(`tensor 'video_embeds': contains ${what} at row 6 (column 2)`);
   });
 });
 
@@ -343,27 +348,13 @@ describe('parseBundle enforces every rule of feature-bundle.md', () => {
   });
 
   it('Infinity in F16 embeddings is caught after widening', () => {
-    const bytes = serializeBundle(bundle, { dtype: 'F16' }).slice();
-    // Overwrite the first video value with the F16 infinity pattern.
-    const file = parseBundle(bytes, 'x', { computeHash: false });
-    expect(file.numVideo).toBe(16);
-    const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
-    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Record<string, { data_offsets: [number, number] }>;
-    const start = 8 + headerLength + header.video_embeds.data_offsets[0] + 2 * (5 * 8 + 1);
-    bytes[start] = 0x00;
-    bytes[start + 1] = 0x7c;
-    expect(readError(bytes).message).toMatch(/tensor 'video_embeds': contains Infinity at row 5 \(column 1\)/);
+    expect(parseBundle(serializeBundle(bundle, { dtype: 'F16' }), 'x', { computeHash: false }).numVideo).toBe(16);
+    expect(readError(halfBundleWith(bundle, 'F16', 'video_embeds', 5 * 8 + 1, 0x7c00)).message).toMatch(/tensor 'video_embeds': contains Infinity at row 5 \(column 1\)/);
   });
 
   it('NaN in BF16 audio embeddings names the row, and finite half embeddings pass', () => {
-    const bytes = serializeBundle(bundle, { dtype: 'BF16' }).slice();
-    expect(parseBundle(bytes, 'x', { computeHash: false }).audioEmbeds.every(Number.isFinite)).toBe(true);
-    const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
-    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Record<string, { data_offsets: [number, number] }>;
-    const start = 8 + headerLength + header.audio_embeds.data_offsets[0] + 2 * (3 * 8 + 7);
-    bytes[start] = 0xc0;
-    bytes[start + 1] = 0x7f;
-    expect(readError(bytes).message).toMatch(/tensor 'audio_embeds': contains NaN at row 3 \(column 7\)/);
+    expect(parseBundle(serializeBundle(bundle, { dtype: 'BF16' }), 'x', { computeHash: false }).audioEmbeds.every(Number.isFinite)).toBe(true);
+    expect(readError(halfBundleWith(bundle, 'BF16', 'audio_embeds', 3 * 8 + 7, 0x7fc0)).message).toMatch(/tensor 'audio_embeds': contains NaN at row 3 \(column 7\)/);
   });
 
   it('NaN and Infinity in audio scores', () => {

@@ -58,11 +58,13 @@ const AFTER_FRAME = { key: 'afterFrame', label: "+ that frame's style, layout, p
 /** Per stage: median, p95 and share of the summed total (the shares add up to 100%). */
 function stageTable(stages: StageSample[]) {
   const total = stages.reduce((a, x) => a + x.total, 0);
-  const row = (key: keyof StageSample) => {
+  const row = (key: keyof StageSample, shared: boolean) => {
     const v = stages.map((x) => x[key]);
-    return { p50: round1(percentile(v, 50)), p95: round1(percentile(v, 95)), share: total > 0 ? Math.round((1000 * v.reduce((a, x) => a + x, 0)) / total) / 10 : 0 };
+    const share = total > 0 ? Math.round((1000 * v.reduce((a, x) => a + x, 0)) / total) / 10 : 0;
+    return { p50: round1(percentile(v, 50)), p95: round1(percentile(v, 95)), ...(shared ? { share } : {}) };
   };
-  return Object.fromEntries([...STAGES, AFTER_FRAME].map(({ key }) => [key, row(key)]));
+  // Shares of the total for the stages that make it up; the frame's rendering after the clock has none.
+  return Object.fromEntries([...STAGES.map(({ key }) => [key, row(key, true)]), [AFTER_FRAME.key, row(AFTER_FRAME.key, false)]]) as Record<string, { p50: number; p95: number; share?: number }>;
 }
 
 function percentile(values: number[], p: number): number {
@@ -188,7 +190,7 @@ async function measure(page: Page, url: string, label: string) {
     p50: percentile(perf.samples, 50),
     p95: percentile(perf.samples, 95),
     max: Math.max(...perf.samples),
-    /** Input to the frame rendered (its style, layout and paint done): what the user waits for. */
+    /** Input to that frame's main-thread rendering done (style, layout, paint); raster and compositing follow. */
     painted: { p50: round1(percentile(perf.painted, 50)), p95: round1(percentile(perf.painted, 95)), max: round1(Math.max(...perf.painted)) },
     rehearsals,
     speechMs: Math.round(speechMs),
@@ -333,14 +335,14 @@ try {
       `  ${r.label.padEnd(15)} ${String(r.moves).padStart(3)} moves  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  max ${r.max.toFixed(1)} ms  (replan median ${r.planMsMedian.toFixed(2)} ms; open+analyse+first draw ${r.openMs} ms)  [${r.clip}]\n` +
         `${' '.repeat(18)}p50 / replan ${(r.p50 / r.planMsMedian).toFixed(1)}x, p95 / replan ${(r.p95 / r.planMsMedian).toFixed(1)}x (same run: the machine's speed cancels out); load average ${r.loadAverage.before.join(' ')} -> ${r.loadAverage.after.join(' ')}\n` +
         `${' '.repeat(18)}moves start ${SETTLE_MS} ms after the clip is complete (its speech curve came ${r.speechMs} ms after the first draw; ${r.rehearsals} redraw rehearsals ran); first ${FIRST_MOVES} moves p50 ${r.first.p50} / max ${r.first.max} ms, later moves p50 ${r.later.p50} / p95 ${r.later.p95} ms\n` +
-        `${' '.repeat(18)}to the frame rendered (its style, layout and paint done, after the clock above): p50 ${r.painted.p50} / p95 ${r.painted.p95} / max ${r.painted.max} ms\n` +
+        `${' '.repeat(18)}to that frame's main-thread rendering done (style, layout, paint; after the clock above): p50 ${r.painted.p50} / p95 ${r.painted.p95} / max ${r.painted.max} ms\n` +
         (r.bySlider ? `${' '.repeat(18)}per slider: ${Object.entries(r.bySlider).map(([key, s]) => `${key} ${s.moves} moves p50 ${s.p50} / p95 ${s.p95} ms`).join('; ')}\n` : '') +
         `${' '.repeat(18)}synchronous draw per chart, p50 (ms; "(canvas)" = per-plan overlay repaint, "(relayout)" = Plotly.relayout when only y axes changed, plain = Plotly.react when the static figure changed): ${JSON.stringify(r.chartP50)}; draws per chart ${JSON.stringify(r.chartRuns)}\n` +
         `${' '.repeat(18)}stages over ${r.stageSamples} moves (p50 / p95 ms, share of the total; in-run references, an empty call's round trip minus the host on the idle page: by fetch p50 ${r.emptyCallMs.p50} / p95 ${r.emptyCallMs.p95} ms, by WebSocket p50 ${r.emptySocketMs.p50} / p95 ${r.emptySocketMs.p95} ms):`,
     );
     for (const { key, label } of STAGES) {
       const st = r.stages[key];
-      console.log(`${' '.repeat(20)}${label.padEnd(48)} ${st.p50.toFixed(1).padStart(6)} / ${st.p95.toFixed(1).padStart(6)}  ${st.share.toFixed(1).padStart(5)}%`);
+      console.log(`${' '.repeat(20)}${label.padEnd(48)} ${st.p50.toFixed(1).padStart(6)} / ${st.p95.toFixed(1).padStart(6)}  ${(st.share ?? 0).toFixed(1).padStart(5)}%`);
     }
     const after = r.stages[AFTER_FRAME.key];
     console.log(`${' '.repeat(20)}${AFTER_FRAME.label.padEnd(48)} ${after.p50.toFixed(1).padStart(6)} / ${after.p95.toFixed(1).padStart(6)}`);

@@ -26,7 +26,7 @@ function withHeader(edit: (header: RawHeaderEntries) => void, data?: (d: Uint8Ar
 const READERS = [
   ['readBundle', (file: string) => readBundle(file)],
   ['readBundleOutline, blocking', (file: string) => readBundleOutline(file, { blockingUpTo: Number.MAX_SAFE_INTEGER })],
-  ['readBundleOutline, large', (file: string) => readBundleOutline(file, { blockingUpTo: 0 })],
+  ['readBundleOutline, thread pool', (file: string) => readBundleOutline(file, { blockingUpTo: 0 })],
 ] as const;
 
 describe.each(READERS)('item 3: regular files only, sizes checked before reading (%s)', (label, read) => {

@@ -6,8 +6,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { thrownBundleError } from '../../test-support/bundle-errors.js';
 import { BundleError } from './errors.js';
-import { bundleContentHash, parseBundle, parseBundleOutline, readBundle, readBundleOutline } from './reader.js';
-import { serializeSafetensors, type SafetensorsTensorInput } from './safetensors.js';
+import { bundleContentHash, parseBundle, parseBundleOutline, readBundle, readBundleOutline, storedValuesFinite } from './reader.js';
+import { FinitePrescan } from './finite-prescan.js';
+import { parseSafetensors, serializeSafetensors, type SafetensorsTensorInput } from './safetensors.js';
 import { makeSyntheticBundle } from '../../test-support/synthetic/index.js';
 import { rewriteSafetensorsHeader } from '../../test-support/raw-safetensors.js';
 import type { FeatureBundle } from './types.js';
@@ -108,7 +109,7 @@ describe('the outline reader', () => {
   it.each(['F32', 'F16', 'BF16'] as const)('reads a %s bundle as parseBundle does, less its embeddings', (dtype) => {
     const bytes = serializeBundle(bundle, { dtype });
     expect(parseBundleOutline(bytes, 'clip.safetensors')).toEqual(outlineOf(parseBundle(bytes, 'clip.safetensors')));
-    // Without a prescan of the float32 tensors it still checks them (through parseBundle's path).
+    // Without a prescan, float32 embeddings go through parseBundle's path; half ones are checked on their bits still.
     expect(parseBundleOutline(bytes, 'clip.safetensors', new Map())).toEqual(outlineOf(parseBundle(bytes, 'clip.safetensors')));
   });
 
@@ -116,8 +117,22 @@ describe('the outline reader', () => {
     ['F16', 0x7c00, 'Infinity'],
     ['F16', 0xfe00, 'NaN'],
     ['BF16', 0xff80, '-Infinity'],
-  ] as const)('finds a non-finite %s value (bits %s) without widening, with the row parseBundle names', (dtype, bits, what) => {
-    expect(readError(halfBundleWith(bundle, dtype, 'video_embeds', 6 * 8 + 2, bits)).message).toContain(`tensor 'video_embeds': contains ${what} at row 6 (column 2)`);
+  ] as const)('refuses a non-finite %s value (bits %s) with the row parseBundle names', (dtype, bits, what) => {
+    const bytes = halfBundleWith(bundle, dtype, 'video_embeds', 6 * 8 + 2, bits);
+    expect(storedValuesFinite(bytes, parseSafetensors(bytes, 'x').tensors.get('video_embeds')!, new Map())).toBe(false);
+    expect(readError(bytes).message).toContain(`tensor 'video_embeds': contains ${what} at row 6 (column 2)`);
+  });
+
+  it.each(['F32', 'F16', 'BF16'] as const)('vouches for finite %s embeddings without widening them (its fast path)', (dtype) => {
+    const bytes = serializeBundle(bundle, { dtype });
+    const tensors = parseSafetensors(bytes, 'x').tensors;
+    const prescan = new FinitePrescan();
+    prescan.take(bytes, bytes.length);
+    for (const name of ['audio_embeds', 'video_embeds']) {
+      expect(storedValuesFinite(bytes, tensors.get(name)!, prescan.finiteRanges())).toBe(true);
+      // Float32 values need the prescan's word; half ones are read from their bits.
+      expect(storedValuesFinite(bytes, tensors.get(name)!, new Map())).toBe(dtype !== 'F32');
+    }
   });
 });
 

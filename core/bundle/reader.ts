@@ -7,6 +7,7 @@ import { BundleError } from './errors.js';
 import { FileReadError, readRegularFile } from '../util/regular-file.js';
 import { checkSafetensorsPrefix, float32View, parseSafetensors, uint8View, widenToFloat32, type SafetensorsDType, type SafetensorsFile, type SafetensorsTensor } from './safetensors.js';
 import { bf16BitsFinite, halfBitsFinite } from '../util/float16.js';
+import { HOST_IS_LITTLE_ENDIAN } from '../util/endian.js';
 import type { BundleFrames, BundleOutline, EmbeddingDType, FeatureBundle } from './types.js';
 import { EMBEDDING_DTYPES, METADATA_ENTRY, validateBundleMetadata, validateBundleOutline, validateFeatureBundle } from './validate.js';
 import { FinitePrescan } from './finite-prescan.js';
@@ -36,7 +37,7 @@ export function bundleContentHash(bytes: Uint8Array): string {
  * do not modify `bytes` afterwards.
  */
 export function parseBundle(bytes: Uint8Array, fileName: string, options: ParseBundleOptions = {}): FeatureBundle {
-  const { file, audio, video, outline } = parseParts(bytes, fileName);
+  const { file, audio, video, outline } = parseBundleFields(bytes, fileName);
   // Half embeddings are checked for NaN/Inf as they are widened; float32 ones by the prescan.
   const audioEmbeds = widenToFloat32(audio);
   const videoEmbeds = widenToFloat32(video);
@@ -62,8 +63,8 @@ export async function readBundleOutline(file: string, options: { blockingUpTo?: 
 }
 
 /** readBundleOutline of a bundle held in memory; `finiteRanges` as ParseBundleOptions' (by default, a prescan of `bytes`). */
-export function parseBundleOutline(bytes: Uint8Array, fileName: string, finiteRanges: ReadonlyMap<string, readonly [number, number]> = prescanned(bytes)): BundleOutline {
-  const parts = parseParts(bytes, fileName);
+export function parseBundleOutline(bytes: Uint8Array, fileName: string, finiteRanges: ReadonlyMap<string, readonly [number, number]> = prescanWhole(bytes)): BundleOutline {
+  const parts = parseBundleFields(bytes, fileName);
   if (![parts.audio, parts.video].every((tensor) => storedValuesFinite(bytes, tensor, finiteRanges))) {
     const { audioEmbeds: _audio, videoEmbeds: _video, ...outline } = parseBundle(bytes, fileName, { computeHash: false, finiteRanges });
     return outline;
@@ -72,14 +73,19 @@ export function parseBundleOutline(bytes: Uint8Array, fileName: string, finiteRa
   return parts.outline;
 }
 
-function prescanned(bytes: Uint8Array): Map<string, [number, number]> {
+function prescanWhole(bytes: Uint8Array): Map<string, [number, number]> {
   const prescan = new FinitePrescan();
   prescan.take(bytes, bytes.length);
   return prescan.finiteRanges();
 }
 
-/** Whether an embedding tensor's stored values are known to be finite without widening them. */
-function storedValuesFinite(bytes: Uint8Array, tensor: SafetensorsTensor, finiteRanges: ReadonlyMap<string, readonly [number, number]>): boolean {
+/**
+ * Whether an embedding tensor's stored values are known to be finite without widening them (the
+ * outline reader's fast path; exported for its tests). The bits are read as the host's numbers, so
+ * a big-endian host always answers no and takes parseBundle's byte-swapping path.
+ */
+export function storedValuesFinite(bytes: Uint8Array, tensor: SafetensorsTensor, finiteRanges: ReadonlyMap<string, readonly [number, number]>): boolean {
+  if (!HOST_IS_LITTLE_ENDIAN) return false;
   if (tensor.dtype === 'F32') {
     const range = finiteRanges.get(tensor.name);
     const start = tensor.bytes.byteOffset - bytes.byteOffset;
@@ -91,7 +97,7 @@ function storedValuesFinite(bytes: Uint8Array, tensor: SafetensorsTensor, finite
 }
 
 /** The file's tensors checked for presence, dtype and shape, and the bundle's fields other than the embedding values (not yet validated). */
-function parseParts(bytes: Uint8Array, fileName: string): { file: SafetensorsFile; audio: SafetensorsTensor; video: SafetensorsTensor; outline: BundleOutline } {
+function parseBundleFields(bytes: Uint8Array, fileName: string): { file: SafetensorsFile; audio: SafetensorsTensor; video: SafetensorsTensor; outline: BundleOutline } {
   const file = parseSafetensors(bytes, fileName, { label: 'bundle' });
   const tensorError = (tensor: string, reason: string) => new BundleError(fileName, { tensor }, reason);
 

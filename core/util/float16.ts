@@ -6,6 +6,13 @@
 
 export const HALF_EXPONENT_MASK = 0x7c00;
 export const BF16_EXPONENT_MASK = 0x7f80;
+/**
+ * The lowest exponent bit of each format: (exponent bits) + this reaches 0x8000 only for an
+ * exponent of all ones (infinity or NaN), so OR-ing such sums over many values and testing 0x8000
+ * says whether any was non-finite, without a branch per value.
+ */
+const HALF_EXPONENT_ONE = 0x400;
+const BF16_EXPONENT_ONE = 0x80;
 
 const scratchF32 = new Float32Array(1);
 const scratchU32 = new Uint32Array(scratchF32.buffer);
@@ -44,30 +51,29 @@ function halfToFloatBitsTable(): Uint32Array {
 export function widenHalfBits(src: Uint16Array, out: Float32Array = new Float32Array(src.length)): { values: Float32Array; finite: boolean } {
   const table = halfToFloatBitsTable();
   const outBits = new Uint32Array(out.buffer, out.byteOffset, out.length);
-  // (exponent bits) + 0x400 reaches 0x8000 only for an all-ones exponent (infinity or NaN).
   let exponents = 0;
   for (let i = 0; i < src.length; i++) {
     const h = src[i];
     outBits[i] = table[h];
-    exponents |= (h & HALF_EXPONENT_MASK) + 0x400;
+    exponents |= (h & HALF_EXPONENT_MASK) + HALF_EXPONENT_ONE;
   }
   return { values: out, finite: (exponents & 0x8000) === 0 };
 }
 
 /** Whether every F16 bit pattern is finite (no exponent of all ones), without widening. */
 export function halfBitsFinite(src: Uint16Array): boolean {
-  return exponentsFinite(src, HALF_EXPONENT_MASK, 0x400);
+  return exponentsFinite(src, HALF_EXPONENT_MASK, HALF_EXPONENT_ONE);
 }
 
 /** Whether every BF16 bit pattern is finite, without widening. */
 export function bf16BitsFinite(src: Uint16Array): boolean {
-  return exponentsFinite(src, BF16_EXPONENT_MASK, 0x80);
+  return exponentsFinite(src, BF16_EXPONENT_MASK, BF16_EXPONENT_ONE);
 }
 
 /**
- * Whether no 16-bit pattern has an exponent of all ones: (exponent bits) + `one` reaches 0x8000
- * only then. Two patterns per 32-bit word where the array is 4-byte aligned (each half's sum stays
- * inside its own 16 bits): half the loop of a cold run, which is what an `inspect` pays.
+ * Whether no 16-bit pattern has an exponent of all ones (see HALF_EXPONENT_ONE). Two patterns per
+ * 32-bit word where the array is 4-byte aligned (each half's sum stays inside its own 16 bits):
+ * half the loop of a cold run, which is what an `inspect` pays.
  */
 function exponentsFinite(src: Uint16Array, mask: number, one: number): boolean {
   let exponents = 0;
@@ -93,12 +99,11 @@ export function halfBitsToFloat32Array(src: Uint16Array, out: Float32Array = new
 /** Widens BF16 bit patterns to float32 (exact: bf16 is the top half of a float32) and says whether every value was finite. */
 export function widenBf16Bits(src: Uint16Array, out: Float32Array = new Float32Array(src.length)): { values: Float32Array; finite: boolean } {
   const outBits = new Uint32Array(out.buffer, out.byteOffset, out.length);
-  // (exponent bits) + 0x80 reaches 0x8000 only for an all-ones exponent (infinity or NaN).
   let exponents = 0;
   for (let i = 0; i < src.length; i++) {
     const h = src[i];
     outBits[i] = h << 16;
-    exponents |= (h & BF16_EXPONENT_MASK) + 0x80;
+    exponents |= (h & BF16_EXPONENT_MASK) + BF16_EXPONENT_ONE;
   }
   return { values: out, finite: (exponents & 0x8000) === 0 };
 }

@@ -39,14 +39,19 @@ const READ_CHUNK_BYTES = 4 * 1024 * 1024;
 
 /** Size of a regular file (symlinks followed); FileReadError for anything else. */
 export async function regularFileSize(file: string): Promise<number> {
+  return (await regularFileStat(threadPoolIo, file)).size;
+}
+
+/** A regular file's stat through `io` (symlinks followed); FileReadError for a missing file or anything but a regular file. */
+async function regularFileStat(io: FileIo, file: string): Promise<Stats> {
   let info;
   try {
-    info = await stat(file);
+    info = await io.stat(file);
   } catch (err) {
     throw new FileReadError(file, codeReason(err), (err as NodeJS.ErrnoException).code);
   }
   if (!info.isFile()) throw new FileReadError(file, `it is ${kindOf(info)}, not a regular file`);
-  return info.size;
+  return info;
 }
 
 /** The file operations readRegularFile needs: libuv's threads, or the calling thread itself. */
@@ -93,15 +98,10 @@ export async function readRegularFile(
   file: string,
   options: { maxBytes?: number; what?: string; peek?: (head: Uint8Array, size: number) => void; onChunk?: (out: Uint8Array, to: number) => void; blockingUpTo?: number } = {},
 ): Promise<Uint8Array> {
-  let io = options.blockingUpTo === undefined ? threadPoolIo : blockingIo;
-  try {
-    const info = await io.stat(file);
-    if (!info.isFile()) throw new FileReadError(file, `it is ${kindOf(info)}, not a regular file`);
-    if (options.blockingUpTo !== undefined && info.size > options.blockingUpTo) io = threadPoolIo;
-  } catch (err) {
-    if (err instanceof FileReadError) throw err;
-    throw new FileReadError(file, codeReason(err), (err as NodeJS.ErrnoException).code);
-  }
+  const { size } = await regularFileStat(options.blockingUpTo === undefined ? threadPoolIo : blockingIo, file);
+  // Chosen on the path's stat: a file swapped in before the open is still checked and read whole
+  // (within maxBytes), only perhaps on this thread.
+  const io = options.blockingUpTo !== undefined && size <= options.blockingUpTo ? blockingIo : threadPoolIo;
   let handle: OpenFile;
   try {
     // O_NONBLOCK: if the path was swapped for a FIFO after the stat, open must not block on it.

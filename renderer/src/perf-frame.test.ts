@@ -4,7 +4,7 @@ import { nextConfigVersion, noteChartDrawn, noteCommitted, noteInput, notePlanCo
 describe('slider-to-redraw clock', () => {
   afterEach(() => vi.unstubAllGlobals());
 
-  it('takes the sample in the next animation frame and the painted figure once that frame has rendered', async () => {
+  it('takes the sample in the next animation frame and the painted figure in a task posted from it', async () => {
     const frames: (() => void)[] = [];
     vi.stubGlobal('window', globalThis);
     vi.stubGlobal('requestAnimationFrame', (callback: () => void) => frames.push(callback));
@@ -23,7 +23,8 @@ describe('slider-to-redraw clock', () => {
     // In the frame's callbacks: the sample, but not yet the frame's own rendering.
     expect(perf.samples).toHaveLength(1);
     expect(perf.painted).toHaveLength(0);
-    // The message posted from the callback is a task after the frame's style, layout and paint.
+    // The painted figure comes from a task posted in the callback (in a browser, after the frame's
+    // style, layout and paint; here only after the callback, which is what this can show).
     await vi.waitFor(() => expect(perf.painted).toHaveLength(1));
     expect(perf.painted[0]).toBeGreaterThanOrEqual(perf.samples[0]);
     expect(perf.stages).toHaveLength(1);

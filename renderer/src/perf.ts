@@ -8,10 +8,11 @@
  * handling from its Server-Timing header, of which the planner's own planMs, and the transport
  * around it) → decoded (body read, frame decode, contract check) → store updated → React committed
  * (render) → every chart drawn (Plotly.react / canvas repaints in the layout effects) → the next
- * animation frame. That is the figure `bench:ui` and design.md's target read. What the user waits
- * for is a little longer: that frame's style, layout, paint and commit run after its animation
- * frame callbacks, so each sample also records when the frame was rendered (`painted`, and the
- * `afterFrame` part of each stage sample).
+ * animation frame. That is the figure `bench:ui` and design.md's target read. The pixels come a
+ * little later: that frame's style, layout, paint and commit run on the main thread after its
+ * animation frame callbacks, so each sample also records when that main-thread rendering was done
+ * (`painted`, and the `afterFrame` part of each stage sample; raster and compositing follow on
+ * other threads, unmeasured).
  */
 interface PendingInput {
   version: number;
@@ -76,7 +77,7 @@ let configVersion = 0;
 export interface PerfSink {
   /** Input to the animation frame after the last chart's draw (the figure the targets read). */
   samples: number[];
-  /** Input to that frame rendered (style, layout, paint, commit done), in the order of `samples`. */
+  /** Input to that frame's main-thread rendering done (style, layout, paint, commit), in the order of `samples`. */
   painted: number[];
   stages: StageSample[];
   planMs: number[];
@@ -150,29 +151,29 @@ export function noteChartDrawn(id: string, seq: number): void {
   for (const old of seqTrace.keys()) if (old < minSeq) seqTrace.delete(old);
   afterNextFrame(
     (frameStarted) => {
-      const done: [PendingInput, Omit<StageSample, 'afterFrame'> | null][] = [];
+      const done: [PendingInput, Omit<StageSample, 'afterFrame'> | null, number][] = [];
       while (pending.length > 0 && pending[0].version <= version) {
         const input = pending.shift() as PendingInput;
         performance.measure('omz:slider-to-redraw', { start: input.at, end: frameStarted });
         sink().samples.push(frameStarted - input.at);
         // Stages of the input that the plan answered (earlier inputs it absorbed only waited longer).
-        done.push([input, input.version === version && trace ? stagesOf(input.at, trace, drawn, frameStarted) : null]);
+        done.push([input, input.version === version && trace ? stagesOf(input.at, trace, drawn, frameStarted) : null, frameStarted]);
       }
       return done;
     },
     (done, rendered) => {
-      for (const [input, stages] of done) {
+      for (const [input, stages, frameStarted] of done) {
         performance.measure('omz:slider-to-painted', { start: input.at, end: rendered });
         sink().painted.push(rendered - input.at);
-        if (stages) sink().stages.push({ ...stages, afterFrame: rendered - input.at - stages.total });
+        if (stages) sink().stages.push({ ...stages, afterFrame: rendered - frameStarted });
       }
     },
   );
 }
 
 /**
- * Calls `atFrame` in the next animation frame's callbacks, then `rendered` once that frame has been
- * rendered on the main thread: a callback of requestAnimationFrame runs before the frame's style,
+ * Calls `atFrame` in the next animation frame's callbacks, then `rendered` once the main thread has
+ * rendered that frame: a callback of requestAnimationFrame runs before the frame's style,
  * layout, paint and commit, and a message posted from it is a task that runs after them (measured
  * at 6-12 ms on the 5-minute clip's `rho_audio` moves, most of it layout and paint of the readouts).
  */

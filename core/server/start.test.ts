@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startAfterPage, type PageProgress } from './start.js';
+import { pageProgress, startAfterPage } from './start.js';
 
-/** A server's page, still to be asked for: `served()` and `assetsServed()` are the moments each goes out. */
-function pageNotYetServed(): { page: PageProgress; served: () => void; assetsServed: () => void } {
-  let served = () => {};
-  let assetsServed = () => {};
-  const page = { served: new Promise<void>((resolve) => (served = resolve)), assetsServed: new Promise<void>((resolve) => (assetsServed = resolve)) };
-  return { page, served, assetsServed };
+/** startAfterPage armed on a page still to be asked for (250 ms for the page, then 1000 ms for its assets). */
+function armed() {
+  const { page, served, assetsServed } = pageProgress();
+  const start = vi.fn();
+  const cancel = startAfterPage(page, 250, 1000, start);
+  return { served, assetsServed, start, cancel };
 }
 
 describe('the demo prepared after the page and its assets go out (startAfterPage)', () => {
@@ -14,9 +14,7 @@ describe('the demo prepared after the page and its assets go out (startAfterPage
   afterEach(() => vi.useRealTimers());
 
   it('starts once the page and then its assets have been served, once', async () => {
-    const { page, served, assetsServed } = pageNotYetServed();
-    const start = vi.fn();
-    startAfterPage(page, 250, 1000, start);
+    const { served, assetsServed, start } = armed();
     await vi.advanceTimersByTimeAsync(40);
     served();
     // The page alone is not enough, even past the wait for a page.
@@ -30,9 +28,7 @@ describe('the demo prepared after the page and its assets go out (startAfterPage
   });
 
   it('starts anyway when the page came but its assets do not come in time', async () => {
-    const { page, served, assetsServed } = pageNotYetServed();
-    const start = vi.fn();
-    startAfterPage(page, 250, 1000, start);
+    const { served, assetsServed, start } = armed();
     await vi.advanceTimersByTimeAsync(100);
     served();
     await vi.advanceTimersByTimeAsync(999);
@@ -45,9 +41,7 @@ describe('the demo prepared after the page and its assets go out (startAfterPage
   });
 
   it('starts anyway when no page is asked for in time, and not again when one is', async () => {
-    const { page, served, assetsServed } = pageNotYetServed();
-    const start = vi.fn();
-    startAfterPage(page, 250, 1000, start);
+    const { served, assetsServed, start } = armed();
     await vi.advanceTimersByTimeAsync(249);
     expect(start).not.toHaveBeenCalled();
     await vi.advanceTimersByTimeAsync(1);
@@ -59,9 +53,7 @@ describe('the demo prepared after the page and its assets go out (startAfterPage
   });
 
   it('starts nothing once cancelled (a server closed before its page came)', async () => {
-    const { page, served, assetsServed } = pageNotYetServed();
-    const start = vi.fn();
-    const cancel = startAfterPage(page, 250, 1000, start);
+    const { served, assetsServed, start, cancel } = armed();
     cancel();
     served();
     assetsServed();

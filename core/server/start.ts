@@ -22,6 +22,14 @@ export interface PageProgress {
   assetsServed: Promise<void>;
 }
 
+/** A PageProgress still to come, with the two calls that settle it (the server's onPageServed and onPageAssetsServed). */
+export function pageProgress(): { page: PageProgress; served: () => void; assetsServed: () => void } {
+  let served = () => {};
+  let assetsServed = () => {};
+  const page = { served: new Promise<void>((resolve) => (served = resolve)), assetsServed: new Promise<void>((resolve) => (assetsServed = resolve)) };
+  return { page, served, assetsServed };
+}
+
 /**
  * Runs `start` once: when the page's assets have been served; or `assetsMs` after the page was,
  * if they have not; or `pageMs` after this call, if no page was served by then. The returned
@@ -75,10 +83,8 @@ export async function startWebMode(options: WebModeOptions): Promise<RunningStud
   if (cleaned) process.stderr.write(`omnizip-studio: ${cleaned}\n`);
   const mark = startupMarks(process.env.OMNIZIP_STARTUP_MARKS === '1' ? (line) => process.stderr.write(line) : null);
   const host = createStudioHost({ appRoot: options.appRoot, version: packageVersion(options.appRoot), stateDir });
-  let pageOut = () => {};
-  let assetsOut = () => {};
-  const page: PageProgress = { served: new Promise<void>((resolve) => (pageOut = resolve)), assetsServed: new Promise<void>((resolve) => (assetsOut = resolve)) };
-  const running = await startStudioServer({ session: host.session, staticDir, port: options.port, openFile: options.openFile, mark, onPageServed: () => pageOut(), onPageAssetsServed: () => assetsOut() });
+  const { page, served, assetsServed } = pageProgress();
+  const running = await startStudioServer({ session: host.session, staticDir, port: options.port, openFile: options.openFile, mark, onPageServed: served, onPageAssetsServed: assetsServed });
   mark('listening');
   // While the browser compiles and runs the page's scripts, the compute worker, onnxruntime and the
   // analysis sessions start (warmEngine: on a warm start, the demo's analysis cached, it opens no

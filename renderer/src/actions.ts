@@ -10,7 +10,7 @@ import { dataCache } from './data-cache.js';
 import { currentConfigVersion, notePlanCommitted, notePlanReceived, type CallTiming } from './perf.js';
 import { followClip, restoreSession, startAutosave } from './session-autosave.js';
 import { setReplanBusy, whenReplansIdle } from './replan-idle.js';
-import { armRehearsal, studioRehearsalHost } from './redraw-rehearsal.js';
+import { armRehearsal, REHEARSALS, studioRehearsalHost } from './redraw-rehearsal.js';
 import { loadPlotly } from './plot/plotly.js';
 import { useRecentUploads } from './shell/recent-uploads.js';
 import { useStudio } from './store/index.js';
@@ -235,13 +235,10 @@ export async function replan(): Promise<void> {
         const shownClip = useStudio.getState().clip;
         if (shownClip !== rehearsedClip) {
           rehearsedClip = shownClip;
+          // Only what the first plan showed is rehearsed: a config changed meanwhile (the first
+          // slider move) stops the rehearsals before they start, and another clip arms its own.
           const planned = studioRehearsalHost.shown();
-          void afterChartsDraw().then(() => {
-            // Only what the first plan showed is rehearsed: a config changed meanwhile (the first
-            // slider move) stops the rehearsals before they start, and another clip arms its own.
-            const shown = studioRehearsalHost.shown();
-            if (shown.clip === planned.clip && shown.config === planned.config) armRehearsal(studioRehearsalHost);
-          });
+          void afterChartsDraw().then(() => armRehearsal(studioRehearsalHost, REHEARSALS, planned));
         }
       } catch (err) {
         useStudio.getState().setPlanError(errorText(err));

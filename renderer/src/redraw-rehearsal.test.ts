@@ -70,6 +70,17 @@ describe('redraw rehearsal', () => {
     expect(state.renders).toBe(3);
   });
 
+  it('rehearses nothing when armed for a state that is no longer shown (a move made before it was armed)', () => {
+    const clip = {};
+    const { host, state, runIdle } = fakeHost({ clip, config: { rho_video: 0.6 } });
+    const planned = host.shown();
+    state.shown = { clip, config: { rho_video: 0.62 } };
+    const r = armRehearsal(host, 3, planned);
+    runIdle();
+    expect(r.ran()).toBe(0);
+    expect(state.renders).toBe(0);
+  });
+
   it('copies a plan view field by field, typed arrays on their own (not the frame buffer they view), equal to the original', () => {
     const plan = planFixture();
     // A decoded frame's arrays view one shared buffer.

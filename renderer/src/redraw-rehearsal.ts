@@ -46,9 +46,11 @@ export interface RehearsalHost {
 
 const sameShown = (a: ShownState, b: ShownState) => a.clip === b.clip && a.config === b.config;
 
-/** Starts the rehearsals of what is shown now; returns how many ran so far (for tests). */
-export function armRehearsal(host: RehearsalHost, count = REHEARSALS): { ran: () => number } {
-  const armed = host.shown();
+/**
+ * Starts the rehearsals of `armed` (by default what is shown now): none runs once the clip or the
+ * config shown is no longer that. Returns how many ran so far (for tests).
+ */
+export function armRehearsal(host: RehearsalHost, count = REHEARSALS, armed: ShownState = host.shown()): { ran: () => number } {
   let ran = 0;
   const step = () => {
     if (ran >= count || host.interrupted() || !sameShown(host.shown(), armed)) return;
